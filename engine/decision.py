@@ -1,0 +1,95 @@
+"""The Decision: per-measure outcomes with amounts, failing conditions, gaps and traces.
+
+A Decision is a pure value: same RuleSet + profile + as_of ⇒ the same canonical JSON, byte for byte,
+and therefore the same hash. It names the engine version, the RuleSet hash and the profile hash.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from engine.canonical import canonical_json, plain, sha256_of
+from engine.errors import Message, ProfileIssue
+from engine.trace import FactTrace, TraceNode
+
+
+class Outcome(str, Enum):
+    ELIGIBLE = "eligible"
+    INELIGIBLE = "ineligible"
+    UNDETERMINED = "undetermined"
+    NOT_APPLICABLE = "not_applicable"
+
+
+@dataclass(frozen=True)
+class Gap:
+    """The smallest change that would pass one failed numeric condition, in the applicant's units."""
+
+    condition: str
+    target: str
+    unit: str
+    current: Any
+    required: Any
+    change: Any
+    both_grow: bool
+    shortfall: Any  # relative distance to the threshold (for "near miss" triage)
+    message: Message
+
+
+@dataclass(frozen=True)
+class Amount:
+    """An estimated benefit: exact yuan, a cap ("up to"), a rate, or unpublished."""
+
+    kind: str  # exact | up_to | rate | unpublished | none | unknown
+    value: Any = None
+    note: Message | None = None
+
+
+@dataclass(frozen=True)
+class MeasureResult:
+    measure_id: str
+    outcome: Outcome
+    reason: str | None  # not_applicable: other_kind | not_in_force | out_of_area
+    amount: Amount
+    failing: tuple[str, ...]
+    missing: tuple[str, ...]
+    gaps: tuple[Gap, ...]
+    trace: TraceNode | None
+
+
+@dataclass(frozen=True)
+class Stacking:
+    """The combination of eligible measures with the highest total that the exclusions allow."""
+
+    chosen: tuple[str, ...]
+    total: int
+    dropped: tuple[tuple[str, str], ...]  # (measure, because it excludes this chosen one)
+
+
+@dataclass(frozen=True)
+class Decision:
+    engine_version: str
+    ruleset_hash: str
+    as_of: str
+    profile_hash: str
+    profile_kind: str
+    results: tuple[MeasureResult, ...]
+    facts: tuple[FactTrace, ...]
+    warnings: tuple[ProfileIssue, ...]
+    stacking: Stacking
+
+    def result(self, measure_id: str) -> MeasureResult:
+        return next(r for r in self.results if r.measure_id == measure_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = plain(self)
+        data["warnings"] = [w.as_dict() for w in self.warnings]
+        return data
+
+    def to_json(self) -> str:
+        return canonical_json(self.to_dict())
+
+    @property
+    def hash(self) -> str:
+        return sha256_of(self.to_dict())

@@ -1,0 +1,90 @@
+"""Values of the condition language: exact numbers, intervals, and Unknown (missing is not zero).
+
+Numbers are `int` or `fractions.Fraction`, never float: a profile one yuan under a threshold fails.
+`Unknown` carries the profile paths whose absence caused it, so an undetermined outcome can say
+exactly which fields would settle it. Comparisons and logic are three-valued (Kleene).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+Number = int | Fraction
+
+
+@dataclass(frozen=True)
+class Unknown:
+    """A value that cannot be known from the profile; `missing` names the fields that would settle it."""
+
+    missing: frozenset[str] = frozenset()
+    reason: str = ""
+
+    def __bool__(self) -> bool:  # pragma: no cover - guard against accidental truthiness
+        raise TypeError("Unknown has no truth value; use the three-valued helpers")
+
+    def merge(self, other: Unknown) -> Unknown:
+        return Unknown(self.missing | other.missing, self.reason or other.reason)
+
+
+def is_unknown(value: Any) -> bool:
+    return isinstance(value, Unknown)
+
+
+def unknown_of(*values: Any) -> Unknown | None:
+    """Merge every Unknown among `values`; None when all are known."""
+    found: Unknown | None = None
+    for value in values:
+        if isinstance(value, Unknown):
+            found = value if found is None else found.merge(value)
+    return found
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A closed range [lo, hi] of exact numbers, for expert-judged scores given as bands."""
+
+    lo: Number
+    hi: Number
+
+    def __add__(self, other: Any) -> Interval:
+        o = as_interval(other)
+        return Interval(self.lo + o.lo, self.hi + o.hi)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Any) -> Interval:
+        o = as_interval(other)
+        return Interval(self.lo - o.hi, self.hi - o.lo)
+
+    def __rsub__(self, other: Any) -> Interval:
+        return as_interval(other) - self
+
+
+def as_interval(value: Any) -> Interval:
+    return value if isinstance(value, Interval) else Interval(value, value)
+
+
+def exact(value: Any) -> Any:
+    """Convert Decimal and integral values to the engine's exact types; floats are refused."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, Decimal):
+        frac = Fraction(value)
+        return frac.numerator if frac.denominator == 1 else frac
+    if isinstance(value, Fraction):
+        return value.numerator if value.denominator == 1 else value
+    if isinstance(value, float):
+        raise TypeError("floats are not allowed in the engine; use int, Decimal or Fraction")
+    return value
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | Fraction) and not isinstance(value, bool)
+
+
+def is_date(value: Any) -> bool:
+    return isinstance(value, dt.date)

@@ -1,0 +1,103 @@
+"""What a rule *is* once loaded: frozen dataclasses for measures, criteria, facts and the RuleSet."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.errors import Message
+from engine.expr.nodes import Node
+from engine.parameters import ParameterSeries
+
+
+@dataclass(frozen=True)
+class Condition:
+    """A leaf of a criteria tree: policy text, applicant message, and the evaluable statement."""
+
+    id: str
+    text: Message
+    fails: Message | None
+    expr: Node
+    source_text: str
+    source: str | None = None
+    gap: str = "numerator"  # numerator | both | none
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    op: str  # all | any | not
+    text: Message | None
+    children: tuple[Condition | Group, ...]
+
+
+Criterion = Condition | Group
+
+
+@dataclass(frozen=True)
+class Benefit:
+    kind: str
+    text: Message
+    amount: Node | None
+    rate: Node | None
+    up_to: bool
+    note: Message | None
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    path: str
+    title: Message
+    issuer: str
+    jurisdiction: tuple[str, ...]
+    applicant: tuple[str, ...]
+    source: dict[str, Any]
+    also: tuple[dict[str, Any], ...]
+    seeds: tuple[str, ...]
+    effective_from: dt.date
+    effective_until: dt.date | None
+    status: str
+    status_note: Message | None
+    parameters: dict[str, ParameterSeries]
+    criteria: Criterion
+    benefit: Benefit
+    excludes: tuple[str, ...]
+    documents: tuple[Message, ...]
+    tags: tuple[str, ...]
+    tests: tuple[dict[str, Any], ...]
+    depends_on: tuple[str, ...] = ()
+
+    @property
+    def confidence(self) -> str:
+        return str(self.source.get("confidence", "U"))
+
+    @property
+    def amount_published(self) -> bool:
+        return self.benefit.kind != "unpublished"
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A derived value defined once in rules/facts/ and shared by every measure."""
+
+    id: str
+    path: str
+    text: Message
+    unit: str
+    expr: Node
+    source_text: str
+    parameters: dict[str, ParameterSeries]
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """An immutable, content-addressed set of measures and facts; its hash is its version."""
+
+    measures: dict[str, Measure]
+    facts: dict[str, Fact]
+    order: tuple[str, ...]  # measures in dependency order
+    hash: str
+    snapshot: dict[str, Any] = field(repr=False)
+    fact_tests: tuple[dict[str, Any], ...] = ()

@@ -1,0 +1,75 @@
+"""Sections shared by every applicant kind: location, declarations, certificates held, projects."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict
+
+from engine.profile.fields import Money, field
+
+CertificateType = Literal[
+    "hnte",  # 高新技术企业证书
+    "tech_sme",  # 科技型中小企业入库登记编号
+    "incubator",  # 科技企业孵化器
+    "maker_space",  # 众创空间
+    "accelerator",  # 加速器
+    "star_space",  # 星创天地
+    "new_rd_institution",  # 新型研发机构
+    "engineering_centre",  # 工程技术研究（开发）中心
+    "enterprise_tech_centre",  # 企业技术中心
+    "key_lab",  # 重点实验室
+    "benchmark_hnte",  # 清远市标杆高新技术企业
+]
+Level = Literal["national", "provincial", "municipal", "county"]
+
+
+class Strict(BaseModel):
+    """Base of every profile section: unknown keys are errors, values are never coerced silently."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
+
+
+class Certificate(Strict):
+    """A status already held (a certificate, recognition or filing), with its dates."""
+
+    type: CertificateType = field("code", "证书/资格类型", "certificate type")
+    level: Level | None = field("code", "级别", "level")
+    number: str | None = field("text", "证书编号", "certificate number")
+    issued_on: dt.date = field("date", "发证/认定日期", "date issued or recognised")
+    expires_on: dt.date | None = field("date", "有效期至", "valid until")
+    first_time: bool | None = field("bool", "是否首次认定", "first recognition (not a renewal)")
+
+
+class Declarations(Strict):
+    """Compliance declarations, each tri-state: true, false, or not answered (unknown, never 'no')."""
+
+    major_incident_prior_year: bool | None = field(
+        "bool", "申请前一年内发生重大安全、重大质量事故或严重环境违法行为",
+        "major safety/quality accident or serious environmental violation in the year before applying")
+    major_incident_or_misconduct: bool | None = field(
+        "bool", "上一年及当年内发生重大安全、质量事故、严重环境违法或科研严重失信行为",
+        "major accident, environmental violation or serious research misconduct last year or this year")
+    on_abnormal_operation_list: bool | None = field("bool", "列入经营异常名录", "on the abnormal-operation list")
+    on_serious_dishonesty_list: bool | None = field(
+        "bool", "列入严重违法失信名单", "on the list of seriously dishonest entities")
+    prohibited_catalogue: bool | None = field(
+        "bool", "产品和服务属于国家禁止、限制和淘汰类", "products in a prohibited/restricted/eliminated catalogue")
+    audited_tax_collection: bool | None = field(
+        "bool", "会计核算健全、实行查账征收", "sound accounts and audited (查账征收) tax collection")
+    local_registration_tax_statistics: bool | None = field(
+        "bool", "工商注册、税务征管、统计关系均在本地", "registration, tax and statistics all held locally")
+
+
+class Project(Strict):
+    """A project the applicant asks funding for or leads (同一项目不得重复申报 uses its `key`)."""
+
+    key: str = field("text", "项目标识", "project key")
+    name: str | None = field("text", "项目名称", "project name")
+    field_code: str | None = field("code", "项目领域", "project field")
+    fiscal_requested: Money | None = field("money", "申请财政资金", "fiscal funding requested")
+    own_new_funding: Money | None = field("money", "自筹新增经费", "own new funding")
+    lead_of: Literal["national_major", "national_key_rd", "provincial_major", "provincial_key_rd"] | None = \
+        field("code", "牵头承担的国家/省重大项目类型", "national/provincial project led")
+    started_on: dt.date | None = field("date", "立项日期", "approved on")

@@ -1,0 +1,122 @@
+"""The enterprise profile: identity, staff, three fiscal years, IP, innovation sub-scores, loans.
+
+Money is in whole yuan (forms show 万元); staff counts may be averages with two decimals. Every field
+is optional: a field left out is *unknown*, and a measure that needs it comes out undetermined.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from engine.profile.common import Certificate, Declarations, Project, Strict
+from engine.profile.fields import Count, Money, SignedMoney, Whole, field
+
+Band = Literal["A", "B", "C", "D", "E"]
+
+
+class Staff(Strict):
+    """Head counts under the two official definitions (高企 and 科技型中小企业 differ)."""
+
+    total: Count | None = field("count", "职工总数（高企口径：全年月平均数）",
+                                "total staff (HNTE: annual average of monthly averages)")
+    sci_tech: Count | None = field("count", "科技人员数（高企口径：累计工作183天以上，全年月平均数）",
+                                   "S&T staff (HNTE: ≥183 days worked, annual monthly average)")
+    sme_total: Count | None = field("count", "职工总数（科技型中小企业口径：全年季平均数）",
+                                    "total staff (tech-SME: annual average of quarterly averages)")
+    sme_sci_tech: Count | None = field("count", "科技人员数（科技型中小企业口径：累计工作6个月以上）",
+                                       "S&T staff (tech-SME: ≥6 months worked, quarterly averages)")
+    researchers_full_time: Count | None = field("count", "专职研发人员数", "full-time researchers")
+    researchers_degree_or_title: Count | None = field(
+        "count", "本科以上学历或中级以上职称的专职研发人员数",
+        "full-time researchers with a bachelor's degree or intermediate title")
+
+
+class FiscalYear(Strict):
+    """One accounting year of figures (annual tax return / audited statements)."""
+
+    year: int = field("years", "会计年度", "fiscal year", ge=1990, le=2100)
+    sales: Money | None = field("money", "销售收入（主营业务收入+其他业务收入）", "sales (main + other business revenue)")
+    main_business_revenue: Money | None = field("money", "主营业务收入", "main business revenue")
+    total_income: Money | None = field("money", "总收入", "total income")
+    hitech_income: Money | None = field("money", "高新技术产品（服务）收入", "high-tech product/service income")
+    rd_expense: Money | None = field("money", "研究开发费用总额", "R&D expense")
+    rd_domestic: Money | None = field("money", "境内研究开发费用", "R&D expense incurred in China")
+    cost_expense_total: Money | None = field("money", "成本费用支出总额", "total cost and expense")
+    total_assets: Money | None = field("money", "资产总额（年末）", "total assets (year end)")
+    net_assets: SignedMoney | None = field("money", "净资产（年末）", "net assets (year end)")
+    tax_paid: Money | None = field("money", "纳税额", "taxes paid")
+
+
+class IntellectualProperty(Strict):
+    """Valid, owned IP related to the main products (trademarks excluded)."""
+
+    class1: Whole | None = field("count", "Ⅰ类知识产权数（发明专利等）", "class-I IP (invention patents etc.)")
+    class2: Whole | None = field("count", "Ⅱ类知识产权数（实用新型、外观设计、软著等）",
+                                 "class-II IP (utility models, designs, software copyrights)")
+    core_ip_owned: bool | None = field("bool", "拥有对主要产品发挥核心支持作用的知识产权所有权",
+                                       "owns IP giving core technical support to the main products")
+    self_developed: bool | None = field("bool", "有自主研发获得的知识产权",
+                                        "some IP was obtained by own R&D (not only transfer/gift/merger)")
+    led_standard_within_5y: bool | None = field(
+        "bool", "近五年内主导制定过国际标准、国家标准或行业标准",
+        "led an international, national or industry standard in the last five years")
+    national_award_rank_within_5y: Whole | None = field(
+        "count", "近五年获国家级科技奖励的单位排名（无则不填）", "rank among units of a national S&T award in 5 years")
+
+
+class Innovation(Strict):
+    """高企 innovation-capability sub-items that experts judge within a band (工作指引 评价表)."""
+
+    assessed_total: Whole | None = field("points", "创新能力评价总分（自评或咨询机构评估，若有）",
+                                         "innovation score total if already assessed", le=100)
+    ip_advancement: Band | None = field("code", "技术的先进程度（A–E）", "technical advancement band (A–E)")
+    ip_core_support: Band | None = field("code", "核心支持作用（A–E）", "core-support band (A–E)")
+    standard_setting: bool | None = field("bool", "参与编制国家/行业标准、检测方法、技术规范",
+                                          "took part in drafting national/industry standards")
+    conversions_3y: Whole | None = field("count", "近三年科技成果转化数", "S&T achievements converted, last 3 years")
+    rd_management_points: Whole | None = field("points", "研发组织管理水平得分（自评，满分20）",
+                                               "R&D management score (self-assessed, max 20)", le=20)
+
+
+class Loan(Strict):
+    """A bank loan, for the credit risk pools and IP-pledge compensation."""
+
+    type: Literal["credit", "mortgage", "pledge", "ip_pledge", "guaranteed"] = field(
+        "code", "贷款类型", "loan type")
+    amount: Money = field("money", "贷款金额", "loan amount")
+    bank: str | None = field("text", "贷款银行", "bank")
+    in_pool_bank: bool | None = field("bool", "合作银行/入池贷款", "loan from a cooperating bank, in the pool")
+    granted_on: dt.date | None = field("date", "放款日期", "granted on")
+    principal_loss: Money | None = field("money", "本金损失（不良）", "principal loss (bad loan)")
+
+
+class Listing(Strict):
+    board: Literal["star", "main", "sme", "chinext", "bse", "neeq", "regional"] = field(
+        "code", "上市/挂牌板块", "board")
+    listed_on: dt.date = field("date", "上市/挂牌日期", "listed on")
+
+
+class EnterpriseProfile(Strict):
+    """An enterprise (法人企业) applying for or checking S&T support measures."""
+
+    kind: Literal["enterprise"] = "enterprise"
+    name: str = field("text", "企业名称", "enterprise name", min_length=1, max_length=200)
+    credit_code: str | None = field("code", "统一社会信用代码", "unified social credit code")
+    region_code: str | None = field("code", "注册地区县代码（GB/T 2260）", "registered county code (GB/T 2260)")
+    park_code: str | None = field("code", "所在园区", "park or zone")
+    registered_on: dt.date | None = field("date", "注册成立日期", "registration date")
+    resident_enterprise: bool | None = field("bool", "中国境内（不含港澳台）注册的居民企业",
+                                             "resident enterprise registered in mainland China")
+    industry_code: str | None = field("code", "国民经济行业代码（GB/T 4754）", "industry code (GB/T 4754)")
+    tech_field: str | None = field("code", "核心技术所属高新技术领域", "high-tech field of the core technology")
+    relocated_on: dt.date | None = field("date", "整体迁入本市日期", "date the firm relocated into the city")
+    staff: Staff = Staff()
+    finance: list[FiscalYear] = field("list", "近三个会计年度财务数据", "last three fiscal years", default_factory=list)
+    ip: IntellectualProperty = IntellectualProperty()
+    innovation: Innovation = Innovation()
+    certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
+    declarations: Declarations = Declarations()
+    loans: list[Loan] = field("list", "贷款", "loans", default_factory=list)
+    projects: list[Project] = field("list", "项目", "projects", default_factory=list)
+    listing: Listing | None = None

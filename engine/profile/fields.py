@@ -1,0 +1,50 @@
+"""Field helpers for the profile models: every field declares its unit and its zh/en label.
+
+The unit (money in whole yuan, count, ratio, area in ㎡, date, bool, text, code) drives the rule type
+checker, the gap messages ("¥1.6M more") and the web forms (money shown in 万元).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BeforeValidator, Field, NonNegativeInt
+from pydantic_core import PydanticCustomError
+
+from engine.standards.money import MoneyFormatError, parse_money
+
+
+def _money(value: Any) -> Any:
+    if value is None:
+        return None
+    try:
+        return parse_money(value)
+    except MoneyFormatError as exc:
+        raise PydanticCustomError(exc.code, "{en}", {"zh": exc.message.zh, "en": exc.message.en}) from None
+
+
+def _count(value: Any) -> Any:
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise PydanticCustomError("NUMBER_FORMAT", "{en}", {"zh": "数值格式有误。", "en": "Invalid number."})
+        value = Decimal(str(value))
+    return value
+
+
+Money = Annotated[NonNegativeInt, BeforeValidator(_money)]
+"""Whole yuan; accepts 4500000, "4,500,000元", "450万元", "450.1234万"."""
+
+SignedMoney = Annotated[int, BeforeValidator(_money)]
+Count = Annotated[Decimal, BeforeValidator(_count), Field(ge=0, max_digits=12, decimal_places=2)]
+"""A head count or average (annual monthly averages may be fractional, e.g. 12.5)."""
+
+Whole = NonNegativeInt
+
+
+def field(unit: str, zh: str, en: str, default: Any = None, **kwargs: Any) -> Any:
+    """A model field with its unit and bilingual label recorded in the JSON Schema."""
+    extra = {"unit": unit, "zh": zh, "en": en}
+    if "default_factory" in kwargs:
+        return Field(description=f"{zh} / {en}", json_schema_extra=extra, **kwargs)
+    return Field(default, description=f"{zh} / {en}", json_schema_extra=extra, **kwargs)

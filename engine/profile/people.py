@@ -1,0 +1,62 @@
+"""Profiles of talents (individual people) and teams applying to talent programmes."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from engine.profile.common import Certificate, Declarations, Strict
+from engine.profile.fields import Whole, field
+
+Degree = Literal["none", "associate", "bachelor", "master", "doctorate"]
+Title = Literal["none", "junior", "intermediate", "associate_senior", "senior"]
+
+
+class Person(Strict):
+    """Identity of a person; the ID number is validated by type and masked for display."""
+
+    name: str = field("text", "姓名", "name", min_length=1, max_length=100)
+    id_type: Literal["resident_id", "hkmotw_residence", "foreign_permanent", "passport", "mainland_permit"] = \
+        field("code", "证件类型", "identity document type", default="resident_id")
+    id_number: str | None = field("code", "证件号码", "identity document number")
+    birth_date: dt.date | None = field("date", "出生日期", "date of birth")
+    degree: Degree | None = field("code", "最高学历学位", "highest degree")
+    title: Title | None = field("code", "专业技术职称", "professional title")
+
+
+class TalentProfile(Strict):
+    """An individual talent applying to a talent programme or a housing subsidy."""
+
+    kind: Literal["talent"] = "talent"
+    name: str = field("text", "姓名", "name", min_length=1, max_length=100)
+    person: Person
+    region_code: str | None = field("code", "用人单位所在区县代码", "employer's county code")
+    employer_name: str | None = field("text", "用人单位", "employer")
+    employer_credit_code: str | None = field("code", "用人单位统一社会信用代码", "employer's credit code")
+    employed_since: dt.date | None = field("date", "入职日期", "employed since")
+    full_time: bool | None = field("bool", "全职在本地工作", "works full-time locally")
+    programme: Literal["none", "pearl_river", "special_support", "yangfan", "danxia", "yinfeng"] | None = field(
+        "code", "申报/入选的人才计划", "talent programme applied for or held")
+    category: str | None = field("code", "人才类别（计划内）", "category within the programme")
+    outstanding_achievement: bool | None = field("bool", "具有突出业绩/成果（由专家评审认定）",
+                                                 "outstanding achievements (judged by experts)")
+    certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
+    declarations: Declarations = Declarations()
+
+
+class TeamProfile(Strict):
+    """An innovation or entrepreneurship team, led by one person and hosted by an employer."""
+
+    kind: Literal["team"] = "team"
+    name: str = field("text", "团队名称", "team name", min_length=1, max_length=200)
+    leader: Person
+    members: Whole | None = field("count", "核心成员人数", "core members")
+    region_code: str | None = field("code", "依托单位所在区县代码", "host employer's county code")
+    host_name: str | None = field("text", "依托单位", "host employer")
+    host_credit_code: str | None = field("code", "依托单位统一社会信用代码", "host employer's credit code")
+    programme: Literal["none", "pearl_river", "yangfan", "danxia"] | None = field(
+        "code", "申报的团队计划", "team programme applied for")
+    level_assessed: Literal["world_class", "top_domestic", "domestic_advanced"] | None = field(
+        "code", "团队水平（评审结论）", "team level (review conclusion)")
+    certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
+    declarations: Declarations = Declarations()

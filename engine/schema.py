@@ -1,0 +1,125 @@
+"""The rule-file format as pydantic models (extra keys forbidden): what a file may contain.
+
+The criteria tree is parsed separately (engine.criteria) so that each node keeps its own line mark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Confidence = Literal["V2", "V", "S", "U", "NF"]
+Issuer = Literal["national", "guangdong", "qingyuan", "qingcheng", "shaoguan"]
+ApplicantKind = Literal["enterprise", "incubator", "institution", "talent", "team"]
+Unit = Literal["money", "ratio", "number", "count", "points", "area", "days", "months", "years", "date",
+               "bool", "text", "code", "table", "list"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Text(Model):
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
+class Source(Model):
+    document: str
+    number: str | None = None
+    article: str | None = None
+    issuer: str | None = None
+    date: dt.date | None = None
+    confidence: Confidence
+    url: str | None = None
+    note: Text | None = None
+
+
+class Effective(Model):
+    from_: dt.date = Field(alias="from")
+    until: dt.date | None = None
+    status: Literal["in_force", "possibly_superseded", "expired", "draft"] = "in_force"
+    note: Text | None = None
+
+
+class DatedValue(Model):
+    value: Any
+    source: str | None = None
+
+
+class Parameter(Model):
+    text: Text | None = None
+    unit: Unit = "number"
+    values: dict[dt.date, DatedValue]
+
+
+class Benefit(Model):
+    kind: Literal["cash", "tax_rate", "super_deduction", "loan_compensation", "recognition", "unpublished"]
+    text: Text
+    amount: str | None = None
+    rate: str | None = None
+    up_to: bool = False
+    note: Text | None = None
+
+
+class Expect(Model):
+    outcome: Literal["eligible", "ineligible", "undetermined", "not_applicable"]
+    amount: int | Literal["unpublished"] | None = None
+    failing: list[str] = []
+    missing: list[str] = []
+    reason: str | None = None
+
+
+class RuleTest(Model):
+    name: str
+    as_of: dt.date
+    profile: dict[str, Any] | None = None
+    base: str | None = None
+    set: dict[str, Any] = {}
+    expect: Expect
+
+
+class FactTest(Model):
+    name: str
+    as_of: dt.date
+    profile: dict[str, Any] | None = None
+    base: str | None = None
+    set: dict[str, Any] = {}
+    expect: dict[str, Any]
+
+
+class MeasureFile(Model):
+    id: str
+    title: Text
+    issuer: Issuer
+    jurisdiction: list[str] | None = None
+    applicant: list[ApplicantKind]
+    source: Source
+    also: list[Source] = []
+    seeds: list[str] = []
+    effective: Effective
+    parameters: dict[str, Parameter] = {}
+    criteria: Any
+    benefit: Benefit
+    excludes: list[str] = []
+    documents: list[Text] = []
+    tags: list[str] = []
+    tests: list[RuleTest] = []
+
+
+class FactDef(Model):
+    id: str
+    text: Text
+    unit: Unit
+    value: str
+    note: Text | None = None
+
+
+class FactsFile(Model):
+    title: Text
+    source: Source | None = None
+    parameters: dict[str, Parameter] = {}
+    facts: list[FactDef]
+    tests: list[FactTest] = []

@@ -1,0 +1,66 @@
+"""YAML reading for rule files: line marks for every value, duplicate keys rejected, no floats.
+
+Floats in rule files become `Decimal` from their source text, so `0.6` means exactly 3/5.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import yaml
+
+from engine.errors import RuleFileError
+
+Marks = dict[tuple[Any, ...], tuple[int, int]]
+
+
+def load_yaml(text: str, filename: str) -> tuple[Any, Marks, list[RuleFileError]]:
+    """Parse `text`; return (data, marks by path, errors). Never raises on bad YAML."""
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+        return None, {}, [RuleFileError(filename, line, col, "yaml-syntax", str(getattr(exc, "problem", exc)))]
+    finally:
+        loader.dispose()
+    marks: Marks = {}
+    errors: list[RuleFileError] = []
+    data = _build(node, (), marks, errors, filename, loader) if node is not None else None
+    return data, marks, errors
+
+
+def _build(node: yaml.Node, path: tuple[Any, ...], marks: Marks, errors: list[RuleFileError],
+           filename: str, loader: yaml.SafeLoader) -> Any:
+    marks[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node, loader)
+            if isinstance(key, Decimal):
+                key = str(key)
+            if key in out:
+                line = key_node.start_mark.line + 1
+                errors.append(RuleFileError(filename, line, key_node.start_mark.column + 1, "duplicate-key",
+                                            f"key '{key}' appears twice in the same mapping"))
+                continue
+            out[key] = _build(value_node, (*path, key), marks, errors, filename, loader)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, (*path, i), marks, errors, filename, loader) for i, item in enumerate(node.value)]
+    return _scalar(node, loader)
+
+
+def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
+    if node.tag == "tag:yaml.org,2002:float":
+        return Decimal(str(node.value).replace("_", ""))
+    return loader.construct_object(node, deep=True)
+
+
+def mark_of(marks: Marks, path: tuple[Any, ...]) -> tuple[int, int]:
+    """The nearest recorded position for `path` (walking up to the parent when needed)."""
+    while path not in marks and path:
+        path = path[:-1]
+    return marks.get(path, (0, 0))
