@@ -56,6 +56,10 @@ def plain(value: Any) -> Any:
         return {"interval": [plain(value.lo), plain(value.hi)]}
     if isinstance(value, Unknown):
         return {"unknown": sorted(value.missing), **({"reason": value.reason} if value.reason else {})}
+    return _plain_container(value)
+
+
+def _plain_container(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if hasattr(value, "model_dump"):

@@ -7,7 +7,7 @@ and therefore the same hash. It names the engine version, the RuleSet hash and t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from engine.canonical import canonical_json, plain, sha256_of
@@ -15,7 +15,7 @@ from engine.errors import Message, ProfileIssue
 from engine.trace import FactTrace, TraceNode
 
 
-class Outcome(str, Enum):
+class Outcome(StrEnum):
     ELIGIBLE = "eligible"
     INELIGIBLE = "ineligible"
     UNDETERMINED = "undetermined"

@@ -58,6 +58,9 @@ def fmt(value: Any, unit: str, lang: str = "zh") -> str:
 
 def field_label(path: str) -> Message:
     """The zh/en label of a profile field path (falls back to the path itself)."""
+    if path.startswith("finance[") and path.endswith("]"):
+        year = path[len("finance["):-1]
+        return Message(f"{year}年度财务数据", f"figures for fiscal year {year}")
     clean = path.split("[")[0] if "[" in path and "]." not in path else path
     parts = [p.split("[")[0] for p in clean.split(".")]
     for model in KIND_MODELS.values():
@@ -83,3 +86,35 @@ def _label_in(model: Any, parts: list[str]) -> Message | None:
             if found:
                 return found
     return None
+
+
+NEAR_MISS = Fraction(1, 10)
+
+
+def category(result: Any) -> str:
+    """eligible | nearly | ineligible | undetermined | not_applicable, for grouping a report.
+
+    "nearly": ineligible, and every failing condition has a gap within 10% of its threshold.
+    """
+    outcome = result.outcome.value
+    if outcome != "ineligible" or not result.gaps:
+        return outcome
+    gapped = {gap.condition for gap in result.gaps}
+    close = all(gap.shortfall <= NEAR_MISS for gap in result.gaps)
+    return "nearly" if close and gapped >= set(result.failing) else outcome
+
+
+def amount_text(amount: Any, lang: str = "zh") -> str:
+    """'最高30.00万元', '15%', '金额未公布——请咨询主管部门' …"""
+    zh = lang != "en"
+    if amount.kind == "exact":
+        return money(amount.value, lang)
+    if amount.kind == "up_to":
+        return ("最高" if zh else "up to ") + money(amount.value, lang)
+    if amount.kind == "rate":
+        return fmt(amount.value, "ratio", lang)
+    if amount.kind == "unpublished":
+        return amount.note.get(lang) if amount.note else ("金额未公布——请咨询主管部门" if zh else "amount not published")
+    if amount.kind == "unknown":
+        return "金额待定（需补充资料）" if zh else "amount undetermined (more data needed)"
+    return amount.note.get(lang) if amount.note else "—"

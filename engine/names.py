@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import types
 import typing
-from functools import lru_cache
+from functools import cache
 from typing import Any
 
 from pydantic import BaseModel
@@ -61,7 +61,7 @@ def _walk(model: type[BaseModel], prefix: str, out: dict[str, str]) -> None:
             out[path] = str(extra.get("unit", "any"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def profile_names(kind: str) -> dict[str, str]:
     """Dotted field path → unit for one applicant kind."""
     out: dict[str, str] = {}
@@ -69,7 +69,7 @@ def profile_names(kind: str) -> dict[str, str]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_profile_names() -> dict[str, str]:
     merged: dict[str, str] = {}
     for kind in KIND_MODELS:

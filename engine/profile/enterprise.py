@@ -61,8 +61,9 @@ class IntellectualProperty(Strict):
     led_standard_within_5y: bool | None = field(
         "bool", "近五年内主导制定过国际标准、国家标准或行业标准",
         "led an international, national or industry standard in the last five years")
-    national_award_rank_within_5y: Whole | None = field(
-        "count", "近五年获国家级科技奖励的单位排名（无则不填）", "rank among units of a national S&T award in 5 years")
+    national_award_top3_within_5y: bool | None = field(
+        "bool", "近五年内获得过国家级科技奖励，并在获奖单位中排在前三名",
+        "a national S&T award in the last five years, ranked among the first three units")
 
 
 class Innovation(Strict):

@@ -15,13 +15,17 @@ from pydantic_core import PydanticCustomError
 from engine.standards.money import MoneyFormatError, parse_money
 
 
-def _money(value: Any) -> Any:
+def _money(value: Any, allow_negative: bool = False) -> Any:
     if value is None:
         return None
     try:
-        return parse_money(value)
+        return parse_money(value, allow_negative=allow_negative)
     except MoneyFormatError as exc:
         raise PydanticCustomError(exc.code, "{en}", {"zh": exc.message.zh, "en": exc.message.en}) from None
+
+
+def _signed_money(value: Any) -> Any:
+    return _money(value, allow_negative=True)
 
 
 def _count(value: Any) -> Any:
@@ -35,7 +39,7 @@ def _count(value: Any) -> Any:
 Money = Annotated[NonNegativeInt, BeforeValidator(_money)]
 """Whole yuan; accepts 4500000, "4,500,000元", "450万元", "450.1234万"."""
 
-SignedMoney = Annotated[int, BeforeValidator(_money)]
+SignedMoney = Annotated[int, BeforeValidator(_signed_money)]
 Count = Annotated[Decimal, BeforeValidator(_count), Field(ge=0, max_digits=12, decimal_places=2)]
 """A head count or average (annual monthly averages may be fractional, e.g. 12.5)."""
 

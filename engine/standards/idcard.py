@@ -36,43 +36,8 @@ DOC_TYPE_ALIASES = {
 """Short names used by `engine.profile.people` for the same document types."""
 
 ID_PROVINCE_PREFIXES = frozenset(
-    {
-        "11",
-        "12",
-        "13",
-        "14",
-        "15",
-        "21",
-        "22",
-        "23",
-        "31",
-        "32",
-        "33",
-        "34",
-        "35",
-        "36",
-        "37",
-        "41",
-        "42",
-        "43",
-        "44",
-        "45",
-        "46",
-        "50",
-        "51",
-        "52",
-        "53",
-        "54",
-        "61",
-        "62",
-        "63",
-        "64",
-        "65",
-        "71",
-        "81",
-        "82",
-        "83",
-    }
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43"
+    " 44 45 46 50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
 )
 """§2.4: province prefixes of positions 1–2; an unknown prefix is only a warning (old codes stay valid)."""
 

@@ -95,7 +95,9 @@ def test_old_15_and_length_share_the_catalogue_text() -> None:
     assert old.message.zh == "身份证号码应为18位（第一代15位号码已停用）。"
 
 
-@pytest.mark.parametrize(("raw", "pos"), [("4418021990O1011239", 11), ("44180219900101123A", 18), ("X41802199001011239", 1)])
+@pytest.mark.parametrize(
+    ("raw", "pos"), [("4418021990O1011239", 11), ("44180219900101123A", 18), ("X41802199001011239", 1)]
+)
 def test_char_error_position(raw: str, pos: int) -> None:
     (issue,) = validate_id_number(raw, today=TODAY)[1]
     assert issue.code == "ID_CHAR" and f"第{pos}位有误" in issue.message.zh
@@ -187,8 +189,13 @@ def test_cross_check_against_entered_fields() -> None:
     number = "11010519491231002X"
     assert cross_check_id(number, birth_date=date(1949, 12, 31), sex="female") == []
     assert cross_check_id(number) == []
-    birth, sex = cross_check_id(number, birth_date=date(1949, 12, 30), sex="male", birth_path="person.birth_date",
-                                sex_path="person.sex")
+    birth, sex = cross_check_id(
+        number,
+        birth_date=date(1949, 12, 30),
+        sex="male",
+        birth_path="person.birth_date",
+        sex_path="person.sex",
+    )
     assert (birth.code, birth.path) == ("ID_FIELD_MISMATCH", "person.birth_date")
     assert birth.message.zh == "身份证号码中的出生日期与所填出生日期不一致。"
     assert sex.message.en == "The sex in the ID number differs from the sex field."
@@ -239,7 +246,7 @@ def test_generated_numbers_validate(number: str) -> None:
 def test_any_single_character_change_is_an_error(number: str, pos: int, ch: str) -> None:
     if number[pos] == ch:
         return
-    changed = number[:pos] + ch + number[pos + 1:]
+    changed = number[:pos] + ch + number[pos + 1 :]
     issues = validate_id_number(changed, today=TODAY)[1]
     assert any(i.severity == "error" for i in issues)
 
@@ -249,7 +256,7 @@ def test_any_single_character_change_is_an_error(number: str, pos: int, ch: str)
 def test_adjacent_transpositions_are_errors(number: str, pos: int) -> None:
     if number[pos] == number[pos + 1]:
         return
-    swapped = number[:pos] + number[pos + 1] + number[pos] + number[pos + 2:]
+    swapped = number[:pos] + number[pos + 1] + number[pos] + number[pos + 2 :]
     assert "ID_CHECK" in codes(swapped)
 
 

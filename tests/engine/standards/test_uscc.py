@@ -56,8 +56,14 @@ def test_published_valid_codes(code: str, total: int, check: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "code", ["91441802MA00000155", "91441881MA0000015J", "52441802MA00000156", "12441800MA0000015D",
-             "91440204MA0000015N"]
+    "code",
+    [
+        "91441802MA00000155",
+        "91441881MA0000015J",
+        "52441802MA00000156",
+        "12441800MA0000015D",
+        "91440204MA0000015N",
+    ],
 )
 def test_synthetic_sample_codes_validate(code: str) -> None:
     assert validate_uscc(code) == (code, [])
@@ -90,7 +96,7 @@ def test_check_error_names_expected_and_given_character() -> None:
 
 def test_transposed_check_pair_expects_m_and_warns_on_inner_check() -> None:
     check, inner = validate_uscc("914403001922038261")[1]
-    assert '应为“M”' in check.message.zh and inner.severity == "warning"
+    assert "应为“M”" in check.message.zh and inner.severity == "warning"
     assert org_check_char("19220382") == "1"
 
 
@@ -109,8 +115,13 @@ def test_all_zero_code_passes_checksum_but_not_authority() -> None:
 
 @pytest.mark.parametrize(
     ("raw", "pos", "ch", "hint"),
-    [("91350100M000100Y4Z", 18, "Z", "2"), ("9144030O708461136T", 8, "O", "0"),
-     ("9144030070846113IT", 17, "I", "1"), ("S1440300708461136T", 1, "S", "5"), ("91440300708461V36T", 15, "V", "U")],
+    [
+        ("91350100M000100Y4Z", 18, "Z", "2"),
+        ("9144030O708461136T", 8, "O", "0"),
+        ("9144030070846113IT", 17, "I", "1"),
+        ("S1440300708461136T", 1, "S", "5"),
+        ("91440300708461V36T", 15, "V", "U"),
+    ],
 )
 def test_char_errors_carry_position_and_hint(raw: str, pos: int, ch: str, hint: str) -> None:
     (issue,) = validate_uscc(raw)[1]
@@ -144,8 +155,13 @@ def test_length_message() -> None:
 
 @pytest.mark.parametrize(
     "raw",
-    ["９１４４０３００７０８４６１１３６Ｔ", "91440300708461136t", " 9144 0300 7084 6113 6T ", "914403-00708461136—T",
-     "9144\u30000300708461136T"],
+    [
+        "９１４４０３００７０８４６１１３６Ｔ",
+        "91440300708461136t",
+        " 9144 0300 7084 6113 6T ",
+        "914403-00708461136—T",
+        "9144\u30000300708461136T",
+    ],
 )
 def test_normalisation(raw: str) -> None:
     assert normalize_uscc(raw) == "91440300708461136T"
@@ -160,10 +176,20 @@ def test_pilot_area_codes_fail_the_check_as_documented() -> None:
 
 @pytest.mark.parametrize(
     ("code", "entity"),
-    [("91441802MA00000155", "enterprise"), ("52441802MA00000156", "private_non_enterprise"),
-     ("12441800MA0000015D", "public_institution"), ("92", "individual_business"), ("93", "farmer_cooperative"),
-     ("51", "social_organization"), ("11", "government_agency"), ("Y1", "other"), ("N2", "village_collective"),
-     ("9A", None), ("0", None), ("", None)],
+    [
+        ("91441802MA00000155", "enterprise"),
+        ("52441802MA00000156", "private_non_enterprise"),
+        ("12441800MA0000015D", "public_institution"),
+        ("92", "individual_business"),
+        ("93", "farmer_cooperative"),
+        ("51", "social_organization"),
+        ("11", "government_agency"),
+        ("Y1", "other"),
+        ("N2", "village_collective"),
+        ("9A", None),
+        ("0", None),
+        ("", None),
+    ],
 )
 def test_entity_type_of(code: str, entity: str | None) -> None:
     assert entity_type_of(code) == entity
@@ -208,7 +234,7 @@ def test_generated_codes_validate(code: str) -> None:
 @PROPERTY
 @given(valid_usccs(), st.integers(0, 17), st.sampled_from(CHARSET + "IOZSV#a"))
 def test_any_single_character_change_is_an_error(code: str, pos: int, ch: str) -> None:
-    changed = code[:pos] + ch + code[pos + 1:]
+    changed = code[:pos] + ch + code[pos + 1 :]
     if normalize_uscc(changed) == code:
         return  # "a" upper-cases to the same letter
     assert any(i.severity == "error" for i in validate_uscc(changed)[1])
@@ -219,5 +245,5 @@ def test_any_single_character_change_is_an_error(code: str, pos: int, ch: str) -
 def test_adjacent_transpositions_are_errors(code: str, pos: int) -> None:
     if code[pos] == code[pos + 1]:
         return
-    swapped = code[:pos] + code[pos + 1] + code[pos] + code[pos + 2:]
+    swapped = code[:pos] + code[pos + 1] + code[pos] + code[pos + 2 :]
     assert "USCC_CHECK" in codes(swapped)

@@ -1,0 +1,40 @@
+# Thin aliases. `make help` lists them. Python 3.11 or 3.12 (durable-rules does not import on 3.13).
+PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v python3)
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+DEMO_DATE ?= 2025-06-30
+
+.PHONY: help install run check-samples test test-fast lint bench clean
+
+help:  ## list the tasks
+	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e ".[dev]"
+	touch $@
+
+install: $(BIN)/.installed  ## create .venv and install the project with its dev tools
+
+run: install  ## set up and run the main job
+	@if $(BIN)/python -c "import web.app" 2>/dev/null; then \
+	  $(BIN)/subsidy demo --reset && $(BIN)/subsidy serve; \
+	else $(MAKE) --no-print-directory check-samples; fi
+
+check-samples: install  ## the self-check report for every sample applicant
+	@for f in sample_applicants/*.yaml; do $(BIN)/subsidy check $$f --as-of $(DEMO_DATE) || exit 1; echo; done
+
+lint: install  ## ruff, import-linter, rule lint
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	$(BIN)/subsidy rules lint --as-of $(DEMO_DATE)
+
+test: install lint  ## lint, then the whole test suite (SQLite and PostgreSQL)
+	$(BIN)/pytest
+
+bench: install  ## benchmarks (ratios against a baseline in the same run)
+	$(BIN)/python bench/run.py
+
+clean:  ## remove the virtualenv and caches
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

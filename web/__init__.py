@@ -1,0 +1,1 @@
+"""The web layer: Flask application, persistence and the `subsidy` command line."""

@@ -1,0 +1,1 @@
+"""Command modules of the `subsidy` CLI; each defines `register(main)`."""

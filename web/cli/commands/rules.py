@@ -1,0 +1,139 @@
+"""`subsidy rules list | show ID | test | lint | coverage`: the catalogue from the terminal."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from engine.lint import lint_ruleset
+from engine.model import Condition, Criterion, Measure
+from engine.ruletests import run_all
+from web.cli.app import PROJECT_ROOT, load_rules_or_exit
+from web.cli.report import ISSUERS
+
+rules_path_option = click.option("--rules", "rules_path", type=click.Path(file_okay=False, path_type=Path),
+                                 help="rule directory (default: rules/ or $SUBSIDY_RULES)")
+
+
+def register(main: click.Group) -> None:
+    main.add_command(rules)
+
+
+@click.group()
+def rules() -> None:
+    """规则目录：列出、查看、测试、检查 / the rule catalogue: list, show, test, lint."""
+
+
+@rules.command("list")
+@rules_path_option
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+def list_(rules_path: Path | None, lang: str) -> None:
+    """列出全部措施 / list every measure."""
+    ruleset = load_rules_or_exit(rules_path)
+    for m in sorted(ruleset.measures.values(), key=lambda m: (list(ISSUERS).index(m.issuer), m.id)):
+        amount = "金额已公布" if m.amount_published else "金额未公布"
+        if lang == "en":
+            amount = "amount published" if m.amount_published else "amount not published"
+        click.echo(f"{m.id:<48} {m.confidence:<3} {amount:<10} {m.title.get(lang)}")
+    click.echo(f"\n{len(ruleset.measures)} measures · ruleset {ruleset.hash[:12]}")
+
+
+@rules.command()
+@click.argument("measure_id")
+@rules_path_option
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
+def show(measure_id: str, rules_path: Path | None, lang: str) -> None:
+    """查看一项措施的依据、参数和条件 / show a measure's source, parameters and criteria."""
+    ruleset = load_rules_or_exit(rules_path)
+    m = ruleset.measures.get(measure_id)
+    if m is None:
+        from engine.suggest import hint_for
+        click.echo(f"未知措施 / unknown measure '{measure_id}' {hint_for(measure_id, ruleset.measures)}", err=True)
+        sys.exit(2)
+    click.echo(_describe(m, lang))
+
+
+def _describe(m: Measure, lang: str) -> str:
+    src = m.source
+    lines = [f"{m.title.get(lang)}  ({m.id})", f"  file: rules/{m.path}",
+             f"  source: {src.get('document')} {src.get('number') or ''} {src.get('article') or ''} "
+             f"[confidence {m.confidence}]",
+             f"  effective: {m.effective_from} → {m.effective_until or '…'} ({m.status})",
+             f"  applicant: {', '.join(m.applicant)}; jurisdiction: {', '.join(m.jurisdiction) or 'all'}",
+             f"  seeds: {'; '.join(m.seeds) or '—'}", "  parameters:"]
+    for name, series in sorted(m.parameters.items()):
+        for v in series.values:
+            lines.append(f"    {name} from {v.effective_from}: {v.value!r}  ({v.source})")
+    lines.append("  criteria:")
+    lines += _tree(m.criteria, lang, 2)
+    lines.append(f"  benefit ({m.benefit.kind}): {m.benefit.text.get(lang)}")
+    if m.excludes:
+        lines.append(f"  excludes: {', '.join(m.excludes)}")
+    lines.append(f"  documents: {len(m.documents)}; tests: {len(m.tests)}")
+    return "\n".join(lines)
+
+
+def _tree(node: Criterion, lang: str, depth: int) -> list[str]:
+    pad = "  " * depth
+    if isinstance(node, Condition):
+        return [f"{pad}- [{node.id}] {node.text.get(lang)}", f"{pad}    when: {node.source_text}"]
+    head = f"{pad}{node.op.upper()} [{node.id}]" + (f" {node.text.get(lang)}" if node.text else "")
+    return [head] + [line for child in node.children for line in _tree(child, lang, depth + 1)]
+
+
+@rules.command()
+@rules_path_option
+@click.option("-v", "--verbose", is_flag=True, help="list passing cases too")
+def test(rules_path: Path | None, verbose: bool) -> None:
+    """运行规则文件内嵌的测试 / run the tests embedded in the rule files."""
+    ruleset = load_rules_or_exit(rules_path)
+    root = (rules_path.resolve().parent if rules_path else PROJECT_ROOT)
+    results = run_all(ruleset, root)
+    failed = [r for r in results if not r.passed]
+    for r in results:
+        if verbose or not r.passed:
+            click.echo(f"{'PASS' if r.passed else 'FAIL'}  {r.file} → {r.name}")
+            for problem in r.problems:
+                click.echo(f"        {problem}")
+    click.echo(f"{len(results) - len(failed)} passed, {len(failed)} failed")
+    sys.exit(1 if failed else 0)
+
+
+@rules.command()
+@rules_path_option
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="date for expiry warnings (default today)")
+def lint(rules_path: Path | None, as_of: str | None) -> None:
+    """检查规则文件：错误（文件:行:列）与警告（过期、可能被取代、分档表缺口/重叠） / check rule files."""
+    import datetime as dt
+    ruleset = load_rules_or_exit(rules_path)
+    warnings = lint_ruleset(ruleset, dt.date.fromisoformat(as_of) if as_of else dt.date.today())
+    for w in warnings:
+        click.echo(f"warning: {w}")
+    click.echo(f"{len(ruleset.measures)} measures, {len(ruleset.facts)} facts: 0 errors, {len(warnings)} warnings")
+
+
+@rules.command()
+@rules_path_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text")
+def coverage(rules_path: Path | None, fmt: str) -> None:
+    """每项措施的依据、可信度、金额是否公布、测试数 / per measure: source, confidence, amounts, tests."""
+    ruleset = load_rules_or_exit(rules_path)
+    rows = []
+    for m in sorted(ruleset.measures.values(), key=lambda m: (list(ISSUERS).index(m.issuer), m.id)):
+        src = m.source
+        doc = f"{src.get('document')} {src.get('number') or ''}".strip()
+        rows.append((m.id, ISSUERS[m.issuer][0], m.seeds[0] if m.seeds else "—", doc, m.confidence,
+                     "yes" if m.amount_published else "NF", str(len(m.tests))))
+    if fmt == "markdown":
+        click.echo("| measure | issuer | seed | source | conf | amount | tests |")
+        click.echo("|---|---|---|---|---|---|---|")
+        for row in rows:
+            click.echo("| " + " | ".join(row) + " |")
+    else:
+        for row in rows:
+            click.echo("  ".join(row))
+    published = sum(1 for r in rows if r[5] == "yes")
+    click.echo(f"\n{len(rows)} measures; amounts published for {published}; "
+               f"{sum(int(r[6]) for r in rows)} embedded tests")
