@@ -101,3 +101,6 @@ class RuleSet:
     hash: str
     snapshot: dict[str, Any] = field(repr=False)
     fact_tests: tuple[dict[str, Any], ...] = ()
+
+    def __repr__(self) -> str:
+        return f"RuleSet(hash={self.hash[:12]}, measures={len(self.measures)}, facts={len(self.facts)})"

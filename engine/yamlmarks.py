@@ -38,7 +38,7 @@ def _build(node: yaml.Node, path: tuple[Any, ...], marks: Marks, errors: list[Ru
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node, loader)
+            key = _scalar(key_node, loader, errors, filename)
             if isinstance(key, Decimal):
                 key = str(key)
             if key in out:
@@ -47,16 +47,23 @@ def _build(node: yaml.Node, path: tuple[Any, ...], marks: Marks, errors: list[Ru
                                             f"key '{key}' appears twice in the same mapping"))
                 continue
             out[key] = _build(value_node, (*path, key), marks, errors, filename, loader)
+            marks[(*path, key)] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*path, i), marks, errors, filename, loader) for i, item in enumerate(node.value)]
-    return _scalar(node, loader)
+    return _scalar(node, loader, errors, filename)
 
 
-def _scalar(node: yaml.Node, loader: yaml.SafeLoader) -> Any:
+def _scalar(node: yaml.Node, loader: yaml.SafeLoader, errors: list[RuleFileError], filename: str) -> Any:
     if node.tag == "tag:yaml.org,2002:float":
         return Decimal(str(node.value).replace("_", ""))
-    return loader.construct_object(node, deep=True)
+    try:
+        return loader.construct_object(node, deep=True)
+    except (ValueError, yaml.YAMLError) as exc:
+        mark = node.start_mark
+        errors.append(RuleFileError(filename, mark.line + 1, mark.column + 1, "bad-value",
+                                    f"'{node.value}' is not a valid value here ({exc})"))
+        return str(node.value)
 
 
 def mark_of(marks: Marks, path: tuple[Any, ...]) -> tuple[int, int]:

@@ -1,0 +1,26 @@
+"""Shared fixtures: the project's RuleSet and sample profiles."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from engine import load_ruleset
+from engine.model import RuleSet
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_applicants"
+AS_OF = dt.date(2025, 6, 30)
+
+
+@pytest.fixture(scope="session")
+def ruleset() -> RuleSet:
+    return load_ruleset(ROOT / "rules")
+
+
+def sample(name: str) -> dict[str, Any]:
+    return yaml.safe_load((SAMPLES / f"{name}.yaml").read_text(encoding="utf-8"))
