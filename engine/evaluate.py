@@ -64,7 +64,8 @@ class Evaluation:
         return BUILTINS[name].fn(self, *args)
 
     def record_comparison(self, node: Compare, left: Any, right: Any, result: Any) -> None:
-        self.frames[-1].comparisons.append({"op": node.op, "left": left, "right": right})
+        unit = node.left.unit if node.left.unit != "any" else node.right.unit
+        self.frames[-1].comparisons.append({"op": node.op, "left": left, "right": right, "unit": unit})
 
     def measure_outcome(self, measure_id: str) -> Any:
         result = self.outcomes.get(measure_id)

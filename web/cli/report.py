@@ -114,10 +114,14 @@ def _values(leaf: TraceNode, lang: str) -> str:
     comp = leaf.comparison
     if not comp or isinstance(comp.get("left"), list | dict):
         return ""
-    left, right = comp["left"], comp["right"]
+    left, right, unit = comp["left"], comp["right"], comp.get("unit", "any")
     if isinstance(right, list | dict):
-        return f"（{_t(('当前', 'now'), lang)} {fmt(left, 'any', lang)}）"
-    return f"（{fmt(left, 'any', lang)} {comp['op']} {fmt(right, 'any', lang)}）"
+        inner = f"{_t(('当前', 'now'), lang)} {fmt(left, unit, lang)}"
+    else:
+        op = {">=": "≥", "<=": "≤", "==": "=", "!=": "≠"}.get(comp["op"], comp["op"])
+        inner = _t(("当前{a}，要求{op}{b}", "now {a}; required {op} {b}"), lang).format(
+            a=fmt(left, unit, lang), op=op, b=fmt(right, unit, lang))
+    return f" ({inner})" if lang == "en" else f"（{inner}）"
 
 
 def _not_applicable(results: list[MeasureResult], ruleset: RuleSet, lang: str) -> list[str]:
