@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
 from typing import Any
 
 from engine.decision import Amount, Outcome
@@ -26,9 +28,14 @@ def estimate_amount(run: Any, measure: Measure, outcome: Outcome) -> Amount:
         value = _evaluate(run, measure, benefit.amount)
         if isinstance(value, Unknown):
             return Amount("unknown", note=benefit.note)
+        if isinstance(value, Fraction):  # cash is paid in whole yuan, rounded down
+            value = math.floor(value)
         return Amount("up_to" if benefit.up_to else "exact", value, benefit.note)
     if benefit.rate is not None:
-        return Amount("rate", _evaluate(run, measure, benefit.rate), benefit.note)
+        rate = _evaluate(run, measure, benefit.rate)
+        if isinstance(rate, Unknown):
+            return Amount("unknown", note=benefit.note)
+        return Amount("rate", rate, benefit.note)
     return Amount("none", note=benefit.note)
 
 

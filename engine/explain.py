@@ -57,19 +57,25 @@ def fmt(value: Any, unit: str, lang: str = "zh") -> str:
 
 
 def field_label(path: str) -> Message:
-    """The zh/en label of a profile field path (falls back to the path itself)."""
+    """The zh/en label of a profile field path (falls back to the path itself).
+
+    >>> field_label("finance[2024].sales").zh, field_label("certificates[0].first_time").en
+    ('2024年度销售收入（主营业务收入+其他业务收入）', 'first recognition (not a renewal) (item 1)')
+    """
     if path.startswith("finance[") and path.endswith("]"):
         year = path[len("finance["):-1]
         return Message(f"{year}年度财务数据", f"figures for fiscal year {year}")
-    clean = path.split("[")[0] if "[" in path and "]." not in path else path
-    parts = [p.split("[")[0] for p in clean.split(".")]
+    parts = [p.split("[")[0] for p in path.split(".")]
+    index = path.split("[")[1].split("]")[0] if "[" in path else ""
     for model in KIND_MODELS.values():
         label = _label_in(model, parts)
-        if label:
-            year = path.split("[")[1].split("]")[0] if "[" in path else ""
-            if year:
-                return Message(f"{year}年度{label.zh}", f"{label.en} ({year})")
-            return label
+        if label is None:
+            continue
+        if index and parts[0] == "finance":
+            return Message(f"{index}年度{label.zh}", f"{label.en} ({index})")
+        if index.isdigit():
+            return Message(f"{label.zh}（第{int(index) + 1}项）", f"{label.en} (item {int(index) + 1})")
+        return label
     return Message(path, path)
 
 

@@ -41,8 +41,13 @@ class ParameterSeries:
 
 def literal_value(raw: Any, unit: str) -> Any:
     """Convert a YAML parameter value into an engine value; raise ExprError when it is not a literal."""
-    if isinstance(raw, bool) or raw is None:
+    if isinstance(raw, bool) or raw is None or isinstance(raw, dt.date):
         return raw
+    if isinstance(raw, str) and unit == "date":
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            raise ExprError("bad-literal", f"'{raw}' is not a date (YYYY-MM-DD)") from None
     if isinstance(raw, int | Decimal):
         return exact(raw)
     if isinstance(raw, str) and unit in ("text", "code", "list"):

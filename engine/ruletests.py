@@ -19,6 +19,7 @@ from engine.canonical import plain
 from engine.errors import ProfileError
 from engine.evaluate import Evaluation, evaluate
 from engine.model import RuleSet
+from engine.parameters import literal_value
 from engine.profile import parse_profile
 
 NO_FUTURE_CHECK = dt.date(9999, 12, 31)  # rule tests test rules, not the "date in the future" check
@@ -92,6 +93,10 @@ def run_measure_case(ruleset: RuleSet, measure_id: str, case: dict[str, Any], ro
         got = "unpublished" if result.amount.kind == "unpublished" else result.amount.value
         if plain(got) != plain(expect["amount"]):
             problems.append(f"amount: expected {expect['amount']}, got {plain(got)}")
+    if expect.get("rate") is not None:
+        wanted = literal_value(expect["rate"], "ratio")
+        if result.amount.kind != "rate" or plain(result.amount.value) != plain(wanted):
+            problems.append(f"rate: expected {plain(wanted)}, got {result.amount.kind} {plain(result.amount.value)}")
     return problems
 
 

@@ -6,6 +6,7 @@ The criteria tree is parsed separately (engine.criteria) so that each node keeps
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -67,6 +68,7 @@ class Benefit(Model):
 class Expect(Model):
     outcome: Literal["eligible", "ineligible", "undetermined", "not_applicable"]
     amount: int | Literal["unpublished"] | None = None
+    rate: str | int | Decimal | None = None
     failing: list[str] = []
     missing: list[str] = []
     reason: str | None = None

@@ -120,6 +120,8 @@ def _year_of(ctx: FunctionContext, value: Any) -> Any:
 
 def _finance_years(ctx: FunctionContext, n: Any) -> Any:
     """Records of the last `n` completed fiscal years before as_of, or fewer when the firm is younger."""
+    if isinstance(n, Unknown):
+        return n
     registered = ctx.lookup("registered_on")
     if isinstance(registered, Unknown):
         return registered
@@ -131,6 +133,8 @@ def _finance_years(ctx: FunctionContext, n: Any) -> Any:
 
 def _fy(ctx: FunctionContext, k: Any) -> Any:
     """The record of fiscal year as_of.year − k (k = 1 is the latest completed year)."""
+    if isinstance(k, Unknown):
+        return k
     year = ctx.as_of.year - int(k)
     for record in ctx.lookup("finance"):
         if record["year"] == year:
@@ -231,6 +235,63 @@ def _recognised_within(ctx: FunctionContext, cert_type: Any, days: Any, *levels:
     return False
 
 
+def _recognised_since(ctx: FunctionContext, cert_type: Any, since: Any, *levels: Any) -> Any:
+    """A certificate of this type (level) was issued on or after `since` and no later than as_of."""
+    if isinstance(since, Unknown):
+        return since
+    for cert in ctx.lookup("certificates"):
+        if cert["type"] != cert_type or (levels and cert.get("level") not in levels):
+            continue
+        if since <= cert["issued_on"] <= ctx.as_of:
+            return True
+    return False
+
+
+def _start_of_year(ctx: FunctionContext, offset: Any) -> Any:
+    """1 January of the year as_of.year + offset (start_of_year(-1) = 1 January of last year)."""
+    return offset if isinstance(offset, Unknown) else dt.date(ctx.as_of.year + int(offset), 1, 1)
+
+
+def _latest(ctx: FunctionContext, items: Any, key: Any) -> Any:
+    """The record with the greatest value of `key` (e.g. the latest certificate by issued_on)."""
+    if isinstance(items, Unknown):
+        return items
+    dated = [item for item in items if isinstance(item, dict) and item.get(key) is not None]
+    if not dated:
+        return Unknown(reason="empty list")
+    return max(dated, key=lambda item: item[key])
+
+
+def _any_of(ctx: FunctionContext, items: Any, key: Any, value: Any) -> Any:
+    """Three-valued: some record's field equals value; unknown when none does and some field is blank."""
+    if isinstance(items, Unknown):
+        return items
+    wanted = value if isinstance(value, list) else [value]
+    blanks: list[str] = []
+    for item in items:
+        got = item.get(key) if isinstance(item, dict) else None
+        if got is None:
+            blanks.append(f"{item.get('__path__', '')}.{key}" if isinstance(item, dict) else key)
+        elif got in wanted:
+            return True
+    return Unknown(frozenset(blanks)) if blanks else False
+
+
+def _size_band(ctx: FunctionContext, industry: Any, staff: Any, revenue: Any, assets: Any) -> Any:
+    """NBS 2017 enterprise size band (large/medium/small/micro); unknown when an indicator is missing."""
+    missing = unknown_of(industry, staff, revenue, assets)
+    if missing is not None:
+        return missing
+    from engine.standards.size_band import size_band
+    band = size_band(industry, int(staff), int(revenue), int(assets))
+    return Unknown(reason="size band not determinable") if band is None else band
+
+
+def _unknown(ctx: FunctionContext, reason: Any) -> Any:
+    """Always Unknown, with the reason: a condition the sources leave to the bureau's judgement."""
+    return Unknown(reason=str(reason))
+
+
 def _eligible(ctx: FunctionContext, measure_id: Any) -> Any:
     return ctx.measure_outcome(measure_id)
 
@@ -266,5 +327,13 @@ BUILTINS: dict[str, Builtin] = {
     "holds": Builtin(_holds, 1, 4, "bool", "holds a certificate of this type (and level) in force on as_of"),
     "recognised_within": Builtin(_recognised_within, 2, 5, "bool",
                                  "a certificate of this type was issued within n days before as_of"),
+    "recognised_since": Builtin(_recognised_since, 2, 5, "bool",
+                                "a certificate of this type was issued between a date and as_of"),
+    "start_of_year": Builtin(_start_of_year, 1, 1, "date", "1 January of as_of's year plus an offset"),
+    "latest": Builtin(_latest, 2, 2, "record", "the record with the greatest value of a field"),
+    "any_of": Builtin(_any_of, 3, 3, "bool", "three-valued: some record's field equals the value"),
+    "size_band": Builtin(_size_band, 4, 4, "code",
+                         "NBS 2017 size band from industry, staff, revenue and assets"),
+    "unknown": Builtin(_unknown, 1, 1, "bool", "always unknown, with a reason (left to the bureau)"),
     "eligible": Builtin(_eligible, 1, 1, "bool", "the outcome of another measure (eligible → true)"),
 }

@@ -41,6 +41,13 @@ class IncubationFacts(Strict):
     incubatees_patent_applied: Whole | None = field("count", "申请专利的在孵企业数", "incubatees that applied for patents")
     incubatees_with_valid_ip: Whole | None = field("count", "拥有有效知识产权的在孵企业数",
                                                    "incubatees holding valid IP")
+    public_tech_platform: bool | None = field("bool", "具备公共技术服务平台（专业孵化器）",
+                                              "runs a public technology service platform (professional incubator)")
+    torch_stats_filed: bool | None = field("bool", "按要求向科技部火炬中心如实报送统计数据",
+                                           "files true statistics with the MOST Torch Centre as required")
+    filing_conditions_confirmed: bool | None = field(
+        "bool", "经主管部门核实，符合当年备案通知/工作指引中未公开量化的各项条件",
+        "the bureau has confirmed the conditions of the current filing notice or guideline that are not published")
 
 
 class IncubatorProfile(Strict):

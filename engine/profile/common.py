@@ -21,6 +21,10 @@ CertificateType = Literal[
     "enterprise_tech_centre",  # 企业技术中心
     "key_lab",  # 重点实验室
     "benchmark_hnte",  # 清远市标杆高新技术企业
+    "engineering_research_centre",  # 工程研究中心（发展改革部门，如国家工程研究中心）
+    "laboratory",  # 国家实验室、省实验室（不是重点实验室）
+    "major_facility",  # 重大科技基础设施（重大科学装置）
+    "high_level_talent",  # 高层次人才认定（人才本人持有）
 ]
 Level = Literal["national", "provincial", "municipal", "county"]
 
@@ -60,6 +64,26 @@ class Declarations(Strict):
         "bool", "会计核算健全、实行查账征收", "sound accounts and audited (查账征收) tax collection")
     local_registration_tax_statistics: bool | None = field(
         "bool", "工商注册、税务征管、统计关系均在本地", "registration, tax and statistics all held locally")
+    fraud_or_major_penalty_since_prior_year: bool | None = field(
+        "bool", "自上年1月1日起有弄虚作假骗取财政资金、受到刑事处罚或重大行政处罚（含对法人罚款10万元以上）",
+        "since 1 January of last year: fraud in claiming public funds, a criminal penalty or a major "
+        "administrative penalty (incl. a fine of 100,000 yuan or more on the legal person)")
+    listing_reward_conditions_met: bool | None = field(
+        "bool", "符合本市企业上市扶持办法中未公开的其他奖励条件（以当年通知为准，由金融工作部门核实）",
+        "meets the city's listing-reward conditions that are not published (per the year's call; "
+        "verified by the finance bureau)")
+    nri_fund_conditions_met: bool | None = field(
+        "bool", "符合区新型研发机构发展专项未公开的其他申报条件（以当年通知为准，由科技主管部门核实）",
+        "meets the district new-R&D-institution fund's unpublished conditions (per the year's call; "
+        "verified by the S&T bureau)")
+    talent_programme_conditions_met: bool | None = field(
+        "bool", "符合所申报人才政策未公开的其他条件（以当年通知为准，由人才工作部门核实）",
+        "meets the unpublished conditions of the talent measure applied for (per the year's call; "
+        "verified by the talent office)")
+    incubation_subsidy_conditions_met: bool | None = field(
+        "bool", "符合孵化育成后补助未公开的其他条件（以当年通知为准，由科技主管部门核实）",
+        "meets the incubation post-subsidy's unpublished conditions (per the year's call; "
+        "verified by the S&T bureau)")
 
 
 class Project(Strict):

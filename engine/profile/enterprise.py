@@ -92,6 +92,31 @@ class Loan(Strict):
     principal_loss: Money | None = field("money", "本金损失（不良）", "principal loss (bad loan)")
 
 
+class HnteApplication(Strict):
+    """A 高企 application under way and the city's preliminary review of it (韶关：市科技局推荐、初审得分)."""
+
+    submitted_on: dt.date | None = field("date", "高企认定申请提交日期", "HNTE application submitted on")
+    recommended_by_city: bool | None = field("bool", "经市科技局推荐参加高企评审",
+                                             "recommended by the city S&T bureau for the HNTE review")
+    preliminary_score: Whole | None = field("points", "市科技局初审得分",
+                                            "preliminary review score (city S&T bureau)", le=100)
+
+
+class ZoneStatus(Strict):
+    """Membership of a zone that has no park code in the regions list yet, and the zone's own figures."""
+
+    shaoguan_hightech_zone: bool | None = field(
+        "bool", "注册在韶关高新区且税收缴入高新区财政",
+        "registered in the Shaoguan High-tech Zone, taxes paid into its budget")
+    torch_statistics_filed: bool | None = field(
+        "bool", "按要求报送火炬统计调查数据（近两年无拒报）", "torch statistics filed as required (no refusal in two years)")
+    local_contribution_increase: Money | None = field(
+        "money", "上年度对高新区地方经济贡献的增量", "increase of the local economic contribution to the zone last year")
+    local_contribution_24m: Money | None = field(
+        "money", "迁入后24个月内对高新区的地方经济贡献",
+        "local economic contribution to the zone in the 24 months after moving in")
+
+
 class Listing(Strict):
     board: Literal["star", "main", "sme", "chinext", "bse", "neeq", "regional"] = field(
         "code", "上市/挂牌板块", "board")
@@ -112,6 +137,16 @@ class EnterpriseProfile(Strict):
     industry_code: str | None = field("code", "国民经济行业代码（GB/T 4754）", "industry code (GB/T 4754)")
     tech_field: str | None = field("code", "核心技术所属高新技术领域", "high-tech field of the core technology")
     relocated_on: dt.date | None = field("date", "整体迁入本市日期", "date the firm relocated into the city")
+    independent_legal_person: bool | None = field("bool", "具有独立法人资格（不是分支机构）",
+                                                  "independent legal person (not a branch)")
+    size_class: Literal["micro", "small", "medium", "large"] | None = field(
+        "code", "企业规模（统计上大中小微型企业划分办法（2017））", "size class (NBS 2017 size bands)")
+    tech_purchase: Literal["achievement", "innovation_service", "rd_equipment", "none"] | None = field(
+        "code", "拟向高校、科研机构、科技服务机构购买的内容（科技成果/技术创新服务/建立研发机构所需研发设备）",
+        "what the firm buys from universities, institutes or S&T service bodies "
+        "(achievement / innovation service / R&D equipment for a new R&D unit)")
+    hnte_application: HnteApplication = HnteApplication()
+    zone: ZoneStatus = ZoneStatus()
     staff: Staff = Staff()
     finance: list[FiscalYear] = field("list", "近三个会计年度财务数据", "last three fiscal years", default_factory=list)
     ip: IntellectualProperty = IntellectualProperty()

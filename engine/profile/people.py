@@ -40,6 +40,16 @@ class TalentProfile(Strict):
     category: str | None = field("code", "人才类别（计划内）", "category within the programme")
     outstanding_achievement: bool | None = field("bool", "具有突出业绩/成果（由专家评审认定）",
                                                  "outstanding achievements (judged by experts)")
+    special_support_level: Literal["outstanding", "leading", "young_top"] | None = field(
+        "code", "广东特支计划层次（杰出人才/领军人才/青年拔尖人才）",
+        "Guangdong Special Support Plan level (outstanding / leading / young top talent)")
+    special_support_category: Literal["sci_tech_innovation", "sci_tech_entrepreneurship", "publicity_culture",
+                                      "teaching_master", "bqw_project", "other"] | None = field(
+        "code", "广东特支计划类别（科技创新/科技创业/宣传思想文化/教学名师/百千万工程/其他）",
+        "Special Support Plan category (S&T innovation / entrepreneurship / publicity & culture / "
+        "teaching master / 百千万 project / other)")
+    selected: bool | None = field("bool", "已通过评审入选该人才计划（由主管部门确认）",
+                                  "selected in the programme's review (confirmed by the bureau)")
     certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
     declarations: Declarations = Declarations()
 
@@ -56,7 +66,10 @@ class TeamProfile(Strict):
     host_credit_code: str | None = field("code", "依托单位统一社会信用代码", "host employer's credit code")
     programme: Literal["none", "pearl_river", "yangfan", "danxia"] | None = field(
         "code", "申报的团队计划", "team programme applied for")
-    level_assessed: Literal["world_class", "top_domestic", "domestic_advanced"] | None = field(
-        "code", "团队水平（评审结论）", "team level (review conclusion)")
+    level_assessed: Literal["world_class", "top_domestic", "domestic_advanced", "below_funded_levels"] | None = \
+        field("code", "团队水平（评审结论；below_funded_levels = 未达到资助档次）",
+              "team level (review conclusion; below_funded_levels = below every funded level)")
+    selected: bool | None = field("bool", "已通过评审入选该团队计划（由主管部门确认）",
+                                  "selected in the programme's review (confirmed by the bureau)")
     certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
     declarations: Declarations = Declarations()
