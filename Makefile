@@ -18,7 +18,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed  ## create .venv and install the project with its dev tools
 
 run: install  ## set up and run the main job
-	@if $(BIN)/python -c "import web.app" 2>/dev/null; then \
+	@if $(BIN)/subsidy demo --help >/dev/null 2>&1; then \
 	  $(BIN)/subsidy demo --reset && $(BIN)/subsidy serve; \
 	else $(MAKE) --no-print-directory check-samples; fi
 

@@ -1,0 +1,93 @@
+"""This file defines the application factory: settings, extensions, blueprints, error pages, headers.
+
+`create_app(config=None, ruleset=None)` takes what it needs as arguments (a mapping that overrides the
+settings, and a RuleSet, loaded from RULES_DIR when not given), so tests pass a dict and a RuleSet.
+`flask --app web.app:create_app run` is the development server; `subsidy serve` runs gunicorn.
+[flaskr __init__.py; openfisca_web_api/app.py]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, redirect, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+import engine
+from engine import load_ruleset
+from engine.model import RuleSet
+from web.extensions import RULESET_KEY, babel, csrf, current_ruleset, login_manager
+from web.settings import check_settings, load_settings
+
+# (blueprint, endpoint, label) — a user group's entry shows once its blueprint is registered.
+NAV = (
+    ("selfcheck", "selfcheck.start", _l("资格自测")),
+    ("applications", "applications.index", _l("我的申请")),
+    ("review", "review.index", _l("审核")),
+    ("audit", "audit.index", _l("审计")),
+    ("admin", "admin.index", _l("管理")),
+)
+
+
+def create_app(config: Mapping[str, Any] | None = None, ruleset: RuleSet | None = None) -> Flask:
+    """Build the Flask application.
+
+    Args:
+        config: settings overriding the environment's (e.g. {"TESTING": True, "WTF_CSRF_ENABLED": False}).
+            "SUBSIDY_ENV" in it picks the environment class; otherwise $SUBSIDY_ENV does.
+        ruleset: the RuleSet to evaluate with; loaded from RULES_DIR when None.
+
+    Raises:
+        InsecureSettingsError: production settings with the demo secret key or insecure cookies.
+        RuleLoadError: the rule directory does not load (every error listed).
+    """
+    overrides = dict(config or {})
+    app = Flask(__name__)
+    app.config.from_mapping(load_settings(overrides.get("SUBSIDY_ENV")).as_mapping())
+    app.config.from_mapping(overrides)
+    check_settings(app.config)
+    app.permanent_session_lifetime = int(app.config["PERMANENT_SESSION_LIFETIME"])
+    app.extensions[RULESET_KEY] = ruleset if ruleset is not None else load_ruleset(app.config["RULES_DIR"])
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_context(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from web.errors import init_errors
+    from web.i18n import init_i18n, select_locale
+    from web.security import init_security
+
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    init_i18n(app)
+    init_security(app)
+    init_errors(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.selfcheck import bp as selfcheck_bp
+
+    app.register_blueprint(selfcheck_bp)
+    app.add_url_rule("/", "index", _home)
+    if not any(rule.rule == "/login" for rule in app.url_map.iter_rules()):
+        from web.selfcheck.routes import login_placeholder
+
+        app.add_url_rule("/login", "login", login_placeholder)
+
+
+def _home() -> Response:
+    return redirect(url_for("selfcheck.start"))
+
+
+def _register_context(app: Flask) -> None:
+    @app.context_processor
+    def _site() -> dict[str, Any]:
+        ruleset = current_ruleset()
+        nav = [(endpoint, label) for name, endpoint, label in NAV
+               if name in app.blueprints and endpoint in app.view_functions]
+        return {"ruleset_hash": ruleset.hash, "engine_version": engine.__version__, "nav_items": nav}

@@ -1,0 +1,168 @@
+"""This file defines the self-check forms: the applicant-kind picker, the profile pages, the as-of date.
+
+Profile pages are FlaskForm classes generated from `FieldSpec`s; their only WTForms check is CSRF. The
+values are checked by the engine itself (`parse_profile`), and each issue is attached to the field its
+path names (`attach`), in both languages. What the user typed is shown back unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import cache
+from typing import Any
+
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import InputRequired, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from engine.errors import Message, ProfileIssue
+from engine.explain import field_label
+from engine.names import KIND_MODELS
+from web.i18n import both, tr
+from web.selfcheck.choices import TRI_STATE, label_of
+from web.selfcheck.specs import FieldSpec
+from web.selfcheck.steps import KIND_LABELS
+
+try:  # WTForms ≥ 3.3 deprecates (value, label) tuples
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - older WTForms
+    SelectChoice = None
+
+DATALISTS = {"region_code": "dl-regions", "park_code": "dl-parks", "tech_field": "dl-tech-fields"}
+
+
+def choice(value: str, label: Any) -> Any:
+    """One option of a select or radio group."""
+    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
+
+
+class KindForm(FlaskForm):
+    """Step 0: which kind of applicant is checking."""
+
+    kind = RadioField(_l("申请主体类型"), choices=[choice(k, KIND_LABELS[k]) for k in KIND_MODELS],
+                      validators=[InputRequired(message=_l("请选择申请主体类型。"))])
+
+
+class ResetForm(FlaskForm):
+    """Clears the answers kept in the session (a POST, so it carries a CSRF token)."""
+
+
+class AsOfForm(FlaskForm):
+    """The evaluation date on the result page: a GET form that changes nothing, so no CSRF token
+    (a token in a URL would leak into logs and history)."""
+
+    class Meta:
+        csrf = False
+
+    as_of = StringField(_l("评价日期"), render_kw={"type": "date"})
+
+    def validate_as_of(self, field: Field) -> None:
+        try:
+            dt.date.fromisoformat(field.data or "")
+        except ValueError:
+            raise ValidationError(_l("日期格式应为YYYY-MM-DD。")) from None
+
+    def date_or(self, default: dt.date) -> dt.date:
+        return dt.date.fromisoformat(self.as_of.data) if self.as_of.data and self.validate() else default
+
+
+class ProfileForm(FlaskForm):
+    """A page of profile fields; `specs` says which, and how each maps to the profile."""
+
+    specs: tuple[FieldSpec, ...] = ()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.spec_of = {s.name: s for s in self.specs}
+        self.form_errors: list[Any] = []
+        for spec in self.specs:
+            self[spec.name].spec = spec
+
+    def values(self) -> dict[str, Any]:
+        """What the user typed, by field name; empty answers left out (so they stay unknown)."""
+        out: dict[str, Any] = {}
+        for spec in self.specs:
+            data = self[spec.name].data
+            if spec.kind == "multi":
+                if data:
+                    out[spec.name] = [str(v) for v in data]
+            elif data not in (None, ""):
+                out[spec.name] = str(data)
+        return out
+
+    def attach(self, issues: list[tuple[str, ProfileIssue]]) -> None:
+        """Put each issue on the field it names (or on the form, with the field's label, when it names
+        none of this page's fields)."""
+        for name, issue in issues:
+            if name in self.spec_of:
+                field = self[name]
+                field.errors = [*field.errors, issue.message]
+            else:
+                label = field_label(issue.path)
+                self.form_errors.append(Message(f"{label.zh}：{issue.message.zh}", f"{label.en}: {issue.message.en}"))
+
+    def label_for(self, name: str) -> str:
+        """A field's label in the current language, with its fiscal year or row for table cells."""
+        spec = self.spec_of[name]
+        label = tr(spec.label)
+        if spec.group == "finance":
+            year = self[f"finance-{spec.row}-year"].data
+            return gettext("%(year)s年度", year=year) + " " + label if year and spec.key != "year" else label
+        if spec.group is not None:
+            return gettext("第%(n)s行", n=int(spec.row or 0) + 1) + " " + label
+        return label
+
+    def csrf_message(self) -> Message | None:
+        if "csrf_token" in self.errors:
+            _l("页面已过期或来源无法验证，请重新提交。")  # (for extraction)
+            return both("页面已过期或来源无法验证，请重新提交。")
+        return None
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.form_errors) or any(self[s.name].errors for s in self.specs)
+
+
+def _choices(spec: FieldSpec) -> list[tuple[str, Any]]:
+    return [choice("", _l("请选择"))] + [choice(value, label_of(value)) for value in spec.choices]
+
+
+def _string(spec: FieldSpec) -> StringField:
+    attrs: dict[str, Any] = {"autocomplete": "off"}
+    if spec.kind in ("money", "number"):
+        attrs.update(inputmode="decimal", spellcheck="false")
+        if spec.kind == "money":
+            attrs["placeholder"] = "0.00"
+    elif spec.kind == "date":
+        attrs["type"] = "date"
+    elif spec.unit == "code":
+        attrs.update(spellcheck="false", autocapitalize="characters")
+    if spec.key in DATALISTS:
+        attrs["list"] = DATALISTS[spec.key]
+    return StringField(spec.label.zh, default=spec.default or None, render_kw=attrs)
+
+
+def unbound_field(spec: FieldSpec) -> Any:
+    if spec.kind == "bool" and spec.group is not None:
+        return SelectField(spec.label.zh, choices=[choice(v, label) for v, label in (TRI_STATE[2], *TRI_STATE[:2])], default="",
+                           validate_choice=False)
+    if spec.kind == "bool":
+        return RadioField(spec.label.zh, choices=[choice(v, label) for v, label in TRI_STATE], default="",
+                          validate_choice=False)
+    if spec.kind == "choice":
+        return SelectField(spec.label.zh, choices=_choices(spec), default=spec.default, validate_choice=False)
+    if spec.kind == "multi":
+        return SelectMultipleField(spec.label.zh, choices=_choices(spec)[1:], validate_choice=False,
+                                   widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    return _string(spec)
+
+
+@cache
+def form_class(specs: tuple[FieldSpec, ...]) -> type[ProfileForm]:
+    """A FlaskForm class with one field per spec (cached: one class per page layout)."""
+    attrs: dict[str, Any] = {spec.name: unbound_field(spec) for spec in specs}
+    attrs["specs"] = specs
+    return type("ProfilePageForm", (ProfileForm,), attrs)

@@ -1,0 +1,151 @@
+"""This file defines the pages of the self-check: the enterprise's six steps and one page per other kind.
+
+Pages are built from the profile models: a step lists *sections* (a nested model such as `staff`, the
+top-level single fields, or a list of records shown as a table: three fiscal years, certificates), and
+every field of a section is asked. Loans and projects are not asked in the self-check yet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from pydantic import BaseModel
+
+from engine.names import KIND_MODELS
+from web.selfcheck.specs import FieldSpec, field_specs, model_of, scalar_names
+
+FINANCE_YEARS = 3
+MAX_ROWS = 12
+DEFAULT_ROWS = {"certificates": 2}
+
+SECTION_TITLES: dict[str, Any] = {
+    "identity": _l("基本信息"), "staff": _l("人员情况"), "finance": _l("近三个会计年度财务数据"),
+    "ip": _l("知识产权"), "innovation": _l("创新能力（高企评价指标）"), "certificates": _l("已获资质与证书"),
+    "listing": _l("上市或挂牌"), "declarations": _l("信用与合规声明"), "carrier": _l("孵化载体运营情况"),
+    "institution": _l("研发机构情况"), "person": _l("个人信息"), "leader": _l("团队带头人"),
+}
+SECTION_HINTS: dict[str, Any] = {
+    "finance": _l("金额单位：万元（保留两位小数）。按年度所得税申报表或审计报告填写；未发生的年度留空。"),
+    "staff": _l("高企与科技型中小企业的统计口径不同，请分别填写。"),
+    "innovation": _l("已有评价总分可直接填写总分；否则填写各分项，由专家评价区间估算。"),
+    "declarations": _l("请如实选择。未回答的声明按“未知”处理，相关政策结果为“待定”，不会当作“否”。"),
+    "certificates": _l("每行一项；未用的行留空即可。"),
+}
+KIND_LABELS: dict[str, Any] = {
+    "enterprise": _l("企业"), "incubator": _l("孵化载体"), "institution": _l("新型研发机构"),
+    "talent": _l("人才"), "team": _l("创新创业团队"),
+}
+KIND_HINTS: dict[str, Any] = {
+    "enterprise": _l("法人企业：高新技术企业认定、科技型中小企业评价、研发奖补等"),
+    "incubator": _l("孵化器、众创空间、加速器、星创天地的运营机构"),
+    "institution": _l("新型研发机构、科研院所"),
+    "talent": _l("个人申报人才计划或人才补贴"),
+    "team": _l("申报创新创业团队项目"),
+}
+# Fields a page does not ask because another field already holds the answer: path → source path.
+COPIED = {"talent": {"person.name": "name"}}
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    specs: tuple[FieldSpec, ...]
+    layout: str = "fields"  # fields | years (columns = fiscal years) | rows (one record per row)
+    rows: int = 0
+
+    @property
+    def title(self) -> Any:
+        return SECTION_TITLES.get(self.key, self.key)
+
+    @property
+    def hint(self) -> Any:
+        return SECTION_HINTS.get(self.key)
+
+    def row_specs(self, row: int) -> tuple[FieldSpec, ...]:
+        return tuple(s for s in self.specs if s.row == row)
+
+    @property
+    def columns(self) -> tuple[FieldSpec, ...]:
+        """The fields of one record (row 0), for table headings."""
+        return self.row_specs(0)
+
+
+@dataclass(frozen=True)
+class Step:
+    id: str
+    title: Any
+    sections: tuple[Section, ...]
+
+    @property
+    def specs(self) -> tuple[FieldSpec, ...]:
+        return tuple(s for section in self.sections for s in section.specs)
+
+
+def _nested(model: type[BaseModel], name: str) -> Section:
+    sub = model_of(model.model_fields[name].annotation)
+    assert sub is not None
+    return Section(name, field_specs(sub, name))
+
+
+def _records(model: type[BaseModel], name: str, rows: int, layout: str = "rows") -> Section:
+    sub = model_of(model.model_fields[name].annotation)
+    assert sub is not None
+    specs = tuple(s for row in range(rows) for s in field_specs(sub, group=name, row=row))
+    return Section(name, specs, layout, rows)
+
+
+def _identity(model: type[BaseModel], kind: str) -> Section:
+    skip = set(COPIED.get(kind, {}))
+    names = [n for n in scalar_names(model) if n not in skip]
+    return Section("identity", field_specs(model, names=names))
+
+
+@cache
+def enterprise_steps(certificate_rows: int = DEFAULT_ROWS["certificates"]) -> tuple[Step, ...]:
+    """identity → staff → finance → IP & innovation → certificates → declarations."""
+    m = KIND_MODELS["enterprise"]
+    return (
+        Step("identity", _l("基本信息"), (_identity(m, "enterprise"),)),
+        Step("staff", _l("人员"), (_nested(m, "staff"),)),
+        Step("finance", _l("财务"), (_records(m, "finance", FINANCE_YEARS, "years"),)),
+        Step("ip", _l("知识产权与创新"), (_nested(m, "ip"), _nested(m, "innovation"))),
+        Step("certificates", _l("资质证书"), (_records(m, "certificates", certificate_rows), _nested(m, "listing"))),
+        Step("declarations", _l("声明"), (_nested(m, "declarations"),)),
+    )
+
+
+@cache
+def single_page(kind: str, certificate_rows: int = DEFAULT_ROWS["certificates"]) -> Step:
+    """The one-page form of incubators, institutions, talents and teams: every section of the model."""
+    m = KIND_MODELS[kind]
+    copied = COPIED.get(kind, {})
+    sections = [_identity(m, kind)]
+    for name, info in m.model_fields.items():
+        sub = model_of(info.annotation)
+        if sub is None or name in ("certificates", "finance", "projects", "loans"):
+            continue
+        specs = field_specs(sub, name)
+        sections.append(Section(name, tuple(s for s in specs if s.path not in copied)))
+    if "certificates" in m.model_fields:
+        sections.append(_records(m, "certificates", certificate_rows))
+    return Step("form", KIND_LABELS[kind], tuple(sections))
+
+
+def pages(kind: str, rows: int) -> tuple[Step, ...]:
+    """Every page of one applicant kind, in order."""
+    return enterprise_steps(rows) if kind == "enterprise" else (single_page(kind, rows),)
+
+
+def step_of(pages_: tuple[Step, ...], form_name: str | None, path: str = "") -> Step | None:
+    """The page that asks a form field (or, failing that, the section a profile path starts with)."""
+    for page in pages_:
+        if form_name and any(s.name == form_name for s in page.specs):
+            return page
+    head = path.split(".")[0].split("[")[0]
+    for page in pages_:
+        if any(section.key == head for section in page.sections):
+            return page
+    return None
