@@ -11,6 +11,7 @@ from engine.errors import ProfileError, RuleLoadError  # noqa: E402
 from engine.evaluate import evaluate  # noqa: E402
 from engine.loader import load_from_snapshot, load_ruleset  # noqa: E402
 from engine.profile import parse_profile  # noqa: E402
+from engine.replay import compare_with_current, replay  # noqa: E402
 
 __all__ = ["Decision", "MeasureResult", "Outcome", "ProfileError", "RuleLoadError", "__version__",
-           "evaluate", "load_from_snapshot", "load_ruleset", "parse_profile"]
+           "compare_with_current", "evaluate", "load_from_snapshot", "load_ruleset", "parse_profile", "replay"]

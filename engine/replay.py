@@ -240,10 +240,10 @@ def _list_diff(old: list[Any], new: list[Any], path: str, where: str) -> list[Di
     new_index = {item[key]: i for i, item in enumerate(new)}
     out = []
     for ident in [item[key] for item in old] + [item[key] for item in new if item[key] not in old_index]:
-        i, j = old_index.get(ident), new_index.get(ident)
-        a = old[i] if i is not None else ABSENT
-        b = new[j] if j is not None else ABSENT
-        out += json_diff(a, b, f"{path}/{i if i is not None else j}", f"{where}[{ident}]")
+        oi, ni = old_index.get(ident), new_index.get(ident)
+        a = old[oi] if oi is not None else ABSENT
+        b = new[ni] if ni is not None else ABSENT
+        out += json_diff(a, b, f"{path}/{oi if oi is not None else ni}", f"{where}[{ident}]")
     if not out and [item[key] for item in old] != [item[key] for item in new]:
         out.append(Difference(path, where, [item[key] for item in old], [item[key] for item in new]))
     return out

@@ -89,7 +89,9 @@ def _tree(node: Criterion, lang: str, depth: int) -> list[str]:
 def test(rules_path: Path | None, verbose: bool) -> None:
     """运行规则文件内嵌的测试 / run the tests embedded in the rule files."""
     ruleset = load_rules_or_exit(rules_path)
-    root = (rules_path.resolve().parent if rules_path else PROJECT_ROOT)
+    root = PROJECT_ROOT
+    if rules_path and (rules_path.resolve().parent / "sample_applicants").is_dir():
+        root = rules_path.resolve().parent
     results = run_all(ruleset, root)
     failed = [r for r in results if not r.passed]
     for r in results:

@@ -1,0 +1,56 @@
+"""`subsidy audit verify`: walk the hash chain and name the first broken or missing link.
+
+Exit 0 when every link and record checks out, 1 when the chain is broken (the first problem is named
+first: its chain position, the record, and what is wrong), 2 when the database cannot be read.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from web.cli.app import EXIT_NEGATIVE, EXIT_OK
+from web.cli.commands._store import db_option, store_session
+from web.store import queries
+
+MAX_SHOWN = 20
+
+
+def register(main: click.Group) -> None:
+    main.add_command(audit)
+
+
+@click.group()
+def audit() -> None:
+    """审计：哈希链校验 / audit: the hash chain."""
+
+
+@audit.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@db_option
+def verify(fmt: str, db_url: str | None) -> None:
+    """逐条校验审计链 / verify every link of the audit chain."""
+    with store_session(db_url) as session:
+        report = queries.verify_chain(session)
+    if fmt == "json":
+        click.echo(json.dumps({"ok": report.ok, "links": report.links, "head_seq": report.head_seq,
+                               "head_hash": report.head_hash,
+                               "problems": [{"code": p.code, "seq": p.seq, "kind": p.kind, "record_id": p.record_id,
+                                             "message": p.message} for p in report.problems]},
+                              ensure_ascii=False, indent=2))
+    elif report.ok:
+        click.echo(f"OK  审计链完整 / chain intact: {report.links} link(s), head seq {report.head_seq}, "
+                   f"hash {report.head_hash[:16]}…")
+    else:
+        first = report.problems[0]
+        click.echo(f"BROKEN  审计链已损坏 / chain broken: first problem at "
+                   f"{'seq ' + str(first.seq) if first.seq is not None else 'the chain'}"
+                   f"{', ' + first.record if first.kind else ''}")
+        for problem in report.problems[:MAX_SHOWN]:
+            click.echo(f"  {problem}")
+        if len(report.problems) > MAX_SHOWN:
+            click.echo(f"  … {len(report.problems) - MAX_SHOWN} more")
+        click.echo(f"{report.links} link(s) checked; {len(report.problems)} problem(s)")
+    sys.exit(EXIT_OK if report.ok else EXIT_NEGATIVE)

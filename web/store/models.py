@@ -1,0 +1,229 @@
+"""This file defines the database tables of the subsidy service, for web.store.queries and Alembic only.
+
+SQLAlchemy 2.x typed declarative models. Constraint names come from the naming convention on the
+MetaData, so migrations can name (and later drop) every constraint on every database. Decisions and
+review actions are append-only records on a hash chain (see chain.py); applicants, users and
+applications are mutable and carry `created_at` / `updated_at`. Times are naive UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+HASH = String(64)  # hex SHA-256
+GENESIS_HASH = "0" * 64
+
+APPLICANT_KINDS = ("enterprise", "incubator", "institution", "talent", "team")
+PERSON_KINDS = ("talent", "team")  # identified by a person's ID number, which is stored masked only
+ROLES = ("applicant", "reviewer", "auditor", "admin")
+APPLICATION_STATUSES = ("submitted", "decided", "in_review", "info_requested", "escalated",
+                        "approved", "rejected", "withdrawn")
+REVIEW_ACTIONS = ("comment", "approve", "reject", "request_info", "escalate", "reopen")
+CHAIN_KINDS = ("decision", "review")
+
+
+def utcnow() -> dt.datetime:
+    """Naive UTC now, to the microsecond (stored and hashed as such on every database)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Timestamps:
+    """Audit columns of mutable rows."""
+
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
+
+
+class Applicant(Timestamps, Base):
+    """An organisation (by credit code) or a person/team (by a masked ID number and a digest of it)."""
+
+    __tablename__ = "applicant"
+    __table_args__ = (
+        CheckConstraint(_in("kind", APPLICANT_KINDS), name="kind"),
+        CheckConstraint(_in("party", ("organisation", "person")), name="party"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    party: Mapped[str] = mapped_column(String(12))
+    name: Mapped[str] = mapped_column(String(200))
+    credit_code: Mapped[str | None] = mapped_column(String(18), index=True)  # organisations: public
+    id_number_masked: Mapped[str | None] = mapped_column(String(40))  # persons: never the full number
+    identity_digest: Mapped[str] = mapped_column(HASH, unique=True)  # sha256 of the normalised identifier
+
+    applications: Mapped[list[Application]] = relationship(back_populates="applicant")
+
+    @property
+    def display_code(self) -> str:
+        return self.credit_code or self.id_number_masked or "—"
+
+
+class User(Timestamps, Base):
+    __tablename__ = "user"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="role"),
+        CheckConstraint("role <> 'applicant' OR applicant_id IS NOT NULL", name="applicant_has_applicant"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicant.id"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    applicant: Mapped[Applicant | None] = relationship()
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+
+class Application(Timestamps, Base):
+    """An applicant's request for some measures (an empty list means: every measure that applies)."""
+
+    __tablename__ = "application"
+    __table_args__ = (CheckConstraint(_in("status", APPLICATION_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicant.id"), index=True)
+    measures: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(20), default="submitted", index=True)
+    priority: Mapped[int] = mapped_column(SmallInteger, default=0)  # higher is more urgent
+    submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+
+    applicant: Mapped[Applicant] = relationship(back_populates="applications")
+    decisions: Mapped[list[Decision]] = relationship(back_populates="application", order_by="Decision.id")
+    reviews: Mapped[list[ReviewAction]] = relationship(back_populates="application", order_by="ReviewAction.id")
+
+
+class RulesetSnapshot(Base):
+    """Every RuleSet ever used, stored once, addressed by its hash: replay needs no rule files."""
+
+    __tablename__ = "ruleset_snapshot"
+
+    hash: Mapped[str] = mapped_column(HASH, primary_key=True)
+    content: Mapped[str] = mapped_column(Text)  # canonical JSON: relative path → canonical file content
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class ChainRecord:
+    """Columns of an append-only record on the hash chain (its position, predecessor and own hash)."""
+
+    chain_seq: Mapped[int] = mapped_column(Integer, unique=True)
+    prev_hash: Mapped[str] = mapped_column(HASH)
+    hash: Mapped[str] = mapped_column(HASH, unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime())
+
+
+class Decision(ChainRecord, Base):
+    """One evaluation, with every input needed to replay it and its canonical JSON output."""
+
+    __tablename__ = "decision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    profile_json: Mapped[str] = mapped_column(Text)  # the applicant's input, as stored_profile_json
+    profile_hash: Mapped[str] = mapped_column(HASH)  # the engine's hash of the validated profile
+    ruleset_hash: Mapped[str] = mapped_column(ForeignKey("ruleset_snapshot.hash"), index=True)
+    as_of: Mapped[dt.date] = mapped_column(Date)
+    checked_on: Mapped[dt.date] = mapped_column(Date)  # the "today" the profile was validated against
+    engine_version: Mapped[str] = mapped_column(String(32))
+    decision_json: Mapped[str] = mapped_column(Text)  # Decision.to_json(): outcomes, amounts, traces
+    decision_hash: Mapped[str] = mapped_column(HASH)
+    outcomes_json: Mapped[str] = mapped_column(Text)  # {measure_id: outcome}, for lists and filters
+    warnings_json: Mapped[str] = mapped_column(Text)
+
+    application: Mapped[Application] = relationship(back_populates="decisions")
+    ruleset: Mapped[RulesetSnapshot] = relationship()
+
+
+class ReviewAction(ChainRecord, Base):
+    """A reviewer's act on an application; the reason is mandatory and never empty."""
+
+    __tablename__ = "review_action"
+    __table_args__ = (
+        CheckConstraint(_in("action", REVIEW_ACTIONS), name="action"),
+        CheckConstraint("length(trim(reason)) > 0", name="reason_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decision.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    action: Mapped[str] = mapped_column(String(24))
+    reason: Mapped[str] = mapped_column(Text)
+
+    application: Mapped[Application] = relationship(back_populates="reviews")
+    user: Mapped[User] = relationship()
+
+
+class ChainLink(Base):
+    """One position of the audit chain: which record sits there, its predecessor's hash and its hash."""
+
+    __tablename__ = "chain_link"
+    __table_args__ = (
+        CheckConstraint(_in("kind", CHAIN_KINDS), name="kind"),
+        UniqueConstraint("kind", "record_id"),
+    )
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(16))
+    record_id: Mapped[int] = mapped_column(Integer)  # no foreign key: a deleted record must leave a visible gap
+    prev_hash: Mapped[str] = mapped_column(HASH)
+    hash: Mapped[str] = mapped_column(HASH, unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class ChainHead(Base):
+    """The single row naming the chain's last link; appends lock it, verify detects a cut-off tail with it."""
+
+    __tablename__ = "chain_head"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    seq: Mapped[int] = mapped_column(Integer, default=0)
+    hash: Mapped[str] = mapped_column(HASH, default=GENESIS_HASH)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
+
+
+def row_dict(row: Any) -> dict[str, Any]:
+    """The column values of a row, by column name (for exports and tests)."""
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns}
