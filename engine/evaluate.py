@@ -179,8 +179,16 @@ def _missing_of(op: str, children: tuple[TraceNode, ...]) -> tuple[str, ...]:
 
 def _reasons(node: TraceNode) -> str | None:
     """Why an undetermined result is undetermined beyond missing fields (e.g. an interval straddling 70)."""
-    found = sorted({leaf.reason for leaf in node.leaves() if leaf.result == "unknown" and leaf.reason})
-    return "; ".join(found) or None
+    found: set[str] = set()
+    stack = [node]
+    while stack:  # follow only the branches that are themselves undetermined
+        current = stack.pop()
+        if current.result != "unknown":
+            continue
+        if current.reason and not current.children:
+            found.add(current.reason)
+        stack.extend(current.children)
+    return "; ".join(sorted(found)) or None
 
 
 def _failing(node: TraceNode) -> list[str]:

@@ -76,10 +76,10 @@ class Declarations(Strict):
         "bool", "符合区新型研发机构发展专项未公开的其他申报条件（以当年通知为准，由科技主管部门核实）",
         "meets the district new-R&D-institution fund's unpublished conditions (per the year's call; "
         "verified by the S&T bureau)")
-    talent_programme_conditions_met: bool | None = field(
-        "bool", "符合所申报人才政策未公开的其他条件（以当年通知为准，由人才工作部门核实）",
-        "meets the unpublished conditions of the talent measure applied for (per the year's call; "
-        "verified by the talent office)")
+    talent_unpublished_conditions_met: bool | None = field(
+        "bool", "自报：符合所申报人才措施未公开的其他条件（以当年通知为准，由人才工作部门核实；不表示已入选）",
+        "self-declared: meets the unpublished conditions of the talent measure applied for (per the year's call; "
+        "verified by the talent office; not the same as being selected)")
     incubation_subsidy_conditions_met: bool | None = field(
         "bool", "符合孵化育成后补助未公开的其他条件（以当年通知为准，由科技主管部门核实）",
         "meets the incubation post-subsidy's unpublished conditions (per the year's call; "

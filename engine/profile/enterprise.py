@@ -30,6 +30,12 @@ class Staff(Strict):
     researchers_degree_or_title: Count | None = field(
         "count", "本科以上学历或中级以上职称的专职研发人员数",
         "full-time researchers with a bachelor's degree or intermediate title")
+    sci_tech_college_plus: Count | None = field(
+        "count", "大专以上学历科技人员数（2008年高企办法口径）",
+        "S&T staff with a college diploma (大专) or higher (2008 HNTE measures)")
+    rd_staff: Count | None = field(
+        "count", "其中研发人员数（2008年高企办法口径）",
+        "of whom R&D staff (2008 HNTE measures)")
 
 
 class FiscalYear(Strict):
@@ -58,6 +64,9 @@ class IntellectualProperty(Strict):
                                        "owns IP giving core technical support to the main products")
     self_developed: bool | None = field("bool", "有自主研发获得的知识产权",
                                         "some IP was obtained by own R&D (not only transfer/gift/merger)")
+    exclusive_licence_5y: bool | None = field(
+        "bool", "通过5年以上的独占许可取得主要产品核心技术的知识产权（2008年高企办法）",
+        "holds the core IP of the main products under an exclusive licence of 5 years or more (2008 HNTE measures)")
     led_standard_within_5y: bool | None = field(
         "bool", "近五年内主导制定过国际标准、国家标准或行业标准",
         "led an international, national or industry standard in the last five years")
@@ -102,12 +111,22 @@ class HnteApplication(Strict):
                                             "preliminary review score (city S&T bureau)", le=100)
 
 
-class ZoneStatus(Strict):
-    """Membership of a zone that has no park code in the regions list yet, and the zone's own figures."""
+class RdCentre(Strict):
+    """The firm's own R&D centre (研发中心/技术中心) that applies for recognition as an engineering or tech centre."""
 
-    shaoguan_hightech_zone: bool | None = field(
-        "bool", "注册在韶关高新区且税收缴入高新区财政",
-        "registered in the Shaoguan High-tech Zone, taxes paid into its budget")
+    founded_on: dt.date | None = field("date", "研发中心（企业技术中心）成立日期", "date the R&D centre was set up")
+    premises_m2: Whole | None = field("area", "研发中心研发场地面积（㎡）", "R&D centre premises (㎡)")
+    test_equipment_value: Money | None = field(
+        "money", "实验、检测、分析仪器设备原值（不含生产设备）",
+        "original value of test, inspection and analysis equipment (excluding production equipment)")
+
+
+class ZoneStatus(Strict):
+    """Facts about the firm's park that the park code does not carry (Shaoguan High-tech Zone, park SG-GXQ)."""
+
+    taxes_paid_to_zone: bool | None = field(
+        "bool", "税收缴入所在高新区财政（韶关高新区）",
+        "taxes paid into the budget of the high-tech zone the firm is in (Shaoguan High-tech Zone)")
     torch_statistics_filed: bool | None = field(
         "bool", "按要求报送火炬统计调查数据（近两年无拒报）", "torch statistics filed as required (no refusal in two years)")
     local_contribution_increase: Money | None = field(
@@ -148,6 +167,7 @@ class EnterpriseProfile(Strict):
     hnte_application: HnteApplication = HnteApplication()
     zone: ZoneStatus = ZoneStatus()
     staff: Staff = Staff()
+    rd_centre: RdCentre = RdCentre()
     finance: list[FiscalYear] = field("list", "近三个会计年度财务数据", "last three fiscal years", default_factory=list)
     ip: IntellectualProperty = IntellectualProperty()
     innovation: Innovation = Innovation()

@@ -48,8 +48,9 @@ class TalentProfile(Strict):
         "code", "广东特支计划类别（科技创新/科技创业/宣传思想文化/教学名师/百千万工程/其他）",
         "Special Support Plan category (S&T innovation / entrepreneurship / publicity & culture / "
         "teaching master / 百千万 project / other)")
-    selected: bool | None = field("bool", "已通过评审入选该人才计划（由主管部门确认）",
-                                  "selected in the programme's review (confirmed by the bureau)")
+    programme_selected: bool | None = field(
+        "bool", "已通过评审入选所填的人才计划（评审结果，由主管部门确认；不是自报符合条件）",
+        "selected in the review of the talent programme given (confirmed by the bureau; not a self-declaration)")
     certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
     declarations: Declarations = Declarations()
 
@@ -69,7 +70,8 @@ class TeamProfile(Strict):
     level_assessed: Literal["world_class", "top_domestic", "domestic_advanced", "below_funded_levels"] | None = \
         field("code", "团队水平（评审结论；below_funded_levels = 未达到资助档次）",
               "team level (review conclusion; below_funded_levels = below every funded level)")
-    selected: bool | None = field("bool", "已通过评审入选该团队计划（由主管部门确认）",
-                                  "selected in the programme's review (confirmed by the bureau)")
+    programme_selected: bool | None = field(
+        "bool", "已通过评审入选所填的团队计划（评审结果，由主管部门确认；不是自报符合条件）",
+        "selected in the review of the team programme given (confirmed by the bureau; not a self-declaration)")
     certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
     declarations: Declarations = Declarations()

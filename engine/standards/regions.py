@@ -229,6 +229,17 @@ PARKS: dict[str, Park] = {
             ("440282",),
             nbs_code="440282400",
         ),
+        Park(
+            "SG-GXQ",
+            "韶关高新技术产业开发区",
+            "Shaoguan High-tech Industrial Development Zone",
+            # Only 浈江区 is listed: the Shaoguan plan (seed 002) places the zone's 沐溪片区 there. Parts in
+            # 武江区 (440203) and the "一区十园" county parks are not supported by our sources — add them with
+            # a source. NBS gives the zone no township-level code in the 2022/23 list.
+            ("440204",),
+            note="韶关高新区; provincial zone, the 2021–2025 plan aims at national status (seed 002); "
+            "core area 沐溪片区 in 浈江区; no NBS code known",
+        ),
     )
 }
 

@@ -253,8 +253,9 @@ def test_township_mismatch_message_names_both() -> None:
 
 
 def test_park_table() -> None:
-    assert set(PARKS) == {"QY-GXQ", "QY-GQ", "QY-GFG", "QY-GDYD", "QY-KG", "QY-YDGXQ", "SG-DGDLS"}
+    assert set(PARKS) == {"QY-GXQ", "QY-GQ", "QY-GFG", "QY-GDYD", "QY-KG", "QY-YDGXQ", "SG-DGDLS", "SG-GXQ"}
     assert PARKS["QY-GXQ"].nbs_code == "441802400" and PARKS["QY-GXQ"].national
+    assert PARKS["SG-GXQ"].counties == ("440204",) and PARKS["SG-GXQ"].nbs_code is None
     for park in PARKS.values():
         assert all(c in COUNTIES for c in park.counties)
         if park.nbs_code:
@@ -273,6 +274,8 @@ def test_park_table() -> None:
         ("QY-KG", "441802", []),
         ("QY-YDGXQ", "441881", []),
         ("SG-DGDLS", "440282", []),
+        ("SG-GXQ", "440204", []),
+        ("SG-GXQ", "440205", ["PARK_COUNTY_MISMATCH"]),
         ("", "441802", []),
         (None, "441802", []),
         ("QY-GXQ", "441821", ["PARK_COUNTY_MISMATCH"]),
