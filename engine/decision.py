@@ -6,11 +6,14 @@ and therefore the same hash. It names the engine version, the RuleSet hash and t
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
-from engine.canonical import canonical_json, plain, sha256_of
+from engine.canonical import plain
 from engine.errors import Message, ProfileIssue
 from engine.trace import FactTrace, TraceNode
 
@@ -82,14 +85,20 @@ class Decision:
     def result(self, measure_id: str) -> MeasureResult:
         return next(r for r in self.results if r.measure_id == measure_id)
 
-    def to_dict(self) -> dict[str, Any]:
-        data = plain(self)
+    @cached_property
+    def _plain(self) -> dict[str, Any]:
+        data: dict[str, Any] = plain(self)
         data["warnings"] = [w.as_dict() for w in self.warnings]
         return data
 
+    def to_dict(self) -> dict[str, Any]:
+        """The decision as plain JSON-ready data (computed once; treat it as read-only)."""
+        return self._plain
+
     def to_json(self) -> str:
-        return canonical_json(self.to_dict())
+        """Canonical JSON: sorted keys, exact numbers as text; equal decisions give equal bytes."""
+        return json.dumps(self._plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
     @property
     def hash(self) -> str:
-        return sha256_of(self.to_dict())
+        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()

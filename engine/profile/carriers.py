@@ -7,7 +7,7 @@ from typing import Literal
 
 from engine.profile.common import Certificate, Declarations, Project, Strict
 from engine.profile.enterprise import FiscalYear
-from engine.profile.fields import Count, Money, Whole, field
+from engine.profile.fields import Count, Money, Whole, field, required
 
 
 class IncubationFacts(Strict):
@@ -54,7 +54,7 @@ class IncubatorProfile(Strict):
     """The operator of an incubator, maker space, accelerator or 星创天地."""
 
     kind: Literal["incubator"] = "incubator"
-    name: str = field("text", "运营机构名称", "operator name", min_length=1, max_length=200)
+    name: str = required("text", "运营机构名称", "operator name", min_length=1, max_length=200)
     credit_code: str | None = field("code", "统一社会信用代码", "unified social credit code")
     region_code: str | None = field("code", "注册地区县代码（GB/T 2260）", "registered county code (GB/T 2260)")
     park_code: str | None = field("code", "所在园区", "park or zone")
@@ -96,7 +96,7 @@ class InstitutionProfile(Strict):
     """A research institution or new-type R&D institution (新型研发机构)."""
 
     kind: Literal["institution"] = "institution"
-    name: str = field("text", "机构名称", "institution name", min_length=1, max_length=200)
+    name: str = required("text", "机构名称", "institution name", min_length=1, max_length=200)
     credit_code: str | None = field("code", "统一社会信用代码", "unified social credit code")
     region_code: str | None = field("code", "注册地区县代码（GB/T 2260）", "registered county code (GB/T 2260)")
     park_code: str | None = field("code", "所在园区", "park or zone")

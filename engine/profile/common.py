@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from engine.profile.fields import Money, field
+from engine.profile.fields import Money, field, required
 
 CertificateType = Literal[
     "hnte",  # 高新技术企业证书
@@ -38,10 +38,10 @@ class Strict(BaseModel):
 class Certificate(Strict):
     """A status already held (a certificate, recognition or filing), with its dates."""
 
-    type: CertificateType = field("code", "证书/资格类型", "certificate type")
+    type: CertificateType = required("code", "证书/资格类型", "certificate type")
     level: Level | None = field("code", "级别", "level")
     number: str | None = field("text", "证书编号", "certificate number")
-    issued_on: dt.date = field("date", "发证/认定日期", "date issued or recognised")
+    issued_on: dt.date = required("date", "发证/认定日期", "date issued or recognised")
     expires_on: dt.date | None = field("date", "有效期至", "valid until")
     first_time: bool | None = field("bool", "是否首次认定", "first recognition (not a renewal)")
 
@@ -89,7 +89,7 @@ class Declarations(Strict):
 class Project(Strict):
     """A project the applicant asks funding for or leads (同一项目不得重复申报 uses its `key`)."""
 
-    key: str = field("text", "项目标识", "project key")
+    key: str = required("text", "项目标识", "project key")
     name: str | None = field("text", "项目名称", "project name")
     field_code: str | None = field("code", "项目领域", "project field")
     fiscal_requested: Money | None = field("money", "申请财政资金", "fiscal funding requested")

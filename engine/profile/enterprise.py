@@ -10,7 +10,7 @@ import datetime as dt
 from typing import Literal
 
 from engine.profile.common import Certificate, Declarations, Project, Strict
-from engine.profile.fields import Count, Money, SignedMoney, Whole, field
+from engine.profile.fields import Count, Money, SignedMoney, Whole, field, required
 
 Band = Literal["A", "B", "C", "D", "E"]
 
@@ -41,7 +41,7 @@ class Staff(Strict):
 class FiscalYear(Strict):
     """One accounting year of figures (annual tax return / audited statements)."""
 
-    year: int = field("years", "会计年度", "fiscal year", ge=1990, le=2100)
+    year: int = required("years", "会计年度", "fiscal year", ge=1990, le=2100)
     sales: Money | None = field("money", "销售收入（主营业务收入+其他业务收入）", "sales (main + other business revenue)")
     main_business_revenue: Money | None = field("money", "主营业务收入", "main business revenue")
     total_income: Money | None = field("money", "总收入", "total income")
@@ -92,9 +92,9 @@ class Innovation(Strict):
 class Loan(Strict):
     """A bank loan, for the credit risk pools and IP-pledge compensation."""
 
-    type: Literal["credit", "mortgage", "pledge", "ip_pledge", "guaranteed"] = field(
+    type: Literal["credit", "mortgage", "pledge", "ip_pledge", "guaranteed"] = required(
         "code", "贷款类型", "loan type")
-    amount: Money = field("money", "贷款金额", "loan amount")
+    amount: Money = required("money", "贷款金额", "loan amount")
     bank: str | None = field("text", "贷款银行", "bank")
     in_pool_bank: bool | None = field("bool", "合作银行/入池贷款", "loan from a cooperating bank, in the pool")
     granted_on: dt.date | None = field("date", "放款日期", "granted on")
@@ -137,16 +137,16 @@ class ZoneStatus(Strict):
 
 
 class Listing(Strict):
-    board: Literal["star", "main", "sme", "chinext", "bse", "neeq", "regional"] = field(
+    board: Literal["star", "main", "sme", "chinext", "bse", "neeq", "regional"] = required(
         "code", "上市/挂牌板块", "board")
-    listed_on: dt.date = field("date", "上市/挂牌日期", "listed on")
+    listed_on: dt.date = required("date", "上市/挂牌日期", "listed on")
 
 
 class EnterpriseProfile(Strict):
     """An enterprise (法人企业) applying for or checking S&T support measures."""
 
     kind: Literal["enterprise"] = "enterprise"
-    name: str = field("text", "企业名称", "enterprise name", min_length=1, max_length=200)
+    name: str = required("text", "企业名称", "enterprise name", min_length=1, max_length=200)
     credit_code: str | None = field("code", "统一社会信用代码", "unified social credit code")
     region_code: str | None = field("code", "注册地区县代码（GB/T 2260）", "registered county code (GB/T 2260)")
     park_code: str | None = field("code", "所在园区", "park or zone")

@@ -46,6 +46,11 @@ Count = Annotated[Decimal, BeforeValidator(_count), Field(ge=0, max_digits=12, d
 Whole = NonNegativeInt
 
 
+def required(unit: str, zh: str, en: str, **kwargs: Any) -> Any:
+    """A field that must be given (no default): its absence is a field-named error, not an unknown."""
+    return Field(..., description=f"{zh} / {en}", json_schema_extra={"unit": unit, "zh": zh, "en": en}, **kwargs)
+
+
 def field(unit: str, zh: str, en: str, default: Any = None, **kwargs: Any) -> Any:
     """A model field with its unit and bilingual label recorded in the JSON Schema."""
     extra = {"unit": unit, "zh": zh, "en": en}

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Literal
 
 from engine.profile.common import Certificate, Declarations, Strict
-from engine.profile.fields import Whole, field
+from engine.profile.fields import Whole, field, required
 
 Degree = Literal["none", "associate", "bachelor", "master", "doctorate"]
 Title = Literal["none", "junior", "intermediate", "associate_senior", "senior"]
@@ -15,7 +15,7 @@ Title = Literal["none", "junior", "intermediate", "associate_senior", "senior"]
 class Person(Strict):
     """Identity of a person; the ID number is validated by type and masked for display."""
 
-    name: str = field("text", "姓名", "name", min_length=1, max_length=100)
+    name: str = required("text", "姓名", "name", min_length=1, max_length=100)
     id_type: Literal["resident_id", "hkmotw_residence", "foreign_permanent", "passport", "mainland_permit"] = \
         field("code", "证件类型", "identity document type", default="resident_id")
     id_number: str | None = field("code", "证件号码", "identity document number")
@@ -28,7 +28,7 @@ class TalentProfile(Strict):
     """An individual talent applying to a talent programme or a housing subsidy."""
 
     kind: Literal["talent"] = "talent"
-    name: str = field("text", "姓名", "name", min_length=1, max_length=100)
+    name: str = required("text", "姓名", "name", min_length=1, max_length=100)
     person: Person
     region_code: str | None = field("code", "用人单位所在区县代码", "employer's county code")
     employer_name: str | None = field("text", "用人单位", "employer")
@@ -59,7 +59,7 @@ class TeamProfile(Strict):
     """An innovation or entrepreneurship team, led by one person and hosted by an employer."""
 
     kind: Literal["team"] = "team"
-    name: str = field("text", "团队名称", "team name", min_length=1, max_length=200)
+    name: str = required("text", "团队名称", "team name", min_length=1, max_length=200)
     leader: Person
     members: Whole | None = field("count", "核心成员人数", "core members")
     region_code: str | None = field("code", "依托单位所在区县代码", "host employer's county code")

@@ -84,3 +84,13 @@ def test_garbage_never_crashes_and_every_issue_names_a_field(data: dict[str, Any
     except ProfileError as exc:
         assert exc.issues
         assert all(i.path and i.message.zh and i.message.en for i in exc.issues)
+
+
+@pytest.mark.parametrize(("data", "path"), [
+    ({"name": "x", "registered_on": "2020-01-01", "finance": [{}]}, "finance[0].year"),
+    ({"kind": "enterprise"}, "name"),
+    ({"name": "y", "certificates": [{}]}, "certificates[0].issued_on"),
+    ({"name": "y", "loans": [{"type": "credit"}]}, "loans[0].amount"),
+])
+def test_required_record_fields_are_named_not_crashed(data: dict[str, Any], path: str) -> None:
+    assert path in {i.path for i in issues_of(data)}
