@@ -41,7 +41,7 @@ def application_facts(application_id: str, profile: Any, decision: Decision, *, 
     return ApplicationFacts(
         application_id=application_id,
         credit_code=_first(profile, "credit_code", "employer_credit_code", "host_credit_code") or "",
-        name=_first(profile, "name") or "",
+        name=_first(profile, "employer_name", "host_name", "name") or "",
         contact_phone=contact_phone, contact_email=contact_email,
         measures=applied,
         project_keys=tuple(dict.fromkeys(p.key for p in getattr(profile, "projects", []) or [])),

@@ -73,7 +73,15 @@ def _evaluate(active: list[TriageRule], inputs: Inputs, engine: EngineChoice) ->
         if engine == "durable":
             raise TriageInputError(f"durable-rules is not available here ({why}); use engine='reference'")
         return reference.evaluate(active, inputs), f"{REFERENCE} (durable-rules unavailable: {why})"
-    return adapter.run(active, inputs), adapter.ENGINE
+    try:
+        return adapter.run(active, inputs), adapter.ENGINE
+    except adapter.DurableRunError as exc:
+        if engine == "durable":
+            raise
+        # durable-rules occasionally refuses a large run (a fact "asserted twice" that is unique in the
+        # input, seen at ~10,000 applications); the reference evaluator gives the same matches (tested),
+        # and the result says which engine produced it.
+        return reference.evaluate(active, inputs), f"{REFERENCE} (durable-rules failed: {exc})"
 
 
 def _flags(matches: list[Match], rules: TriageRuleSet) -> tuple[Flag, ...]:

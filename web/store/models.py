@@ -224,6 +224,74 @@ class ChainHead(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
 
 
+
+class TriageRun(Base):
+    """One triage run over the queue: the clock date it used, the triage RuleSet and the engine that ran."""
+
+    __tablename__ = "triage_run"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+    today: Mapped[dt.date] = mapped_column(Date)  # the clock input (working days, dated parameters)
+    triage_ruleset_hash: Mapped[str] = mapped_column(HASH, index=True)
+    inputs_hash: Mapped[str] = mapped_column(HASH)  # TriageResult.inputs_hash: applications, register, date
+    engine_used: Mapped[str] = mapped_column(Text)  # "durable-rules 2.0.28" or "reference (…)"
+    applications: Mapped[int] = mapped_column(Integer)  # applications whose flags this run stored
+    flags: Mapped[int] = mapped_column(Integer)  # flags this run stored
+
+
+class TriageFlag(Base):
+    """A flag raised on an application by the latest triage run that covered it (advice, not a decision)."""
+
+    __tablename__ = "triage_flag"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("triage_run.id"), index=True)
+    rule_id: Mapped[str] = mapped_column(String(64), index=True)
+    severity: Mapped[str] = mapped_column(String(8))  # info | warn | block
+    route: Mapped[str | None] = mapped_column(String(16))  # fast_track … block
+    priority_delta: Mapped[int] = mapped_column(Integer)
+    message_zh: Mapped[str] = mapped_column(Text)
+    message_en: Mapped[str] = mapped_column(Text)
+    details: Mapped[dict[str, str]] = mapped_column(JSON)
+    triage_ruleset_hash: Mapped[str] = mapped_column(HASH)
+    inputs_hash: Mapped[str] = mapped_column(HASH)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+
+    run: Mapped[TriageRun] = relationship()
+
+
+class ApplicationTriage(Base):
+    """An application's triage outcome: strongest route and the priority adjustment added to its priority."""
+
+    __tablename__ = "application_triage"
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), primary_key=True,
+                                                autoincrement=False)
+    run_id: Mapped[int] = mapped_column(ForeignKey("triage_run.id"), index=True)
+    route: Mapped[str | None] = mapped_column(String(16))
+    priority_delta: Mapped[int] = mapped_column(Integer)  # included in application.priority
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
+
+
+class IdempotencyKey(Base):
+    """A stored response of the JSON API, replayed when the same client repeats the same Idempotency-Key."""
+
+    __tablename__ = "idempotency_key"
+    __table_args__ = (UniqueConstraint("key", "user_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    method: Mapped[str] = mapped_column(String(8))
+    path: Mapped[str] = mapped_column(String(500))
+    request_hash: Mapped[str] = mapped_column(HASH)  # sha256 of the request body: same key, other body = refused
+    response_status: Mapped[int | None] = mapped_column(SmallInteger)  # None while the first request runs
+    response_body: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow, index=True)
+
+
 def row_dict(row: Any) -> dict[str, Any]:
     """The column values of a row, by column name (for exports and tests)."""
     return {c.key: getattr(row, c.key) for c in row.__table__.columns}

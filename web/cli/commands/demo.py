@@ -26,6 +26,7 @@ from engine import evaluate, parse_profile
 from engine.errors import ProfileError
 from web.cli.app import PROJECT_ROOT, fail, load_rules_or_exit
 from web.cli.commands._store import db_option, resolve_url, shown, store_session
+from web.cli.commands.triage import triage_after_decisions
 from web.config import environment
 from web.store import migrate, queries
 
@@ -67,6 +68,7 @@ def demo(reset: bool, samples: Path, rules_path: Path | None, db_url: str | None
         queries.record_review(session, application_id=decided[0].application_id, user_id=users["reviewer"],
                               decision_id=decided[0].id, action="comment",
                               reason="演示：材料已初步核对 / demo: documents given a first check")
+        triage_after_decisions(session, DEMO_DATE, ruleset, rules_path)
     click.echo(f"{shown(url)}: {len(decided)} application(s) with decisions as of {DEMO_DATE}, "
                f"ruleset {ruleset.hash[:12]}")
     click.echo("演示账号 / demo accounts:")
