@@ -21,14 +21,16 @@ from engine.model import RuleSet
 from web.extensions import RULESET_KEY, babel, csrf, current_ruleset, login_manager
 from web.settings import check_settings, load_settings
 
-# (blueprint, endpoint, label) — a user group's entry shows once its blueprint is registered.
+# (blueprint, endpoint, label, roles) — a user group's entry shows to the roles that may use it
+# (None: everyone, logged in or not).
 NAV = (
-    ("selfcheck", "selfcheck.start", _l("资格自测")),
-    ("applications", "applications.index", _l("我的申请")),
-    ("review", "review.index", _l("审核")),
-    ("audit", "audit.index", _l("审计")),
-    ("admin", "admin.index", _l("管理")),
+    ("selfcheck", "selfcheck.start", _l("资格自测"), None),
+    ("applications", "applications.index", _l("我的申请"), ("applicant",)),
+    ("review", "review.index", _l("审核"), ("reviewer",)),
+    ("audit", "audit.index", _l("审计"), ("auditor",)),
+    ("admin", "admin.index", _l("管理"), ("admin",)),
 )
+ROLE_NAMES = {"applicant": _l("申请人"), "reviewer": _l("审核人员"), "auditor": _l("审计人员"), "admin": _l("管理员")}
 
 
 def create_app(config: Mapping[str, Any] | None = None, ruleset: RuleSet | None = None) -> Flask:
@@ -57,22 +59,34 @@ def create_app(config: Mapping[str, Any] | None = None, ruleset: RuleSet | None 
 
 
 def _init_extensions(app: Flask) -> None:
+    from web.auth.users import init_login
+    from web.db_session import init_db
     from web.errors import init_errors
     from web.i18n import init_i18n, select_locale
     from web.security import init_security
 
+    init_db(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale)
     login_manager.init_app(app)
+    init_login(app)
     init_i18n(app)
     init_security(app)
     init_errors(app)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from web.admin import bp as admin_bp
+    from web.api import bp as api_bp
+    from web.applications import bp as applications_bp
+    from web.audit import bp as audit_bp
+    from web.auth import bp as auth_bp
+    from web.review import bp as review_bp
     from web.selfcheck import bp as selfcheck_bp
 
-    app.register_blueprint(selfcheck_bp)
+    for bp in (selfcheck_bp, auth_bp, applications_bp, review_bp, audit_bp, admin_bp):
+        app.register_blueprint(bp)
+    app.register_blueprint(api_bp)
     app.add_url_rule("/", "index", _home)
     if not any(rule.rule == "/login" for rule in app.url_map.iter_rules()):
         from web.selfcheck.routes import login_placeholder
@@ -85,9 +99,15 @@ def _home() -> Response:
 
 
 def _register_context(app: Flask) -> None:
+    from flask_login import current_user
+
+    from web.auth.forms import LogoutForm
+
     @app.context_processor
     def _site() -> dict[str, Any]:
         ruleset = current_ruleset()
-        nav = [(endpoint, label) for name, endpoint, label in NAV
-               if name in app.blueprints and endpoint in app.view_functions]
-        return {"ruleset_hash": ruleset.hash, "engine_version": engine.__version__, "nav_items": nav}
+        role = current_user.role if current_user.is_authenticated else None
+        nav = [(endpoint, label) for name, endpoint, label, roles in NAV
+               if name in app.blueprints and endpoint in app.view_functions and (roles is None or role in roles)]
+        return {"ruleset_hash": ruleset.hash, "engine_version": engine.__version__, "nav_items": nav,
+                "logout_form": LogoutForm() if role else None, "ROLE_NAMES": ROLE_NAMES}

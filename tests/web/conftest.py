@@ -1,5 +1,6 @@
-"""Fixtures of the web tests: an app on a small RuleSet, a test client, and the self-check answers of a
-sample enterprise as the form would post them.
+"""Fixtures of the web tests: an app on a small RuleSet and a fresh migrated SQLite database, a test client,
+the self-check answers of a sample enterprise as the form would post them, and a seeded store with one
+account per role (two applicants, A and B, each with an application and its decision).
 
 The RuleSet is the project's facts and national measures plus three measures made for these tests (a
 Qingyuan cash award, a smaller award it excludes, and a grant whose amount is unpublished), so the pages
@@ -10,7 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sqlite3
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,10 +21,13 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from engine import load_ruleset
+from engine import evaluate, load_ruleset, parse_profile
 from engine.model import RuleSet
-from tests.conftest import ROOT
+from tests.conftest import ROOT, sample
 from web.app import create_app
+from web.db_session import dispose
+from web.store import migrate, queries
+from web.store.db import make_engine, make_session_factory
 
 TEST_MEASURES = {
     "webtest_award.yaml": """\
@@ -123,10 +129,108 @@ def web_ruleset(tmp_path_factory: pytest.TempPathFactory) -> RuleSet:
     return load_ruleset(write_web_rules(tmp_path_factory.mktemp("web_rules")))
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty SQLite database at the latest revision, migrated once (Alembic, never create_all)."""
+    path = tmp_path_factory.mktemp("web_db") / "template.db"
+    migrate.upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def app(web_ruleset: RuleSet) -> Iterator[Flask]:
-    yield create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-secret-key-0123456789"},
-                     ruleset=web_ruleset)
+def db_url(migrated_template: Path, tmp_path: Path) -> str:
+    """A fresh copy of the migrated database for one test."""
+    target = tmp_path / "web.db"
+    copy_db(migrated_template, target)
+    return f"sqlite:///{target}"
+
+
+TEST_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-secret-key-0123456789"}
+
+
+@pytest.fixture
+def app(web_ruleset: RuleSet, db_url: str) -> Iterator[Flask]:
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": db_url}, ruleset=web_ruleset)
+    yield app
+    dispose(app)
+
+
+# -- a seeded store: one account per role, applicants A and B with one application each ----------------
+
+PASSWORD = "correct-horse-battery"
+SAMPLE_A = "qingcheng_ceramics_turning_hightech"  # the company PAGES types into the self-check
+SAMPLE_B = "hnte_rd_ratio_near_miss"
+
+
+@dataclass(frozen=True)
+class Seeded:
+    url: str
+    applicant_a: int
+    applicant_b: int
+    application_a: int
+    application_b: int
+    decision_a: int
+    decision_b: int
+    users: dict[str, int]
+
+
+def seed(url: str, ruleset: RuleSet) -> Seeded:
+    """Applications A and B (decided by the engine), and the users alice (A), bob (B), rita (reviewer),
+    audrey (auditor), adam (admin), all with PASSWORD."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            rows = []
+            for name in (SAMPLE_A, SAMPLE_B):
+                data = sample(name)
+                parsed = parse_profile(data, AS_OF)
+                rows.append(queries.submit_and_decide(
+                    session, profile=parsed.profile, profile_data=data, ruleset=ruleset,
+                    decision=evaluate(ruleset, parsed, AS_OF), checked_on=AS_OF))
+            a, b = rows
+            users = {}
+            for username, role, applicant in (("alice", "applicant", a.application.applicant_id),
+                                               ("bob", "applicant", b.application.applicant_id),
+                                               ("rita", "reviewer", None), ("audrey", "auditor", None),
+                                               ("adam", "admin", None)):
+                users[username] = queries.create_user(session, username, PASSWORD, role, applicant_id=applicant).id
+            session.commit()
+            return Seeded(url, a.application.applicant_id, b.application.applicant_id, a.application_id,
+                          b.application_id, a.id, b.id, users)
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def seeded_template(migrated_template: Path, tmp_path_factory: pytest.TempPathFactory,
+                    web_ruleset: RuleSet) -> tuple[Path, Seeded]:
+    """The migrated database with the seed, built once per test session."""
+    path = tmp_path_factory.mktemp("web_seeded") / "seeded.db"
+    copy_db(migrated_template, path)
+    return path, seed(f"sqlite:///{path}", web_ruleset)
+
+
+def copy_db(source: Path, target: Path) -> None:
+    """Copy a SQLite database consistently (the backup API, not a file copy: WAL mode)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+@pytest.fixture
+def seeded(app: Flask, db_url: str, seeded_template: tuple[Path, Seeded]) -> Seeded:
+    """This test's database replaced by a copy of the seeded one (before the app's first request)."""
+    path, data = seeded_template
+    copy_db(path, Path(db_url.removeprefix("sqlite:///")))
+    return Seeded(db_url, *[getattr(data, f) for f in list(data.__dataclass_fields__)[1:]])
+
+
+def login(client: FlaskClient, username: str, password: str = PASSWORD) -> Any:
+    """Log in through the form; returns the (unfollowed) response."""
+    return client.post("/login", data={"username": username, "password": password})
 
 
 @pytest.fixture

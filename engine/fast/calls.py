@@ -1,0 +1,208 @@
+"""Compiled forms of the built-in functions that batch evaluation spends its time in.
+
+Each returns exactly what the engine's own builtin returns (engine.expr.functions), and hands every
+case it does not specialise — Unknown arguments, intervals, unusual types — to that builtin, so the
+engine's semantics (and its Unknown `missing` sets) are kept by construction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+from engine.expr.functions import BUILTINS, _band, _sum, whole_years
+from engine.expr.values import Unknown
+from engine.fast.source import exact_value
+
+Fn = Callable[[Any], Any]
+_BOUND = {"min": operator.ge, "over": operator.gt, "max": operator.le, "under": operator.lt}
+
+
+def _ratio(value: Any) -> tuple[int, int] | None:
+    if type(value) is int:
+        return value, 1
+    if type(value) is Fraction:
+        return value.numerator, value.denominator
+    return None
+
+
+def band_plan(table: Any) -> Callable[[Any], Any] | None:
+    """A band lookup over a constant table of exact numeric bounds, as integer comparisons.
+
+    x ≥ p/q  ⇔  n·q ≥ p·d  for x = n/d with d, q > 0; anything but an exact number in x goes to the
+    engine's own `band()`, so intervals and unknowns keep their meaning.
+    """
+    if not isinstance(table, list) or not all(isinstance(r, dict) and "value" in r for r in table):
+        return None
+    rows: list[tuple[tuple[tuple[Callable[[Any, Any], bool], int, int], ...], Any]] = []
+    for row in table:
+        tests = []
+        for key in ("min", "over", "max", "under"):
+            if key in row:
+                bound = _ratio(row[key])
+                if bound is None:
+                    return None
+                tests.append((_BOUND[key], bound[0], bound[1]))
+        rows.append((tuple(tests), row["value"]))
+
+    def lookup(x: Any) -> Any:
+        kind = type(x)
+        if kind is int:
+            n, d = x, 1
+        elif kind is Fraction:
+            n, d = x.numerator, x.denominator
+        else:
+            return _band(None, x, table)  # type: ignore[arg-type]
+        for tests, value in rows:
+            for check, p, q in tests:
+                if not check(n * q, p * d):
+                    break
+            else:
+                return value
+        return Unknown(reason="no band matches")
+    return lookup
+
+
+def _year_field(item: Any, name: str, is_dict: bool) -> Any:
+    return item.get(name) if is_dict else getattr(item, name, None)
+
+
+def fiscal_year_field(year: int, name: str, generic: Fn) -> Fn:
+    """`fy(k).name` read straight from the source's records."""
+    no_year = Unknown(frozenset({f"finance[{year}]"}))
+    no_value = Unknown(frozenset({f"finance[{year}].{name}"}))
+
+    def read(run: Any) -> Any:
+        by_year = run.finance()
+        if by_year is None:
+            return generic(run)
+        item = by_year.get(year)
+        if item is None:
+            return no_year
+        value = _year_field(item, name, run.is_dict)
+        return no_value if value is None else exact_value(value)
+    return read
+
+
+def recent_years_field(last: int, n: int, name: str, generic: Fn) -> Fn:
+    """`recent_years(n).name` read straight from the source's records."""
+    no_year = {y: Unknown(frozenset({f"finance[{y}]"})) for y in range(last - n + 1, last + 1)}
+    no_value = {y: Unknown(frozenset({f"finance[{y}].{name}"})) for y in range(last - n + 1, last + 1)}
+
+    def read(run: Any) -> Any:
+        registered = run.lookup("registered_on")
+        if type(registered) is Unknown:
+            return registered
+        by_year = run.finance()
+        if by_year is None:
+            return generic(run)
+        is_dict, out = run.is_dict, []
+        for year in range(max(last - n + 1, registered.year), last + 1):
+            item = by_year.get(year)
+            if item is None:
+                out.append(no_year[year])
+                continue
+            value = _year_field(item, name, is_dict)
+            out.append(no_value[year] if value is None else exact_value(value))
+        return out
+    return read
+
+
+def traced_years_field(kind: str, this_year: int, n: int, name: str) -> Fn:
+    """`fy(n).name` / `recent_years(n).name` in traced mode: the same reads recorded, records indexed once."""
+    last = this_year - 1 if kind == "recent_years" else this_year - n
+    first = last - n + 1 if kind == "recent_years" else last
+    no_year = {y: Unknown(frozenset({f"finance[{y}]"})) for y in range(first, last + 1)}
+    no_value = {y: Unknown(frozenset({f"finance[{y}].{name}"})) for y in range(first, last + 1)}
+
+    def value_of(by_year: dict[int, Any], year: int) -> Any:
+        record = by_year.get(year)
+        if record is None:
+            return no_year[year]
+        value = record.get(name)
+        return no_value[year] if value is None else value  # records already hold exact values
+
+    def fiscal_year(run: Any) -> Any:
+        return value_of(run.records_by_year(run.lookup("finance")), last)
+
+    def recent(run: Any) -> Any:
+        registered = run.lookup("registered_on")
+        if type(registered) is Unknown:
+            return registered
+        by_year = run.records_by_year(run.lookup("finance"))
+        return [value_of(by_year, y) for y in range(max(first, registered.year), last + 1)]
+    return recent if kind == "recent_years" else fiscal_year
+
+
+def sum_recent_years(last: int, n: int, name: str, listing: Fn) -> Fn:
+    """`sum(recent_years(n).name)`: one loop over whole-yuan ints; anything else through `_sum`."""
+    first_year = last - n + 1
+
+    def total(run: Any) -> Any:
+        registered = run.lookup("registered_on")
+        by_year = run.finance() if type(registered) is not Unknown else None
+        if by_year is not None:
+            is_dict, acc, start = run.is_dict, 0, max(first_year, registered.year)
+            for year in range(start, last + 1):
+                item = by_year.get(year)
+                if item is None:
+                    break
+                value = item.get(name) if is_dict else getattr(item, name, None)
+                if type(value) is not int:
+                    break
+                acc += value
+            else:
+                if start <= last:
+                    return acc
+        return _sum(run, listing(run))
+    return total
+
+
+def fast_sum(items: Any) -> Any:
+    if type(items) is list and items:
+        acc = 0
+        for value in items:
+            if type(value) is not int:
+                return _sum(None, items)  # type: ignore[arg-type]
+            acc += value
+        return acc
+    return _sum(None, items)  # type: ignore[arg-type]
+
+
+def dated(name: str, start: Fn, as_of: dt.date) -> Fn | None:
+    """`years_between(x, as_of)` / `days_between(x, as_of)` against the compiled as-of date."""
+    if name == "years_between":
+        def years(run: Any) -> Any:
+            value = start(run)
+            return value if type(value) is Unknown else whole_years(value, as_of)
+        return years
+    if name == "days_between":
+        def days(run: Any) -> Any:
+            value = start(run)
+            return value if type(value) is Unknown else (as_of - value).days
+        return days
+    return None
+
+
+def memoised(name: str, arg: Fn) -> Fn:
+    """A one-argument builtin that depends on nothing but its argument, cached by argument value."""
+    fn = BUILTINS[name].fn
+    cache: dict[Any, Any] = {}
+
+    def call(run: Any) -> Any:
+        value = arg(run)
+        if type(value) is not str:
+            return fn(run, value)
+        found = cache.get(value)
+        if found is None:
+            found = fn(run, value)
+            if len(cache) < 65536:
+                cache[value] = found
+        return found
+    return call
+
+
+PURE_ON_TEXT = frozenset({"tech_field_l1"})

@@ -1,0 +1,392 @@
+"""Columnar mode: decide a whole batch of profiles measure by measure with numpy, exactly.
+
+    table = Columnar(program).evaluate(profiles)          # or .evaluate_columns(arrays, n)
+    table.codes["national.hnte_recognition"]             # outcome codes, one per profile
+    table.verdicts(i)                                     # == program.verdicts(profiles[i])
+
+For each measure the applicability (kind, dates, area) and every condition are computed column-wise
+(engine.fast.vector); the criteria tree is combined with Kleene logic on masks. A row is handed to
+the scalar evaluator for a measure when the columns cannot decide it exactly: its outcome is
+undetermined (the missing fields and reasons come from the scalar path), a value overflowed or had
+a type the columns do not model, or the area is unknown. Everything else — eligible rows with their
+amounts, ineligible rows with every failing condition — is decided here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from engine.decision import Amount, Outcome
+from engine.fast.batch import ELIGIBLE, INELIGIBLE, UNDETERMINED, Batch, ColumnBatch
+from engine.fast.columns import V, from_python, typed
+from engine.fast.exprs import ExprCompiler
+from engine.fast.plan import NONE, MeasurePlan, Verdict
+from engine.fast.vector import C, VectorEval
+from engine.model import Measure
+
+OTHER_KIND, NOT_IN_FORCE, OUT_OF_AREA = 0, 1, 2
+CODES = {OTHER_KIND: Outcome.NOT_APPLICABLE, NOT_IN_FORCE: Outcome.NOT_APPLICABLE,
+         OUT_OF_AREA: Outcome.NOT_APPLICABLE, ELIGIBLE: Outcome.ELIGIBLE, INELIGIBLE: Outcome.INELIGIBLE,
+         UNDETERMINED: Outcome.UNDETERMINED}
+REASONS = {OTHER_KIND: "other_kind", NOT_IN_FORCE: "not_in_force", OUT_OF_AREA: "out_of_area"}
+
+
+def _units(tree: tuple[Any, ...], out: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The nodes a failing list can name, in tree order: conditions, and `not` groups as a whole."""
+    if tree[0] in ("leaf", "not"):
+        out.append(tree)
+    else:
+        for child in tree[2]:
+            _units(child, out)
+    return out
+
+
+class MeasureColumns:
+    """The column-wise result of one measure: codes, failing units, amounts, and the scalar overrides."""
+
+    def __init__(self, plan: MeasurePlan, n: int, result: Result):
+        self.plan = plan
+        self.result = result
+        self.codes = np.zeros(n, np.int8)
+        self.fallback = np.zeros(n, bool)
+        self.units = [u[2] if u[0] == "leaf" else u[1] for u in _units(plan.tree, [])]
+        self.failing_bits = np.zeros(n, np.int64)
+        self.amount: Amount | None = None  # the same for every row, or None: worked out per row
+        self.amounts: dict[int, Amount] = {}
+        self.amount_deps = True
+        self.overrides: dict[int, Verdict] = {}
+        self.rowwise = 0
+        self._failing_cache: dict[int, tuple[str, ...]] = {}
+
+    def verdict(self, i: int) -> Verdict:
+        found = self.overrides.get(i)
+        if found is not None:
+            return found
+        code, plan = int(self.codes[i]), self.plan
+        if code == UNDETERMINED:  # the missing fields and reasons: from the scalar evaluator
+            found = self.overrides[i] = self.result.scalar(i, plan.id)
+            return found
+        if code in REASONS:
+            return plan.not_applicable[REASONS[code]]
+        if code == INELIGIBLE:
+            return Verdict(plan.id, Outcome.INELIGIBLE, None, NONE, self.failing(i), ())
+        return Verdict(plan.id, Outcome.ELIGIBLE, None, self.amount_of(i), (), ())
+
+    def failing(self, i: int) -> tuple[str, ...]:
+        bits = int(self.failing_bits[i])
+        found = self._failing_cache.get(bits)
+        if found is None:
+            found = self._failing_cache[bits] = tuple(u for k, u in enumerate(self.units) if bits >> k & 1)
+        return found
+
+    def first_failing(self, i: int) -> str | None:
+        found = self.overrides.get(i)
+        if found is not None:
+            return found.first_failing
+        if self.codes[i] != INELIGIBLE:
+            return None
+        bits = int(self.failing_bits[i])
+        return self.units[(bits & -bits).bit_length() - 1] if bits else None
+
+    def amount_of(self, i: int) -> Amount:
+        found = self.overrides.get(i)
+        if found is not None:
+            return found.amount
+        code = self.codes[i]
+        if code not in (ELIGIBLE, UNDETERMINED):
+            return NONE
+        if isinstance(self.amount, Amount):
+            return self.amount
+        found = self.amounts.get(i)
+        if found is None:
+            result, plan = self.result, self.plan
+            if self.amount_deps:
+                result.dependencies(i, plan.id)
+            outcome = Outcome.ELIGIBLE if code == ELIGIBLE else Outcome.UNDETERMINED
+            found = self.amounts[i] = plan.amount(result.batch.run(i), outcome)
+        return found
+
+
+class Columnar:
+    """Column-wise evaluation of a compiled RuleSet (engine.fast.CompiledRuleSet)."""
+
+    def __init__(self, program: Any):
+        self.program = program
+        self.rowwise_fns: dict[int, Any] = {}
+        self.finance_fields = _finance_fields(program.ruleset)
+        self.names_read: dict[int, frozenset[str]] = {}
+
+    def evaluate(self, profiles: Sequence[Any], absent: frozenset[str] = frozenset()) -> Result:
+        """Decide every profile (models or trusted dicts) on every measure.
+
+        `absent`: profile paths that no dict of this batch carries (e.g. a register without that column),
+        read as unknown without looking.
+        """
+        return self._run(Batch(self.program, profiles, absent))
+
+    def evaluate_columns(self, columns: Mapping[str, Any], n: int, kind: str = "enterprise") -> Result:
+        """Decide data already in columns (numpy arrays by profile path and `finance[YEAR].field`)."""
+        return self._run(ColumnBatch(self.program, columns, n, kind))
+
+    def _run(self, batch: Batch) -> Result:
+        batch.finance_fields = self.finance_fields
+        result = Result(batch)
+        ev = VectorEval(batch, lambda node, scope, active: self._rowwise(batch, node, scope, active, result))
+        for mid, plan in self.program.plans.items():
+            measure = self.program.ruleset.measures[mid]
+            result.current = columns = result.measures[mid] = MeasureColumns(plan, batch.n, result)
+            self._measure(ev, batch, plan, measure, columns)
+            batch.outcomes[mid] = (columns.codes, columns.fallback)
+        result.resolve()
+        return result
+
+    def _measure(self, ev: VectorEval, batch: Batch, plan: MeasurePlan, measure: Measure,
+                 out: MeasureColumns) -> None:
+        active = np.isin(batch.kinds, list(plan.kinds))
+        out.codes[:] = OTHER_KIND
+        if not plan.in_force:
+            out.codes[active] = NOT_IN_FORCE
+            return
+        no_region = np.zeros(batch.n, bool)
+        if plan.prefixes:
+            region = batch.field("region_code")
+            inside = _in_area(region, plan.prefixes)
+            no_region = active & ~region.known  # undetermined: the area decides whether it applies
+            out.codes[active & region.known & ~inside] = OUT_OF_AREA
+            active = active & region.known & inside
+        ev.active, ev.scope = active, measure.parameters
+        leaves = [_as_condition(ev.value(cond_expr), batch.n) for cond_expr in _leaf_exprs(plan, measure)]
+        masks: dict[int, tuple[Any, Any]] = {}
+        true, false = _combine(plan.tree, leaves, masks)
+        trusted = np.ones(batch.n, bool)
+        for leaf in leaves:
+            if leaf.fb is not None:
+                trusted &= ~leaf.fb
+        out.fallback |= active & ~trusted
+        decided = active & trusted
+        out.codes[decided] = UNDETERMINED  # missing fields and reasons come from the scalar path on demand
+        out.codes[decided & true] = ELIGIBLE
+        out.codes[decided & false] = INELIGIBLE
+        out.codes[no_region | out.fallback] = UNDETERMINED
+        _failing_bits(plan.tree, masks, np.ones(batch.n, bool), out, [0])
+        self._amount(ev, measure, (decided & ~false) | no_region, out)
+
+    def _amount(self, ev: VectorEval, measure: Measure, eligible: Any, out: MeasureColumns) -> None:
+        """A fixed amount (unpublished, recognition, none) once; any other amount row by row, on demand."""
+        benefit = measure.benefit
+        if benefit.kind in ("unpublished", "recognition") or (benefit.amount is None and benefit.rate is None):
+            out.amount = out.plan.amount(None, Outcome.ELIGIBLE)
+            return
+        names = self._names(benefit.amount if benefit.amount is not None else benefit.rate)
+        out.amount_deps = "?" in names
+        rows = np.flatnonzero(eligible)
+        if not names and len(rows):  # the amount reads nothing from the profile: the same for every row
+            out.amount = out.plan.amount(ev.batch.run(int(rows[0])), Outcome.ELIGIBLE)
+
+    def _rowwise(self, batch: Batch, node: Any, scope: dict[str, Any], active: Any, result: Result) -> V:
+        """A node without a column-wise form, evaluated with its scalar closure for the active rows."""
+        fn = self.rowwise_fns.get(id(node))
+        if fn is None:
+            fn = self.rowwise_fns[id(node)] = ExprCompiler(self.program, scope, traced=False).compile(node)
+        result.current.rowwise += 1
+        wanted = active if active is not None else np.ones(batch.n, bool)
+        values: list[Any] = [None] * batch.n
+        names = self._names(node)
+        deps = self.program.ruleset.measures[result.current.plan.id].depends_on if "?" in names else ()
+        lists = tuple(sorted(names)) if names and names <= LIST_FIELDS else ()
+        if lists:  # rows whose lists are all empty share one value: compute it once
+            empty = wanted & batch.empty_lists(lists)
+            if empty.any():
+                first = int(np.flatnonzero(empty)[0])
+                shared = fn(batch.run(first))
+                for i in np.flatnonzero(empty):
+                    values[int(i)] = shared
+                wanted = wanted & ~empty
+        for i in np.flatnonzero(wanted):
+            run = batch.run(int(i))
+            if deps:
+                result.dependencies(int(i), result.current.plan.id)
+            values[int(i)] = fn(run)
+        column = from_python(values, batch.n)
+        if active is not None:
+            column = column.with_fb(~active)
+        return column
+
+
+    def _names(self, node: Any) -> frozenset[str]:
+        """The profile names a node reads ("?" when it reads another measure's outcome)."""
+        found = self.names_read.get(id(node))
+        if found is None:
+            found = self.names_read[id(node)] = frozenset(_names_read(node, self.program.ruleset.facts, set()))
+        return found
+
+
+LIST_FIELDS = frozenset({"certificates", "loans", "projects"})
+IMPLICIT = {"holds": {"certificates"}, "recognised_within": {"certificates"}, "recognised_since": {"certificates"},
+            "recent_years": {"registered_on", "finance"}, "fy": {"finance"}, "eligible": {"?"}}
+
+
+def _names_read(node: Any, facts: Any, seen: set[str]) -> set[str]:
+    """Profile names an expression reads, through facts and the builtins that look names up."""
+    from engine.expr.nodes import Call, Name
+
+    out: set[str] = set()
+    for sub in node.walk():
+        if type(sub) is Name and sub.path in facts and sub.path not in seen:
+            seen.add(sub.path)
+            out |= _names_read(facts[sub.path].expr, facts, seen)
+        elif type(sub) is Name and sub.path != "as_of":
+            out.add(sub.path)
+        elif type(sub) is Call:
+            out |= IMPLICIT.get(sub.name, set())
+    return out
+
+
+class Result:
+    """The decisions of one batch: per measure, codes for every row and verdicts on demand."""
+
+    def __init__(self, batch: Batch):
+        self.batch = batch
+        self.measures: dict[str, MeasureColumns] = {}
+        self.current: MeasureColumns = None  # type: ignore[assignment]
+        self.sorted_ids = batch.program.sorted_ids
+
+    @property
+    def vectorised(self) -> list[str]:
+        """Measures decided without any row-by-row node."""
+        return [mid for mid, m in self.measures.items() if m.rowwise == 0]
+
+    def scalar(self, i: int, measure_id: str) -> Verdict:
+        """The scalar verdict of one row, kept in that row's run; the measures it depends on are taken
+        from the columns where they were decided there (only an undetermined one needs the scalar path)."""
+        run = self.batch.run(i)
+        found = run.outcomes.get(measure_id)
+        if found is None:
+            self.dependencies(i, measure_id)
+            found = run.outcomes[measure_id] = self.batch.program.plans[measure_id].verdict(
+                run, str(self.batch.kinds[i]))
+        return found
+
+    def dependencies(self, i: int, measure_id: str) -> None:
+        """Put the verdicts of the measures `measure_id` depends on in row i's run."""
+        run = self.batch.run(i)
+        for dep in self.batch.program.ruleset.measures[measure_id].depends_on:
+            if dep not in run.outcomes:
+                columns = self.measures.get(dep)
+                run.outcomes[dep] = columns.verdict(i) if columns is not None else self.scalar(i, dep)
+
+    def resolve(self) -> None:
+        """Decide the fallback rows with the scalar evaluator and put their outcomes in the codes."""
+        for mid, columns in self.measures.items():
+            for i in np.flatnonzero(columns.fallback):
+                verdict = columns.overrides[int(i)] = self.scalar(int(i), mid)
+                columns.codes[i] = _code(verdict)
+
+    def verdicts(self, i: int) -> tuple[Verdict, ...]:
+        return tuple(self.measures[m].verdict(i) for m in self.sorted_ids)
+
+    def counts(self, measure_id: str) -> dict[str, int]:
+        codes = self.measures[measure_id].codes
+        out: dict[str, int] = {}
+        for code, outcome in CODES.items():
+            out[outcome.value] = out.get(outcome.value, 0) + int(np.count_nonzero(codes == code))
+        return out
+
+
+def _finance_fields(ruleset: Any) -> set[str]:
+    """Fiscal-year fields the rules read through fy(k).field or recent_years(n).field."""
+    from engine.expr.nodes import Attr, Call
+
+    roots = [fact.expr for fact in ruleset.facts.values()]
+    for measure in ruleset.measures.values():
+        roots += [node for node in (measure.benefit.amount, measure.benefit.rate) if node is not None]
+        roots += _conditions(measure.criteria)
+    return {node.name for root in roots for node in root.walk()
+            if type(node) is Attr and type(node.target) is Call and node.target.name in ("fy", "recent_years")}
+
+
+def _conditions(node: Any) -> list[Any]:
+    if hasattr(node, "expr"):
+        return [node.expr]
+    return [expr for child in node.children for expr in _conditions(child)]
+
+
+def _code(verdict: Verdict) -> int:
+    if verdict.outcome is Outcome.NOT_APPLICABLE:
+        return {v: k for k, v in REASONS.items()}[verdict.reason or "other_kind"]
+    return {Outcome.ELIGIBLE: ELIGIBLE, Outcome.INELIGIBLE: INELIGIBLE}.get(verdict.outcome, UNDETERMINED)
+
+
+def _leaf_exprs(plan: MeasurePlan, measure: Measure) -> list[Any]:
+    from engine.gaps import conditions_of
+
+    conditions = conditions_of(measure.criteria)
+    return [conditions[leaf[2]].expr for leaf in _leaves(plan.tree, [])]
+
+
+def _leaves(tree: tuple[Any, ...], out: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    if tree[0] == "leaf":
+        out.append(tree)
+    else:
+        for child in tree[2]:
+            _leaves(child, out)
+    return out
+
+
+def _as_condition(value: Any, n: int) -> V:
+    """A condition's column: only True/False decide; any other value is unknown (and re-checked)."""
+    if isinstance(value, C):
+        value = from_python([value.value] * n, n)
+    value = typed(value, "bool")
+    if value.kind != "bool":
+        return V("bool", np.zeros(n, bool), np.zeros(n, bool), np.ones(n, bool))
+    return value
+
+
+def _combine(tree: tuple[Any, ...], leaves: list[V], masks: dict[int, tuple[Any, Any]]) -> tuple[Any, Any]:
+    """(true, false) masks of a criteria node; unknown is neither. Records every node's masks."""
+    if tree[0] == "leaf":
+        leaf = leaves[tree[1]]
+        true, false = leaf.known & leaf.val, leaf.known & ~leaf.val
+    else:
+        parts = [_combine(child, leaves, masks) for child in tree[2]]
+        if tree[0] == "not":
+            false, true = parts[0] if parts else (np.zeros_like(leaves[0].val), np.zeros_like(leaves[0].val))
+        elif tree[0] == "all":
+            true = np.logical_and.reduce([p[0] for p in parts]) if parts else True
+            false = np.logical_or.reduce([p[1] for p in parts]) if parts else False
+        else:
+            true = np.logical_or.reduce([p[0] for p in parts]) if parts else False
+            false = np.logical_and.reduce([p[1] for p in parts]) if parts else True
+    masks[id(tree)] = (true, false)
+    return true, false
+
+
+def _failing_bits(tree: tuple[Any, ...], masks: dict[int, tuple[Any, Any]], ancestors_false: Any,
+                  out: MeasureColumns, counter: list[int]) -> None:
+    """Set bit k of a row when failing unit k is on its failing list (itself and every ancestor false)."""
+    false = ancestors_false & masks[id(tree)][1]
+    if tree[0] in ("leaf", "not"):
+        if counter[0] < 63:
+            out.failing_bits |= false.astype(np.int64) << counter[0]
+        else:
+            out.fallback |= false
+        counter[0] += 1
+        return
+    for child in tree[2]:
+        _failing_bits(child, masks, false, out, counter)
+
+
+def _in_area(region: V, prefixes: tuple[str, ...]) -> Any:
+    cache: dict[Any, bool] = {}
+    out = np.zeros(len(region.known), bool)
+    for i, (code, known) in enumerate(zip(region.val, region.known, strict=True)):
+        if known:
+            hit = cache.get(code)
+            if hit is None:
+                hit = cache[code] = any(str(code).startswith(p) for p in prefixes)
+            out[i] = hit
+    return out

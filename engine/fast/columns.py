@@ -1,0 +1,146 @@
+"""Column values for batch evaluation: exact rationals, booleans, codes and dates as numpy arrays.
+
+A column value `V` carries, for every profile of the batch, the value, whether it is known (an
+absent field, an empty sum or a division by zero is unknown, as in the engine) and whether the
+column-wise result can be trusted at all (`fb`, "fall back"): a product that could overflow 64 bits,
+a type the columns do not model (an interval, a list), anything unusual. Rows marked `fb` are decided
+by the scalar evaluator instead, so a column-wise decision is only ever made where it is exact.
+
+Numbers are n / d with int64 n and d > 0 (d a plain 1 for whole numbers): comparisons cross-multiply,
+never divide, and a product is only taken where float64 proves its magnitude below 2**60.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from engine.expr.values import Unknown
+
+SAFE = float(2**60)
+Array = np.ndarray
+
+
+class NotColumnar(Exception):
+    """This expression has no column-wise form; its rows are decided one by one."""
+
+
+@dataclass
+class V:
+    """A column: kind is num | bool | str | date; `den` only for num; `fb` rows are not trusted."""
+
+    kind: str
+    val: Any
+    known: Any
+    fb: Any = None
+    den: Any = 1
+
+    def with_fb(self, fb: Any) -> V:
+        return V(self.kind, self.val, self.known, merge_fb(self.fb, fb), self.den)
+
+
+def typed(value: Any, kind: str) -> Any:
+    """A column of kind "none" (nothing known) as a column of `kind`; anything else unchanged."""
+    if not isinstance(value, V) or value.kind != "none":
+        return value
+    n = len(value.known)
+    data = np.zeros(n, bool if kind == "bool" else object if kind == "str" else np.int64)
+    return V(kind, data, np.zeros(n, bool), value.fb, 1)
+
+
+def merge_fb(a: Any, b: Any) -> Any:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a | b
+
+
+def where_fb(mask: Any, fb: Any) -> Any:
+    """The fall-back rows of a value that only matters where `mask` holds."""
+    if fb is None:
+        return None
+    return fb & mask
+
+
+def safe_product(a: Any, b: Any) -> tuple[Any, Any]:
+    """(a * b, rows where that product is exact in int64)."""
+    ok = np.abs(np.asarray(a, dtype=np.float64)) * np.abs(np.asarray(b, dtype=np.float64)) < SAFE
+    return np.where(ok, a, 0) * np.where(ok, b, 0), ok
+
+
+def broadcast(value: Any, n: int, dtype: Any) -> Array:
+    return value if isinstance(value, np.ndarray) else np.full(n, value, dtype=dtype)
+
+
+# -- conversion from Python values ----------------------------------------------------------------------
+
+_NONE = type(None)
+_KINDS = {int: "num", Fraction: "num", bool: "bool", str: "str", dt.date: "date"}
+
+
+def from_python(values: Sequence[Any], n: int) -> V:
+    """A column from exact Python values (None or Unknown → unknown); kinds it cannot hold fall back."""
+    types = set(map(type, values))
+    types.discard(_NONE)
+    unknown = Unknown in types
+    types.discard(Unknown)
+    kinds = {_KINDS.get(t, "other") for t in types}
+    if not kinds:
+        return V("none", np.zeros(n, np.int64), np.zeros(n, bool))
+    if len(kinds) > 1 or "other" in kinds:
+        return _opaque(n)
+    kind = kinds.pop()
+    if unknown:
+        values = [None if type(v) is Unknown else v for v in values]
+    objects = np.array(values, dtype=object) if kind != "str" else None
+    known = np.not_equal(objects, None) if objects is not None else \
+        np.fromiter((v is not None for v in values), bool, n)
+    if kind == "bool":
+        return V("bool", np.equal(objects, True), known)
+    if kind == "str":
+        return V("str", np.array([v if v is not None else "" for v in values], dtype=object), known)
+    if kind == "date":
+        return V("date", np.fromiter((v.toordinal() if v is not None else 0 for v in values), np.int64, n), known)
+    if Fraction not in types:
+        try:
+            return V("num", np.where(known, objects, 0).astype(np.int64), known)
+        except OverflowError:
+            pass
+    return _numbers(values, known, n)
+
+
+def _numbers(values: Sequence[Any], known: Array, n: int) -> V:
+    big = 2**62
+    nums, dens, bad = [], [], []
+    for v in values:
+        ok = v is not None and -big < v.numerator < big and v.denominator < big
+        nums.append(v.numerator if ok else 0)
+        dens.append(v.denominator if ok else 1)
+        bad.append(v is not None and not ok)
+    fb = np.array(bad, dtype=bool)
+    den: Any = np.array(dens, dtype=np.int64)
+    return V("num", np.array(nums, dtype=np.int64), known, fb if fb.any() else None,
+             1 if not (den != 1).any() else den)
+
+
+def _opaque(n: int) -> V:
+    return V("num", np.zeros(n, np.int64), np.zeros(n, bool), np.ones(n, bool))
+
+
+def const_column(value: Any, n: int) -> V:
+    """A constant as a column (rarely needed: most operations take constants directly)."""
+    return from_python([value] * n, n)
+
+
+def rowwise(fn: Callable[[int], Any], rows: Sequence[int], n: int) -> V:
+    """A column computed row by row (for the rows given; the others are unknown)."""
+    values: list[Any] = [None] * n
+    for i in rows:
+        values[i] = fn(i)
+    return from_python(values, n)

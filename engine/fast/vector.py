@@ -1,0 +1,363 @@
+"""Column-wise evaluation of condition expressions over a batch (numpy), for the rows that allow it.
+
+`VectorEval.value(node)` evaluates an AST over every profile of a batch at once and returns either a
+Python constant (`C`) or a column (`V`). Supported: names, facts, parameters, comparisons, arithmetic
+on exact rationals, and/or/not with Kleene logic, if/coalesce, band tables, three-year sums, fiscal
+years, years/days since a date, best/max/min, eligible(). Any other node is evaluated row by row with
+the scalar compiled closure (for the rows where the measure applies), so every rule can be batched;
+values the columns cannot hold mark their rows for the scalar fallback (engine.fast.columns).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import operator
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from engine.expr.nodes import (
+    Attr,
+    Binary,
+    BoolOp,
+    Call,
+    Coalesce,
+    Compare,
+    IfCall,
+    Index,
+    Literal,
+    Name,
+    Node,
+    Param,
+    Unary,
+    compare,
+)
+from engine.expr.nodes import arithmetic as scalar_arithmetic
+from engine.fast.columns import V, from_python, merge_fb, safe_product, typed
+
+CMP: dict[str, Callable[[Any, Any], Any]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
+EPOCH = dt.date(1970, 1, 1).toordinal()
+
+
+class C:
+    """A constant of the batch (a literal, a parameter, as_of)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any):
+        self.value = value
+
+
+class Unsupported(Exception):
+    """No column-wise form for this node: evaluate it row by row."""
+
+
+def ratio_of(x: Any) -> tuple[Any, Any, Any, Any]:
+    """(n, d, known, fb) of a numeric column or constant."""
+    if isinstance(x, C):
+        value = x.value
+        if type(value) not in (int, Fraction):
+            raise Unsupported
+        return value.numerator, value.denominator, True, None
+    x = typed(x, "num")
+    if x.kind != "num":
+        raise Unsupported
+    return x.val, x.den, x.known, x.fb
+
+
+def is_whole(d: Any) -> bool:
+    return isinstance(d, int) and d == 1
+
+
+def compare_numbers(op: str, a: Any, b: Any) -> V:
+    an, ad, ak, afb = ratio_of(a)
+    bn, bd, bk, bfb = ratio_of(b)
+    fb = merge_fb(afb, bfb)
+    if is_whole(ad) and is_whole(bd):
+        return V("bool", CMP[op](an, bn), ak & bk, fb)
+    left, ok1 = safe_product(an, bd)
+    right, ok2 = safe_product(bn, ad)
+    return V("bool", CMP[op](left, right), ak & bk, merge_fb(fb, ~(ok1 & ok2)))
+
+
+def arithmetic(op: str, a: Any, b: Any, n: int) -> V:
+    an, ad, ak, afb = ratio_of(a)
+    bn, bd, bk, bfb = ratio_of(b)
+    known, fb = ak & bk, merge_fb(afb, bfb)
+    if op in "+-" and is_whole(ad) and is_whole(bd):
+        ok = np.abs(np.asarray(an, np.float64)) + np.abs(np.asarray(bn, np.float64)) < 2.0**62
+        value = an + bn if op == "+" else an - bn
+        return V("num", np.broadcast_to(value, (n,)).copy(), known, merge_fb(fb, ~ok))
+    if op in "+-":
+        x, ok1 = safe_product(an, bd)
+        y, ok2 = safe_product(bn, ad)
+        d, ok3 = safe_product(ad, bd)
+        return V("num", x + y if op == "+" else x - y, known, merge_fb(fb, ~(ok1 & ok2 & ok3)), d)
+    if op == "*":
+        x, ok1 = safe_product(an, bn)
+        d, ok2 = safe_product(ad, bd)
+        return V("num", x, known, merge_fb(fb, ~(ok1 & ok2)), d)
+    x, ok1 = safe_product(an, bd)
+    d, ok2 = safe_product(ad, bn)
+    zero = np.broadcast_to(np.asarray(bn) == 0, (n,))
+    sign = np.where(np.asarray(d) < 0, -1, 1)
+    return V("num", x * sign, known & ~zero, merge_fb(fb, ~(ok1 & ok2)), np.where(zero, 1, d * sign))
+
+
+def kleene(op: str, items: list[Any], n: int) -> V:
+    """Three-valued and/or over boolean columns and constants."""
+    decisive = op == "or"
+    hit = np.zeros(n, bool)
+    every = np.ones(n, bool)
+    fb = None
+    for item in items:
+        if isinstance(item, C):
+            if type(item.value) is not bool:
+                raise Unsupported
+            if item.value is decisive:
+                hit[:] = True
+            continue
+        item = typed(item, "bool")
+        if item.kind != "bool":
+            raise Unsupported
+        fb = merge_fb(fb, item.fb)
+        sure = item.known & (item.val if decisive else ~item.val)
+        hit |= sure
+        every &= item.known & (~item.val if decisive else item.val)
+    known = hit | every
+    return V("bool", hit if decisive else ~hit & every, known, fb)
+
+
+def pick(mask: Any, a: Any, b: Any, n: int) -> V:
+    """mask ? a : b for two values of the same kind (constants broadcast)."""
+    kinds = {x.kind if isinstance(x, V) else _const_kind(x.value) for x in (a, b)} - {"none"}
+    if len(kinds) > 1 or None in kinds:
+        raise Unsupported
+    kind = kinds.pop() if kinds else "bool"
+    a, b = typed(a, kind), typed(b, kind)
+    if kind == "num":
+        an, ad, ak, afb = ratio_of(a)
+        bn, bd, bk, bfb = ratio_of(b)
+        den = 1 if is_whole(ad) and is_whole(bd) else np.where(mask, ad, bd)
+        fb = merge_fb(afb & mask if afb is not None else None, bfb & ~mask if bfb is not None else None)
+        return V("num", np.where(mask, an, bn), np.where(mask, ak, bk), fb, den)
+    av, ak, afb = _plain(a, kind)
+    bv, bk, bfb = _plain(b, kind)
+    fb = merge_fb(afb & mask if afb is not None else None, bfb & ~mask if bfb is not None else None)
+    return V(kind, np.where(mask, av, bv), np.where(mask, ak, bk), fb)
+
+
+def _const_kind(value: Any) -> str | None:
+    if type(value) is bool:
+        return "bool"
+    if type(value) in (int, Fraction):
+        return "num"
+    if type(value) is str:
+        return "str"
+    return "date" if type(value) is dt.date else None
+
+
+def _plain(x: Any, kind: str) -> tuple[Any, Any, Any]:
+    if isinstance(x, V):
+        return x.val, x.known, x.fb
+    value = x.value.toordinal() if kind == "date" else x.value
+    return value, True, None
+
+
+def _narrow(active: Any, mask: Any) -> Any:
+    return mask if active is None else active & mask
+
+
+def date_parts(ordinals: Any) -> tuple[Any, Any, Any]:
+    days = (np.asarray(ordinals, np.int64) - EPOCH).astype("datetime64[D]")
+    years = days.astype("datetime64[Y]")
+    months = days.astype("datetime64[M]")
+    return (years.astype(np.int64) + 1970, (months - years).astype(np.int64) + 1,
+            (days - months).astype(np.int64) + 1)
+
+
+def whole_years_to(start: V, as_of: dt.date) -> V:
+    """years_between(start, as_of): engine.expr.functions.whole_years, anniversaries on 29 Feb → 28 Feb."""
+    year, month, day = date_parts(start.val)
+    day = np.where((month == 2) & (day == 29), 28, day)
+    before = (as_of.month < month) | ((as_of.month == month) & (as_of.day < day))
+    return V("num", as_of.year - year - before.astype(np.int64), start.known, start.fb)
+
+
+class VectorEval:
+    """Evaluates expressions column-wise over one batch; facts are computed once per batch."""
+
+    def __init__(self, batch: Any, rowwise: Callable[[Node, dict[str, Any], Any], V]):
+        self.batch = batch
+        self.n = batch.n
+        self.as_of = batch.program.as_of
+        self.facts: dict[str, tuple[Any, Any]] = {}  # fact → (value, rows it was computed for; None: all)
+        self.rowwise = rowwise
+        self.active: Any = None
+        self.scope: dict[str, Any] = {}
+
+    def value(self, node: Node) -> Any:
+        try:
+            return self._node(node)
+        except Unsupported:
+            return self.rowwise(node, self.scope, self.active)
+
+    def _node(self, node: Node) -> Any:  # noqa: C901 - one line per node type
+        kind = type(node)
+        if kind is Literal:
+            return C(node.value)  # type: ignore[attr-defined]
+        if kind is Param:
+            series = self.scope.get(node.name)  # type: ignore[attr-defined]
+            found = series.at(self.as_of) if series else None
+            if found is None:
+                raise Unsupported
+            return C(found.value)
+        if kind is Name:
+            return self._name(node.path)  # type: ignore[attr-defined]
+        if kind is Compare:
+            return self._compare(node)  # type: ignore[arg-type]
+        if kind is Binary:
+            left, right = self.value(node.left), self.value(node.right)  # type: ignore[attr-defined]
+            if isinstance(left, C) and isinstance(right, C):
+                return C(scalar_arithmetic(node.op, left.value, right.value))  # type: ignore[attr-defined]
+            return arithmetic(node.op, left, right, self.n)  # type: ignore[attr-defined]
+        if kind is BoolOp:
+            return kleene(node.op, [self.value(i) for i in node.items], self.n)  # type: ignore[attr-defined]
+        if kind is Unary:
+            return self._unary(node)  # type: ignore[arg-type]
+        if kind is IfCall:
+            return self._if(node)  # type: ignore[arg-type]
+        if kind is Coalesce:
+            return self._coalesce(node)  # type: ignore[arg-type]
+        if kind is Attr:
+            return self._attr(node)  # type: ignore[arg-type]
+        if kind is Call:
+            return self.batch.calls.call(self, node)
+        if kind is Index:
+            return self._index(node)  # type: ignore[arg-type]
+        raise Unsupported
+
+    def _index(self, node: Index) -> V:
+        """param.table[code]: a constant mapping looked up once per distinct code."""
+        table, key = self.value(node.target), typed(self.value(node.key), "str")
+        if not (isinstance(table, C) and isinstance(table.value, dict) and isinstance(key, V) and key.kind == "str"):
+            raise Unsupported
+        mapping = table.value
+        values = [mapping.get(k) if known else None for k, known in zip(key.val, key.known, strict=True)]
+        column = from_python(values, self.n)
+        return column.with_fb(key.fb) if key.fb is not None else column
+
+    def _name(self, path: str) -> Any:
+        if path == "as_of":
+            return C(self.as_of)
+        facts = self.batch.program.ruleset.facts
+        if path in facts:
+            found = self.facts.get(path)
+            if found is not None and (found[1] is None or (self.active is not None
+                                                           and not (self.active & ~found[1]).any())):
+                return found[0]
+            active = None if found is None or self.active is None or found[1] is None else found[1] | self.active
+            if found is None:
+                active = self.active
+            saved, self.scope = self.scope, facts[path].parameters
+            saved_active, self.active = self.active, active
+            try:  # computed for the rows that need it (row-by-row parts only run there), then reused
+                value = self.value(facts[path].expr)
+            finally:
+                self.scope, self.active = saved, saved_active
+            self.facts[path] = (value, active)
+            return value
+        return self.batch.field(path)
+
+    def _compare(self, node: Compare) -> Any:
+        a, b = self.value(node.left), self.value(node.right)
+        if isinstance(a, C) and isinstance(b, C):
+            result = compare(node.op, a.value, b.value)
+            if node.negate and type(result) is bool:
+                result = not result
+            return C(result)
+        if node.op == "in":
+            return self._member(a, b, node.negate)
+        kinds = {x.kind if isinstance(x, V) else _const_kind(x.value) for x in (a, b)} - {"none"}
+        if not kinds:
+            return V("bool", np.zeros(self.n, bool), np.zeros(self.n, bool), merge_fb(a.fb, b.fb))
+        if kinds == {"num"}:
+            return compare_numbers(node.op, a, b)
+        if len(kinds) != 1 or None in kinds or (node.op not in ("==", "!=") and kinds != {"date"}):
+            raise Unsupported
+        kind = kinds.pop()
+        a, b = typed(a, kind), typed(b, kind)
+        av, ak, afb = _plain(a, kind)
+        bv, bk, bfb = _plain(b, kind)
+        return V("bool", np.asarray(CMP[node.op](av, bv), bool), np.asarray(ak & bk), merge_fb(afb, bfb))
+
+    def _member(self, a: Any, b: Any, negate: bool) -> V:
+        a = typed(a, "str")
+        if not (isinstance(a, V) and a.kind == "str" and isinstance(b, C) and isinstance(b.value, list)
+                and all(type(v) is str for v in b.value)):
+            raise Unsupported
+        members = frozenset(b.value)
+        hit = np.fromiter((v in members for v in a.val), bool, self.n)
+        return V("bool", ~hit if negate else hit, a.known, a.fb)
+
+    def _unary(self, node: Unary) -> Any:
+        value = self.value(node.operand)
+        if isinstance(value, C) and type(value.value) in (int, Fraction, bool):
+            return C(not value.value if node.op == "not" else -value.value)
+        if not isinstance(value, V):
+            raise Unsupported
+        if value.kind == "none":
+            return value
+        if node.op == "not" and value.kind == "bool":
+            return V("bool", ~value.val, value.known, value.fb)
+        if node.op == "-" and value.kind == "num":
+            return V("num", -value.val, value.known, value.fb, value.den)
+        raise Unsupported
+
+    def _if(self, node: IfCall) -> V:
+        cond = typed(self.value(node.cond), "bool")
+        if not isinstance(cond, V) or cond.kind != "bool":
+            raise Unsupported
+        active = self.active
+        try:  # each branch only for the rows that take it, as the scalar if() is lazy
+            self.active = _narrow(active, cond.known & cond.val)
+            then = self.value(node.then)
+            self.active = _narrow(active, cond.known & ~cond.val)
+            other = self.value(node.other)
+        finally:
+            self.active = active
+        out = pick(cond.val, then, other, self.n)
+        return V(out.kind, out.val, out.known & cond.known, merge_fb(out.fb, cond.fb), out.den)
+
+    def _coalesce(self, node: Coalesce) -> V:
+        active, values = self.active, []
+        try:  # later items only for the rows still unknown, as the scalar coalesce() is lazy
+            for item in node.items:
+                value = self.value(item)
+                values.append(value)
+                if isinstance(value, C):
+                    break
+                self.active = _narrow(self.active, ~value.known)
+        finally:
+            self.active = active
+        out = values[-1]
+        for item in reversed(values[:-1]):
+            if isinstance(item, C):
+                out = item
+                continue
+            out = pick(item.known, item, out, self.n)
+            if item.fb is not None:
+                out = out.with_fb(item.fb)
+        if isinstance(out, C):
+            raise Unsupported
+        return out
+
+    def _attr(self, node: Attr) -> V:
+        target = node.target
+        if type(target) is Call and target.name == "fy" and len(target.args) == 1 \
+                and type(target.args[0]) is Literal:
+            return self.batch.finance(self.as_of.year - int(target.args[0].value), node.name)
+        raise Unsupported

@@ -1,0 +1,74 @@
+"""This file defines the admin's pages: the rule catalogue by issuer, the RuleSet versions decisions
+reference, and user management (create with a role, deactivate, reactivate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from web.admin import bp
+from web.admin.forms import ROLE_LABELS, ToggleForm, UserForm
+from web.auth.decorators import role_required
+from web.db_session import db
+from web.extensions import current_ruleset
+from web.selfcheck.present import CONFIDENCE, ISSUERS, source_text
+from web.store import queries, web_queries
+
+
+@bp.route("/")
+@role_required("admin")
+def index() -> str:
+    ruleset = current_ruleset()
+    by_issuer: dict[str, list[Any]] = {}
+    for measure in sorted(ruleset.measures.values(), key=lambda m: m.id):
+        by_issuer.setdefault(measure.issuer, []).append(measure)
+    order = list(ISSUERS) + sorted(set(by_issuer) - set(ISSUERS))
+    groups = [(issuer, ISSUERS.get(issuer, issuer), by_issuer[issuer]) for issuer in order if issuer in by_issuer]
+    return render_template("admin/catalogue.html", groups=groups, ruleset=ruleset, source_text=source_text,
+                           confidence=CONFIDENCE)
+
+
+@bp.route("/rulesets")
+@role_required("admin")
+def rulesets() -> str:
+    return render_template("admin/rulesets.html", rows=web_queries.rulesets_in_use(db()),
+                           current=current_ruleset().hash)
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@role_required("admin")
+def users() -> Response | str | tuple[str, int]:
+    form = UserForm()
+    if form.validate_on_submit():
+        session = db()
+        queries.create_user(session, str(form.username.data), str(form.password.data), str(form.role.data),
+                            applicant_id=form.applicant_id)
+        web_queries.commit(session)
+        flash(_("已创建账号 %(name)s。", name=form.username.data), "success")
+        return redirect(url_for(".users"))
+    page = render_template("admin/users.html", form=form, users=web_queries.list_users(db()),
+                           toggle=ToggleForm(), roles=dict(ROLE_LABELS))
+    return (page, 400) if form.errors else page
+
+
+@bp.route("/users/<int:user_id>/<any(activate, deactivate):action>", methods=["POST"])
+@role_required("admin")
+def toggle_user(user_id: int, action: str) -> Response:
+    if not ToggleForm().validate_on_submit():
+        abort(400)
+    if user_id == current_user.id:
+        flash(_("不能停用自己的账号。"), "error")
+        return redirect(url_for(".users"))
+    session = db()
+    user = web_queries.set_user_active(session, user_id, action == "activate")
+    if user is None:
+        abort(404)
+    web_queries.commit(session)
+    message = _("已启用账号 %(name)s。", name=user.username) if user.active else \
+        _("已停用账号 %(name)s，该用户已无法登录。", name=user.username)
+    flash(message, "success")
+    return redirect(url_for(".users"))

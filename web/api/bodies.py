@@ -1,0 +1,116 @@
+"""This file defines how the API reads request bodies: content type, size, JSON, and validation.
+
+Order of checks: 415 unless `Content-Type: application/json` (or `…+json`); 413 over MAX_CONTENT_LENGTH
+(werkzeug stops reading); 400 for bytes that are not UTF-8 JSON (NaN/Infinity refused too); 422 for
+JSON that does not validate, listing every problem with its field path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from flask import request
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from engine.errors import ProfileError, ProfileIssue
+from engine.model import RuleSet
+from engine.profile import ParsedProfile, parse_profile
+from engine.profile.errors import issues_from
+from engine.suggest import hint_for
+from web.api.problems import FieldError, Problem
+from web.api.schemas import MAX_DATE, MIN_DATE
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
+def read_json(*, required: bool = True) -> Any:
+    """The request's JSON body (None when optional and empty)."""
+    length = request.content_length
+    if not required and not length and not request.headers.get("Content-Type"):
+        if not request.get_data(cache=True):
+            return None
+    mimetype = request.mimetype or ""
+    if mimetype != "application/json" and not (mimetype.startswith("application/") and mimetype.endswith("+json")):
+        raise Problem("unsupported-media-type", f"Send the body as JSON with `Content-Type: application/json`, not "
+                      f"{mimetype or 'no content type'!r} / 请求体应为JSON（Content-Type: application/json）")
+    raw = request.get_data(cache=True)  # raises 413 past MAX_CONTENT_LENGTH
+    if not raw.strip():
+        if not required:
+            return None
+        raise Problem("unreadable-json", "The request body is empty; send a JSON object / 请求体为空")
+    try:
+        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise Problem("unreadable-json", f"The request body is not valid UTF-8 JSON: {exc} / 请求体不是有效的JSON") from None
+
+
+def field_errors(issues: list[ProfileIssue], prefix: str = "") -> list[FieldError]:
+    out = []
+    for issue in issues:
+        path = issue.path if issue.path != "(profile)" else ""
+        full = f"{prefix}.{path}" if prefix and path else (prefix or path or "(body)")
+        out.append(FieldError(full, issue.code, issue.message.zh, issue.message.en))
+    return out
+
+
+class _Envelope(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False)
+
+    profile: dict[str, Any]
+    as_of: dt.date | None = None
+    measures: list[str] | None = None
+
+
+def _validation_problem(errors: list[FieldError]) -> Problem:
+    return Problem("validation-error", f"{len(errors)} problem(s) in the request body; see `errors` "
+                   f"/ 请求体有{len(errors)}处问题，详见errors", errors)
+
+
+def validate_model(model: type[BaseModel], body: Any) -> Any:
+    if not isinstance(body, dict):
+        raise _validation_problem([FieldError("(body)", "MODEL_TYPE", "应为一组字段（JSON对象）。",
+                                              "The body must be a JSON object.")])
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        raise _validation_problem(field_errors(issues_from(exc))) from None
+
+
+def parse_request(body: Any, ruleset: RuleSet, today: dt.date) -> tuple[ParsedProfile, dict[str, Any], dt.date,
+                                                                          list[str] | None]:
+    """Validate an evaluate/application body: (parsed profile, raw profile, as_of, measures)."""
+    if not isinstance(body, dict):
+        raise _validation_problem([FieldError("(body)", "MODEL_TYPE", "应为一组字段（JSON对象）。",
+                                              "The body must be a JSON object.")])
+    errors: list[FieldError] = []
+    envelope: _Envelope | None = None
+    try:
+        envelope = _Envelope.model_validate(body)
+    except ValidationError as exc:
+        errors += field_errors(issues_from(exc))
+    raw_profile = body.get("profile")
+    parsed: ParsedProfile | None = None
+    if isinstance(raw_profile, dict):
+        try:
+            parsed = parse_profile(raw_profile, today)
+        except ProfileError as exc:
+            errors += field_errors(exc.issues, "profile")
+    if envelope is not None:
+        if envelope.as_of is not None and not MIN_DATE <= envelope.as_of <= MAX_DATE:
+            errors.append(FieldError("as_of", "DATE_OUT_OF_RANGE", f"评价日期应在{MIN_DATE}至{MAX_DATE}之间。",
+                                     f"as_of must be between {MIN_DATE} and {MAX_DATE}."))
+        for i, measure_id in enumerate(envelope.measures or []):
+            if measure_id not in ruleset.measures:
+                hint = hint_for(measure_id, ruleset.measures)
+                errors.append(FieldError(f"measures[{i}]", "UNKNOWN_MEASURE", f"未知措施：{measure_id} {hint}".strip(),
+                                         f"unknown measure {measure_id!r} {hint}".strip()))
+        if envelope.measures is not None and len(envelope.measures) > 200:
+            errors.append(FieldError("measures", "TOO_LONG", "最多200项。", "At most 200 measures."))
+    if errors or parsed is None or envelope is None:
+        raise _validation_problem(errors)
+    wanted = sorted(set(envelope.measures)) if envelope.measures else None
+    return parsed, raw_profile, envelope.as_of or today, wanted  # type: ignore[return-value]

@@ -1,0 +1,314 @@
+"""This file defines the request and response bodies of the JSON API as pydantic models.
+
+Requests reuse the engine's own profile models (`engine.profile.Profile`, the discriminated union of the
+five applicant kinds), so the OpenAPI document describes exactly what `parse_profile` accepts. Responses
+describe the JSON the API actually sends: `DecisionOut` is the shape of `engine.Decision.to_dict()` (the
+canonical decision JSON, sent byte for byte as the engine produces it). Exact numbers in traces and gaps
+(ratios, fractions) are canonical strings such as "0.05" or "5/96", so those values are typed as any JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from engine.profile import Profile
+
+MIN_DATE, MAX_DATE = dt.date(1990, 1, 1), dt.date(2100, 12, 31)
+JsonAny = Any
+MeasureIds = list[str]
+
+
+class _Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+# -- requests -----------------------------------------------------------------------------------------
+
+class EvaluateRequest(_In):
+    """A profile to evaluate against the whole catalogue (or the measures named)."""
+
+    profile: Profile = Field(description="The applicant profile; `kind` selects the applicant kind "
+                                         "(default enterprise). Money in whole yuan.")
+    as_of: dt.date | None = Field(None, description="Decision date, 1990-01-01…2100-12-31 (default: today).")
+    measures: MeasureIds | None = Field(None, max_length=200,
+                                        description="Restrict to these measure ids (default: every measure).")
+
+
+class ApplicationRequest(_In):
+    """An application: the token's applicant applies with this profile; a decision is made and stored."""
+
+    profile: Profile = Field(description="The applicant profile; it must identify the token's applicant.")
+    as_of: dt.date | None = Field(None, description="Decision date, 1990-01-01…2100-12-31 (default: today).")
+    measures: MeasureIds | None = Field(None, max_length=200,
+                                        description="Measures applied for (default: every measure).")
+
+
+class TokenRequest(_In):
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class ReplayRequest(_In):
+    current: bool = Field(False, description="Also evaluate the stored inputs under today's rules.")
+    as_of: dt.date | None = Field(None, description="Date for the `current` comparison (default: stored as_of).")
+
+
+# -- decision (the engine's canonical JSON) ----------------------------------------------------------
+
+class MessageOut(_Out):
+    zh: str
+    en: str
+
+
+class ParamReadOut(_Out):
+    name: str
+    value: JsonAny
+    effective_from: str
+    source: str
+
+
+class TraceNodeOut(_Out):
+    id: str
+    kind: str = Field(description="condition | all | any | not | jurisdiction | effective | …")
+    result: Literal["true", "false", "unknown"]
+    text: MessageOut | None
+    fails: MessageOut | None
+    expr: str | None
+    reads: dict[str, JsonAny]
+    params: list[ParamReadOut]
+    comparison: dict[str, JsonAny] | None
+    missing: list[str]
+    reason: str | None
+    children: list[TraceNodeOut]
+
+
+class GapOut(_Out):
+    condition: str
+    target: str
+    unit: str
+    current: JsonAny
+    required: JsonAny
+    change: JsonAny
+    both_grow: bool
+    shortfall: JsonAny
+    message: MessageOut
+
+
+class AmountOut(_Out):
+    kind: str = Field(description="exact | up_to | rate | unpublished | none | unknown")
+    value: JsonAny = None
+    note: MessageOut | None = None
+
+
+class MeasureResultOut(_Out):
+    measure_id: str
+    outcome: Literal["eligible", "ineligible", "undetermined", "not_applicable"]
+    reason: str | None
+    amount: AmountOut
+    failing: list[str]
+    missing: list[str]
+    gaps: list[GapOut]
+    trace: TraceNodeOut | None
+
+
+class FactTraceOut(_Out):
+    id: str
+    text: MessageOut
+    expr: str
+    value: JsonAny
+    reads: dict[str, JsonAny]
+    params: list[ParamReadOut]
+
+
+class IssueOut(_Out):
+    path: str
+    code: str
+    zh: str
+    en: str
+    severity: str
+
+
+class StackingOut(_Out):
+    chosen: list[str]
+    total: int
+    dropped: list[list[str]] = Field(description="[measure dropped, chosen measure it excludes]")
+
+
+class DecisionOut(_Out):
+    """A decision: per-measure outcomes with amounts, failing conditions, gaps and full traces."""
+
+    engine_version: str
+    ruleset_hash: str
+    as_of: str
+    profile_hash: str
+    profile_kind: str
+    results: list[MeasureResultOut]
+    facts: list[FactTraceOut]
+    warnings: list[IssueOut]
+    stacking: StackingOut
+
+
+# -- measures -----------------------------------------------------------------------------------------
+
+class BenefitOut(_Out):
+    kind: str
+    text: MessageOut
+    up_to: bool
+
+
+class MeasureSummaryOut(_Out):
+    id: str
+    title: MessageOut
+    issuer: str
+    jurisdiction: list[str]
+    applicant: list[str]
+    status: str
+    effective_from: str
+    effective_until: str | None
+    confidence: str | None
+    source: dict[str, JsonAny]
+    benefit: BenefitOut
+    tags: list[str]
+
+
+class MeasureListOut(_Out):
+    ruleset_hash: str
+    count: int
+    measures: list[MeasureSummaryOut]
+
+
+class CriterionOut(_Out):
+    id: str
+    kind: str = Field(description="condition | all | any | not")
+    text: MessageOut | None
+    expr: str | None
+    children: list[CriterionOut]
+
+
+class MeasureOut(MeasureSummaryOut):
+    status_note: MessageOut | None
+    also: list[dict[str, JsonAny]]
+    excludes: list[str]
+    depends_on: list[str]
+    documents: list[MessageOut]
+    criteria: CriterionOut
+
+
+# -- tokens, applications, decisions ------------------------------------------------------------------
+
+class TokenOut(_Out):
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int
+    expires_at: dt.datetime
+    scope: str = Field(description="the user's role: applicant | reviewer | auditor | admin")
+
+
+class ApplicantOut(_Out):
+    id: int
+    kind: str
+    name: str
+    code: str
+
+
+class DecisionSummaryOut(_Out):
+    id: int
+    as_of: dt.date
+    ruleset_hash: str
+    decision_hash: str
+    chain_seq: int
+    created_at: dt.datetime
+    outcomes: dict[str, str]
+
+
+class ApplicationOut(_Out):
+    id: int
+    status: str
+    measures: list[str]
+    submitted_at: dt.datetime
+    decided_at: dt.datetime | None
+    closed_at: dt.datetime | None
+    applicant: ApplicantOut
+    decisions: list[DecisionSummaryOut]
+
+
+class StoredDecisionOut(_Out):
+    id: int
+    application_id: int
+    applicant: ApplicantOut
+    as_of: dt.date
+    checked_on: dt.date
+    engine_version: str
+    ruleset_hash: str
+    profile_hash: str
+    decision_hash: str
+    chain_seq: int
+    prev_hash: str
+    hash: str
+    created_at: dt.datetime
+    profile: dict[str, JsonAny] = Field(description="the applicant's profile input as stored")
+    decision: DecisionOut
+
+
+class DifferenceOut(_Out):
+    path: str = Field(description="JSON pointer")
+    where: str
+    old: JsonAny
+    new: JsonAny
+    old_absent: bool
+    new_absent: bool
+
+
+class MeasureChangeOut(_Out):
+    measure_id: str
+    status: Literal["unchanged", "changed", "added", "removed"]
+    outcome: list[str | None]
+    failing_added: list[str]
+    failing_removed: list[str]
+    missing_added: list[str]
+    missing_removed: list[str]
+    explanation: list[str]
+
+
+class CurrentComparisonOut(_Out):
+    stored_ruleset_hash: str
+    current_ruleset_hash: str
+    rules_changed: bool
+    as_of: str
+    changes: list[MeasureChangeOut]
+
+
+class ReplayOut(_Out):
+    decision_id: int
+    identical: bool
+    stored_hash: str
+    recomputed_hash: str
+    differences: list[DifferenceOut]
+    current: CurrentComparisonOut | None = None
+
+
+# -- problems -----------------------------------------------------------------------------------------
+
+class FieldErrorOut(_Out):
+    path: str = Field(description="dotted field path with [i] list indices, e.g. profile.finance[0].sales")
+    code: str
+    message_zh: str
+    message_en: str
+
+
+class ProblemOut(BaseModel):
+    """RFC 9457 problem details."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    errors: list[FieldErrorOut] | None = None

@@ -1,0 +1,242 @@
+"""This file defines the JSON API's endpoints under /api/v1 (see docs/api.md).
+
+Anonymous: POST /evaluate (rate limited per client IP), GET /measures, GET /measures/{id}, POST /tokens
+(rate limited), GET /openapi.json, GET /docs. Bearer token: POST /applications and GET /applications/{id}
+(an applicant sees only its own; reviewers, auditors and admins see all), GET /decisions/{id} and
+POST /decisions/{id}/replay (auditor or admin).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from flask import Blueprint, current_app, render_template, request, url_for
+from pydantic import BaseModel
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.wrappers import Response
+
+from engine import evaluate
+from engine.errors import RuleLoadError
+from engine.fast import fast_evaluate
+from engine.replay import ABSENT, ReplayError, compare_with_current, replay
+from web.api import ratelimit
+from web.api.auth import current_api_user, issue_token, require_roles
+from web.api.bodies import parse_request, read_json, validate_model
+from web.api.idempotency import HEADER, IdempotencyStore, check_key, request_hash
+from web.api.openapi import ENDPOINTS, openapi_document
+from web.api.present import application_out, measure_detail, measure_list, stored_decision_out
+from web.api.problems import Problem
+from web.api.schemas import ReplayOut, ReplayRequest, TokenRequest
+from web.api.serialize import decision_json
+from web.db_session import db
+from web.extensions import current_ruleset
+from web.store import queries
+from web.store.identity import identity_of
+
+MAX_ID = 2**31 - 1
+ID = "int"
+READERS = ("applicant", "reviewer", "auditor", "admin")
+AUDITORS = ("auditor", "admin")
+
+
+def register_views(bp: Blueprint) -> None:
+    bp.add_url_rule("/evaluate", "evaluate", evaluate_view, methods=["POST"])
+    bp.add_url_rule("/measures", "measures", measures_view, methods=["GET"])
+    bp.add_url_rule("/measures/<measure_id>", "measure", measure_view, methods=["GET"])
+    bp.add_url_rule("/tokens", "tokens", tokens_view, methods=["POST"])
+    bp.add_url_rule("/applications", "create_application", create_application_view, methods=["POST"])
+    bp.add_url_rule(f"/applications/<{ID}:application_id>", "application", application_view, methods=["GET"])
+    bp.add_url_rule(f"/decisions/<{ID}:decision_id>", "decision", decision_view, methods=["GET"])
+    bp.add_url_rule(f"/decisions/<{ID}:decision_id>/replay", "replay", replay_view, methods=["POST"])
+    bp.add_url_rule("/openapi.json", "openapi", openapi_view, methods=["GET"])
+    bp.add_url_rule("/docs", "docs", docs_view, methods=["GET"])
+    bp.add_url_rule("/", "root", not_found_view, defaults={"subpath": ""},
+                    methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+    bp.add_url_rule("/<path:subpath>", "not_found", not_found_view, methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+
+
+def json_response(body: str | bytes, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    response = current_app.response_class(body, status=status, mimetype="application/json")
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def model_response(model: BaseModel, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return json_response(model.model_dump_json(), status, headers)
+
+
+def today() -> dt.date:
+    return dt.date.today()
+
+
+# -- anonymous ----------------------------------------------------------------------------------------
+
+def evaluate_view() -> Response:
+    ratelimit.enforce("evaluate")
+    body = read_json()
+    ruleset = current_ruleset()
+    parsed, _raw, as_of, wanted = parse_request(body, ruleset, today())
+    decision = fast_evaluate(ruleset, parsed, as_of, measures=wanted)
+    return json_response(decision_json(decision))
+
+
+def measures_view() -> Response:
+    kind = request.args.get("applicant")
+    return model_response(measure_list(current_ruleset(), kind))
+
+
+def measure_view(measure_id: str) -> Response:
+    measure = current_ruleset().measures.get(measure_id)
+    if measure is None:
+        raise Problem("not-found", f"No measure {measure_id!r} in the catalogue / 措施不存在")
+    return model_response(measure_detail(measure))
+
+
+def tokens_view() -> Response:
+    ratelimit.enforce("tokens")
+    form = validate_model(TokenRequest, read_json())
+    user = queries.authenticate(db(), form.username, form.password)
+    if user is None:
+        raise Problem("invalid-credentials", "Wrong username or password, or the user is inactive "
+                      "/ 用户名或密码错误，或用户已停用", headers={"WWW-Authenticate": 'Bearer realm="api"'})
+    return json_response(json.dumps(issue_token(user)), 200)
+
+
+# -- applications -------------------------------------------------------------------------------------
+
+@require_roles("applicant")
+def create_application_view() -> Response:
+    user = current_api_user()
+    body = read_json()
+    key = request.headers.get(HEADER)
+    if key is None:
+        return _create_application(body, user)
+    session = db()
+    store = IdempotencyStore(session)
+    key, digest = check_key(key), request_hash(request.method, request.path, body)
+    stored = store.claim(key, user.id, request.method, request.path, digest)
+    if stored is not None:
+        return json_response(stored.body, stored.status, {"Idempotent-Replayed": "true",
+                                                          **_location(stored.body, stored.status)})
+    try:
+        response = _create_application(body, user)
+    except BaseException:
+        store.release(key, user.id)
+        raise
+    store.complete(key, user.id, response.status_code, response.get_data(as_text=True))
+    return response
+
+
+def _location(body: str, status: int) -> dict[str, str]:
+    if status != 201:
+        return {}
+    try:
+        return {"Location": url_for("api.application", application_id=int(json.loads(body)["id"]))}
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
+def _create_application(body: Any, user: Any) -> Response:
+    ruleset = current_ruleset()
+    checked_on = today()
+    parsed, raw, as_of, wanted = parse_request(body, ruleset, checked_on)
+    session = db()
+    applicant = user.applicant
+    if applicant is None or identity_of(parsed.profile).digest != applicant.identity_digest:
+        raise Problem("forbidden", "The profile identifies a different applicant than the token's "
+                      "(credit code or ID number) / 档案中的主体与令牌所属申请人不一致")
+    decision = evaluate(ruleset, parsed, as_of, measures=wanted)
+    row = queries.submit_and_decide(session, profile=parsed.profile, profile_data=raw, ruleset=ruleset,
+                                    decision=decision, checked_on=checked_on, measures=wanted)
+    application = queries.get_application(session, row.application_id)
+    out = application_out(application)
+    return model_response(out, 201, {"Location": url_for("api.application", application_id=out.id)})
+
+
+@require_roles(*READERS)
+def application_view(application_id: int) -> Response:
+    user = current_api_user()
+    application = queries.get_application(db(), application_id) if 1 <= application_id <= MAX_ID else None
+    if application is None or (user.role == "applicant" and application.applicant_id != user.applicant_id):
+        raise Problem("not-found", f"No application #{application_id} that this token may read / 申请不存在")
+    return model_response(application_out(application))
+
+
+# -- decisions (auditor) ------------------------------------------------------------------------------
+
+def _decision_row(decision_id: int) -> Any:
+    row = queries.get_decision(db(), decision_id) if 1 <= decision_id <= MAX_ID else None
+    if row is None:
+        raise Problem("not-found", f"No decision #{decision_id} / 决策不存在")
+    return row
+
+
+@require_roles(*AUDITORS)
+def decision_view(decision_id: int) -> Response:
+    return model_response(stored_decision_out(_decision_row(decision_id)))
+
+
+@require_roles(*AUDITORS)
+def replay_view(decision_id: int) -> Response:
+    body = read_json(required=False)
+    options = validate_model(ReplayRequest, body) if body is not None else ReplayRequest()
+    row = _decision_row(decision_id)
+    snapshot = queries.ruleset_snapshot(db(), row.ruleset_hash)
+    if snapshot is None:
+        raise Problem("replay-failed", f"The RuleSet snapshot {row.ruleset_hash[:12]} is missing / 规则集快照缺失")
+    try:
+        result = replay(row.decision_json, snapshot, row.profile_json, row.as_of, today=row.checked_on)
+    except (ReplayError, RuleLoadError) as exc:
+        raise Problem("replay-failed", f"Decision #{decision_id} cannot be replayed: {exc}") from None
+    out: dict[str, Any] = {
+        "decision_id": row.id, "identical": result.identical, "stored_hash": row.decision_hash,
+        "recomputed_hash": result.recomputed_hash,
+        "differences": [{"path": d.path, "where": d.where, "old": None if d.old is ABSENT else d.old,
+                         "new": None if d.new is ABSENT else d.new, "old_absent": d.old is ABSENT,
+                         "new_absent": d.new is ABSENT} for d in result.diff]}
+    if options.current:
+        measures = [m for m in (row.application.measures or []) if m in current_ruleset().measures] or None
+        try:
+            comparison = compare_with_current(row.decision_json, current_ruleset(), row.profile_json,
+                                              options.as_of or row.as_of, today=row.checked_on, measures=measures)
+        except ReplayError as exc:
+            raise Problem("replay-failed", f"Decision #{decision_id} cannot be compared: {exc}") from None
+        out["current"] = {
+            "stored_ruleset_hash": comparison.stored_ruleset_hash,
+            "current_ruleset_hash": comparison.current_ruleset_hash, "rules_changed": comparison.rules_changed,
+            "as_of": comparison.as_of,
+            "changes": [{"measure_id": c.measure_id, "status": c.status, "outcome": list(c.outcome),
+                         "failing_added": list(c.failing_added), "failing_removed": list(c.failing_removed),
+                         "missing_added": list(c.missing_added), "missing_removed": list(c.missing_removed),
+                         "explanation": c.lines() if c.status != "unchanged" else []}
+                        for c in comparison.changes]}
+    return model_response(ReplayOut.model_validate(out))
+
+
+# -- documentation and fallbacks ----------------------------------------------------------------------
+
+def openapi_view() -> Response:
+    return json_response(openapi_document(current_app))
+
+
+def docs_view() -> str:
+    document = json.loads(openapi_document(current_app))
+    return render_template("api/docs.html", document=document, endpoints=ENDPOINTS)
+
+
+def not_found_view(subpath: str) -> Response:
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    allowed = []
+    for method in ("GET", "POST"):
+        try:
+            endpoint, _ = adapter.match(request.path, method=method)
+        except Exception:  # noqa: BLE001 - no match for this method
+            continue
+        if endpoint not in ("api.not_found", "api.root"):
+            allowed.append(method)
+    if allowed:
+        raise MethodNotAllowed(valid_methods=allowed)
+    raise NotFound(f"No API endpoint at {request.path}; see /api/v1/docs / 接口不存在")

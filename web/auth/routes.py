@@ -1,0 +1,93 @@
+"""This file defines /login and /logout.
+
+Login goes validate → rate-limit check → authenticate → log in → redirect: to `next` when it is a local
+path, to the apply page when an applicant came from the self-check result's "Apply" button (keeping the
+measure chosen there), else to the home page of the user's role.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_user, logout_user
+from werkzeug.wrappers import Response
+
+from web.auth import bp
+from web.auth.forms import LoginForm, LogoutForm
+from web.auth.ratelimit import LoginLimiter
+from web.auth.users import SessionUser
+from web.db_session import db
+from web.store import queries
+
+HOME = {"applicant": "applications.index", "reviewer": "review.index", "auditor": "audit.index",
+        "admin": "admin.index"}
+LIMITER_KEY = "subsidy.login_limiter"
+
+
+def limiter() -> LoginLimiter:
+    app = current_app
+    if LIMITER_KEY not in app.extensions:
+        app.extensions[LIMITER_KEY] = LoginLimiter(int(app.config.get("LOGIN_MAX_FAILURES", 5)),
+                                                   int(app.config.get("LOGIN_WINDOW_SECONDS", 300)))
+    limiter_: LoginLimiter = app.extensions[LIMITER_KEY]
+    return limiter_
+
+
+def safe_next(target: str | None) -> str | None:
+    """A local path to go back to, or None (never another site: no scheme, no //, no backslash)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None
+
+
+def destination(user: Any, target: str | None, measure: str | None) -> str:
+    """Where a user goes after logging in (see the module docstring)."""
+    target = safe_next(target)
+    from_selfcheck = bool(measure) or (target or "").split("?")[0] == url_for("selfcheck.result")
+    if user.role == "applicant" and from_selfcheck:
+        return url_for("applications.new", measure=measure or None)
+    return target or url_for(HOME.get(user.role, "index"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Response | str | tuple[str, int]:
+    target, measure = safe_next(request.values.get("next")), request.values.get("measure")
+    if current_user.is_authenticated:
+        return redirect(destination(current_user, target, measure))
+    form = LoginForm(next=target or "", measure=measure or "")
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved())
+    key = (request.remote_addr or "?", str(form.username.data).strip().lower())
+    wait = limiter().retry_after(key)
+    if wait:
+        form.form_errors.append(_("登录失败次数过多，请 %(minutes)s 分钟后再试。", minutes=(wait + 59) // 60))
+        return render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved()), 429
+    row = queries.authenticate(db(), str(form.username.data).strip(), str(form.password.data))
+    if row is None:
+        limiter().failed(key)
+        form.form_errors.append(_("用户名或密码不正确，或账号已停用。"))
+        return render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved()), 200
+    limiter().succeeded(key)
+    user = SessionUser.of(row)
+    login_user(user)
+    flash(_("您已登录：%(name)s。", name=user.username), "success")
+    return redirect(destination(user, form.next.data, form.measure.data))
+
+
+def _selfcheck_saved() -> bool:
+    """Whether this visitor has self-check answers to go back to."""
+    from web.selfcheck import store
+
+    kind = store.kind()
+    return bool(kind and store.saved_pages(kind))
+
+
+@bp.route("/logout", methods=["POST"])
+def logout() -> Response:
+    if LogoutForm().validate_on_submit():
+        logout_user()
+        session.clear()  # the self-check answers too: a shared computer keeps nothing
+        flash(_("您已退出登录。"), "info")
+    return redirect(url_for("index"))

@@ -1,0 +1,66 @@
+"""This file defines the request-scoped database session of the web app: one Session per request.
+
+`init_db(app)` builds one Engine per application from `DATABASE_URL` (the app config, else
+`web.config.database_url()`: $DATABASE_URL, else instance/subsidy.db). No connection is opened until a
+view asks for `db()`; the session is closed at teardown (rolled back if a view left a transaction open),
+so a worker forked by gunicorn never shares a connection with its master.  [flask docs/patterns/sqlalchemy]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, current_app, g
+
+from web.config import database_url
+from web.store.db import make_engine, make_session_factory
+
+if TYPE_CHECKING:  # views and this module reach SQLAlchemy only through web.store
+    from sqlalchemy.orm import Session, sessionmaker
+
+FACTORY_KEY = "subsidy.sessions"
+
+
+def init_db(app: Flask) -> None:
+    """Resolve the database URL once and register the teardown that closes each request's session."""
+    url = str(app.config.get("DATABASE_URL") or database_url())
+    app.config["DATABASE_URL"] = url
+    app.extensions[FACTORY_KEY] = _LazyFactory(url)
+    app.teardown_appcontext(close_db)
+
+
+class _LazyFactory:
+    """The session factory, with its Engine created on first use (in the process that uses it)."""
+
+    def __init__(self, url: str):
+        self.url = url
+        self._factory: sessionmaker[Session] | None = None
+
+    def __call__(self) -> Session:
+        if self._factory is None:
+            self._factory = make_session_factory(make_engine(self.url))
+        return self._factory()
+
+    def dispose(self) -> None:
+        if self._factory is not None and self._factory.kw.get("bind") is not None:
+            self._factory.kw["bind"].dispose()
+        self._factory = None
+
+
+def db() -> Session:
+    """The Session of the current request (opened on first use)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions[FACTORY_KEY]()
+    session: Session = g.db_session
+    return session
+
+
+def close_db(_exc: BaseException | None = None) -> None:
+    session: Any = g.pop("db_session", None)
+    if session is not None:
+        session.close()
+
+
+def dispose(app: Flask) -> None:
+    """Close every pooled connection of `app` (tests call this before removing a database file)."""
+    app.extensions[FACTORY_KEY].dispose()
