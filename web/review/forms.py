@@ -1,0 +1,57 @@
+"""The reviewer's forms: the queue filters (a GET form, no CSRF) and the decision with its reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from web.selfcheck.forms import choice
+
+REASON_MAX = 4000
+SORTS = (("priority", _l("优先级（高→低）")), ("amount", _l("金额（高→低）")), ("age", _l("等待时间（长→短）")))
+AGES = (("", _l("不限")), ("7", _l("超过7天")), ("30", _l("超过30天")), ("90", _l("超过90天")))
+OUTCOMES = (("", _l("不限")), ("eligible", _l("有符合条件的措施")), ("undetermined", _l("有待定的措施")),
+            ("ineligible", _l("有不符合的措施")))
+FLAG_FILTERS = (("", _l("不限")), ("any", _l("有提示")), ("none", _l("无提示")), ("block", _l("有阻断提示")),
+                ("warn", _l("有警告提示")))
+# The reviewer's acts: (form value, label, review action stored, lifecycle state it moves to or None)
+ACTIONS = (
+    ("start", _l("转入审核"), "reopen", "in_review"),
+    ("request_info", _l("要求补充材料"), "request_info", "info_requested"),
+    ("approve", _l("通过"), "approve", "approved"),
+    ("reject", _l("不通过"), "reject", "rejected"),
+    ("comment", _l("仅备注（不改变状态）"), "comment", None),
+)
+
+
+class QueueForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET search form: bookmarkable, changes nothing
+
+    measure = SelectField(_l("政策措施"), validators=[Optional()])
+    issuer = SelectField(_l("发文机关"), validators=[Optional()])
+    outcome = SelectField(_l("判断结果"), choices=[choice(v, label) for v, label in OUTCOMES], validators=[Optional()])
+    flags = SelectField(_l("提示"), validators=[Optional()])
+    status = SelectField(_l("状态"), validators=[Optional()])
+    age = SelectField(_l("等待时间"), choices=[choice(v, label) for v, label in AGES], validators=[Optional()])
+    sort = SelectField(_l("排序"), choices=[choice(v, label) for v, label in SORTS], default="priority")
+    page = IntegerField(_l("页码"), default=1, validators=[Optional(), NumberRange(min=1)])
+
+    def set_choices(self, measures: list[tuple[str, Any]], issuers: list[tuple[str, Any]],
+                    flags: list[tuple[str, Any]], statuses: list[tuple[str, Any]]) -> None:
+        any_ = _l("不限")
+        self.measure.choices = [choice("", any_), *(choice(v, label) for v, label in measures)]
+        self.issuer.choices = [choice("", any_), *(choice(v, label) for v, label in issuers)]
+        self.flags.choices = [choice(v, label) for v, label in FLAG_FILTERS] + [choice(v, label) for v, label in flags]
+        self.status.choices = [choice(v, label) for v, label in statuses]
+
+
+class DecideForm(FlaskForm):
+    action = RadioField(_l("处理"), choices=[choice(v, label) for v, label, _a, _s in ACTIONS],
+                        validators=[InputRequired(_l("请选择处理方式。"))])
+    reason = TextAreaField(_l("理由"), validators=[DataRequired(_l("每项审核操作都必须填写理由。")), Length(max=REASON_MAX)],
+                           render_kw={"rows": 4})

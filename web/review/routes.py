@@ -1,0 +1,138 @@
+"""This file defines the reviewer's pages: the queue, one application's file, and the decision on it.
+
+A decision goes validate → check the move against the lifecycle statechart → record it on the audit chain
+(`record_review`, reason mandatory) → flash → redirect. A move the chart refuses is shown with the
+chart's own message and nothing is recorded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from engine.errors import Message
+from engine.triage import lifecycle
+from web.applications import stored
+from web.auth.decorators import role_required
+from web.db_session import db
+from web.extensions import current_ruleset
+from web.i18n import current_lang, tr
+from web.review import bp
+from web.review.forms import ACTIONS, DecideForm, QueueForm
+from web.review.queue import Filters, select_rows
+from web.selfcheck.present import ISSUERS
+from web.store import queries, triage_queries, web_queries
+
+SEVERITIES = {"block": Message("阻断", "blocking"), "warn": Message("警告", "warning"), "info": Message("提示", "info")}
+STATUS_FILTERS = ("open", "all", "decided", "in_review", "info_requested", "escalated", "approved", "rejected",
+                  "withdrawn")
+
+
+def _today() -> dt.date:
+    return dt.date.today()
+
+
+def _queue_flags(session: Any) -> dict[int, list[Any]]:
+    out: dict[int, list[Any]] = {}
+    for flag in triage_queries.queue_flags(session, limit=100_000):
+        out.setdefault(flag.application_id, []).append(flag)
+    return out
+
+
+def _queue_form(flags: dict[int, list[Any]]) -> QueueForm:
+    ruleset, lang = current_ruleset(), current_lang()
+    form = QueueForm(formdata=request.args)
+    measures = sorted((m.id, f"{m.title.get(lang)} ({m.id})") for m in ruleset.measures.values())
+    issuers = [(key, label) for key, label in ISSUERS.items()
+               if any(m.issuer == key for m in ruleset.measures.values())]
+    rule_ids = sorted({f.rule_id for fs in flags.values() for f in fs})
+    statuses = [("open", _("待处理（未结案）")), ("all", _("全部"))] + \
+        [(s, tr(stored.status_label(s))) for s in STATUS_FILTERS[2:]]
+    form.set_choices(measures, issuers, [(r, _("提示：%(rule)s", rule=r)) for r in rule_ids], statuses)
+    if not request.args.get("status"):
+        form.status.data = "open"
+    return form
+
+
+def _filters(form: QueueForm) -> Filters:
+    valid = form.validate()
+    def value(field: Any, default: str = "") -> str:
+        return str(field.data) if valid and field.data not in (None, "") and not field.errors else default
+    return Filters(measure=value(form.measure), issuer=value(form.issuer), outcome=value(form.outcome),
+                   flags=value(form.flags), status=value(form.status, "open"), age=int(value(form.age, "0")),
+                   sort=value(form.sort, "priority"), page=int(form.page.data or 1) if valid else 1)
+
+
+@bp.route("/")
+@role_required("reviewer")
+def index() -> str:
+    session = db()
+    flags = _queue_flags(session)
+    form = _queue_form(flags)
+    filters = _filters(form)
+    page = select_rows(web_queries.queue_rows(session), filters, current_ruleset(), flags, _today())
+    args = {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
+
+    def page_url(number: int) -> str:
+        return f"{url_for('.index')}?{urlencode({**args, 'page': number})}"
+
+    return render_template("review/queue.html", form=form, page=page, flags=flags, labels=stored.STATUS_LABELS,
+                           today=_today(), page_url=page_url, money=lambda v: stored.amount_of(
+                               {"kind": "exact", "value": v}, current_lang()) if v else "—")
+
+
+def _application(application_id: int) -> Any:
+    application = web_queries.application_of(db(), application_id)
+    if application is None:
+        abort(404)
+    return application
+
+
+@bp.route("/applications/<int:application_id>")
+@role_required("reviewer")
+def application(application_id: int) -> str:
+    return _render(_application(application_id), DecideForm())
+
+
+def _render(application: Any, form: DecideForm, refusal: str | None = None) -> str:
+    session, ruleset, lang = db(), current_ruleset(), current_lang()
+    latest = application.decisions[-1] if application.decisions else None
+    rows = stored.results(latest.decision_json, ruleset, lang) if latest else []
+    try:
+        allowed = [tr(lifecycle.LABELS[s]) for s in lifecycle.allowed_next(stored.lifecycle_state(application.status))]
+    except lifecycle.LifecycleError as exc:
+        allowed, refusal = [], refusal or tr(exc.message)
+    return render_template(
+        "review/application.html", application=application, decision=latest, rows=rows, form=form,
+        refusal=refusal, allowed=allowed, labels=stored.STATUS_LABELS, actions=stored.ACTION_LABELS,
+        history=stored.history(application), profile=stored.profile_rows(latest.profile_json) if latest else [],
+        flags=triage_queries.flags_for_application(session, application.id),
+        triage=triage_queries.application_triage(session, application.id),
+        wanted=set(application.measures or ()), severities=SEVERITIES)
+
+
+@bp.route("/applications/<int:application_id>/decide", methods=["POST"])
+@role_required("reviewer")
+def decide(application_id: int) -> Response | tuple[str, int]:
+    application = _application(application_id)
+    form = DecideForm()
+    if not form.validate_on_submit():
+        return _render(application, form), 400
+    _value, _label, action, target = next(a for a in ACTIONS if a[0] == form.action.data)
+    if target is not None:
+        try:
+            lifecycle.advance(stored.lifecycle_state(application.status), target)
+        except lifecycle.LifecycleError as exc:
+            return _render(application, form, refusal=tr(exc.message)), 409
+    latest = application.decisions[-1].id if application.decisions else None
+    queries.record_review(db(), application_id=application.id, user_id=current_user.id, action=action,
+                          reason=str(form.reason.data), decision_id=latest)
+    flash(_("已记录：%(action)s（申请 #%(id)s）。", action=tr(stored.ACTION_LABELS[action]), id=application.id),
+          "success")
+    return redirect(url_for(".application", application_id=application.id))
