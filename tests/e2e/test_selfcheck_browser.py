@@ -122,9 +122,10 @@ def test_journey_with_javascript(session_factory: Any) -> None:
     toggle = s.page.locator(".js-toggle-details")
     assert toggle.is_visible()  # shown by enhance.js
     toggle.click()
-    assert s.page.locator("details.trace").evaluate_all("ds => ds.every(d => d.open)")
+    s.page.wait_for_function(  # the toggle opens every trace (wait: the machine may be busy)
+        "() => [...document.querySelectorAll('details.trace')].every(d => d.open)", timeout=10_000)
     s.page.get_by_role("link", name="打印摘要").click()
-    assert s.page.locator(".js-print").is_visible()
+    s.page.locator(".js-print").wait_for(state="visible", timeout=10_000)
     s.page.emulate_media(media="print")
     s.shot("10-summary-print")
     s.page.emulate_media(media="screen")
