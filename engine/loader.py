@@ -30,23 +30,35 @@ DEFAULT_JURISDICTION = {"national": (), "guangdong": ("44",), "qingyuan": ("4418
                         "qingcheng": ("441802",), "shaoguan": ("4402",)}
 
 
-def read_rule_texts(root: Path) -> dict[str, str]:
-    """Relative path → text of every measure and fact file under `root` (triage rules excluded)."""
+def read_rule_texts(root: Path, errors: list[RuleFileError] | None = None) -> dict[str, str]:
+    """Relative path → text of every measure and fact file under `root` (triage rules excluded).
+
+    A file that is not UTF-8 is reported in `errors` (when given) instead of raising.
+    """
     texts: dict[str, str] = {}
     for sub in (*MEASURE_DIRS, "facts"):
         for path in sorted((root / sub).glob("*.yaml")):
-            texts[path.relative_to(root).as_posix()] = path.read_text(encoding="utf-8")
+            rel = path.relative_to(root).as_posix()
+            try:
+                texts[rel] = path.read_bytes().decode("utf-8")
+            except UnicodeDecodeError as exc:
+                if errors is None:
+                    raise
+                errors.append(RuleFileError(rel, 0, 0, "encoding", f"the file is not UTF-8 (byte {exc.start}); "
+                                                                   "save it as UTF-8"))
     return texts
 
 
 def load_ruleset(root: Path | str) -> RuleSet:
     """Load every rule file under `root`; raise RuleLoadError with all errors if any file is bad."""
-    return load_from_texts(read_rule_texts(Path(root)))
-
-
-def load_from_texts(texts: dict[str, str]) -> RuleSet:
-    parsed: dict[str, tuple[Any, Marks]] = {}
     errors: list[RuleFileError] = []
+    texts = read_rule_texts(Path(root), errors)
+    return load_from_texts(texts, errors)
+
+
+def load_from_texts(texts: dict[str, str], errors: list[RuleFileError] | None = None) -> RuleSet:
+    parsed: dict[str, tuple[Any, Marks]] = {}
+    errors = list(errors or [])
     for rel, text in sorted(texts.items()):
         data, marks, yaml_errors = load_yaml(text, rel)
         errors += yaml_errors

@@ -17,18 +17,27 @@ Marks = dict[tuple[Any, ...], tuple[int, int]]
 
 def load_yaml(text: str, filename: str) -> tuple[Any, Marks, list[RuleFileError]]:
     """Parse `text`; return (data, marks by path, errors). Never raises on bad YAML."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)
         node = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        return None, {}, [RuleFileError(filename, line, col, "yaml-syntax", str(getattr(exc, "problem", exc)))]
+        position = getattr(exc, "position", None)  # a ReaderError (NUL, control characters) has no mark
+        if mark is None and isinstance(position, int):
+            line = text.count("\n", 0, position) + 1
+            col = position - (text.rfind("\n", 0, position) + 1) + 1
+        reason = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc).splitlines()[0]
+        return None, {}, [RuleFileError(filename, line, col, "yaml-syntax", str(reason))]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
+    if node is None:
+        return None, {}, [RuleFileError(filename, 1, 1, "empty-file", "the file is empty (a half-written save?)")]
     marks: Marks = {}
     errors: list[RuleFileError] = []
-    data = _build(node, (), marks, errors, filename, loader) if node is not None else None
+    data = _build(node, (), marks, errors, filename, loader)
     return data, marks, errors
 
 
@@ -54,7 +63,15 @@ def _build(node: yaml.Node, path: tuple[Any, ...], marks: Marks, errors: list[Ru
     return _scalar(node, loader, errors, filename)
 
 
+PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp")}
+
+
 def _scalar(node: yaml.Node, loader: yaml.SafeLoader, errors: list[RuleFileError], filename: str) -> Any:
+    if node.tag not in PLAIN_TAGS:
+        mark = node.start_mark
+        errors.append(RuleFileError(filename, mark.line + 1, mark.column + 1, "unsupported-tag",
+                                    f"the YAML tag {node.tag} is not allowed in rule files"))
+        return str(node.value)
     if node.tag == "tag:yaml.org,2002:float":
         return Decimal(str(node.value).replace("_", ""))
     try:

@@ -203,7 +203,10 @@ def _tech_field_l1(ctx: FunctionContext, code: Any) -> Any:
     if isinstance(code, Unknown):
         return code
     from engine.standards.tech_fields import l1_of
-    return l1_of(code)
+    try:
+        return l1_of(code)
+    except ValueError:
+        return Unknown(frozenset({"tech_field"}), f"'{code}' is not a high-tech field code")
 
 
 def _filter(ctx: FunctionContext, items: Any, key: Any, value: Any) -> Any:

@@ -14,10 +14,14 @@ from fractions import Fraction
 from typing import Any
 
 from engine.expr.functions import BUILTINS, _band, _sum, whole_years
-from engine.expr.values import Unknown
+from engine.expr.nodes import arithmetic, compare
+from engine.expr.values import Unknown, unknown_of
 from engine.fast.source import exact_value
 
 Fn = Callable[[Any], Any]
+MISS = object()
+_OPS: dict[str, Callable[[Any, Any], bool]] = {
+    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
 _BOUND = {"min": operator.ge, "over": operator.gt, "max": operator.le, "under": operator.lt}
 
 
@@ -206,3 +210,83 @@ def memoised(name: str, arg: Fn) -> Fn:
 
 
 PURE_ON_TEXT = frozenset({"tech_field_l1"})
+
+
+def traced_name(program: Any, path: str) -> Fn:
+    """Evaluation.lookup for one name, with the fact / special / field decision taken at compile time."""
+    if path in program.ruleset.facts:
+        fact = program.ruleset.facts[path]
+
+        def read_fact(run: Any) -> Any:
+            value = run.facts.get(path, MISS)
+            if value is MISS:
+                value = run._fact(fact)
+            run.frames[-1].reads[path] = value
+            return value
+        return read_fact
+    if path == "as_of":
+        return lambda run: run.lookup(path)
+    missing = Unknown(frozenset({path}))
+
+    def read_field(run: Any) -> Any:
+        value = run.ns.get(path)
+        if value is None:
+            value = missing
+        run.frames[-1].reads[path] = value
+        return value
+    return read_field
+
+
+def compare_const(op: str, negate: bool, left: Fn, value: Any) -> Fn | None:
+    """Untraced comparison against a constant: numbers, booleans and code lists get a typed fast path."""
+    check = _OPS.get(op)
+    if check is not None and type(value) in (int, Fraction):
+        num, den = value.numerator, value.denominator
+
+        def number(run: Any) -> Any:
+            a = left(run)
+            kind = type(a)
+            if kind is int:
+                return check(a * den, num) if den != 1 else check(a, num)
+            if kind is Fraction:
+                return check(a.numerator * den, num * a.denominator)
+            return compare(op, a, value)
+        return number
+    if op in ("==", "!=") and type(value) is bool:
+        same = op == "=="
+
+        def flag(run: Any) -> Any:
+            a = left(run)
+            return ((a is value) is same) if type(a) is bool else compare(op, a, value)
+        return flag
+    if op == "in" and isinstance(value, list) and value and all(type(v) is str for v in value):
+        members = frozenset(value)
+
+        def member(run: Any) -> Any:
+            a = left(run)
+            result = (a in members) if type(a) is str else compare(op, a, value)
+            return result if not negate or type(result) is Unknown else not result
+        return member
+    return None
+
+
+def divide(a: Any, b: Any) -> Any:
+    """`arithmetic('/', a, b)` with a fast path for two ints."""
+    if type(a) is int and type(b) is int and b:
+        q, r = divmod(a, b)
+        return q if r == 0 else Fraction(a, b)
+    return arithmetic("/", a, b)
+
+
+def index(table: Any, key: Any) -> Any:
+    """Index.evaluate on already evaluated operands."""
+    missing = unknown_of(table, key)
+    if missing is not None:
+        return missing
+    if isinstance(table, dict):
+        if key in table:
+            return table[key]
+        return Unknown(reason=f"no entry for {key!r}")
+    if isinstance(table, list) and isinstance(key, int):
+        return table[key] if -len(table) <= key < len(table) else Unknown(reason="index out of range")
+    return Unknown(reason="not indexable")

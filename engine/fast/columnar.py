@@ -14,100 +14,20 @@ amounts, ineligible rows with every failing condition — is decided here.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from engine.decision import Amount, Outcome
+from engine.decision import Outcome
 from engine.fast.batch import ELIGIBLE, INELIGIBLE, UNDETERMINED, Batch, ColumnBatch
 from engine.fast.columns import V, from_python, typed
 from engine.fast.exprs import ExprCompiler
-from engine.fast.plan import NONE, MeasurePlan, Verdict
+from engine.fast.plan import MeasurePlan
+from engine.fast.result import NOT_IN_FORCE, OTHER_KIND, OUT_OF_AREA, MeasureColumns, Result
 from engine.fast.vector import C, VectorEval
 from engine.model import Measure
-
-OTHER_KIND, NOT_IN_FORCE, OUT_OF_AREA = 0, 1, 2
-CODES = {OTHER_KIND: Outcome.NOT_APPLICABLE, NOT_IN_FORCE: Outcome.NOT_APPLICABLE,
-         OUT_OF_AREA: Outcome.NOT_APPLICABLE, ELIGIBLE: Outcome.ELIGIBLE, INELIGIBLE: Outcome.INELIGIBLE,
-         UNDETERMINED: Outcome.UNDETERMINED}
-REASONS = {OTHER_KIND: "other_kind", NOT_IN_FORCE: "not_in_force", OUT_OF_AREA: "out_of_area"}
-
-
-def _units(tree: tuple[Any, ...], out: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """The nodes a failing list can name, in tree order: conditions, and `not` groups as a whole."""
-    if tree[0] in ("leaf", "not"):
-        out.append(tree)
-    else:
-        for child in tree[2]:
-            _units(child, out)
-    return out
-
-
-class MeasureColumns:
-    """The column-wise result of one measure: codes, failing units, amounts, and the scalar overrides."""
-
-    def __init__(self, plan: MeasurePlan, n: int, result: Result):
-        self.plan = plan
-        self.result = result
-        self.codes = np.zeros(n, np.int8)
-        self.fallback = np.zeros(n, bool)
-        self.units = [u[2] if u[0] == "leaf" else u[1] for u in _units(plan.tree, [])]
-        self.failing_bits = np.zeros(n, np.int64)
-        self.amount: Amount | None = None  # the same for every row, or None: worked out per row
-        self.amounts: dict[int, Amount] = {}
-        self.amount_deps = True
-        self.overrides: dict[int, Verdict] = {}
-        self.rowwise = 0
-        self._failing_cache: dict[int, tuple[str, ...]] = {}
-
-    def verdict(self, i: int) -> Verdict:
-        found = self.overrides.get(i)
-        if found is not None:
-            return found
-        code, plan = int(self.codes[i]), self.plan
-        if code == UNDETERMINED:  # the missing fields and reasons: from the scalar evaluator
-            found = self.overrides[i] = self.result.scalar(i, plan.id)
-            return found
-        if code in REASONS:
-            return plan.not_applicable[REASONS[code]]
-        if code == INELIGIBLE:
-            return Verdict(plan.id, Outcome.INELIGIBLE, None, NONE, self.failing(i), ())
-        return Verdict(plan.id, Outcome.ELIGIBLE, None, self.amount_of(i), (), ())
-
-    def failing(self, i: int) -> tuple[str, ...]:
-        bits = int(self.failing_bits[i])
-        found = self._failing_cache.get(bits)
-        if found is None:
-            found = self._failing_cache[bits] = tuple(u for k, u in enumerate(self.units) if bits >> k & 1)
-        return found
-
-    def first_failing(self, i: int) -> str | None:
-        found = self.overrides.get(i)
-        if found is not None:
-            return found.first_failing
-        if self.codes[i] != INELIGIBLE:
-            return None
-        bits = int(self.failing_bits[i])
-        return self.units[(bits & -bits).bit_length() - 1] if bits else None
-
-    def amount_of(self, i: int) -> Amount:
-        found = self.overrides.get(i)
-        if found is not None:
-            return found.amount
-        code = self.codes[i]
-        if code not in (ELIGIBLE, UNDETERMINED):
-            return NONE
-        if isinstance(self.amount, Amount):
-            return self.amount
-        found = self.amounts.get(i)
-        if found is None:
-            result, plan = self.result, self.plan
-            if self.amount_deps:
-                result.dependencies(i, plan.id)
-            outcome = Outcome.ELIGIBLE if code == ELIGIBLE else Outcome.UNDETERMINED
-            found = self.amounts[i] = plan.amount(result.batch.run(i), outcome)
-        return found
 
 
 class Columnar:
@@ -132,6 +52,15 @@ class Columnar:
         return self._run(ColumnBatch(self.program, columns, n, kind))
 
     def _run(self, batch: Batch) -> Result:
+        enabled = gc.isenabled()
+        gc.disable()  # a batch allocates many lists and no cycles: no need to walk every profile for garbage
+        try:
+            return self._decide(batch)
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _decide(self, batch: Batch) -> Result:
         batch.finance_fields = self.finance_fields
         result = Result(batch)
         ev = VectorEval(batch, lambda node, scope, active: self._rowwise(batch, node, scope, active, result))
@@ -157,6 +86,11 @@ class Columnar:
             no_region = active & ~region.known  # undetermined: the area decides whether it applies
             out.codes[active & region.known & ~inside] = OUT_OF_AREA
             active = active & region.known & inside
+        if not active.any():  # applies to nobody here (another kind of applicant, another area)
+            out.codes[no_region] = UNDETERMINED
+            if no_region.any():
+                self._amount(ev, measure, no_region, out)
+            return
         ev.active, ev.scope = active, measure.parameters
         leaves = [_as_condition(ev.value(cond_expr), batch.n) for cond_expr in _leaf_exprs(plan, measure)]
         masks: dict[int, tuple[Any, Any]] = {}
@@ -207,9 +141,10 @@ class Columnar:
                 wanted = wanted & ~empty
         for i in np.flatnonzero(wanted):
             run = batch.run(int(i))
-            if deps:
-                result.dependencies(int(i), result.current.plan.id)
-            values[int(i)] = fn(run)
+            placed = result.outcomes_only(int(i), result.current.plan.id) if deps else []
+            values[int(i)] = fn(run)  # a column value: only whether it is known counts, never its missing fields
+            for dep in placed:
+                del run.outcomes[dep]
         column = from_python(values, batch.n)
         if active is not None:
             column = column.with_fb(~active)
@@ -245,57 +180,6 @@ def _names_read(node: Any, facts: Any, seen: set[str]) -> set[str]:
     return out
 
 
-class Result:
-    """The decisions of one batch: per measure, codes for every row and verdicts on demand."""
-
-    def __init__(self, batch: Batch):
-        self.batch = batch
-        self.measures: dict[str, MeasureColumns] = {}
-        self.current: MeasureColumns = None  # type: ignore[assignment]
-        self.sorted_ids = batch.program.sorted_ids
-
-    @property
-    def vectorised(self) -> list[str]:
-        """Measures decided without any row-by-row node."""
-        return [mid for mid, m in self.measures.items() if m.rowwise == 0]
-
-    def scalar(self, i: int, measure_id: str) -> Verdict:
-        """The scalar verdict of one row, kept in that row's run; the measures it depends on are taken
-        from the columns where they were decided there (only an undetermined one needs the scalar path)."""
-        run = self.batch.run(i)
-        found = run.outcomes.get(measure_id)
-        if found is None:
-            self.dependencies(i, measure_id)
-            found = run.outcomes[measure_id] = self.batch.program.plans[measure_id].verdict(
-                run, str(self.batch.kinds[i]))
-        return found
-
-    def dependencies(self, i: int, measure_id: str) -> None:
-        """Put the verdicts of the measures `measure_id` depends on in row i's run."""
-        run = self.batch.run(i)
-        for dep in self.batch.program.ruleset.measures[measure_id].depends_on:
-            if dep not in run.outcomes:
-                columns = self.measures.get(dep)
-                run.outcomes[dep] = columns.verdict(i) if columns is not None else self.scalar(i, dep)
-
-    def resolve(self) -> None:
-        """Decide the fallback rows with the scalar evaluator and put their outcomes in the codes."""
-        for mid, columns in self.measures.items():
-            for i in np.flatnonzero(columns.fallback):
-                verdict = columns.overrides[int(i)] = self.scalar(int(i), mid)
-                columns.codes[i] = _code(verdict)
-
-    def verdicts(self, i: int) -> tuple[Verdict, ...]:
-        return tuple(self.measures[m].verdict(i) for m in self.sorted_ids)
-
-    def counts(self, measure_id: str) -> dict[str, int]:
-        codes = self.measures[measure_id].codes
-        out: dict[str, int] = {}
-        for code, outcome in CODES.items():
-            out[outcome.value] = out.get(outcome.value, 0) + int(np.count_nonzero(codes == code))
-        return out
-
-
 def _finance_fields(ruleset: Any) -> set[str]:
     """Fiscal-year fields the rules read through fy(k).field or recent_years(n).field."""
     from engine.expr.nodes import Attr, Call
@@ -312,12 +196,6 @@ def _conditions(node: Any) -> list[Any]:
     if hasattr(node, "expr"):
         return [node.expr]
     return [expr for child in node.children for expr in _conditions(child)]
-
-
-def _code(verdict: Verdict) -> int:
-    if verdict.outcome is Outcome.NOT_APPLICABLE:
-        return {v: k for k, v in REASONS.items()}[verdict.reason or "other_kind"]
-    return {Outcome.ELIGIBLE: ELIGIBLE, Outcome.INELIGIBLE: INELIGIBLE}.get(verdict.outcome, UNDETERMINED)
 
 
 def _leaf_exprs(plan: MeasurePlan, measure: Measure) -> list[Any]:

@@ -43,6 +43,16 @@ class V:
     def with_fb(self, fb: Any) -> V:
         return V(self.kind, self.val, self.known, merge_fb(self.fb, fb), self.den)
 
+    def factor(self) -> tuple[Any, list[Any]]:
+        """(codes, distinct values) of a text column: work on the distinct values, broadcast with codes."""
+        found = getattr(self, "_factor", None)
+        if found is None:
+            index: dict[Any, int] = {}
+            codes = np.fromiter((index.setdefault(v, len(index)) for v in self.val), np.int64, len(self.val))
+            found = (codes, list(index))
+            object.__setattr__(self, "_factor", found)
+        return found
+
 
 def typed(value: Any, kind: str) -> Any:
     """A column of kind "none" (nothing known) as a column of `kind`; anything else unchanged."""

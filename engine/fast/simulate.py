@@ -23,7 +23,8 @@ import numpy as np
 
 from engine.decision import Decision, MeasureResult
 from engine.fast.batch import ELIGIBLE
-from engine.fast.columnar import Columnar, MeasureColumns, Result
+from engine.fast.columnar import Columnar
+from engine.fast.result import MeasureColumns, Result
 
 NAMES = ("not_applicable", "not_applicable", "not_applicable", "eligible", "ineligible", "undetermined")
 ABSENT = "absent"

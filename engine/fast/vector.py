@@ -300,7 +300,8 @@ class VectorEval:
                 and all(type(v) is str for v in b.value)):
             raise Unsupported
         members = frozenset(b.value)
-        hit = np.fromiter((v in members for v in a.val), bool, self.n)
+        codes, distinct = a.factor()
+        hit = np.array([v in members for v in distinct], dtype=bool)[codes] if distinct else np.zeros(self.n, bool)
         return V("bool", ~hit if negate else hit, a.known, a.fb)
 
     def _unary(self, node: Unary) -> Any:

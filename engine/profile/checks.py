@@ -42,9 +42,9 @@ def _standards(profile: Any, today: dt.date) -> list[ProfileIssue]:
         out += validate_region_code(profile.region_code, path="region_code")
         if getattr(profile, "park_code", None):
             out += validate_park(profile.park_code, profile.region_code, path="park_code")
-    if getattr(profile, "tech_field", None):
+    if getattr(profile, "tech_field", None) is not None:
         out += validate_tech_field(profile.tech_field, path="tech_field")[1]
-    if getattr(profile, "industry_code", None):
+    if getattr(profile, "industry_code", None) is not None:
         out += validate_industry_code(profile.industry_code, path="industry_code")[1]
     for path, person in _people(profile):
         if person.id_number:

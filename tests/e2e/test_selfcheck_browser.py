@@ -85,7 +85,7 @@ def walk_enterprise(s: Session, fix_an_error: bool) -> None:
             assert s.page.locator("#name").input_value() == values["name"]  # nothing typed is lost
             s.shot("02-identity-error")
         if name == "certificates":
-            s.page.get_by_role("button", name="再添加一行").click()
+            s.page.get_by_role("region", name="已获资质与证书").get_by_role("button", name="再添加一行").click()
             assert s.page.locator('[name="certificates-2-type"]').count() == 1
         s.fill(values)
         if s.prefix == "js" or name == "finance":

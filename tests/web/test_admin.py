@@ -32,23 +32,24 @@ def test_rulesets_in_use(admin: FlaskClient, web_ruleset: RuleSet) -> None:
 
 
 def test_create_an_applicant_account_and_log_in(admin: FlaskClient, app: object, seeded: Seeded) -> None:
-    response = admin.post("/admin/users", data={"username": "carol", "password": "0123456789ab", "role": "applicant",
+    response = admin.post("/admin/users", data={"username": "carol", "password": "Qy-review-2026", "role": "applicant",
                                                 "applicant_code": "91441802MA00000155"})
     assert response.status_code == 302
     assert "carol" in admin.get("/admin/users").get_data(as_text=True)
     other = app.test_client()  # type: ignore[attr-defined]
-    assert login(other, "carol", "0123456789ab").location == "/applications/"
+    assert login(other, "carol", "Qy-review-2026").location == "/applications/"
     assert f"#{seeded.application_a}" in other.get("/applications/").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("data", "message"), [
-    ({"username": "alice", "password": "0123456789ab", "role": "reviewer"}, "该用户名已被使用。"),
-    ({"username": "x", "password": "0123456789ab", "role": "reviewer"}, "用户名只能包含"),
+    ({"username": "alice", "password": "Qy-review-2026", "role": "reviewer"}, "该用户名已被使用。"),
+    ({"username": "x", "password": "Qy-review-2026", "role": "reviewer"}, "用户名只能包含"),
     ({"username": "newbie", "password": "short", "role": "reviewer"}, "密码长度须为10到200个字符。"),
-    ({"username": "newbie", "password": "0123456789ab", "role": "applicant"}, "申请人账号必须指明所属申请人。"),
-    ({"username": "newbie", "password": "0123456789ab", "role": "applicant", "applicant_code": "91441802MA0000N11M"},
+    ({"username": "newbie", "password": "0123456789ab", "role": "reviewer"}, "密码须含小写字母"),
+    ({"username": "newbie", "password": "Qy-review-2026", "role": "applicant"}, "申请人账号必须指明所属申请人。"),
+    ({"username": "newbie", "password": "Qy-review-2026", "role": "applicant", "applicant_code": "91441802MA0000N11M"},
      "没有找到使用该代码的申请人"),
-    ({"username": "newbie", "password": "0123456789ab", "role": "auditor", "applicant_code": "91441802MA00000155"},
+    ({"username": "newbie", "password": "Qy-review-2026", "role": "auditor", "applicant_code": "91441802MA00000155"},
      "只有申请人账号需要填写信用代码。"),
 ])
 def test_create_user_errors(admin: FlaskClient, data: dict[str, str], message: str) -> None:

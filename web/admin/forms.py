@@ -11,7 +11,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from web.auth_policy import password_problems
 from web.db_session import db
+from web.i18n import current_lang
 from web.selfcheck.forms import choice
 from web.store import web_queries
 
@@ -36,6 +38,12 @@ class UserForm(FlaskForm):
             raise ValidationError(_l("用户名只能包含字母、数字和 _ . -，长度3到64。"))
         if web_queries.username_taken(db(), str(field.data)):
             raise ValidationError(_l("该用户名已被使用。"))
+
+    def validate_password(self, field: Any) -> None:
+        problems = password_problems(str(field.data or ""), str(self.username.data or ""))
+        if problems:
+            english = current_lang() == "en"
+            raise ValidationError(("; " if english else "；").join(p.en if english else p.zh for p in problems))
 
     def validate_applicant_code(self, field: Any) -> None:
         code = str(field.data or "").strip()

@@ -18,6 +18,7 @@ from web.auth import bp
 from web.auth.forms import LoginForm, LogoutForm
 from web.auth.ratelimit import LoginLimiter
 from web.auth.users import SessionUser
+from web.auth_policy import login_guard
 from web.db_session import db
 from web.store import queries
 
@@ -60,16 +61,18 @@ def login() -> Response | str | tuple[str, int]:
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved())
     key = (request.remote_addr or "?", str(form.username.data).strip().lower())
-    wait = limiter().retry_after(key)
+    wait = max(limiter().retry_after(key), login_guard().check(*key))  # rate limit and account lock-out
     if wait:
         form.form_errors.append(_("登录失败次数过多，请 %(minutes)s 分钟后再试。", minutes=(wait + 59) // 60))
         return render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved()), 429
     row = queries.authenticate(db(), str(form.username.data).strip(), str(form.password.data))
     if row is None:
         limiter().failed(key)
+        login_guard().failed(*key)
         form.form_errors.append(_("用户名或密码不正确，或账号已停用。"))
         return render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved()), 200
     limiter().succeeded(key)
+    login_guard().succeeded(*key)
     user = SessionUser.of(row)
     login_user(user)
     flash(_("您已登录：%(name)s。", name=user.username), "success")

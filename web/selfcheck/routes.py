@@ -34,7 +34,7 @@ def _today() -> dt.date:
 
 
 def _pages(kind: str) -> tuple[Step, ...]:
-    return pages(kind, store.rows(kind, "certificates"))
+    return pages(kind, store.rows(kind, "certificates"), store.rows(kind, "loans"))
 
 
 def _specs(pages_: tuple[Step, ...]) -> tuple[Any, ...]:

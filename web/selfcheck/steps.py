@@ -20,11 +20,14 @@ from web.selfcheck.specs import FieldSpec, field_specs, model_of, scalar_names
 FINANCE_YEARS = 3
 MAX_ROWS = 12
 DEFAULT_ROWS = {"certificates": 2}
+LOAN_ROWS = 1
 
 SECTION_TITLES: dict[str, Any] = {
     "identity": _l("基本信息"), "staff": _l("人员情况"), "finance": _l("近三个会计年度财务数据"),
     "ip": _l("知识产权"), "innovation": _l("创新能力（高企评价指标）"), "certificates": _l("已获资质与证书"),
-    "listing": _l("上市或挂牌"), "declarations": _l("信用与合规声明"), "carrier": _l("孵化载体运营情况"),
+    "listing": _l("上市或挂牌"), "rd_centre": _l("研发机构（工程中心、企业技术中心）"),
+    "hnte_application": _l("高企申报进度（韶关高企培育资助）"), "zone": _l("韶关高新区"),
+    "loans": _l("贷款（科技信贷风险补偿、信用贷款风险资金池）"), "declarations": _l("信用与合规声明"), "carrier": _l("孵化载体运营情况"),
     "institution": _l("研发机构情况"), "person": _l("个人信息"), "leader": _l("团队带头人"),
 }
 SECTION_HINTS: dict[str, Any] = {
@@ -33,6 +36,7 @@ SECTION_HINTS: dict[str, Any] = {
     "innovation": _l("已有评价总分可直接填写总分；否则填写各分项，由专家评价区间估算。"),
     "declarations": _l("请如实选择。未回答的声明按“未知”处理，相关政策结果为“待定”，不会当作“否”。"),
     "certificates": _l("每行一项；未用的行留空即可。"),
+    "loans": _l("如有合作银行的贷款请填写；金额单位：万元。"),
 }
 KIND_LABELS: dict[str, Any] = {
     "enterprise": _l("企业"), "incubator": _l("孵化载体"), "institution": _l("新型研发机构"),
@@ -104,15 +108,17 @@ def _identity(model: type[BaseModel], kind: str) -> Section:
 
 
 @cache
-def enterprise_steps(certificate_rows: int = DEFAULT_ROWS["certificates"]) -> tuple[Step, ...]:
+def enterprise_steps(certificate_rows: int = DEFAULT_ROWS["certificates"], loan_rows: int = LOAN_ROWS) -> tuple[Step, ...]:
     """identity → staff → finance → IP & innovation → certificates → declarations."""
     m = KIND_MODELS["enterprise"]
     return (
         Step("identity", _l("基本信息"), (_identity(m, "enterprise"),)),
         Step("staff", _l("人员"), (_nested(m, "staff"),)),
         Step("finance", _l("财务"), (_records(m, "finance", FINANCE_YEARS, "years"),)),
-        Step("ip", _l("知识产权与创新"), (_nested(m, "ip"), _nested(m, "innovation"))),
-        Step("certificates", _l("资质证书"), (_records(m, "certificates", certificate_rows), _nested(m, "listing"))),
+        Step("ip", _l("知识产权与创新"), (_nested(m, "ip"), _nested(m, "innovation"), _nested(m, "rd_centre"))),
+        Step("certificates", _l("资质证书"), (_records(m, "certificates", certificate_rows), _nested(m, "listing"),
+                                          _nested(m, "hnte_application"), _nested(m, "zone"),
+                                          _records(m, "loans", loan_rows))),
         Step("declarations", _l("声明"), (_nested(m, "declarations"),)),
     )
 
@@ -134,9 +140,9 @@ def single_page(kind: str, certificate_rows: int = DEFAULT_ROWS["certificates"])
     return Step("form", KIND_LABELS[kind], tuple(sections))
 
 
-def pages(kind: str, rows: int) -> tuple[Step, ...]:
+def pages(kind: str, rows: int, loan_rows: int = LOAN_ROWS) -> tuple[Step, ...]:
     """Every page of one applicant kind, in order."""
-    return enterprise_steps(rows) if kind == "enterprise" else (single_page(kind, rows),)
+    return enterprise_steps(rows, loan_rows) if kind == "enterprise" else (single_page(kind, rows),)
 
 
 def step_of(pages_: tuple[Step, ...], form_name: str | None, path: str = "") -> Step | None:

@@ -1,0 +1,172 @@
+"""The builtins that have a column-wise form (band tables, three-year sums, dates, best/max/min, eligible(),
+functions of a code); any other call raises Unsupported and is evaluated row by row by the caller."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+
+from engine.expr.functions import BUILTINS
+from engine.expr.nodes import Attr, Call, Literal, Name
+from engine.fast.calls import PURE_ON_TEXT, _ratio
+from engine.fast.columns import V, from_python, merge_fb, safe_product, typed
+from engine.fast.vector import CMP, C, Unsupported, compare_numbers, date_parts, ratio_of, whole_years_to
+
+ELIGIBLE, INELIGIBLE, UNDETERMINED = 3, 4, 5
+
+
+class VectorCalls:
+    """Builtins with a column-wise form; Unsupported for the others."""
+
+    def __init__(self, batch: Any):
+        self.batch = batch
+        self.text_cache: dict[tuple[str, str], Any] = {}
+
+    def call(self, ev: Any, node: Call) -> Any:
+        name, args = node.name, node.args
+        if name == "band" and len(args) == 2:
+            return self.band(ev.value(args[0]), ev.value(args[1]))
+        if name in ("sum", "count") and len(args) == 1:
+            target = args[0].target if name == "sum" and type(args[0]) is Attr else args[0]
+            years = _literal_years(target)
+            if years is not None:
+                field = args[0].name if name == "sum" else None  # type: ignore[union-attr]
+                return self.recent(years, field, ev.as_of)
+        if name in ("years_between", "days_between") and len(args) == 2 and type(args[1]) is Name \
+                and args[1].path == "as_of":
+            start = typed(ev.value(args[0]), "date")
+            if not isinstance(start, V) or start.kind != "date":
+                raise Unsupported
+            if name == "years_between":
+                return whole_years_to(start, ev.as_of)
+            return V("num", ev.as_of.toordinal() - start.val, start.known, start.fb)
+        if name in ("best", "max", "min") and len(args) >= 2:
+            return self.extreme(name, [ev.value(a) for a in args])
+        return self.other(ev, name, args)
+
+    def other(self, ev: Any, name: str, args: list[Any]) -> Any:
+        if name == "eligible" and len(args) == 1 and type(args[0]) is Literal:
+            return self.eligible(str(args[0].value))
+        if name in PURE_ON_TEXT and len(args) == 1:
+            return self.on_text(name, ev.value(args[0]))
+        if name == "unknown":  # always unknown; its reason comes with the scalar verdict
+            return V("none", np.zeros(self.batch.n, np.int64), np.zeros(self.batch.n, bool))
+        if name == "start_of_year" and len(args) == 1:
+            offset = ev.value(args[0])
+            if isinstance(offset, C) and type(offset.value) is int:
+                return C(dt.date(ev.as_of.year + offset.value, 1, 1))
+        raise Unsupported
+
+    def band(self, x: Any, table: Any) -> V:
+        if not isinstance(table, C) or not isinstance(table.value, list) or not isinstance(x, V):
+            raise Unsupported
+        x = typed(x, "num")
+        n_, d_, known, fb = ratio_of(x)
+        conds, nums, dens = [], [], []
+        for row in table.value:
+            value = _ratio(row.get("value")) if isinstance(row, dict) else None
+            if value is None:
+                raise Unsupported
+            mask = np.ones(self.batch.n, bool)
+            for key in ("min", "over", "max", "under"):
+                if key in row:
+                    bound = _ratio(row[key])
+                    if bound is None:
+                        raise Unsupported
+                    left, ok1 = safe_product(n_, bound[1])
+                    right, ok2 = safe_product(bound[0], d_)
+                    mask &= CMP[{"min": ">=", "over": ">", "max": "<=", "under": "<"}[key]](left, right)
+                    fb = merge_fb(fb, ~(ok1 & ok2))
+            conds.append(mask)
+            nums.append(value[0])
+            dens.append(value[1])
+        matched = np.logical_or.reduce(conds) if conds else np.zeros(self.batch.n, bool)
+        den: Any = 1 if all(d == 1 for d in dens) else np.select(conds, dens, 1)
+        return V("num", np.select(conds, nums, 0), known & matched, fb, den)
+
+    def recent(self, n: int, field: str | None, as_of: dt.date) -> V:
+        """sum(recent_years(n).field) — or count(recent_years(n)) when field is None."""
+        registered = typed(self.batch.field("registered_on"), "date")
+        if registered.kind != "date":
+            raise Unsupported
+        reg_year = date_parts(registered.val)[0]
+        last = as_of.year - 1
+        total = np.zeros(self.batch.n, np.int64)
+        known, fb, any_year = registered.known.copy(), registered.fb, np.zeros(self.batch.n, bool)
+        for year in range(last - n + 1, last + 1):
+            included = reg_year <= year
+            any_year |= included
+            if field is None:
+                total += included
+                continue
+            column = typed(self.batch.finance(year, field), "num")
+            if column.kind != "num" or not isinstance(column.den, int):
+                raise Unsupported
+            total = total + np.where(included, column.val, 0)
+            known &= ~included | column.known
+            if column.fb is not None:
+                fb = merge_fb(fb, column.fb & included)
+        if field is None:
+            return V("num", total, registered.known, registered.fb)
+        fb = merge_fb(fb, np.abs(total.astype(np.float64)) >= 2.0**61)
+        return V("num", total, known & any_year, fb)
+
+    def extreme(self, name: str, values: list[Any]) -> V:
+        out = values[0]
+        for value in values[1:]:
+            out = self._pair(name, out, value)
+        if isinstance(out, C):
+            raise Unsupported
+        return out
+
+    def _pair(self, name: str, a: Any, b: Any) -> V:
+        an, ad, ak, afb = ratio_of(a)
+        bn, bd, bk, bfb = ratio_of(b)
+        n = self.batch.n
+        b_wins = compare_numbers(">" if name in ("best", "max") else "<", b, a)
+        ak, bk = np.broadcast_to(ak, (n,)), np.broadcast_to(bk, (n,))
+        take_b = (bk & (~ak | b_wins.val)) if name == "best" else b_wins.val
+        known = (ak | bk) if name == "best" else (ak & bk)
+        den = 1 if isinstance(ad, int) and isinstance(bd, int) and ad == bd == 1 else np.where(take_b, bd, ad)
+        return V("num", np.where(take_b, bn, an), known, merge_fb(merge_fb(afb, bfb), b_wins.fb), den)
+
+    def eligible(self, measure_id: str) -> V:
+        found = self.batch.outcomes.get(measure_id)
+        if found is None:
+            raise Unsupported
+        codes, fallback = found
+        return V("bool", codes == ELIGIBLE, codes != UNDETERMINED, fallback)
+
+    def on_text(self, name: str, value: Any) -> V:
+        """A builtin that depends on nothing but one text, applied once per distinct text."""
+        value = typed(value, "str")
+        if not isinstance(value, V) or value.kind != "str":
+            raise Unsupported
+        fn, cache = BUILTINS[name].fn, self.text_cache
+        codes, distinct = value.factor()
+        results: list[Any] = []
+        for text in distinct:
+            result = cache.get((name, text))
+            if result is None:
+                try:
+                    result = cache[(name, text)] = fn(None, text)
+                except (ValueError, TypeError, KeyError):
+                    result = None
+            results.append(result)
+        mapped = from_python(results, len(results)) if results else None
+        if mapped is None or mapped.kind != "str":
+            column = from_python([results[c] if k else None for c, k in zip(codes, value.known, strict=True)],
+                                 self.batch.n)
+        else:
+            column = V("str", mapped.val[codes], mapped.known[codes] & value.known)
+        bad = value.known & np.array([r is None for r in results], dtype=bool)[codes] if results else None
+        return column.with_fb(bad) if bad is not None and bad.any() else column.with_fb(value.fb)
+
+
+def _literal_years(node: Any) -> int | None:
+    if type(node) is Call and node.name == "recent_years" and len(node.args) == 1 \
+            and type(node.args[0]) is Literal and type(node.args[0].value) is int:
+        return node.args[0].value
+    return None
