@@ -148,6 +148,8 @@ def test_endpoint_by_role(endpoint: str, access_app: tuple[Flask, Seeded], clien
             client = app.test_client()
             login(client, USERNAMES[role])
         got[role] = _request(client, row, seeded).status_code
+        if endpoint == "auth.logout" and role != "anonymous":  # logout ends every session of the account
+            assert login(clients[role], USERNAMES[role]).status_code == 302
     assert got == row.expected
 
 

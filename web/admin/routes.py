@@ -67,6 +67,8 @@ def toggle_user(user_id: int, action: str) -> Response:
     user = web_queries.set_user_active(session, user_id, action == "activate")
     if user is None:
         abort(404)
+    if not user.active:
+        web_queries.bump_session_epoch(session, user_id)  # end the account's open sessions now
     web_queries.commit(session)
     message = _("已启用账号 %(name)s。", name=user.username) if user.active else \
         _("已停用账号 %(name)s，该用户已无法登录。", name=user.username)

@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from web.auth import bp
 from web.auth.forms import LoginForm, LogoutForm
 from web.auth.ratelimit import LoginLimiter
-from web.auth.users import SessionUser
+from web.auth.users import SessionUser, remember_epoch, revoke_sessions
 from web.auth_policy import login_guard
 from web.db_session import db
 from web.store import queries
@@ -75,6 +75,7 @@ def login() -> Response | str | tuple[str, int]:
     login_guard().succeeded(*key)
     user = SessionUser.of(row)
     login_user(user)
+    remember_epoch(row)
     flash(_("您已登录：%(name)s。", name=user.username), "success")
     return redirect(destination(user, form.next.data, form.measure.data))
 
@@ -90,6 +91,8 @@ def _selfcheck_saved() -> bool:
 @bp.route("/logout", methods=["POST"])
 def logout() -> Response:
     if LogoutForm().validate_on_submit():
+        if current_user.is_authenticated:
+            revoke_sessions(int(current_user.id))  # a copy of this session cookie dies too (bug A1)
         logout_user()
         session.clear()  # the self-check answers too: a shared computer keeps nothing
         flash(_("您已退出登录。"), "info")

@@ -4,6 +4,11 @@ The loader reads the account through the request's session and returns a small f
 ORM row), so templates and views cannot lazy-load from a closed session. A deactivated account loads as
 nobody: deactivation logs the user out on their next request. Sessions are protected "strong": a session
 cookie replayed from another address or browser is discarded.
+
+Session revocation (bug A1): the signed session cookie is client-side, so clearing it at logout does not
+kill a copy taken earlier. Login stores the account's `session_epoch` in the session (`remember_epoch`);
+logout bumps the epoch in the database; the loader refuses a session whose epoch differs (or is missing).
+Logging out therefore ends every session of that account, on every device.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from web.extensions import login_manager
 from web.store import web_queries
 
 ROLES = ("applicant", "reviewer", "auditor", "admin")
+EPOCH_KEY = "_auth_epoch"
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,20 @@ def load_user(user_id: str) -> SessionUser | None:
     if not user_id.isdigit():
         return None
     row = web_queries.user_by_id(db(), int(user_id))
-    return SessionUser.of(row) if row is not None and row.active else None
+    if row is None or not row.active or session.get(EPOCH_KEY) != row.session_epoch:
+        return None
+    return SessionUser.of(row)
+
+
+def remember_epoch(row: Any) -> None:
+    """Tie the logged-in session to the account's current session epoch (call right after login_user)."""
+    session[EPOCH_KEY] = int(row.session_epoch)
+
+
+def revoke_sessions(user_id: int) -> None:
+    """Bump the account's session epoch and commit: every session cookie issued so far stops working."""
+    web_queries.bump_session_epoch(db(), user_id)
+    web_queries.commit(db())
 
 
 def init_login(app: Flask) -> None:

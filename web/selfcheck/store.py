@@ -1,23 +1,80 @@
 """This file keeps the self-check answers between pages, in the signed Flask session (no account needed).
 
 Only what the user typed is kept (field name → text, blank answers dropped), per applicant kind and page,
-so Back/Next, a language switch or an error never loses an answer. Nothing is written to a database.
+so Back/Next, a language switch or an error never loses an answer. For anonymous visitors nothing is
+written to a database.
+
+A logged-in user's answers are also kept as a draft (web.store.draft_queries, one upsert per save): every
+save, added row or reset updates it. A logged-in user whose session holds no answers gets their latest
+draft back once per session, with a notice. The session state records whose answers it holds (`owner`),
+so answers saved under one account are never shown to another.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import session
+from flask import flash, session
+from flask_babel import gettext as _
+from flask_login import current_user
 
+from web.db_session import db
 from web.selfcheck.steps import DEFAULT_ROWS, MAX_ROWS
+from web.store import draft_queries, web_queries
 
 KEY = "selfcheck"
 
 
+def _empty() -> dict[str, Any]:
+    return {"kind": None, "pages": {}, "rows": {}}
+
+
+def _user_id() -> int | None:
+    return int(current_user.id) if current_user and current_user.is_authenticated else None
+
+
 def _state() -> dict[str, Any]:
-    state: dict[str, Any] = session.setdefault(KEY, {"kind": None, "pages": {}, "rows": {}})
+    state: dict[str, Any] = session.setdefault(KEY, _empty())
+    user_id, owner = _user_id(), state.get("owner")
+    if user_id is not None and owner != user_id:
+        _adopt(state, user_id)
+    elif user_id is None and owner is not None:  # an account's answers in a session no longer logged in
+        state.clear()
+        state.update(_empty())
+        session.modified = True
     return state
+
+
+def _adopt(state: dict[str, Any], user_id: int) -> None:
+    """First use of the state by this logged-in user: keep anonymous answers, else restore the draft."""
+    if state.get("owner") is not None:  # another account's answers (should not survive logout): drop them
+        state.clear()
+        state.update(_empty())
+    state["owner"] = user_id
+    session.modified = True
+    if any(state["pages"].values()):
+        return  # answers typed before logging in win; they become the draft on the next save
+    draft = draft_queries.latest_draft(db(), user_id)
+    if draft is None:
+        return
+    state["kind"] = draft.kind
+    state["pages"] = {draft.kind: dict(draft.answers.get("pages") or {})}
+    state["rows"] = {f"{draft.kind}.{group}": int(n) for group, n in (draft.answers.get("rows") or {}).items()}
+    session.permanent = True
+    flash(_("已恢复您保存的草稿。"), "info")
+
+
+def _save_draft(kind_: str) -> None:
+    """Mirror one kind's answers into the logged-in user's draft (nothing for anonymous visitors)."""
+    user_id = _user_id()
+    if user_id is None:
+        return
+    state = _state()
+    prefix = f"{kind_}."
+    answers = {"pages": state["pages"].get(kind_, {}),
+               "rows": {k.removeprefix(prefix): n for k, n in state["rows"].items() if k.startswith(prefix)}}
+    draft_queries.save_draft(db(), user_id, kind_, answers)
+    web_queries.commit(db())
 
 
 def kind() -> str | None:
@@ -47,6 +104,7 @@ def answers(kind_: str) -> dict[str, Any]:
 def save(kind_: str, page_id: str, values: dict[str, Any]) -> None:
     _state()["pages"].setdefault(kind_, {})[page_id] = values
     session.modified = True
+    _save_draft(kind_)
 
 
 def saved_pages(kind_: str) -> set[str]:
@@ -60,7 +118,14 @@ def rows(kind_: str, group: str) -> int:
 def add_row(kind_: str, group: str) -> None:
     _state()["rows"][f"{kind_}.{group}"] = min(rows(kind_, group) + 1, MAX_ROWS)
     session.modified = True
+    _save_draft(kind_)
 
 
 def clear() -> None:
+    """Forget every answer: the session's and, for a logged-in user, their saved drafts."""
     session.pop(KEY, None)
+    user_id = _user_id()
+    if user_id is not None:
+        draft_queries.delete_drafts(db(), user_id)
+        web_queries.commit(db())
+        session[KEY] = {**_empty(), "owner": user_id}  # nothing left to restore in this session

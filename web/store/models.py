@@ -104,6 +104,8 @@ class User(Timestamps, Base):
     role: Mapped[str] = mapped_column(String(16))
     applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicant.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Bumped at logout: a session cookie carrying an older epoch no longer logs anyone in (bug A1).
+    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     applicant: Mapped[Applicant | None] = relationship()
 
@@ -290,6 +292,19 @@ class IdempotencyKey(Base):
     response_status: Mapped[int | None] = mapped_column(SmallInteger)  # None while the first request runs
     response_body: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow, index=True)
+
+
+class SelfcheckDraft(Base):
+    """A logged-in user's self-check answers for one applicant kind, restored when they come back."""
+
+    __tablename__ = "selfcheck_draft"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"))  # indexed by the unique (user_id, kind)
+    kind: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)  # {"pages": {page: {field: text}}, "rows": {group: n}}
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
 
 
 def row_dict(row: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from web.store.identity import identity_of
@@ -48,6 +48,16 @@ def set_user_active(session: Session, user_id: int, active: bool) -> User | None
         user.active = active
         session.flush()
     return user
+
+
+def bump_session_epoch(session: Session, user_id: int) -> None:
+    """Invalidate every session cookie issued to this user so far (logout); flushed, the caller commits.
+
+    One atomic UPDATE (epoch + 1): two logouts at once both count. The user loader refuses a session whose
+    stored epoch differs from the account's.
+    """
+    session.execute(update(User).where(User.id == user_id)
+                    .values(session_epoch=User.session_epoch + 1, updated_at=User.updated_at))
 
 
 def applicants_by_code(session: Session, code: str) -> list[Applicant]:

@@ -175,9 +175,6 @@ def test_the_session_cookie_is_rotated_at_login(app: Flask, seeded: Seeded) -> N
     assert attacker.get("/applications/").status_code == 302  # still anonymous: to the login page
 
 
-@pytest.mark.xfail(strict=True, reason="BUG-A1 web/auth: sessions are client-side signed cookies; logout clears "
-                   "the browser's copy only, so a cookie captured before logout stays valid until it expires "
-                   "(needs a server-side session id / per-user session epoch checked by the user loader)")
 def test_a_session_cookie_is_dead_after_logout(app: Flask, seeded: Seeded) -> None:
     user = app.test_client()
     login(user, "alice")
