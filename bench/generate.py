@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
 from engine.register import known_names, row_of  # noqa: E402
 from engine.standards.regions import COUNTIES  # noqa: E402
 from engine.standards.tech_fields import FIELDS  # noqa: E402
@@ -46,14 +48,14 @@ def credit_code(region: str, serial: int) -> str:
 
 def _finance(rng: random.Random, registered: dt.date, as_of: dt.date) -> list[dict[str, int]]:
     scale = int(rng.lognormvariate(17.2, 1.0))  # median about 3,000万元 of sales
-    rd_rate = rng.choice([0.015, 0.025, 0.035]) if rng.random() < 0.12 else rng.uniform(0.055, 0.12)
+    rd_rate = rng.choice([0.015, 0.025, 0.035]) if rng.random() < 0.15 else rng.uniform(0.055, 0.12)
     out = []
     for year in range(max(as_of.year - 3, registered.year), as_of.year):
         sales = max(WAN, int(scale * rng.uniform(0.8, 1.25)))
         rd = int(sales * rd_rate)
         income = sales + int(sales * rng.uniform(0, 0.05))
-        hitech_share = rng.uniform(0.3, 0.59) if rng.random() < 0.1 else rng.uniform(0.6, 0.95)
-        domestic_share = rng.uniform(0.3, 0.59) if rng.random() < 0.07 else rng.uniform(0.6, 1.0)
+        hitech_share = rng.uniform(0.3, 0.59) if rng.random() < 0.12 else rng.uniform(0.6, 0.95)
+        domestic_share = rng.uniform(0.3, 0.59) if rng.random() < 0.09 else rng.uniform(0.6, 1.0)
         out.append({"year": year, "sales": sales, "total_income": income, "hitech_income": int(income * hitech_share),
                     "rd_expense": rd, "rd_domestic": int(rd * domestic_share),
                     "total_assets": int(sales * rng.uniform(0.6, 1.6))})
@@ -63,10 +65,10 @@ def _finance(rng: random.Random, registered: dt.date, as_of: dt.date) -> list[di
 def profile(rng: random.Random, serial: int, as_of: dt.date = AS_OF) -> Profile:
     """One plausible enterprise; about 40 % of them pass the benchmark's high-tech conditions."""
     young = as_of.toordinal() - dt.date(as_of.year - 1, 7, 1).toordinal()  # registered last year, under 1 year
-    days = rng.randint(young, 364) if rng.random() < 0.06 else rng.randint(365, 20 * 365)
+    days = rng.randint(young, 364) if rng.random() < 0.07 else rng.randint(365, 20 * 365)
     registered = as_of - dt.timedelta(days=days)
     total = int(rng.lognormvariate(4.3, 0.9)) + 5
-    sci_share = rng.uniform(0.02, 0.099) if rng.random() < 0.1 else rng.uniform(0.1, 0.45)
+    sci_share = rng.uniform(0.02, 0.099) if rng.random() < 0.13 else rng.uniform(0.1, 0.45)
     region = rng.choice(REGIONS)
     return {
         "kind": "enterprise", "name": f"基准科技企业{serial:06d}有限公司", "credit_code": credit_code(region, serial),
@@ -75,9 +77,9 @@ def profile(rng: random.Random, serial: int, as_of: dt.date = AS_OF) -> Profile:
         "staff": {"total": total, "sci_tech": int(total * sci_share)},
         "finance": _finance(rng, registered, as_of),
         "ip": {"class1": rng.choice([0, 0, 0, 1, 2]), "class2": rng.randint(0, 8),
-               "core_ip_owned": rng.random() >= 0.06},
-        "innovation": {"assessed_total": rng.randint(50, 69) if rng.random() < 0.1 else rng.randint(70, 95)},
-        "declarations": {"major_incident_prior_year": rng.random() < 0.03},
+               "core_ip_owned": rng.random() >= 0.1},
+        "innovation": {"assessed_total": rng.randint(50, 69) if rng.random() < 0.13 else rng.randint(70, 95)},
+        "declarations": {"major_incident_prior_year": rng.random() < 0.04},
     }
 
 
@@ -186,6 +188,25 @@ def threshold_profiles(seed: int = 11, as_of: dt.date = AS_OF, each: int = 10) -
                 p = copy.deepcopy(base)
                 case(p, below, as_of)
                 out.append(p)
+    return out
+
+
+def columns_of(profiles: list[dict[str, Any]]) -> dict[str, Any]:
+    """The benchmark profiles as numpy columns (profile paths; finance[YEAR].field)."""
+    out: dict[str, Any] = {
+        "registered_on": np.array([p["registered_on"] for p in profiles], dtype="datetime64[D]"),
+        "tech_field": np.array([p["tech_field"] for p in profiles], dtype=object)}
+    for section, name in (("staff", "total"), ("staff", "sci_tech"), ("ip", "class1"), ("ip", "class2"),
+                          ("innovation", "assessed_total")):
+        out[f"{section}.{name}"] = np.array([p[section][name] for p in profiles], dtype=np.int64)
+    out["ip.core_ip_owned"] = np.array([p["ip"]["core_ip_owned"] for p in profiles], dtype=bool)
+    out["declarations.major_incident_prior_year"] = np.array(
+        [p["declarations"]["major_incident_prior_year"] for p in profiles], dtype=bool)
+    for year in range(AS_OF.year - 3, AS_OF.year):
+        records = [next((r for r in p["finance"] if r["year"] == year), None) for p in profiles]
+        for name in ("sales", "total_income", "hitech_income", "rd_expense", "rd_domestic", "total_assets"):
+            data = np.array([r[name] if r else 0 for r in records], dtype=np.int64)
+            out[f"finance[{year}].{name}"] = np.ma.array(data, mask=[r is None for r in records])
     return out
 
 

@@ -45,6 +45,7 @@ class Batch:
         self.cache: dict[Any, V] = {}
         self.runs: list[FastRun | None] = [None] * self.n
         self._no_finance: Any = None
+        self.masks: dict[tuple[str, ...], Any] = {}
         self.finance_fields: set[str] = set()  # fiscal-year fields to read in the same pass
         self.calls = vcalls.VectorCalls(self)
         self.outcomes: dict[str, Any] = {}  # measure id → (codes, fallback rows), as measures are decided
@@ -72,13 +73,12 @@ class Batch:
 
     def empty_lists(self, names: tuple[str, ...]) -> Any:
         """Rows where every one of these list fields is empty."""
-        key = ("empty", names)
-        found = self.cache.get(key)
+        found = self.masks.get(names)
         if found is None:
             found = np.ones(self.n, bool)
             for name in names:
                 found &= np.fromiter((not v for v in self._raw_lists(name)), bool, self.n)
-            self.cache[key] = found  # type: ignore[assignment]
+            self.masks[names] = found
         return found
 
     def _raw_lists(self, name: str) -> list[Any]:
@@ -167,6 +167,7 @@ class ColumnBatch(Batch):
         self.columns = columns
         self.n = n
         self.kinds = np.full(n, kind, dtype=object)
+        self.masks = {}
         self.cache = {}
         self.runs = [None] * n
         self.calls = vcalls.VectorCalls(self)
@@ -222,7 +223,7 @@ class ColumnBatch(Batch):
 
 
 def _python(column: Any, i: int) -> Any:
-    if np.ma.isMaskedArray(column) and column.mask is not np.ma.nomask and column.mask[i]:
+    if np.ma.isMaskedArray(column) and bool(np.ma.getmaskarray(column)[i]):
         return None
     value = column[i]
     if isinstance(value, np.datetime64):

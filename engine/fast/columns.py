@@ -108,13 +108,13 @@ def from_python(values: Sequence[Any], n: int) -> V:
     kind = kinds.pop()
     if unknown:
         values = [None if type(v) is Unknown else v for v in values]
-    objects = np.array(values, dtype=object) if kind != "str" else None
-    known = np.not_equal(objects, None) if objects is not None else \
-        np.fromiter((v is not None for v in values), bool, n)
+    if kind == "str":
+        known = np.fromiter((v is not None for v in values), bool, n)
+        return V("str", np.array([v if v is not None else "" for v in values], dtype=object), known)
+    objects = np.array(values, dtype=object)
+    known = objects != None  # noqa: E711 - elementwise on an object array
     if kind == "bool":
         return V("bool", np.equal(objects, True), known)
-    if kind == "str":
-        return V("str", np.array([v if v is not None else "" for v in values], dtype=object), known)
     if kind == "date":
         return V("date", np.fromiter((v.toordinal() if v is not None else 0 for v in values), np.int64, n), known)
     if Fraction not in types:

@@ -89,16 +89,16 @@ class MeasureColumns:
             return NONE
         if isinstance(self.amount, Amount):
             return self.amount
-        found = self.amounts.get(i)
-        if found is None:
+        amount = self.amounts.get(i)
+        if amount is None:
             result, plan = self.result, self.plan
             placed = result.outcomes_only(i, plan.id) if self.amount_deps else []
             outcome = Outcome.ELIGIBLE if code == ELIGIBLE else Outcome.UNDETERMINED
             run = result.batch.run(i)
-            found = self.amounts[i] = plan.amount(run, outcome)
+            amount = self.amounts[i] = plan.amount(run, outcome)
             for dep in placed:  # an amount only asks whether a dependency is known, never its missing fields
                 del run.outcomes[dep]
-        return found
+        return amount
 
 
 class Result:

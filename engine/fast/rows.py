@@ -136,8 +136,8 @@ def section_model(info: Any) -> type[BaseModel] | None:
 
 SECTIONS = {name: model for name, info in EnterpriseProfile.model_fields.items()
             if (model := section_model(info)) is not None}
-_REQUIRED = {name: [f for f, i in model.model_fields.items() if i.is_required()] for name, model in
-             {**SECTIONS, "certificates": Certificate}.items()}
+_MODELS: dict[str, type[BaseModel]] = {**SECTIONS, "certificates": Certificate}
+_REQUIRED = {name: [f for f, i in model.model_fields.items() if i.is_required()] for name, model in _MODELS.items()}
 
 
 def fast_profile(plan: list[tuple[Any, ...]], cells: list[str], today: dt.date) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ whose result changed.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -156,7 +157,7 @@ def _chunks(profiles: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield batch
 
 
-def _outcomes(result: Result, mid: str, n: int) -> tuple[list[str] | np.ndarray, MeasureColumns | None]:
+def _outcomes(result: Result, mid: str, n: int) -> tuple[np.ndarray, MeasureColumns | None]:
     columns = result.measures.get(mid)
     if columns is None:
         return np.full(n, ABSENT, dtype=object), None
@@ -169,11 +170,8 @@ def _compare(change: MeasureChange, old: Result, new: Result, batch: list[Any], 
     n = len(batch)
     before, old_columns = _outcomes(old, change.measure_id, n)
     after, new_columns = _outcomes(new, change.measure_id, n)
-    pairs, counts = np.unique(np.char.add(np.char.add(before.astype(str), "→"), after.astype(str)),
-                              return_counts=True)
-    for pair, count in zip(pairs, counts, strict=True):
-        a, b = str(pair).split("→")
-        change.transitions[(a, b)] = change.transitions.get((a, b), 0) + int(count)
+    for (a, b), count in Counter(zip(before.tolist(), after.tolist(), strict=True)).items():
+        change.transitions[(a, b)] = change.transitions.get((a, b), 0) + count
     for columns, budget in ((old_columns, change.before), (new_columns, change.after)):
         if columns is not None:
             budget.add(columns, np.flatnonzero(columns.codes == ELIGIBLE))

@@ -32,7 +32,7 @@ class VectorCalls:
             target = args[0].target if name == "sum" and type(args[0]) is Attr else args[0]
             years = _literal_years(target)
             if years is not None:
-                field = args[0].name if name == "sum" else None  # type: ignore[union-attr]
+                field = getattr(args[0], "name", None) if name == "sum" else None
                 return self.recent(years, field, ev.as_of)
         if name in ("years_between", "days_between") and len(args) == 2 and type(args[1]) is Name \
                 and args[1].path == "as_of":

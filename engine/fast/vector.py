@@ -136,7 +136,7 @@ def pick(mask: Any, a: Any, b: Any, n: int) -> V:
     kinds = {x.kind if isinstance(x, V) else _const_kind(x.value) for x in (a, b)} - {"none"}
     if len(kinds) > 1 or None in kinds:
         raise Unsupported
-    kind = kinds.pop() if kinds else "bool"
+    kind = str(kinds.pop()) if kinds else "bool"
     a, b = typed(a, kind), typed(b, kind)
     if kind == "num":
         an, ad, ak, afb = ratio_of(a)
@@ -288,7 +288,7 @@ class VectorEval:
             return compare_numbers(node.op, a, b)
         if len(kinds) != 1 or None in kinds or (node.op not in ("==", "!=") and kinds != {"date"}):
             raise Unsupported
-        kind = kinds.pop()
+        kind = str(kinds.pop())
         a, b = typed(a, kind), typed(b, kind)
         av, ak, afb = _plain(a, kind)
         bv, bk, bfb = _plain(b, kind)

@@ -175,3 +175,13 @@ def test_no_rule_text_is_evaluated() -> None:
     for path in (ROOT / "engine" / "fast").glob("*.py"):
         text = Path(path).read_text(encoding="utf-8")
         assert "eval(" not in text.replace(".evaluate(", "").replace("_eval(", "") and "exec(" not in text
+
+
+def test_columnar_from_columns_agrees(bench_rules: RuleSet, generated: list[dict[str, Any]]) -> None:
+    """Data already in columns (numpy arrays, masked where absent) decides the same."""
+    from bench.generate import columns_of
+
+    program = compile_ruleset(bench_rules, AS_OF)
+    table = Columnar(program).evaluate_columns(columns_of(generated), len(generated))
+    for i, profile in enumerate(generated):
+        assert [key(v) for v in table.verdicts(i)] == [key(v) for v in program.verdicts(profile)], i

@@ -1,0 +1,233 @@
+"""Benchmarks of issue 7: prints a table and writes bench/results/latest.json. Every figure is measured in
+this run, next to the baseline it is compared with (ratios, not absolute claims).
+
+    python bench/run.py [--quick] [--rules DIR]
+
+Single-profile latencies are per-call perf_counter_ns samples (median, p99); throughputs are whole runs.
+The machine is shared: the load average is recorded with the results. Nothing here is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import gc
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from bench import reference  # noqa: E402
+from bench.durable_bench import DurableBench, registered_by  # noqa: E402
+from bench.generate import AS_OF, TODAY, columns_of, generate, threshold_profiles, write_register  # noqa: E402
+from engine import evaluate, load_ruleset, parse_profile  # noqa: E402
+from engine.decision import Outcome  # noqa: E402
+from engine.fast import compile_ruleset  # noqa: E402
+from engine.fast.columnar import Columnar  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results"
+rows: list[dict[str, Any]] = []
+
+
+def latency(fn: Callable[[Any], Any], items: Sequence[Any], repeat: int = 1) -> tuple[float, float]:
+    """(median, p99) in µs of fn(item) over the items (each `repeat` times)."""
+    samples = []
+    gc.collect()
+    for _ in range(repeat):
+        for item in items:
+            start = time.perf_counter_ns()
+            fn(item)
+            samples.append(time.perf_counter_ns() - start)
+    samples.sort()
+    return statistics.median(samples) / 1000, samples[int(len(samples) * 0.99) - 1] / 1000
+
+
+def rate(fn: Callable[[], Any], count: int) -> float:
+    """Items per second of one call that processes `count` items (best of two)."""
+    best = float("inf")
+    for _ in range(2):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return count / best
+
+
+def record(group: str, name: str, value: float, unit: str, baseline: str = "", ratio: float | None = None,
+           target: str = "") -> None:
+    rows.append({"group": group, "name": name, "value": round(value, 2), "unit": unit, "baseline": baseline,
+                 "ratio": None if ratio is None else round(ratio, 1), "target": target})
+    shown = f"{value:,.1f}" if value < 1000 else f"{value:,.0f}"
+    extra = f"  ({ratio:,.1f}× {baseline})" if ratio is not None else ""
+    print(f"  {name:<58} {shown:>12} {unit:<11}{extra}  {target}", flush=True)
+
+
+def bench_rule_set(n_single: int, n_batch: int) -> None:
+    print("\nbenchmark rule set (issue 7 appendix): high-tech + tech-SME", flush=True)
+    rules = load_ruleset(ROOT / "bench" / "rules")
+    program = compile_ruleset(rules, AS_OF)
+    profiles, boundary = generate(n_batch, seed=7)
+    sample = profiles[:n_single] + threshold_profiles()
+    models = [parse_profile(p, TODAY) for p in sample]
+    limit = dt.date.fromordinal(registered_by(AS_OF))
+    hand = latency(lambda p: reference.decide(p, AS_OF, limit), sample, 3)[0]
+    record("single", "hand-written Python, same rules (reference)", hand, "µs median")
+    plain, traced = DurableBench("bench_plain", AS_OF, False), DurableBench("bench_traced", AS_OF, True)
+    d_plain = latency(plain.decide, sample)[0]
+    d_traced = latency(traced.decide, sample)[0]
+    ours, ours_p99 = latency(program.verdicts, models, 3)
+    record("single", "one profile, no trace (compiled)", ours, "µs median", "durable-rules", d_plain / ours,
+           "≤ 10 µs")
+    record("single", "one profile, no trace: p99", ours_p99, "µs")
+    full, full_p99 = latency(program.decide, models)
+    record("single", "one profile, full trace = evaluate()'s Decision", full, "µs median", "durable traced",
+           d_traced / full, "≤ 25 µs, ≥ 8× durable traced")
+    record("single", "one profile, full trace: p99", full_p99, "µs")
+    base = latency(lambda m: evaluate(rules, m, AS_OF), models[:1000])[0]
+    record("single", "evaluate() (AST walk), for comparison", base, "µs median", "compiled full trace",
+           base / full)
+    record("single", "durable-rules, untraced (same rules)", d_plain, "µs median")
+    record("single", "durable-rules, traced (a rule per condition)", d_traced, "µs median")
+    disagreements = _agreement(program, plain, traced, sample, limit)
+    record("single", f"disagreements on {len(sample):,} profiles ({len(threshold_profiles())} on/below a threshold)",
+           disagreements, "profiles", target="0")
+    passing = sum(v[0].outcome is Outcome.ELIGIBLE for v in map(program.verdicts, profiles[:20000]))
+    record("data", "generated profiles passing high-tech (first 20k)", 100 * passing / min(n_batch, 20000), "%",
+           target="~40 %")
+    record("data", "profiles exactly on a threshold or one unit below", 100 * len(boundary) / n_batch, "%",
+           target="~2 %")
+    _batch(rules, program, profiles)
+
+
+def _agreement(program: Any, plain: DurableBench, traced: DurableBench, sample: list[Any], limit: dt.date) -> int:
+    bad = 0
+    for p in sample:
+        v = program.verdicts(p)
+        ours = (v[0].outcome is Outcome.ELIGIBLE, v[1].outcome is Outcome.ELIGIBLE)
+        bad += ours != plain.decide(p)[:2] or ours != traced.decide(p)[:2] or ours != reference.decide(p, AS_OF, limit)
+    return bad
+
+
+def _batch(rules: Any, program: Any, profiles: list[Any]) -> None:
+    n = len(profiles)
+    print(f"\nbatch, {n:,} generated profiles (fixed seed)", flush=True)
+    subset = profiles[: min(2000, n)]
+    naive = rate(lambda: [evaluate(rules, parse_profile(p, TODAY), AS_OF) for p in subset], len(subset))
+    record("batch", "naive loop: parse_profile + evaluate() per profile", naive, "profiles/s")
+    scalar = rate(lambda: [program.verdicts(p) for p in profiles], n)
+    record("batch", "compiled, one profile at a time, from dicts", scalar, "profiles/s", "naive", scalar / naive)
+    columnar = Columnar(program)
+    from_dicts = rate(lambda: columnar.evaluate(profiles), n)
+    record("batch", "columnar (numpy), from dicts", from_dicts, "profiles/s", "naive", from_dicts / naive,
+           "≥ 300,000/s")
+    columns = columns_of(profiles)
+    in_columns = rate(lambda: columnar.evaluate_columns(columns, n), n)
+    record("batch", "columnar, data already in columns", in_columns, "profiles/s", "naive", in_columns / naive,
+           "≥ 1,000,000/s")
+
+
+def catalogue(rules_dir: Path, n_register: int, jobs: int) -> None:
+    rules = load_ruleset(rules_dir)
+    print(f"\nwhole catalogue ({len(rules.measures)} measures, {len(rules.facts)} facts)", flush=True)
+    program = compile_ruleset(rules, AS_OF)
+    samples = []
+    for path in sorted((ROOT / "sample_applicants").glob("*.yaml")):
+        import yaml
+
+        try:
+            samples.append(parse_profile(yaml.safe_load(path.read_text(encoding="utf-8")), dt.date(2030, 1, 1)))
+        except Exception:  # noqa: BLE001 - a sample being edited elsewhere is skipped
+            continue
+    models = samples * 20
+    full, full_p99 = latency(program.decide, models)
+    base = latency(lambda m: evaluate(rules, m, AS_OF), models)[0]
+    record("catalogue", f"one profile, full trace ({len(samples)} samples)", full, "µs median", "evaluate()",
+           base / full, "≤ 1 ms")
+    record("catalogue", "one profile, full trace: p99", full_p99, "µs")
+    record("catalogue", "one profile, no trace", latency(program.verdicts, models)[0], "µs median")
+    _screening(rules, rules_dir, n_register, jobs)
+
+
+def _screening(rules: Any, rules_dir: Path, n: int, jobs: int) -> None:
+    from click.testing import CliRunner
+
+    from engine.register import Layout
+    from web.cli import main
+
+    with tempfile.TemporaryDirectory() as tmp:
+        register = write_register(Path(tmp) / "register.csv", n, seed=7)
+        with register.open(encoding="utf-8", newline="") as handle:
+            lines = list(csv.reader(handle))
+        layout, sample = Layout(lines[0]), lines[1:1001]
+
+        def naive() -> None:
+            for cells in sample:
+                try:
+                    evaluate(rules, parse_profile(layout.raw_profile(cells), TODAY), AS_OF)
+                except Exception:  # noqa: BLE001 - rejected rows count as screened
+                    continue
+        naive_rate = rate(naive, len(sample))
+        record("screen", "naive loop: parse_profile + evaluate() per row", naive_rate, "rows/s")
+        for label, extra in ((f"subsidy screen, {n:,} rows, --jobs {jobs}", []),
+                             (f"subsidy screen, {n:,} rows, --jobs {jobs} --missing", ["--missing"])):
+            args = ["screen", str(register), "--out", str(Path(tmp) / "out"), "--rules", str(rules_dir), "--jobs",
+                    str(jobs), "--as-of", AS_OF.isoformat(), "--today", TODAY.isoformat(), *extra]
+            start = time.perf_counter()
+            result = CliRunner().invoke(main, args)
+            seconds = time.perf_counter() - start
+            if result.exit_code != 0:
+                raise SystemExit(result.output)
+            record("screen", label, n / seconds, "rows/s", "naive", n / seconds / naive_rate,
+                   "≥ 50,000/s, ≥ 20× naive")
+
+
+def machine() -> dict[str, Any]:
+    import durable
+
+    return {"python": platform.python_version(), "platform": platform.platform(), "cpus": os.cpu_count(),
+            "cpu": _cpu(), "numpy": np.__version__, "durable_rules": getattr(durable, "__version__", "2.0.28"),
+            "load_average": os.getloadavg()}
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="issue 7 benchmarks")
+    parser.add_argument("--quick", action="store_true", help="smaller samples (about a minute)")
+    parser.add_argument("--rules", type=Path, default=ROOT / "rules", help="the catalogue (default rules/)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    started, info = time.time(), machine()
+    print(f"{info['cpu']} · {info['cpus']} cores · Python {info['python']} · load {info['load_average']}")
+    bench_rule_set(2000 if args.quick else 5000, 20_000 if args.quick else 100_000)
+    catalogue(args.rules, 20_000 if args.quick else 100_000, args.jobs)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    data = {"date": dt.datetime.now().isoformat(timespec="seconds"), "quick": args.quick, "machine": info,
+            "load_average_after": os.getloadavg(), "seconds": round(time.time() - started), "results": rows}
+    (RESULTS / "latest.json").write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    print(f"\n→ {RESULTS / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()

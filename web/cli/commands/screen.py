@@ -1,0 +1,175 @@
+"""`subsidy screen REGISTER.csv|.jsonl`: 免申即享 — who in a register qualifies, without applying.
+
+Writes to --out: results.csv (one row per enterprise and measure that applies to it), results.jsonl
+(one line per enterprise), summary.csv and summary.json (per measure: outcomes and budget; per
+district), rejects.csv (rows that failed validation, one line per reason, zh and en) and report.html
+(charts, no JavaScript). CSV exports are neutralised against formula injection. The register format
+is docs/register-format.md; the CSV may be UTF-8 or GBK (detected, or --encoding).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import click
+
+from engine.register import FINANCE_FIELDS, static_columns
+from web.cli.app import fail, load_rules_or_exit, parse_date
+from web.reports.registers import RawChunk, RegisterError, count_rows, raw_chunks
+
+_WORKER: dict[str, Any] = {}  # numpy and the report code are imported when a register is screened, not at startup
+
+
+def register(main: click.Group) -> None:
+    main.add_command(screen)
+
+
+@click.command()
+@click.argument("register_file", metavar="REGISTER", required=False,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="评价日期（默认今天） / decision date (default today)")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              help="输出目录（默认 <文件名>-screening） / output directory (default <name>-screening)")
+@click.option("--encoding", help="CSV编码，如 utf-8、gbk（默认自动识别） / CSV encoding (default: detected)")
+@click.option("--rules", "rules_path", type=click.Path(file_okay=False, path_type=Path), help="rule directory")
+@click.option("--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True,
+              help="并行进程数 / worker processes")
+@click.option("--chunk", "chunk_size", type=click.IntRange(100, 1_000_000), default=5000, show_default=True)
+@click.option("--missing/--no-missing", "with_missing", default=False, show_default=True,
+              help="列出待定结果缺少的字段（较慢） / list the fields each undetermined result needs (slower)")
+@click.option("--all", "include_na", is_flag=True, help="也列出不适用的措施 / also list measures that do not apply")
+@click.option("--today", "today_text", metavar="YYYY-MM-DD", help="校验日期（默认今天） / validation date")
+@click.option("--columns", "show_columns", is_flag=True, help="列出名录可用的列 / list the register columns")
+def screen(register_file: Path | None, as_of: str | None, out_dir: Path | None, encoding: str | None,
+           rules_path: Path | None, jobs: int, chunk_size: int, with_missing: bool, include_na: bool,
+           today_text: str | None, show_columns: bool) -> None:
+    """免申即享：筛查整个企业名录 / screen a whole register against every measure."""
+    if show_columns:
+        click.echo(columns_text(), nl=False)
+        return
+    if register_file is None:
+        fail("缺少名录文件 / give a REGISTER file (CSV or JSONL), or --columns to list the CSV columns")
+    from web.reports.html import meta, render_screen
+    from web.reports.screening import Summary
+
+    today = parse_date(today_text) or dt.date.today()
+    decision_date = parse_date(as_of) or today
+    ruleset = load_rules_or_exit(rules_path)
+    out = out_dir or Path(f"{register_file.stem}-screening")
+    out.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    settings = (ruleset.snapshot, decision_date, today, with_missing, include_na)
+    summary = Summary()
+    try:
+        with ExitStack() as stack:
+            files = _open_outputs(stack, out)
+            outputs = _outputs(raw_chunks(register_file, encoding, chunk_size), settings, jobs)
+            for output in _progress(outputs, register_file):
+                _write(files, output)
+                summary.merge(output.summary)
+    except RegisterError as exc:
+        fail(str(exc))
+    elapsed = time.perf_counter() - started
+    info = meta(ruleset, decision_date, source=register_file.name, encoding=encoding or "auto")
+    _write_summary(out, summary, ruleset, info, elapsed)
+    (out / "report.html").write_text(render_screen(summary, ruleset, info), encoding="utf-8")
+    rate = summary.read / elapsed if elapsed else 0
+    click.echo(f"{summary.read} 行 / rows: {summary.accepted} 已筛查 / screened, {summary.rejected} 退回 / rejected "
+               f"(rejects.csv) · {elapsed:.1f}s, {rate:,.0f} rows/s · {out}/report.html")
+
+
+def columns_text() -> str:
+    """The CSV layout, one column a line: name, type, zh / en label (from the profile model)."""
+    lines = []
+    for column in static_columns().values():
+        lines.append(f"{column.name:<52} {_label(column)}")
+    years = "YYYY"
+    for name, info in FINANCE_FIELDS.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        lines.append(f"{name + '_' + years:<52} {extra.get('unit', '')}: {extra.get('zh', '')} / {extra.get('en', '')}")
+    return "\n".join(lines) + "\n"
+
+
+def _label(column: Any) -> str:
+    from engine.explain import field_label
+
+    path = column.field if column.section is None else (
+        f"certificates.{column.field}" if column.section == "certificates" else f"{column.section}.{column.field}")
+    label = field_label(path)
+    prefix = f"[{column.key}] " if column.key else ""
+    return f"{prefix}{label.zh} / {label.en}"
+
+
+def _outputs(chunks: Iterator[RawChunk], settings: tuple[Any, ...], jobs: int) -> Iterator[Any]:
+    if jobs == 1:
+        _init(*settings)
+        yield from map(_screen_chunk, chunks)
+        return
+    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+    with context.Pool(jobs, initializer=_init, initargs=settings) as pool:
+        yield from pool.imap(_screen_chunk, chunks)
+
+
+def _init(snapshot: dict[str, Any], as_of: dt.date, today: dt.date, with_missing: bool, include_na: bool) -> None:
+    from engine.fast import compile_ruleset
+    from engine.loader import load_from_snapshot
+    from web.reports.screening import Screener
+
+    program = compile_ruleset(load_from_snapshot(snapshot), as_of)
+    _WORKER["screener"] = Screener(program, today, with_missing, include_na)
+
+
+def _screen_chunk(raw: RawChunk) -> Any:
+    return _WORKER["screener"].screen(raw)
+
+
+def _progress(outputs: Iterator[Any], path: Path) -> Iterator[Any]:
+    if not sys.stdout.isatty():
+        yield from outputs
+        return
+    with click.progressbar(length=count_rows(path), label="筛查 / screening", file=sys.stdout) as bar:
+        for output in outputs:
+            bar.update(output.summary.read)
+            yield output
+
+
+def _open_outputs(stack: ExitStack, out: Path) -> dict[str, Any]:
+    from web.reports.screening import REJECT_COLUMNS, RESULT_COLUMNS
+
+    files = {name: stack.enter_context((out / name).open("w", encoding="utf-8", newline=""))
+             for name in ("results.csv", "results.jsonl", "rejects.csv")}
+    csv.writer(files["results.csv"]).writerow(RESULT_COLUMNS)
+    csv.writer(files["rejects.csv"]).writerow(REJECT_COLUMNS)
+    return files
+
+
+def _write(files: dict[str, Any], output: Any) -> None:
+    files["results.csv"].write(output.csv_text)
+    files["results.jsonl"].write(output.jsonl_text)
+    files["rejects.csv"].write(output.rejects_text)
+
+
+def _write_summary(out: Path, summary: Any, ruleset: Any, info: dict[str, Any], elapsed: float) -> None:
+    from web.reports.html import title_of
+    from web.reports.screening import OUTCOMES
+
+    with (out / "summary.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["measure", "title", *OUTCOMES, "budget_exact", "budget_up_to", "unpublished",
+                         "amount_unknown", "rate"])
+        for mid in sorted(summary.counts):
+            counts, budget = summary.counts[mid], summary.budget[mid]
+            writer.writerow([mid, title_of(ruleset, mid), *(counts[k] for k in OUTCOMES), budget["exact"],
+                             budget["up_to"], budget["unpublished"], budget["unknown"], budget["rate"]])
+    data = {**summary.as_dict(), "meta": info, "seconds": round(elapsed, 3)}
+    (out / "summary.json").write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
