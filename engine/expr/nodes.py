@@ -115,20 +115,24 @@ class Index(Node):
     key: Node
 
     def evaluate(self, ctx: Context) -> Any:
-        table, key = self.target.evaluate(ctx), self.key.evaluate(ctx)
-        missing = unknown_of(table, key)
-        if missing is not None:
-            return missing
-        if isinstance(table, dict):
-            if key in table:
-                return table[key]
-            return Unknown(reason=f"no entry for {key!r}")
-        if isinstance(table, list) and isinstance(key, int):
-            return table[key] if -len(table) <= key < len(table) else Unknown(reason="index out of range")
-        return Unknown(reason="not indexable")
+        return index_value(self.target.evaluate(ctx), self.key.evaluate(ctx))
 
     def children(self) -> list[Node]:
         return [self.target, self.key]
+
+
+def index_value(table: Any, key: Any) -> Any:
+    """`table[key]` for a mapping (band letter → points) or a list; Unknown when absent."""
+    missing = unknown_of(table, key)
+    if missing is not None:
+        return missing
+    if isinstance(table, dict):
+        if key in table:
+            return table[key]
+        return Unknown(reason=f"no entry for {key!r}")
+    if isinstance(table, list) and isinstance(key, int):
+        return table[key] if -len(table) <= key < len(table) else Unknown(reason="index out of range")
+    return Unknown(reason="not indexable")
 
 
 @dataclass(eq=False)

@@ -14,8 +14,8 @@ from fractions import Fraction
 from typing import Any
 
 from engine.expr.functions import BUILTINS, _band, _sum, whole_years
-from engine.expr.nodes import arithmetic, compare
-from engine.expr.values import Unknown, unknown_of
+from engine.expr.nodes import arithmetic, compare, index_value
+from engine.expr.values import Unknown
 from engine.fast.source import exact_value
 
 Fn = Callable[[Any], Any]
@@ -278,15 +278,4 @@ def divide(a: Any, b: Any) -> Any:
     return arithmetic("/", a, b)
 
 
-def index(table: Any, key: Any) -> Any:
-    """Index.evaluate on already evaluated operands."""
-    missing = unknown_of(table, key)
-    if missing is not None:
-        return missing
-    if isinstance(table, dict):
-        if key in table:
-            return table[key]
-        return Unknown(reason=f"no entry for {key!r}")
-    if isinstance(table, list) and isinstance(key, int):
-        return table[key] if -len(table) <= key < len(table) else Unknown(reason="index out of range")
-    return Unknown(reason="not indexable")
+index = index_value  # Index.evaluate on already evaluated operands
