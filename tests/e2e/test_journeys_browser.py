@@ -174,7 +174,7 @@ def test_admin_pages(person: Any) -> None:
     admin.shot("13-admin-catalogue")
     admin.page.get_by_role("link", name="用户管理").click()
     admin.page.locator("#username").fill("reviewer2")
-    admin.page.locator("#password").fill("a-long-password")
+    admin.page.locator("#password").fill("Qy-review-2026x")
     admin.page.locator("#role").select_option("reviewer")
     admin.page.get_by_role("button", name="创建账号").click()
     assert "已创建账号 reviewer2" in admin.page.locator(".flashes").inner_text()
