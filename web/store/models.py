@@ -307,6 +307,38 @@ class SelfcheckDraft(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
 
 
+class SelfcheckShare(Base):
+    """Self-check answers saved behind a resumable link: only the token's SHA-256 is stored, never the token."""
+
+    __tablename__ = "selfcheck_share"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_digest: Mapped[str] = mapped_column(HASH, unique=True)  # sha256 hex of the URL token
+    kind: Mapped[str] = mapped_column(String(16))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)  # the same shape as SelfcheckDraft.answers
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(), index=True)
+
+
+AUTH_EVENT_KINDS = ("failure", "success", "lock", "clear")
+
+
+class AuthEvent(Base):
+    """One login attempt outcome, lock or lock clearance (web form and API alike); never the password."""
+
+    __tablename__ = "auth_event"
+    __table_args__ = (CheckConstraint(_in("kind", AUTH_EVENT_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    username: Mapped[str] = mapped_column(String(150), index=True)  # as typed, casefolded
+    address: Mapped[str] = mapped_column(String(64), index=True)
+    channel: Mapped[str] = mapped_column(String(16), default="web")  # web | api
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # the admin who cleared a lock
+    note: Mapped[str | None] = mapped_column(String(500))
+
+
 def row_dict(row: Any) -> dict[str, Any]:
     """The column values of a row, by column name (for exports and tests)."""
     return {c.key: getattr(row, c.key) for c in row.__table__.columns}
