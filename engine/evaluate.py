@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from engine import __version__
 from engine.benefits import estimate_amount
 from engine.canonical import sha256_of
 from engine.decision import Decision, MeasureResult, Outcome
@@ -23,6 +22,7 @@ from engine.parameters import ParameterSeries
 from engine.profile import ParsedProfile
 from engine.stacking import best_combination
 from engine.trace import FactTrace, Frame, ParamRead, TraceNode, result_word
+from engine.version import __version__
 
 
 class Evaluation:

@@ -13,7 +13,6 @@ import hashlib
 import json
 from typing import Any
 
-from engine import __version__
 from engine.canonical import plain
 from engine.decision import Decision
 from engine.evaluate import Evaluation, _with_dependencies
@@ -25,6 +24,7 @@ from engine.model import Condition, Criterion, Fact
 from engine.profile import ParsedProfile
 from engine.stacking import best_combination
 from engine.trace import FactTrace, Frame, TraceNode, result_word
+from engine.version import __version__
 
 
 class LazyNamespace:
