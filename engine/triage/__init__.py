@@ -5,6 +5,7 @@ engine.triage.durable_adapter imports it); the pure-Python reference evaluator r
 every TriageResult says which engine ran. Flags are advice for reviewers, never a decision of record.
 """
 
+from engine.lifecycle import IllegalTransition, LifecycleError, State, advance, allowed_next
 from engine.triage.facts import (
     ApplicationFacts,
     Declared,
@@ -18,7 +19,6 @@ from engine.triage.facts import (
     Staff,
 )
 from engine.triage.from_engine import application_facts
-from engine.triage.lifecycle import IllegalTransition, LifecycleError, State, advance, allowed_next
 from engine.triage.loader import load_triage_from_texts, load_triage_rules
 from engine.triage.model import Flag, TriageResult, TriageRule, TriageRuleSet
 from engine.triage.register import load_register, register_from_csv

@@ -19,8 +19,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from engine.lifecycle import State
 from engine.standards.uscc import normalize_uscc
-from engine.triage.lifecycle import State
 
 OutcomeText = Literal["eligible", "ineligible", "undetermined", "not_applicable"]
 ListKind = Literal["dishonesty", "incident"]

@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from engine.decision import Decision
+from engine.lifecycle import State
 from engine.triage.facts import (
     ApplicationFacts,
     Declared,
@@ -20,7 +21,6 @@ from engine.triage.facts import (
     MeasureSummary,
     Staff,
 )
-from engine.triage.lifecycle import State
 
 _YEAR_FIELDS = ("sales", "total_income", "hitech_income", "rd_expense", "total_assets", "net_assets")
 

@@ -15,8 +15,8 @@ from typing import Any
 
 from engine.errors import Message
 from engine.explain import field_label, fmt
+from engine.lifecycle import LABELS
 from engine.triage.facts import ApplicationFacts, FiscalYear
-from engine.triage.lifecycle import LABELS
 from engine.triage.model import TriageRule
 
 FIELD_UNITS: dict[str, str] = {

@@ -15,11 +15,11 @@ from pydantic import BaseModel, ValidationError
 
 from engine.canonical import plain, sha256_of
 from engine.errors import ExprError, Message, RuleFileError, RuleLoadError
+from engine.lifecycle import State
 from engine.parameters import ParameterSeries, ParameterValue, literal_value
 from engine.suggest import hint_for
 from engine.triage.facts import ApplicationFacts, RegisterEntry
 from engine.triage.kinds import CONTACT_FIELDS, FIELD_UNITS, KINDS, KindSpec, details_for
-from engine.triage.lifecycle import State
 from engine.triage.model import TriageRule, TriageRuleSet
 from engine.triage.schema import TriageRuleFile
 from engine.yamlmarks import Marks, load_yaml, mark_of

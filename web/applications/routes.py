@@ -14,8 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from engine import evaluate
-from engine.triage import lifecycle
+from engine import evaluate, lifecycle
 from web.applications import bp, stored
 from web.applications.forms import AnswerForm, ApplyForm
 from web.applications.profile import SelfcheckProfile, selfcheck_profile

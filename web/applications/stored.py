@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from engine import lifecycle
 from engine.errors import Message
 from engine.explain import amount_text
 from engine.model import RuleSet
-from engine.triage import lifecycle
 
 # The store's statuses → the lifecycle statechart's states. "decided" in the store means "the engine has
 # decided, no person yet", the chart's "screened"; escalated is still in review (as web.store.triage_queries

@@ -16,8 +16,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from engine import lifecycle
 from engine.errors import Message
-from engine.triage import lifecycle
 from web.applications import stored
 from web.auth.decorators import role_required
 from web.db_session import db

@@ -14,8 +14,8 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from engine.lifecycle import State
 from engine.triage import ApplicationFacts, Exclusions, Register, RegisterEntry, TriageRuleSet, triage
-from engine.triage.lifecycle import State
 from tests.engine.triage.conftest import CODE_A, CODE_B, CODE_C, TODAY
 
 MEASURES = ["m.a", "m.b", "m.c"]

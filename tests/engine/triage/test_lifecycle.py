@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.triage.lifecycle import (
+from engine.lifecycle import (
     TRANSITIONS,
     IllegalTransition,
     State,
@@ -46,7 +46,15 @@ def test_allowed_next_states() -> None:
     assert allowed_next("in_review") == (State.INFO_REQUESTED, State.APPROVED, State.REJECTED)
     assert allowed_next(State.REJECTED) == (State.APPEAL,)
     assert allowed_next("appeal") == (State.IN_REVIEW,)
-    assert all(allowed_next(s) for s in State), "no state is a dead end: a decision can be appealed"
+    assert [s for s in State if not allowed_next(s)] == [State.PAID], "only a payment ends the chart"
+    assert allowed_next("approved") == (State.APPEAL, State.FUNDED, State.NOT_FUNDED)
+    assert allowed_next("not_funded") == (State.APPEAL,)
+
+
+def test_a_final_state_says_so() -> None:
+    with pytest.raises(IllegalTransition) as caught:
+        advance("paid", "in_review")
+    assert "最终状态" in caught.value.message.zh and "final state" in caught.value.message.en
 
 
 def test_decided_is_composite_and_must_say_which() -> None:

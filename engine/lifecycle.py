@@ -2,6 +2,11 @@
 
     draft → submitted → screened → in_review ⇄ info_requested
     in_review → decided (approved | rejected) → appeal → in_review
+    approved → funded → paid          (the call's allocation funds it, then the payment is recorded)
+    approved → not_funded → appeal    (approved, but the call's budget did not reach it)
+
+It is the bureau's chart, used by the applications and review pages and by triage (which watches some
+of its states); it lives here, not in engine.triage, because it is not triage.
 
 `decided` is a composite state: an application is decided when it is approved or rejected, and a
 transition "to decided" must say which. Pure Python (no durable-rules): the table is the statechart.
@@ -25,6 +30,9 @@ class State(StrEnum):
     APPROVED = "approved"
     REJECTED = "rejected"
     APPEAL = "appeal"
+    FUNDED = "funded"
+    NOT_FUNDED = "not_funded"
+    PAID = "paid"
 
 
 DECIDED = "decided"
@@ -39,6 +47,9 @@ LABELS: dict[str, Message] = {
     State.APPROVED: Message("已决定：通过", "decided: approved"),
     State.REJECTED: Message("已决定：不通过", "decided: rejected"),
     State.APPEAL: Message("复议中", "under appeal"),
+    State.FUNDED: Message("已列入资助", "funded"),
+    State.NOT_FUNDED: Message("通过但未获资助（预算不足）", "approved, not funded (budget)"),
+    State.PAID: Message("已拨付", "paid"),
     DECIDED: Message("已决定", "decided"),
 }
 
@@ -48,9 +59,12 @@ TRANSITIONS: dict[State, tuple[State, ...]] = {
     State.SCREENED: (State.IN_REVIEW,),
     State.IN_REVIEW: (State.INFO_REQUESTED, State.APPROVED, State.REJECTED),
     State.INFO_REQUESTED: (State.IN_REVIEW,),
-    State.APPROVED: (State.APPEAL,),
+    State.APPROVED: (State.APPEAL, State.FUNDED, State.NOT_FUNDED),
     State.REJECTED: (State.APPEAL,),
     State.APPEAL: (State.IN_REVIEW,),
+    State.FUNDED: (State.PAID,),
+    State.NOT_FUNDED: (State.APPEAL,),
+    State.PAID: (),
 }
 
 
@@ -133,6 +147,10 @@ def check_history(states: Iterable[State | str]) -> tuple[State, ...]:
 
 
 def _refusal(here: State, there: State, allowed: tuple[State, ...]) -> Message:
+    if not allowed:
+        return Message(f"申报状态不能从“{LABELS[here].zh}”变为“{LABELS[there].zh}”；“{LABELS[here].zh}”是最终状态",
+                       f"an application cannot go from '{LABELS[here].en}' to '{LABELS[there].en}'; "
+                       f"'{LABELS[here].en}' is a final state")
     zh_allowed = "、".join(f"“{LABELS[s].zh}”" for s in allowed)
     en_allowed = ", ".join(f"'{LABELS[s].en}'" for s in allowed)
     return Message(
