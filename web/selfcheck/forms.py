@@ -21,7 +21,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from engine.errors import Message, ProfileIssue
 from engine.explain import field_label
 from engine.names import KIND_MODELS
-from web.i18n import both, tr
+from web.i18n import both, current_lang, tr
+from web.selfcheck import pickers
 from web.selfcheck.choices import TRI_STATE, label_of
 from web.selfcheck.specs import FieldSpec
 from web.selfcheck.steps import KIND_LABELS
@@ -30,9 +31,6 @@ try:  # WTForms ≥ 3.3 deprecates (value, label) tuples
     from wtforms.fields.choices import SelectChoice
 except ImportError:  # pragma: no cover - older WTForms
     SelectChoice = None
-
-DATALISTS = {"region_code": "dl-regions", "park_code": "dl-parks", "tech_field": "dl-tech-fields"}
-
 
 def choice(value: str, label: Any) -> Any:
     """One option of a select or radio group."""
@@ -78,8 +76,11 @@ class ProfileForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.spec_of = {s.name: s for s in self.specs}
         self.form_errors: list[Any] = []
+        lang = current_lang()
         for spec in self.specs:
             self[spec.name].spec = spec
+            if _is_picker(spec):
+                self[spec.name].choices = pickers.choices(spec.key, lang, self[spec.name].data)
 
     def values(self) -> dict[str, Any]:
         """What the user typed, by field name; empty answers left out (so they stay unknown)."""
@@ -140,12 +141,23 @@ def _string(spec: FieldSpec) -> StringField:
         attrs["type"] = "date"
     elif spec.unit == "code":
         attrs.update(spellcheck="false", autocapitalize="characters")
-    if spec.key in DATALISTS:
-        attrs["list"] = DATALISTS[spec.key]
     return StringField(spec.label.zh, default=spec.default or None, render_kw=attrs)
 
 
+PICKER_LABELS: dict[str, dict[str, Any]] = {
+    "industry_code": {"data-search-label": _l("输入代码或行业名称筛选")},
+    "tech_field": {"data-label-l1": _l("领域（第一级）"), "data-label-l2": _l("第二级"), "data-label-l3": _l("第三级")},
+}
+
+
+def _is_picker(spec: FieldSpec) -> bool:
+    return spec.key in pickers.PICKED and spec.group is None
+
+
 def unbound_field(spec: FieldSpec) -> Any:
+    if _is_picker(spec):  # options filled per request, in the page's language (ProfileForm.__init__)
+        return SelectField(spec.label.zh, choices=[], default="", validate_choice=False,
+                           render_kw={"data-picker": pickers.picker_name(spec.key), **PICKER_LABELS.get(spec.key, {})})
     if spec.kind == "bool" and spec.group is not None:
         return SelectField(spec.label.zh, choices=[choice(v, label) for v, label in (TRI_STATE[2], *TRI_STATE[:2])], default="",
                            validate_choice=False)

@@ -17,12 +17,10 @@ from werkzeug.wrappers import Response
 from engine import evaluate
 from engine.errors import ProfileIssue
 from engine.names import KIND_MODELS
-from engine.standards.regions import COUNTIES, OUTSIDE, PARKS
-from engine.standards.tech_fields import FIELDS
 from web.extensions import csrf, current_ruleset
 from web.i18n import current_lang
 from web.selfcheck import bp, present, store
-from web.selfcheck.forms import DATALISTS, AsOfForm, KindForm, ResetForm, form_class
+from web.selfcheck.forms import AsOfForm, KindForm, ResetForm, form_class
 from web.selfcheck.mapping import Built, check, missing_field
 from web.selfcheck.steps import FINANCE_YEARS, KIND_HINTS, KIND_LABELS, Step, pages, step_of
 
@@ -156,21 +154,10 @@ def _default_years(form: Any) -> None:
             form[name].data = str(first + row)
 
 
-def _datalists(page: Step) -> dict[str, list[tuple[str, str]]]:
-    """Suggestions for the coded fields this page asks (native <datalist>: works without JavaScript)."""
-    used = {DATALISTS[s.key] for s in page.specs if s.key in DATALISTS}
-    lang = current_lang()
-    regions = [(r.code, r.en if lang == "en" else r.zh) for r in (*COUNTIES.values(), *OUTSIDE.values())]
-    parks = [(p.code, p.en if lang == "en" else p.zh) for p in PARKS.values()]
-    fields = [(f.code, f.en if lang == "en" else f.zh) for f in FIELDS.values()]
-    lists = {"dl-regions": regions, "dl-parks": parks, "dl-tech-fields": fields}
-    return {key: value for key, value in lists.items() if key in used}
-
-
 def _render(kind: str, pages_: tuple[Step, ...], page: Step, form: Any) -> str:
     saved = store.saved_pages(kind)
     return render_template("selfcheck/page.html", kind=kind, kind_label=KIND_LABELS[kind], pages=pages_,
-                           page=page, form=form, saved=saved, page_url=page_url, datalists=_datalists(page),
+                           page=page, form=form, saved=saved, page_url=page_url,
                            index=pages_.index(page))
 
 
