@@ -18,7 +18,7 @@ from engine.errors import ExprError, Message, RuleFileError, RuleLoadError
 from engine.expr.nodes import Node
 from engine.expr.parser import parse
 from engine.expr.typecheck import Scope, check
-from engine.model import Benefit, Condition, Criterion, Fact, Measure, RuleSet
+from engine.model import Benefit, Condition, Criterion, Fact, HowToApply, Measure, RuleSet
 from engine.names import SPECIAL_NAMES, all_profile_names, profile_names
 from engine.parameters import ParameterSeries, ParameterValue, literal_value
 from engine.schema import FactsFile, MeasureFile
@@ -217,7 +217,16 @@ def _build_measure(builder: _Builder, rel: str, data: Any, marks: Marks,
         parameters=params, criteria=criteria, benefit=benefit, excludes=tuple(schema.excludes),
         documents=tuple(Message(d.zh, d.en) for d in schema.documents), tags=tuple(schema.tags),
         tests=tuple(data.get("tests") or []), depends_on=tuple(sorted(scope.measure_refs)),
+        how_to_apply=_how_to_apply(schema),
     ) if b is not None else None
+
+
+def _how_to_apply(schema: MeasureFile) -> HowToApply | None:
+    h = schema.how_to_apply
+    if h is None:
+        return None
+    return HowToApply(body=Message(h.body.zh, h.body.en) if h.body else None,
+                      period=Message(h.period.zh, h.period.en) if h.period else None, url=h.url)
 
 
 def _typecheck_tree(builder: _Builder, node: Criterion, rel: str, marks: Marks, scope: Scope,

@@ -46,6 +46,15 @@ class Benefit:
 
 
 @dataclass(frozen=True)
+class HowToApply:
+    """How to apply, as far as the source says: the accepting body, the usual call period, the document address."""
+
+    body: Message | None
+    period: Message | None
+    url: str | None
+
+
+@dataclass(frozen=True)
 class Measure:
     id: str
     path: str
@@ -68,6 +77,7 @@ class Measure:
     tags: tuple[str, ...]
     tests: tuple[dict[str, Any], ...]
     depends_on: tuple[str, ...] = ()
+    how_to_apply: HowToApply | None = None
 
     @property
     def confidence(self) -> str:

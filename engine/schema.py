@@ -6,10 +6,12 @@ The criteria tree is parsed separately (engine.criteria) so that each node keeps
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 Confidence = Literal["V2", "V", "S", "U", "NF"]
 Issuer = Literal["national", "guangdong", "qingyuan", "qingcheng", "shaoguan"]
@@ -65,6 +67,32 @@ class Benefit(Model):
     note: Text | None = None
 
 
+def _web_address(value: str) -> str:
+    """A source document's address must be an absolute http(s) URL without spaces."""
+    if not re.fullmatch(r"https?://[^\s/?#]+\.[^\s/?#]+[^\s]*", value):
+        raise PydanticCustomError("bad_url", "'{value}' is not a web address; write it as https://… or http://…",
+                                  {"value": value})
+    return value
+
+
+WebAddress = Annotated[str, AfterValidator(_web_address)]
+
+
+class HowToApply(Model):
+    """Where and when to apply, only as far as the source says: 受理部门, usual call period, document address."""
+
+    body: Text | None = None
+    period: Text | None = None
+    url: WebAddress | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> HowToApply:
+        if self.body is None and self.period is None and self.url is None:
+            raise PydanticCustomError("empty_how_to_apply",
+                                      "how_to_apply needs at least one of body, period or url (or leave it out)")
+        return self
+
+
 class Expect(Model):
     outcome: Literal["eligible", "ineligible", "undetermined", "not_applicable"]
     amount: int | Literal["unpublished"] | None = None
@@ -107,6 +135,7 @@ class MeasureFile(Model):
     benefit: Benefit
     excludes: list[str] = []
     documents: list[Text] = []
+    how_to_apply: HowToApply | None = None
     tags: list[str] = []
     tests: list[RuleTest] = []
 

@@ -25,6 +25,8 @@ CASES = [
     ("bad_confidence.yaml", "literal-error", 5, ["confidence"]),
     ("unpublished_with_amount.yaml", "unpublished-amount", 10, ["unpublished"]),
     ("duplicate_condition_id.yaml", "duplicate-id", 10, ["'a'"]),
+    ("how_to_apply_bad_url.yaml", "bad-url", 13, ["how_to_apply.url", "www.example.gov.cn", "https://"]),
+    ("how_to_apply_one_language.yaml", "missing", 12, ["how_to_apply.period.en"]),
 ]
 
 
