@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import click
-import yaml
 
 from engine import RuleLoadError, load_ruleset
 from engine.errors import ProfileError, ProfileIssue
 from engine.model import RuleSet
+from engine.safe_yaml import DocumentError, load_document
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE = 0, 1, 2
@@ -35,19 +35,16 @@ def load_rules_or_exit(path: Path | None = None) -> RuleSet:
 
 
 def read_profile_file(path: Path) -> Any:
-    """Read a YAML or JSON profile; exit 2 with a clear message when it is not readable data."""
+    """Read a YAML or JSON profile through the bounded loader; exit 2 with a clear message when it is not data."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        fail(f"{path}: 文件不是UTF-8编码（请另存为UTF-8） / the file is not UTF-8 encoded (save it as UTF-8)")
+        raw = path.read_bytes()
     except OSError as exc:
         fail(f"{path}: 无法读取文件 / cannot read the file ({exc.strerror})")
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f":{mark.line + 1}:{mark.column + 1}" if mark else ""
-        fail(f"{path}{where}: 不是有效的YAML/JSON / not valid YAML or JSON ({getattr(exc, 'problem', exc)})")
+        data = load_document(raw, str(path))
+    except DocumentError as exc:
+        message = exc.issues[0].message
+        fail(f"{message.zh} / {message.en} [{exc.code}]")
     if not isinstance(data, dict):
         fail(f"{path}: 申请人资料应为一组字段（映射） / a profile must be a mapping of fields")
     return data

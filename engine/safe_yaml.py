@@ -1,0 +1,258 @@
+"""This file defines bounded reading of profile documents (YAML or JSON) from untrusted bytes, for every caller.
+
+`load_document(text, source)` refuses what a profile never needs and an attacker would use — anchors and
+aliases (the "billion laughs"), explicit non-plain tags, several documents in one file, duplicate keys — and
+bounds size, nesting depth and node count *before* any object is built. Every refusal is a `DocumentError`
+(a `ProfileError`) whose message names the problem and its `source:line:column` in Chinese and English.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from engine.errors import Message, ProfileError, ProfileIssue
+
+MAX_BYTES = 256 * 1024  # 80× the largest shipped sample; a profile is a few kilobytes
+MAX_DEPTH = 32  # the deepest profile path (finance[2024].rd_expense, certificates[0].issued_on) is 4 levels
+MAX_NODES = 20_000  # scalars + collections in one document
+PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
+                       ("str", "int", "float", "bool", "null", "timestamp", "map", "seq"))
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class DocumentError(ProfileError):
+    """A profile document that cannot be read safely; `code`, `line` and `column` locate the first problem."""
+
+    def __init__(self, source: str, code: str, zh: str, en: str, line: int = 0, column: int = 0):
+        self.source, self.code, self.line, self.column = source, code, line, column
+        where = f"{source}:{line}:{column}" if line else source
+        super().__init__([ProfileIssue("(profile)", code, Message(f"{where}：{zh}", f"{where}: {en}"))])
+
+
+def load_document(text: str | bytes, source: str) -> Any:
+    """Parse one YAML or JSON profile document with aliases, anchors and non-plain tags refused.
+
+    Args:
+        text: the document (bytes must be UTF-8; a BOM is accepted).
+        source: a name for messages (a file name, "upload", "request body").
+
+    Returns:
+        The data: mappings, lists, strings, numbers, booleans, None and dates, as `yaml.safe_load` gives them.
+
+    Raises:
+        DocumentError: too large, not UTF-8, not YAML/JSON, empty, an alias or anchor, a non-plain tag, too deep,
+            too many nodes, a duplicate key or several documents — naming the line.
+
+    >>> load_document("staff: {total: 12}", "p.yaml")
+    {'staff': {'total': 12}}
+    >>> try:
+    ...     load_document("a: &x 1\\nb: *x", "p.yaml")
+    ... except DocumentError as exc:
+    ...     print(exc.code, exc.line, exc.column)
+    YAML_ANCHOR 1 4
+    """
+    size = len(text) if isinstance(text, bytes) else len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BYTES:
+        raise DocumentError(source, "DOCUMENT_TOO_LARGE", f"文件过大（{size}字节，上限{MAX_BYTES}字节）",
+                            f"the document is too large ({size} bytes, at most {MAX_BYTES})")
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = text.count(b"\n", 0, exc.start) + 1
+            raise DocumentError(source, "NOT_UTF8", "文件不是UTF-8编码（请另存为UTF-8）",
+                                "the file is not UTF-8 encoded (save it as UTF-8)", line, 1) from None
+    text = text.removeprefix("\ufeff")
+    if text.lstrip().startswith(("{", "[")):
+        data = _try_json(text, source)
+        if data is not _NOT_JSON:
+            return data
+    _check_events(text, source)
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader, and the events were checked above
+    except yaml.YAMLError as exc:  # pragma: no cover - the event pass has already parsed the same text
+        raise _syntax_error(exc, text, source) from None
+
+
+_NOT_JSON = object()
+
+
+def _try_json(text: str, source: str) -> Any:
+    """JSON first for JSON-looking text (YAML 1.1 reads `1e5` as a string); YAML gets its turn on a syntax error."""
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in items:
+            if key in out:
+                raise _DuplicateKey(key)
+            out[key] = value
+        return out
+
+    _scan_json_depth(text, source)
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=_refuse_constant)
+    except _DuplicateKey as exc:
+        _check_events(text, source)  # the YAML pass names the line of the second key
+        raise DocumentError(source, "DUPLICATE_KEY", f"键“{exc.key}”在同一对象中出现两次",
+                            f"the key {exc.key!r} appears twice in the same object") from None
+    except RecursionError:
+        raise _too_deep(source, 0) from None
+    except ValueError:
+        return _NOT_JSON
+    _check_tree(data, source)
+    return data
+
+
+class _DuplicateKey(Exception):
+    def __init__(self, key: str):
+        self.key = key
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a number")
+
+
+def _scan_json_depth(text: str, source: str) -> None:
+    """Bracket depth of JSON text before parsing it (the decoder recurses), naming the line that goes too deep."""
+    depth = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in "{[":
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise _too_deep(source, text.count("\n", 0, match.start()) + 1)
+        elif token in "}]":
+            depth -= 1
+
+
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
+
+
+def _check_tree(data: Any, source: str) -> None:
+    """The node bound on parsed JSON, iteratively (no recursion on hostile input)."""
+    stack: list[Any] = [data]
+    nodes = 0
+    while stack:
+        value = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise _too_many(source, 0)
+        if isinstance(value, dict | list):
+            stack.extend(value.values() if isinstance(value, dict) else value)
+
+
+@dataclass
+class _Frame:
+    mapping: bool
+    keys: set[Any] = field(default_factory=set)
+    expect_key: bool = True
+
+
+def _check_events(text: str, source: str) -> None:
+    """Walk the parser's events (no objects built): refuse aliases, anchors, tags, depth, size, duplicates."""
+    loader = _Loader(text)
+    walk = _Walk(source)
+    try:
+        while True:
+            try:
+                event = loader.get_event()
+            except yaml.YAMLError as exc:
+                raise _syntax_error(exc, text, source) from None
+            if isinstance(event, yaml.StreamEndEvent):
+                break
+            walk.step(event)
+        if walk.documents == 0 or walk.nodes == 0:
+            raise DocumentError(source, "EMPTY_DOCUMENT", "文件为空（保存了一半？）", "the document is empty (a half-written save?)")
+    finally:
+        loader.dispose()
+
+
+@dataclass
+class _Walk:
+    """The state of one event walk: open collections, nodes and documents seen."""
+
+    source: str
+    stack: list[_Frame] = field(default_factory=list)
+    nodes: int = 0
+    documents: int = 0
+
+    def step(self, event: Any) -> None:
+        line, column = event.start_mark.line + 1, event.start_mark.column + 1
+        if isinstance(event, yaml.DocumentStartEvent):
+            self.documents += 1
+            if self.documents > 1:
+                raise DocumentError(self.source, "MULTIPLE_DOCUMENTS", "一个文件只能包含一份申请人资料（发现第二个“---”文档）",
+                                    "a file holds one profile (found a second '---' document)", line, column)
+        elif isinstance(event, yaml.CollectionEndEvent):
+            self.stack.pop()
+        elif isinstance(event, yaml.NodeEvent):
+            self._node(event, line, column)
+
+    def _node(self, event: Any, line: int, column: int) -> None:
+        _check_node(event, self.source, line, column)
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise _too_many(self.source, line)
+        if self.stack and self.stack[-1].mapping:
+            frame = self.stack[-1]
+            if frame.expect_key:
+                _check_key(event, frame, self.source, line, column)
+            frame.expect_key = not frame.expect_key
+        if isinstance(event, yaml.CollectionStartEvent):
+            self.stack.append(_Frame(isinstance(event, yaml.MappingStartEvent)))
+            if len(self.stack) > MAX_DEPTH:
+                raise _too_deep(self.source, line)
+
+
+def _check_node(event: Any, source: str, line: int, column: int) -> None:
+    if isinstance(event, yaml.AliasEvent):
+        raise DocumentError(source, "YAML_ALIAS", f"不允许使用YAML别名（*{event.anchor}）；请直接写出数值",
+                            f"YAML aliases (*{event.anchor}) are not allowed in a profile; write the value out",
+                            line, column)
+    if event.anchor is not None:
+        raise DocumentError(source, "YAML_ANCHOR", f"不允许使用YAML锚点（&{event.anchor}）",
+                            f"YAML anchors (&{event.anchor}) are not allowed in a profile", line, column)
+    tag = event.tag
+    if tag not in (None, "!") and tag not in PLAIN_TAGS:
+        raise DocumentError(source, "YAML_TAG", f"不允许使用YAML标签 {tag}", f"the YAML tag {tag} is not allowed in a profile",
+                            line, column)
+
+
+def _check_key(event: Any, frame: _Frame, source: str, line: int, column: int) -> None:
+    if not isinstance(event, yaml.ScalarEvent):
+        raise DocumentError(source, "COMPLEX_KEY", "字段名应为简单文字", "a field name must be a plain scalar", line, column)
+    key = event.value
+    if key == "<<" and event.implicit[0]:  # plain `<<`, not the quoted string
+        raise DocumentError(source, "YAML_MERGE", "不允许使用YAML合并键（<<）", "YAML merge keys (<<) are not allowed",
+                            line, column)
+    if key in frame.keys:
+        raise DocumentError(source, "DUPLICATE_KEY", f"键“{key}”在同一映射中出现两次（后者会覆盖前者）",
+                            f"the key {key!r} appears twice in the same mapping (the second would overwrite the first)",
+                            line, column)
+    frame.keys.add(key)
+
+
+def _syntax_error(exc: yaml.YAMLError, text: str, source: str) -> DocumentError:
+    mark = getattr(exc, "problem_mark", None)
+    line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
+    position = getattr(exc, "position", None)  # a ReaderError (NUL, control characters) has no mark
+    if mark is None and isinstance(position, int):
+        line = text.count("\n", 0, position) + 1
+        column = position - (text.rfind("\n", 0, position) + 1) + 1
+    reason = getattr(exc, "problem", None) or getattr(exc, "reason", None) or str(exc).splitlines()[0]
+    return DocumentError(source, "YAML_SYNTAX", f"不是有效的YAML/JSON（{reason}）", f"not valid YAML or JSON ({reason})",
+                         line, column)
+
+
+def _too_deep(source: str, line: int) -> DocumentError:
+    return DocumentError(source, "DOCUMENT_TOO_DEEP", f"嵌套层数超过{MAX_DEPTH}层", f"nested deeper than {MAX_DEPTH} levels",
+                         line, 1 if line else 0)
+
+
+def _too_many(source: str, line: int) -> DocumentError:
+    return DocumentError(source, "DOCUMENT_TOO_MANY_NODES", f"字段和数值超过{MAX_NODES}个",
+                         f"more than {MAX_NODES} fields and values", line, 1 if line else 0)
