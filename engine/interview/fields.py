@@ -1,0 +1,112 @@
+"""This file describes a profile path for a question: its label, input kind, unit, choices and group.
+
+Everything comes from the profile models' own field metadata (engine/profile: unit and zh/en label), so
+a field added to a model can be asked at once; a fiscal year's field is labelled with its year.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from engine.errors import Message
+from engine.interview.paths import KEYED_LISTS, split_path
+from engine.names import KIND_MODELS
+
+
+@dataclass(frozen=True)
+class FieldInfo:
+    """What a question needs to know about the profile field a path names."""
+
+    label: Message
+    unit: str
+    kind: str  # money | int | decimal | date | bool | choice | multi | code | text | record
+    group: str
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    siblings: tuple[str, ...] = ()  # required fields of the same record (asked together)
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """(the type inside Optional/Annotated/list, whether it was a list)."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return _unwrap(inner[0]) if len(inner) == 1 else (annotation, False)
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _unwrap(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) is list:
+        return _unwrap(typing.get_args(annotation)[0])[0], True
+    return annotation, False
+
+
+def _kind(annotation: Any, unit: str) -> tuple[str, tuple[str, ...]]:
+    inner, many = _unwrap(annotation)
+    if typing.get_origin(inner) is Literal:
+        return ("multi" if many else "choice"), tuple(str(a) for a in typing.get_args(inner))
+    if inner is bool:
+        return "bool", ()
+    if inner is dt.date:
+        return "date", ()
+    if unit == "money":
+        return "money", ()
+    if inner is Decimal:
+        return "decimal", ()
+    if inner is int:
+        return "int", ()
+    return ("code" if unit == "code" else "text"), ()
+
+
+def _extra(info: Any) -> dict[str, Any]:
+    return info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+
+
+def _label(info: Any, name: str, year: int | None) -> Message:
+    extra = _extra(info)
+    zh, en = str(extra.get("zh", name)), str(extra.get("en", name))
+    return Message(f"{year}年{zh}", f"{en} ({year})") if year is not None else Message(zh, en)
+
+
+@cache
+def field_info(kind: str, path: str) -> FieldInfo | None:
+    """The metadata of `path` in the profile model of `kind`, or None when the model has no such field.
+
+    >>> field_info("enterprise", "finance[2024].rd_expense").label.zh
+    '2024年研究开发费用总额'
+    """
+    model: type[BaseModel] | None = KIND_MODELS.get(kind)
+    segments = split_path(path)
+    year = None
+    prefix: list[str] = []
+    key = None
+    for position, (name, index) in enumerate(segments):
+        if model is None or name not in model.model_fields:
+            return None
+        info = model.model_fields[name]
+        inner, many = _unwrap(info.annotation)
+        if name == "finance" and index is not None:
+            year = index
+        is_model = isinstance(inner, type) and issubclass(inner, BaseModel)
+        if position == len(segments) - 1:
+            group = segments[0][0] if len(segments) > 1 or is_model else "identity"
+            if is_model:
+                label = Message(f"{year}年度财务数据", f"figures of fiscal year {year}") if year is not None \
+                    else _label(info, name, None)
+                return FieldInfo(label, "record", "record", group)
+            unit = str(_extra(info).get("unit", "text"))
+            kind_, choices = _kind(info.annotation, unit)
+            siblings = tuple(".".join([*prefix, other]) for other, sub in model.model_fields.items()
+                             if sub.is_required() and other not in (name, key)) if prefix else ()
+            return FieldInfo(_label(info, name, year), unit, kind_, group, choices, info.is_required(), siblings)
+        if not is_model or (many and index is None):
+            return None
+        prefix.append(f"{name}[{index}]" if index is not None else name)
+        key = KEYED_LISTS.get(name) if index is not None else None
+        model = inner
+    return None

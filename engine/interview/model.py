@@ -1,0 +1,71 @@
+"""This file defines the values the interview returns: one Question and the InterviewPlan.
+
+They are plain frozen dataclasses so the web layer can render them and tests can compare them; nothing
+here knows how the questions were chosen (see engine/interview/choose.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+from engine.decision import Decision
+from engine.errors import Message
+
+
+@dataclass(frozen=True)
+class Question:
+    """One profile field worth asking now, with why it is asked and what rides on it.
+
+    Attributes:
+        path: the profile path it fills, e.g. "finance[2024].rd_expense", "staff.total", "tech_field".
+        label: the human label (never the raw path).
+        help: the condition the answer feeds, e.g. the 高企 R&D-ratio test, when one is known.
+        unit: the profile model's unit ("money" = whole yuan, shown in 万元; "count", "date", "bool", …).
+        kind: the input: money | int | decimal | date | bool | choice | multi | code | text | record.
+        group: the profile section: identity, staff, finance, ip, innovation, certificates, declarations, …
+        used_for: the measures whose outcome this answer can still change (in RuleSet order).
+        worth: yuan at stake: the published amounts ("up to" included) of `used_for`.
+        choices: the allowed stored values of a choice/multi field (labels are the web layer's).
+        required: the profile record it belongs to cannot be stored without it.
+        score: how much of the open work this answer covers (Σ 1/|missing| over `used_for`).
+    """
+
+    path: str
+    label: Message
+    help: Message | None
+    unit: str
+    kind: str
+    group: str
+    used_for: tuple[str, ...]
+    worth: int
+    choices: tuple[str, ...] = ()
+    required: bool = False
+    score: Fraction = Fraction(0)
+
+
+@dataclass(frozen=True)
+class InterviewPlan:
+    """What to ask next for the answers so far.
+
+    Attributes:
+        decision: the Decision for the answers so far.
+        questions: every question that can still change an outcome, best first.
+        pages: the same questions grouped into small pages of related fields, best page first.
+        undetermined: measure ids still undetermined.
+        worth_undetermined: yuan: the published amounts of the undetermined measures (see `worth_up_to`).
+        done: nothing left to ask can change an outcome.
+        worth_up_to: some of `worth_undetermined` is an "up to" (maximum) amount.
+        unpublished: undetermined measures whose amount is not published (never counted as a figure).
+        declined: the paths answered "不知道 / don't know" that still block a measure.
+    """
+
+    decision: Decision
+    questions: tuple[Question, ...]
+    pages: tuple[tuple[Question, ...], ...]
+    undetermined: tuple[str, ...]
+    worth_undetermined: int
+    done: bool
+    worth_up_to: bool = False
+    unpublished: tuple[str, ...] = ()
+    declined: tuple[str, ...] = ()

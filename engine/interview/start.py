@@ -1,0 +1,29 @@
+"""This file names the fields of the interview's short start page, per applicant kind.
+
+Enterprise: kind, name, credit code, region, registration date, industry, high-tech field, staff (高企
+definitions) and last year's sales; other kinds: their identity fields and the required ones. The web
+start page and the benchmark both read this one list.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from engine.interview.fields import field_info
+
+IDENTITY = ("kind", "name", "credit_code", "region_code", "registered_on")
+ENTERPRISE = ("industry_code", "tech_field", "staff.total", "staff.sci_tech")
+REQUIRED_PEOPLE = {"talent": ("person.name",), "team": ("leader.name",)}
+
+
+def start_paths(kind: str, as_of: dt.date) -> tuple[str, ...]:
+    """The profile paths the start page asks before the first plan.
+
+    >>> start_paths("enterprise", dt.date(2026, 6, 30))[-1]
+    'finance[2025].sales'
+    """
+    paths = [p for p in IDENTITY if p == "kind" or field_info(kind, p) is not None]
+    if kind == "enterprise":
+        paths += [*ENTERPRISE, f"finance[{as_of.year - 1}].sales"]
+    paths += REQUIRED_PEOPLE.get(kind, ())
+    return tuple(paths)

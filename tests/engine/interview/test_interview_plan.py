@@ -1,0 +1,71 @@
+"""The interview plan: only questions that can change an outcome, labelled, grouped, deterministic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from engine.decision import Outcome
+from engine.interview import plan_interview, set_answer, start_paths
+from engine.interview.pages import PAGE_SIZE
+from engine.model import RuleSet
+
+AS_OF = dt.date(2026, 6, 30)
+START: dict[str, Any] = {
+    "kind": "enterprise", "name": "清远市某新材料有限公司", "region_code": "441802", "registered_on": "2015-03-01",
+    "industry_code": "C3985", "tech_field": "4.1.1", "staff": {"total": 120, "sci_tech": 18},
+    "finance": [{"year": 2025, "sales": "4600万元"}],
+}
+
+
+def test_questions_come_from_undetermined_measures_only(ruleset: RuleSet) -> None:
+    plan = plan_interview(ruleset, START, AS_OF)
+    outcomes = {r.measure_id: r for r in plan.decision.results}
+    assert plan.questions and not plan.done
+    for question in plan.questions:
+        assert question.used_for
+        for measure_id in question.used_for:
+            assert outcomes[measure_id].outcome is Outcome.UNDETERMINED
+    assert set(plan.undetermined) == {m for m, r in outcomes.items() if r.outcome is Outcome.UNDETERMINED}
+
+
+def test_labels_are_words_not_paths(ruleset: RuleSet) -> None:
+    plan = plan_interview(ruleset, START, AS_OF)
+    for question in plan.questions:
+        assert question.label.zh and question.label.en
+        assert question.path not in (question.label.zh, question.label.en)
+        assert "_" not in question.label.zh and "[" not in question.label.zh
+
+
+def test_pages_hold_every_question_once_and_keep_a_finance_line_together(ruleset: RuleSet) -> None:
+    plan = plan_interview(ruleset, START, AS_OF)
+    flat = [q.path for page in plan.pages for q in page]
+    assert sorted(flat) == sorted(q.path for q in plan.questions)
+    assert len(flat) == len(set(flat))
+    for page in plan.pages:
+        assert 1 <= len(page) <= PAGE_SIZE
+        assert len({q.group for q in page}) == 1
+    page_of = {q.path: i for i, page in enumerate(plan.pages) for q in page}
+    years = [p for p in page_of if p.startswith("finance[") and p.endswith(".rd_expense")]
+    assert len(years) == 3 and len({page_of[p] for p in years}) == 1
+
+
+def test_start_paths_of_an_enterprise() -> None:
+    assert start_paths("enterprise", AS_OF) == (
+        "kind", "name", "credit_code", "region_code", "registered_on", "industry_code", "tech_field",
+        "staff.total", "staff.sci_tech", "finance[2025].sales")
+    assert "person.name" in start_paths("talent", AS_OF)
+
+
+def test_the_plan_is_deterministic(ruleset: RuleSet) -> None:
+    first = plan_interview(ruleset, START, AS_OF)
+    again = plan_interview(ruleset, dict(reversed(list(START.items()))), AS_OF)
+    assert first.questions == again.questions and first.pages == again.pages
+    assert first.decision.to_json() == again.decision.to_json()
+
+
+def test_answers_are_written_without_touching_the_input() -> None:
+    data = {"finance": [{"year": 2025, "sales": 1}]}
+    out = set_answer(data, "finance[2023].rd_expense", "200万元")
+    assert data == {"finance": [{"year": 2025, "sales": 1}]}
+    assert out["finance"] == [{"year": 2023, "rd_expense": "200万元"}, {"year": 2025, "sales": 1}]
