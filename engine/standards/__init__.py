@@ -20,12 +20,13 @@ from .regions import (
     validate_township,
 )
 from .size_band import size_band, size_group_of, size_indicators
-from .tech_fields import l1_of, name_of, validate_tech_field
+from .tech_fields import NOT_IN_CATALOGUE, l1_of, label_of, lineage, name_of, options, validate_tech_field
 from .uscc import entity_type_of, normalize_uscc, uscc_check_char, validate_uscc
 
 __all__ = [
     "CATALOGUE",
     "MoneyFormatError",
+    "NOT_IN_CATALOGUE",
     "birth_date_of",
     "city_of",
     "cross_check_id",
@@ -33,10 +34,13 @@ __all__ = [
     "errors_only",
     "format_wan",
     "l1_of",
+    "label_of",
+    "lineage",
     "magnitude_issue",
     "make_issue",
     "mask_id",
     "name_of",
+    "options",
     "normalize_uscc",
     "parse_money",
     "region_class",

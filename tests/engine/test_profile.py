@@ -61,6 +61,16 @@ def test_inconsistencies_are_warnings_carried_into_the_decision(ruleset: Any) ->
     assert "STAFF_INCONSISTENT" in decision.to_json()
 
 
+def test_tech_field_not_in_catalogue_is_accepted_and_decides_hnte(ruleset: Any) -> None:
+    data = sample("qingcheng_ceramics_turning_hightech")
+    set_path(data, "tech_field", "none")
+    parsed = parse_profile(data, TODAY)
+    assert parsed.profile.tech_field == "none" and not parsed.warnings
+    result = evaluate(ruleset, parsed, AS_OF).result("national.hnte_recognition")
+    assert result.outcome.value == "ineligible"
+    assert "tech_field" in result.failing
+
+
 def test_money_accepts_wan_and_yuan_exactly() -> None:
     data = sample("qingcheng_ceramics_turning_hightech")
     set_path(data, "finance[0].sales", "3400.0001万元")

@@ -216,3 +216,71 @@ def test_english_names() -> None:
     assert name_of("8", "en") == "Advanced manufacturing and automation"
     assert name_of("80406", "en") == "Additive manufacturing"
     assert name_of("10206", "en").endswith("and processes")  # a continued line
+
+
+# --- "not in the catalogue" and the cascading picker -------------------------------------------------------
+
+from engine.standards.tech_fields import (  # noqa: E402
+    NOT_IN_CATALOGUE,
+    is_leaf,
+    label_of,
+    lineage,
+    options,
+)
+
+
+@pytest.mark.parametrize("raw", ["none", "NONE", " none ", "核心技术不属于《国家重点支持的高新技术领域》"])
+def test_not_in_catalogue_is_a_valid_value(raw: str) -> None:
+    assert validate_tech_field(raw) == (NOT_IN_CATALOGUE, [])
+    assert l1_of(raw) == NOT_IN_CATALOGUE  # not one of the eight L1 codes: 高企 Art. 11(三) fails
+    assert l1_of(raw) not in {f.code for f in FIELDS.values() if f.level == 1}
+
+
+def test_not_in_catalogue_label_in_both_languages() -> None:
+    label = label_of(NOT_IN_CATALOGUE)
+    assert label.zh == "核心技术不属于《国家重点支持的高新技术领域》"
+    assert label.en == "core technology outside the state-supported high-tech fields"
+    assert name_of(NOT_IN_CATALOGUE, "en") == label.en
+
+
+def test_picker_top_level_is_the_eight_fields_then_not_in_catalogue() -> None:
+    top = options()
+    assert [f.zh for f in top[:8]] == L1_NAMES
+    assert top[-1].code == NOT_IN_CATALOGUE and len(top) == 9
+    assert all(f.level == 1 and f.en for f in top)
+
+
+def test_picker_walks_every_heading_once_from_l1_to_l3() -> None:
+    seen: list[str] = []
+    stack = [f.code for f in options() if f.code != NOT_IN_CATALOGUE]
+    while stack:
+        code = stack.pop()
+        seen.append(code)
+        kids = options(code)
+        assert all(k.level == FIELDS[code].level + 1 and k.code.startswith(code) for k in kids)
+        assert is_leaf(code) == (not kids)
+        stack += [k.code for k in kids]
+    assert sorted(seen) == sorted(FIELDS)
+
+
+@pytest.mark.parametrize("code", list("12345678"))
+def test_picker_l2_of_each_l1_are_the_annex_l2(code: str) -> None:
+    assert [f.code for f in options(code)] == [c for c in L3_COUNTS if c.startswith(code)]
+
+
+def test_picker_l3_counts_match_the_annex() -> None:
+    for l2, count in L3_COUNTS.items():
+        assert len(options(l2)) == count, l2
+        assert is_leaf(l2) == (count == 0)
+
+
+def test_lineage_preselects_the_three_levels() -> None:
+    assert [f.code for f in lineage("8.4.6")] == ["8", "804", "80406"]
+    assert [f.zh for f in lineage("80406")][-1] == "增材制造技术"
+    assert [f.code for f in lineage("504")] == ["5", "504"]
+    assert [f.code for f in lineage("none")] == [NOT_IN_CATALOGUE]
+    assert options(NOT_IN_CATALOGUE) == () and is_leaf(NOT_IN_CATALOGUE)
+    with pytest.raises(ValueError):
+        lineage("10113")
+    with pytest.raises(ValueError):
+        options("9")
