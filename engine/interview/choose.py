@@ -17,7 +17,7 @@ from typing import Any
 from engine import evaluate, parse_profile
 from engine.decision import Decision, MeasureResult, Outcome
 from engine.errors import Message, ProfileError
-from engine.interview.fields import field_info
+from engine.interview.fields import code_choices, field_info
 from engine.interview.model import Question
 from engine.interview.paths import KEYED_LISTS, get_answer, set_answer, split_path
 from engine.model import RuleSet
@@ -132,13 +132,17 @@ def _natural(path: str) -> tuple[Any, ...]:
     return tuple((name, index if index is not None else -1) for name, index in split_path(path))
 
 
-def score_questions(kind: str, opened: OpenFields, decision: Decision, order: tuple[str, ...]) -> list[Question]:
+def score_questions(data: dict[str, Any], opened: OpenFields, decision: Decision, order: tuple[str, ...],
+                    ordering: str = "worth") -> list[Question]:
     """Every askable field as a Question, best first.
 
-    The score of a field is Σ 1/|fields of m| over the measures m it can still decide: a field that is
-    the last one a measure needs counts as a whole measure, one of fifteen as a fifteenth. Ties go to the
-    field with more published money at stake, then to the section order of the full form, then the path.
+    A field's share of a measure m it can still decide is 1/|fields m still needs|: the last field a measure
+    needs counts as the whole measure, one of fifteen as a fifteenth. Its score is the sum of its shares.
+    `ordering="worth"` (the default) puts first the field with the most published money per share
+    (Σ yuan(m)/|fields of m|), then the score; `ordering="share"` puts the score first and money second.
+    Remaining ties go to the section order of the full form, then the path.
     """
+    kind = str(data.get("kind", "enterprise"))
     rank = {m: i for i, m in enumerate(order)}
     used: dict[str, list[str]] = {}
     for measure_id, paths in opened.fields.items():
@@ -152,8 +156,14 @@ def score_questions(kind: str, opened: OpenFields, decision: Decision, order: tu
         measures.sort(key=lambda m: (rank.get(m, len(rank)), m))
         score = sum((Fraction(1, len(opened.fields[m])) for m in measures), Fraction(0))
         questions.append(Question(path, info.label, opened.help.get(path), info.unit, info.kind, info.group,
-                                  tuple(measures), sum(yuan[m] for m in measures), info.choices, info.required,
+                                  tuple(measures), sum(yuan[m] for m in measures),
+                                  info.choices or code_choices(path, data.get("region_code")), info.required,
                                   score))
     groups = {g: i for i, g in enumerate(GROUP_ORDER)}
-    questions.sort(key=lambda q: (-q.score, -q.worth, groups.get(q.group, len(groups)), _natural(q.path)))
+    shares = {m: Fraction(yuan[m], len(paths)) for m, paths in opened.fields.items() if paths}
+    if ordering == "worth":
+        money = {q.path: sum((shares[m] for m in q.used_for), Fraction(0)) for q in questions}
+        questions.sort(key=lambda q: (-money[q.path], -q.score, groups.get(q.group, len(groups)), _natural(q.path)))
+    else:
+        questions.sort(key=lambda q: (-q.score, -q.worth, groups.get(q.group, len(groups)), _natural(q.path)))
     return questions

@@ -19,6 +19,7 @@ from pydantic import BaseModel
 from engine.errors import Message
 from engine.interview.paths import KEYED_LISTS, split_path
 from engine.names import KIND_MODELS
+from engine.standards.regions import PARKS
 
 
 @dataclass(frozen=True)
@@ -110,3 +111,14 @@ def field_info(kind: str, path: str) -> FieldInfo | None:
         key = KEYED_LISTS.get(name) if index is not None else None
         model = inner
     return None
+
+
+def code_choices(path: str, region_code: Any) -> tuple[str, ...]:
+    """The stored values a code field may take for this profile: the parks of its county (others: none).
+
+    >>> code_choices("park_code", "441802")[0]
+    'QY-GXQ'
+    """
+    if path != "park_code" or not isinstance(region_code, str):
+        return ()
+    return tuple(code for code, park in PARKS.items() if region_code in park.counties)

@@ -18,7 +18,8 @@ from engine.model import RuleSet
 
 
 def plan_interview(ruleset: RuleSet, profile_data: dict[str, Any], as_of: dt.date, *,
-                   declined: frozenset[str] = frozenset(), today: dt.date | None = None) -> InterviewPlan:
+                   declined: frozenset[str] = frozenset(), today: dt.date | None = None,
+                   ordering: str = "worth") -> InterviewPlan:
     """The decision for the answers so far and the questions that can still change an outcome.
 
     Args:
@@ -28,6 +29,7 @@ def plan_interview(ruleset: RuleSet, profile_data: dict[str, Any], as_of: dt.dat
         declined: profile paths answered "不知道 / don't know": never asked again, their measures stay
             undetermined.
         today: the date "in the future" is judged against when the answers are checked (default `as_of`).
+        ordering: "worth" (money at stake first) or "share" (measures settled first); see choose.py.
 
     Returns:
         The InterviewPlan: decision, questions best first, pages, what is still undetermined and its worth.
@@ -38,7 +40,7 @@ def plan_interview(ruleset: RuleSet, profile_data: dict[str, Any], as_of: dt.dat
     data = profile_data if "kind" in profile_data else {"kind": "enterprise", **profile_data}
     decision = evaluate(ruleset, parse_profile(data, today or as_of), as_of)
     opened = open_fields(ruleset, data, decision, as_of, today or as_of, frozenset(declined))
-    questions = tuple(score_questions(str(data["kind"]), opened, decision, ruleset.order))
+    questions = tuple(score_questions(data, opened, decision, ruleset.order, ordering))
     undetermined = tuple(r for r in decision.results if r.outcome is Outcome.UNDETERMINED)
     return InterviewPlan(
         decision=decision,
