@@ -20,15 +20,18 @@ from engine.explain import amount_text, category, field_label, money
 from engine.model import Measure, RuleSet
 from web.selfcheck.trace import TraceView, comparison_text, trace_view
 
-CATEGORIES = ("eligible", "nearly", "undetermined", "ineligible", "not_applicable")
+CATEGORIES = ("eligible", "nearly", "undetermined", "conditional", "ineligible", "not_applicable")
+SHOWN = ("eligible", "nearly", "undetermined", "conditional")  # as cards; the others collapsed with counts
+COLLAPSED = ("ineligible", "not_applicable")
 CATEGORY_TITLES = {
     "eligible": _l("符合条件"), "nearly": _l("差一点"), "undetermined": _l("待定"),
-    "ineligible": _l("不符合"), "not_applicable": _l("不适用"),
+    "conditional": _l("认定后可申请"), "ineligible": _l("不符合"), "not_applicable": _l("不适用"),
 }
 CATEGORY_HINTS = {
     "eligible": _l("按您填写的资料，以下政策的条件全部满足。"),
     "nearly": _l("只差一点：下面写明了还差多少。"),
     "undetermined": _l("资料不全，暂时无法判断。补充下列资料即可得出结论。"),
+    "conditional": _l("须先取得所需资格（如高新技术企业认定）；按您的资料该资格可以取得。金额不计入预计合计。"),
     "ineligible": _l("以下政策有条件不满足（列出了不满足的条件和您的数据）。"),
     "not_applicable": _l("不在您所在地区、不适用于此类申请人或评价日期不在有效期内。"),
 }
@@ -70,6 +73,30 @@ class Card:
     documents: list[str] = field(default_factory=list)
     reason: str = ""
     trace: TraceView | None = None
+    value: int = 0  # published yuan (exact or "up to"), for ranking next actions; 0 when none
+    how_body: str = ""
+    how_period: str = ""
+    how_url: str | None = None
+
+
+@dataclass
+class Action:
+    """One of the most valuable next steps shown on top of the results."""
+
+    text: str
+    url: str | None
+    worth: int
+
+
+@dataclass
+class Headline:
+    """The estimated total (the engine's stacking of eligible cash measures) and what it leaves out."""
+
+    total: str | None
+    capped: bool
+    counted: int
+    not_counted: list[tuple[str, str]]  # eligible measures without a published cash figure: (title, what)
+    conditional: list[tuple[str, str]]  # 认定后可申请: (title, amount text), never in the total
 
 
 @dataclass
@@ -108,6 +135,20 @@ def _failing(result: MeasureResult, lang: str) -> list[tuple[str, str]]:
     return out
 
 
+def value_of(result: MeasureResult) -> int:
+    """The published yuan of a result ("up to" included), 0 for rates, unpublished and non-cash."""
+    amount = result.amount
+    return int(amount.value) if amount.kind in ("exact", "up_to") and isinstance(amount.value, int) else 0
+
+
+def _how(m: Measure, lang: str) -> tuple[str, str, str | None]:
+    how = getattr(m, "how_to_apply", None)
+    if how is None:
+        return "", "", None
+    body, period = getattr(how, "body", None), getattr(how, "period", None)
+    return (body.get(lang) if body else "", period.get(lang) if period else "", getattr(how, "url", None))
+
+
 def card(result: MeasureResult, decision: Decision, ruleset: RuleSet, lang: str, link: Linker) -> Card:
     m = ruleset.measures[result.measure_id]
     cat = category(result)
@@ -124,7 +165,9 @@ def card(result: MeasureResult, decision: Decision, ruleset: RuleSet, lang: str,
         missing=[Link(field_label(p).get(lang), link(p)) for p in result.missing],
         documents=[d.get(lang) for d in m.documents],
         reason=str(REASONS.get(result.reason or "", result.reason or "")),
+        value=value_of(result),
     )
+    out.how_body, out.how_period, out.how_url = _how(m, lang)
     if result.trace is not None and cat != "not_applicable":
         out.trace = trace_view(result.trace, decision, ruleset, m, lang)
     return out
@@ -134,8 +177,42 @@ def grouped(decision: Decision, ruleset: RuleSet, lang: str, link: Linker) -> di
     groups: dict[str, list[Card]] = {c: [] for c in CATEGORIES}
     for result in decision.results:
         c = card(result, decision, ruleset, lang, link)
-        groups[c.category].append(c)
+        groups.setdefault(c.category, []).append(c)  # an outcome added to the engine later still shows
+    for cards in groups.values():
+        cards.sort(key=lambda c: -c.value)  # the most valuable first (stable: rule order otherwise)
     return groups
+
+
+def headline(decision: Decision, groups: dict[str, list[Card]], ruleset: RuleSet, lang: str) -> Headline:
+    """What the company may receive: the engine's stacked total of eligible cash, and what it leaves out."""
+    stack = decision.stacking
+    results = {r.measure_id: r for r in decision.results}
+    counted = [mid for mid in stack.chosen if value_of(results[mid])]
+    not_counted = [(c.title, c.amount or c.benefit) for c in groups["eligible"] if not c.value]
+    conditional = [(c.title, c.amount or c.benefit) for c in groups.get("conditional", [])]
+    capped = any(results[mid].amount.kind == "up_to" for mid in counted)
+    return Headline(money(stack.total, lang) if counted else None, capped, len(counted), not_counted, conditional)
+
+
+def next_actions(groups: dict[str, list[Card]], asks: dict[str, int], ask_url: str | None,
+                 limit: int = 3) -> list[Action]:
+    """The most valuable next steps: close a near miss ("研发费用再增加9万元即可满足"), or answer the questions
+    that decide an undetermined measure ("回答 2 个问题可判断 高企认定"); by published amount, then order.
+
+    `asks` is measure id → questions still to answer for it (the interview's count, else the missing fields).
+    """
+    out: list[Action] = []
+    for c in groups["nearly"]:
+        for gap in c.gaps:
+            out.append(Action(gettext("%(measure)s：%(gap)s即可满足", measure=c.title, gap=gap.rstrip("。")),
+                              f"#m-{c.id}", c.value))
+    for c in groups["undetermined"]:
+        n = asks.get(c.id) or len(c.missing)
+        if n:
+            url = ask_url or next((link.url for link in c.missing if link.url), None) or f"#m-{c.id}"
+            out.append(Action(gettext("回答 %(n)s 个问题可判断“%(measure)s”", n=n, measure=c.title), url, c.value))
+    out.sort(key=lambda a: -a.worth)
+    return out[:limit]
 
 
 def stacking(decision: Decision, ruleset: RuleSet, lang: str) -> Stack | None:
@@ -159,4 +236,4 @@ def warnings(issues: list[ProfileIssue] | tuple[ProfileIssue, ...], lang: str, l
 
 
 def counts(groups: dict[str, list[Card]]) -> list[tuple[str, Any, int]]:
-    return [(c, CATEGORY_TITLES[c], len(groups[c])) for c in CATEGORIES]
+    return [(c, CATEGORY_TITLES.get(c, c), len(cards)) for c, cards in groups.items()]

@@ -189,6 +189,9 @@ def _evaluated() -> Response | dict[str, Any]:
 
     groups = present.grouped(decision, ruleset, lang, link)
     return {
+        "headline": present.headline(decision, groups, ruleset, lang),
+        "actions": present.next_actions(groups, {}, None),
+        "shown": present.SHOWN, "collapsed": present.COLLAPSED,
         "kind": kind, "kind_label": KIND_LABELS[kind], "name": parsed.profile.name, "decision": decision,
         "as_of": as_of, "as_of_form": as_of_form, "groups": groups, "counts": present.counts(groups),
         "titles": present.CATEGORY_TITLES, "hints": present.CATEGORY_HINTS,
