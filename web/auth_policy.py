@@ -1,32 +1,36 @@
-"""This file defines the account policies the login and user-admin views call: password rules and lock-out.
+"""This file defines the one login policy of the web form and the API (`POST /api/v1/tokens`), and the password
+rules of user admin.
 
-The login view already limits failures per (address, username) (web/auth/ratelimit.py). That leaves two
-gaps this module closes, as plain functions and one small class, without touching a view:
+Following OWASP's authentication guidance, no stranger can lock a named user out:
 
-* **Account lock-out**: `LoginGuard.check(address, username)` refuses a username that failed
-  `ACCOUNT_MAX_FAILURES` (10) times in `ACCOUNT_WINDOW_SECONDS` (900) from *any* addresses (guessing from
-  many machines), and an address that failed `ADDRESS_MAX_FAILURES` (30) times for *any* usernames
-  (password spraying), for the rest of the window. `failed()` / `succeeded()` record outcomes. In
-  memory and per process, like the rate limit: with W gunicorn workers the bound is W × the limit.
-* **Password policy**: `password_problems(password, username)` lists what is wrong with a new password
-  (zh/en): at least 12 characters, not the username, at least three of lower/upper/digit/other unless it
-  is 16 or more characters long, not one of the most common passwords, not all one character.
+* **(address, account)**: `PAIR_MAX_FAILURES` (5) failures for one username from one address within
+  `PAIR_WINDOW_SECONDS` (300) lock that address out of that account for the rest of the window — only there.
+* **address** (any usernames): after `ADDRESS_FREE_FAILURES` (10) failures in `ADDRESS_WINDOW_SECONDS` (900)
+  each further attempt waits 2, 4, 8 … seconds (at most `MAX_DELAY_SECONDS`, 60) after the last failure;
+  `ADDRESS_MAX_FAILURES` (30) lock the address for the window (password spraying).
+* **account** (guessing from many addresses): after `ACCOUNT_FREE_FAILURES` (10) failures in
+  `ADDRESS_WINDOW_SECONDS` the account is *guarded*, never locked: an address this user logged in from within
+  `KNOWN_ADDRESS_DAYS` (90) goes straight through; any other waits a progressive delay (at most 60 s) after
+  the account's last failure, which caps distributed guessing at about one a minute.
 
-Hooks (one line each; see docs/reliability.md):
-  login, before authenticate:  ``if (wait := login_guard().check(addr, user)): return 429``
-  login, on failure / success: ``login_guard().failed(addr, user)`` / ``login_guard().succeeded(addr, user)``
-  user creation / password change: ``problems = password_problems(password, username)`` → form errors.
+A correct password clears the (address, account) and account counters, not the address's. State is the
+`auth_event` table (web/store/auth_queries.py), shared by every worker; attempts refused for waiting are not
+recorded. Every lock and every admin clearance is an event and a log line (`subsidy.auth`), never the password.
 """
 
 from __future__ import annotations
 
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass
+import datetime as dt
+import logging
+import math
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
 
 from flask import current_app
+
+from web.db_session import db
+from web.store import auth_queries
 
 MIN_LENGTH, LONG_ENOUGH = 12, 16
 COMMON = frozenset({
@@ -74,73 +78,184 @@ def password_problems(password: str, username: str = "") -> list[PolicyProblem]:
     return out
 
 
-class LoginGuard:
-    """Failures by username (from any address) and by address (for any username) within a window."""
+@dataclass(frozen=True)
+class Limits:
+    """The thresholds (app config keys of the same names override them)."""
 
-    def __init__(self, account_max: int = 10, address_max: int = 30, window_seconds: int = 900,
-                 clock: Callable[[], float] = time.monotonic):
-        self.account_max, self.address_max, self.window, self.clock = account_max, address_max, window_seconds, clock
-        self._by_user: dict[str, deque[float]] = {}
-        self._by_addr: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    PAIR_MAX_FAILURES: int = 5
+    PAIR_WINDOW_SECONDS: int = 300
+    ADDRESS_FREE_FAILURES: int = 10
+    ADDRESS_MAX_FAILURES: int = 30
+    ADDRESS_WINDOW_SECONDS: int = 900
+    ACCOUNT_FREE_FAILURES: int = 10
+    MAX_DELAY_SECONDS: int = 60
+    KNOWN_ADDRESS_DAYS: int = 90
 
-    def _recent(self, table: dict[str, deque[float]], key: str, now: float) -> deque[float]:
-        times = table.get(key, deque())
-        while times and now - times[0] >= self.window:
-            times.popleft()
-        if not times:
-            table.pop(key, None)
-        return times
-
-    @staticmethod
-    def _norm(username: str) -> str:
-        return username.strip().casefold()
-
-    def check(self, address: str, username: str) -> int:
-        """Seconds until this address may try this username again (0: allowed now)."""
-        with self._lock:
-            now = self.clock()
-            waits = []
-            for table, key, limit in ((self._by_user, self._norm(username), self.account_max),
-                                      (self._by_addr, address, self.address_max)):
-                times = self._recent(table, key, now)
-                if len(times) >= limit:
-                    waits.append(int(self.window - (now - times[-limit])) + 1)
-            return max(waits, default=0)
-
-    def locked(self, username: str) -> bool:
-        with self._lock:
-            return len(self._recent(self._by_user, self._norm(username), self.clock())) >= self.account_max
-
-    def failed(self, address: str, username: str) -> None:
-        with self._lock:
-            now = self.clock()
-            for table, key in ((self._by_user, self._norm(username)), (self._by_addr, address)):
-                self._recent(table, key, now)
-                table.setdefault(key, deque()).append(now)
-                if len(table[key]) > 1000:
-                    table[key].popleft()
-
-    def succeeded(self, address: str, username: str) -> None:
-        """A correct password clears the account's failures (not the address's: spraying stays counted)."""
-        with self._lock:
-            self._by_user.pop(self._norm(username), None)
-
-    def unlock(self, username: str) -> None:
-        """An administrator lifts a lock-out."""
-        with self._lock:
-            self._by_user.pop(self._norm(username), None)
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Limits:
+        return cls(**{f.name: int(config.get(f.name, f.default)) for f in fields(cls)})
 
 
-GUARD_KEY = "subsidy.login_guard"
+@dataclass(frozen=True)
+class Verdict:
+    """Whether an attempt may go ahead: `wait` seconds (0: now) and which rule said so."""
+
+    wait: int = 0
+    rule: str = ""  # "pair" | "address" | "address-delay" | "account-delay"
 
 
-def login_guard() -> LoginGuard:
-    """The application's LoginGuard (settings ACCOUNT_MAX_FAILURES, ADDRESS_MAX_FAILURES, ACCOUNT_WINDOW_SECONDS)."""
-    app = current_app
-    if GUARD_KEY not in app.extensions:
-        app.extensions[GUARD_KEY] = LoginGuard(int(app.config.get("ACCOUNT_MAX_FAILURES", 10)),
-                                               int(app.config.get("ADDRESS_MAX_FAILURES", 30)),
-                                               int(app.config.get("ACCOUNT_WINDOW_SECONDS", 900)))
-    guard: LoginGuard = app.extensions[GUARD_KEY]
-    return guard
+@dataclass(frozen=True)
+class Lock:
+    """A lock or guard in force, as the admin page lists it."""
+
+    scope: str  # "pair" | "address" | "account"
+    username: str
+    address: str
+    failures: int
+    wait: int
+
+
+ANY = auth_queries.ANY
+log = logging.getLogger("subsidy.auth")
+
+
+def norm(username: str) -> str:
+    """The form in which usernames are counted (as typed, trimmed, casefolded)."""
+    return username.strip().casefold()[:150]
+
+
+class _State:
+    """The counters for one (address, username) computed from the events of the largest window."""
+
+    def __init__(self, events: Sequence[Any], address: str, username: str, now: dt.datetime, limits: Limits):
+        self.now, self.limits = now, limits
+        pair_start = now - dt.timedelta(seconds=limits.PAIR_WINDOW_SECONDS)
+        wide_start = now - dt.timedelta(seconds=limits.ADDRESS_WINDOW_SECONDS)
+        pair_since, address_since, account_since = pair_start, wide_start, wide_start
+        for e in events:
+            if e.kind == "clear" or (e.kind == "success" and e.username == username):
+                if e.username == username and e.address in (address, ANY):
+                    pair_since = max(pair_since, e.at)
+                if e.kind == "clear" and e.username == ANY and e.address == address:
+                    pair_since, address_since = max(pair_since, e.at), max(address_since, e.at)
+                if e.username == username and (e.kind == "success" or e.address == ANY):
+                    account_since = max(account_since, e.at)
+        failures = [e for e in events if e.kind == "failure"]
+        self.pair = [e.at for e in failures if e.username == username and e.address == address and e.at > pair_since]
+        self.address = [e.at for e in failures if e.address == address and e.at > address_since]
+        self.account = [e.at for e in failures if e.username == username and e.at > account_since]
+
+    def _until_below(self, times: list[dt.datetime], limit: int, window: int) -> int:
+        """Seconds until fewer than `limit` of `times` are inside the window."""
+        oldest = times[len(times) - limit]
+        return max(1, math.ceil(window - (self.now - oldest).total_seconds()))
+
+    def _delay(self, times: list[dt.datetime], free: int) -> int:
+        """The progressive delay after the last of `times` once more than `free` failed (0 when none is due)."""
+        if len(times) < free:
+            return 0
+        delay = min(2 ** (len(times) - free + 1), self.limits.MAX_DELAY_SECONDS)
+        return max(0, math.ceil(delay - (self.now - times[-1]).total_seconds()))
+
+    def pair_wait(self) -> int:
+        lim = self.limits
+        return self._until_below(self.pair, lim.PAIR_MAX_FAILURES, lim.PAIR_WINDOW_SECONDS) \
+            if len(self.pair) >= lim.PAIR_MAX_FAILURES else 0
+
+    def address_lock_wait(self) -> int:
+        lim = self.limits
+        return self._until_below(self.address, lim.ADDRESS_MAX_FAILURES, lim.ADDRESS_WINDOW_SECONDS) \
+            if len(self.address) >= lim.ADDRESS_MAX_FAILURES else 0
+
+    def verdict(self, known: bool) -> Verdict:
+        lim = self.limits
+        for rule, wait in (("pair", self.pair_wait()), ("address", self.address_lock_wait()),
+                           ("address-delay", self._delay(self.address, lim.ADDRESS_FREE_FAILURES)),
+                           ("account-delay", 0 if known else self._delay(self.account, lim.ACCOUNT_FREE_FAILURES))):
+            if wait:
+                return Verdict(wait, rule)
+        return Verdict()
+
+
+class LoginPolicy:
+    """The login policy over one database session; `clock` gives naive UTC (the store's clock by default)."""
+
+    def __init__(self, session: Any, limits: Limits | None = None,
+                 clock: Callable[[], dt.datetime] = auth_queries.now):
+        self.session, self.limits, self.clock = session, limits or Limits(), clock
+
+    def _state(self, address: str, username: str) -> _State:
+        now = self.clock()
+        since = now - dt.timedelta(seconds=max(self.limits.ADDRESS_WINDOW_SECONDS, self.limits.PAIR_WINDOW_SECONDS))
+        events = auth_queries.events_about(self.session, since, username, address)
+        return _State(events, address, username, now, self.limits)
+
+    def check(self, address: str, username: str) -> Verdict:
+        """May this address try this username now? (Read only.)"""
+        username = norm(username)
+        state = self._state(address, username)
+        known = False
+        if len(state.account) >= self.limits.ACCOUNT_FREE_FAILURES:
+            since = state.now - dt.timedelta(days=self.limits.KNOWN_ADDRESS_DAYS)
+            known = address in auth_queries.known_addresses(self.session, username, since)
+        return state.verdict(known)
+
+    def failed(self, address: str, username: str, channel: str = "web") -> None:
+        """Record a wrong password (or unknown / inactive user); record and log any lock it starts."""
+        username, now = norm(username), self.clock()
+        auth_queries.record(self.session, "failure", username, address, channel, at=now)
+        state = self._state(address, username)
+        lim = self.limits
+        for scope, user, addr, count, limit in (
+                ("pair", username, address, len(state.pair), lim.PAIR_MAX_FAILURES),
+                ("address", ANY, address, len(state.address), lim.ADDRESS_MAX_FAILURES),
+                ("account", username, ANY, len(state.account), lim.ACCOUNT_FREE_FAILURES)):
+            if count == limit:
+                note = f"{scope}: {count} failures"
+                auth_queries.record(self.session, "lock", user, addr, channel, note=note, at=now)
+                log.warning("login %s lock: username=%r address=%s channel=%s (%s)", scope, user, addr, channel, note)
+        self.session.commit()
+
+    def succeeded(self, address: str, username: str, channel: str = "web") -> None:
+        auth_queries.record(self.session, "success", norm(username), address, channel, at=self.clock())
+        self.session.commit()
+
+    def locks(self) -> list[Lock]:
+        """Every lock or guard in force now, for the admin page."""
+        now, lim = self.clock(), self.limits
+        events = auth_queries.events_since(self.session, now - dt.timedelta(seconds=lim.ADDRESS_WINDOW_SECONDS))
+        out: list[Lock] = []
+        for user, addr in sorted({(e.username, e.address) for e in events if e.kind == "failure"}):
+            state = _State(events, addr, user, now, lim)
+            if wait := state.pair_wait():
+                out.append(Lock("pair", user, addr, len(state.pair), wait))
+        for addr in sorted({e.address for e in events if e.kind == "failure"}):
+            state = _State(events, addr, "\0", now, lim)
+            wait = state.address_lock_wait() or state._delay(state.address, lim.ADDRESS_FREE_FAILURES)
+            if wait or len(state.address) >= lim.ADDRESS_MAX_FAILURES:
+                out.append(Lock("address", ANY, addr, len(state.address), wait))
+        for user in sorted({e.username for e in events if e.kind == "failure"}):
+            state = _State(events, "\0", user, now, lim)
+            if len(state.account) >= lim.ACCOUNT_FREE_FAILURES:
+                out.append(Lock("account", user, ANY, len(state.account), state._delay(state.account,
+                                                                                        lim.ACCOUNT_FREE_FAILURES)))
+        return out
+
+    def clear(self, scope: str, username: str, address: str, actor_id: int, actor: str) -> None:
+        """An admin lifts a lock (pair: both given; address: username ANY; account: address ANY); logged."""
+        user = norm(username) if scope in ("pair", "account") else ANY
+        addr = address if scope in ("pair", "address") else ANY
+        auth_queries.record(self.session, "clear", user, addr, "web", actor_id=actor_id,
+                            note=f"{scope} cleared by {actor}"[:500], at=self.clock())
+        log.warning("login %s lock cleared: username=%r address=%s by admin %r", scope, user, addr, actor)
+        self.session.commit()
+
+
+def login_policy() -> LoginPolicy:
+    """The policy for the current request: its database session and the app's limits."""
+    return LoginPolicy(db(), Limits.from_config(current_app.config))
+
+
+def retry_minutes(verdict: Verdict) -> int:
+    """The wait in whole minutes, rounded up, for messages."""
+    return max(1, (verdict.wait + 59) // 60)

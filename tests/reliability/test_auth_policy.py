@@ -1,10 +1,21 @@
-"""web.auth_policy: the password policy and the account / address lock-out the login view can call."""
+"""web.auth_policy: the password policy and the one login policy (OWASP: throttle the address, never let a
+stranger lock a named account), its state in `auth_event` on SQLite and PostgreSQL, shared across sessions."""
 
 from __future__ import annotations
 
-import pytest
+import datetime as dt
+import logging
 
-from web.auth_policy import LoginGuard, password_problems
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from web.auth_policy import Limits, LoginPolicy, password_problems
+from web.store import queries
+from web.store.db import make_engine, make_session_factory
+from web.store.models import AuthEvent
+
+SECRET = "Guess-0f-the-day!"  # the wrong password an attacker types: must never reach the table or the log
 
 
 @pytest.mark.parametrize("password", ["short1A!", "lowercaseonly", "Password123", "password123!",
@@ -23,42 +34,136 @@ def test_strong_passwords_pass(password: str) -> None:
 
 class Clock:
     def __init__(self) -> None:
-        self.now = 1000.0
+        self.now = dt.datetime(2026, 12, 3, 9, 0, 0)
 
-    def __call__(self) -> float:
+    def __call__(self) -> dt.datetime:
         return self.now
 
-
-def test_an_account_locks_after_failures_from_many_addresses() -> None:
-    clock = Clock()
-    guard = LoginGuard(account_max=10, address_max=30, window_seconds=900, clock=clock)
-    for i in range(10):
-        assert guard.check(f"10.0.0.{i}", "Alice") == 0
-        guard.failed(f"10.0.0.{i}", "Alice")
-    assert guard.locked("alice")
-    assert guard.check("10.9.9.9", " ALICE ") > 0  # from a new address, any spelling
-    assert guard.check("10.9.9.9", "bob") == 0
-    clock.now += 901
-    assert guard.check("10.9.9.9", "alice") == 0 and not guard.locked("alice")
+    def tick(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
 
 
-def test_an_address_spraying_many_usernames_is_stopped() -> None:
-    guard = LoginGuard(account_max=10, address_max=30, window_seconds=900, clock=Clock())
-    for i in range(30):
-        guard.failed("203.0.113.7", f"user{i}")
-    assert guard.check("203.0.113.7", "someone-new") > 0
-    assert guard.check("198.51.100.1", "someone-new") == 0
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
 
 
-def test_success_clears_the_account_but_not_the_address() -> None:
-    guard = LoginGuard(account_max=3, address_max=5, window_seconds=900, clock=Clock())
-    for _ in range(3):
-        guard.failed("a", "alice")
-    assert guard.locked("alice")
-    guard.unlock("alice")
-    assert not guard.locked("alice")
-    guard.failed("a", "alice")
-    guard.succeeded("a", "alice")
-    assert guard.check("a", "alice") == 0
-    guard.failed("a", "x")
-    assert guard.check("a", "y") > 0  # 5 failures from "a" in the window
+@pytest.fixture
+def policy(session: Session, clock: Clock) -> LoginPolicy:
+    return LoginPolicy(session, Limits(), clock)
+
+
+def attack(policy: LoginPolicy, clock: Clock, address: str, username: str, attempts: int) -> int:
+    """An attacker hammering as fast as the server answers (1 s apart); returns the attempts refused."""
+    refused = 0
+    for _ in range(attempts):
+        if policy.check(address, username).wait:
+            refused += 1
+        else:
+            policy.failed(address, username, "web")
+        clock.tick(1)
+    return refused
+
+
+def kinds(session: Session) -> list[tuple[str, str, str]]:
+    return [(e.kind, e.username, e.address) for e in session.scalars(select(AuthEvent).order_by(AuthEvent.id))]
+
+
+def test_one_address_cannot_lock_a_named_user_out(policy: LoginPolicy, clock: Clock, session: Session) -> None:
+    refused = attack(policy, clock, "203.0.113.9", "Rita", 200)
+    assert refused == 195  # five guesses, then that address is shut out of that account
+    verdict = policy.check("203.0.113.9", "rita")
+    assert verdict.rule == "pair" and 0 < verdict.wait <= 300
+    assert policy.check("198.51.100.4", "rita").wait == 0  # the reviewer at her own desk logs in
+    policy.succeeded("198.51.100.4", "rita")
+    assert policy.check("203.0.113.9", "rita").wait > 0  # her success does not reopen the attacker's address
+    assert kinds(session).count(("lock", "rita", "203.0.113.9")) == 1  # the lock is recorded once
+
+
+def test_the_pair_lock_ends_with_its_window(policy: LoginPolicy, clock: Clock) -> None:
+    attack(policy, clock, "a", "rita", 5)
+    wait = policy.check("a", "rita").wait
+    clock.tick(wait - 1)
+    assert policy.check("a", "rita").wait == 1
+    clock.tick(1)
+    assert policy.check("a", "rita").wait == 0
+
+
+def test_an_address_gets_progressive_delays_then_a_lock(session: Session, clock: Clock) -> None:
+    limits = Limits(MAX_DELAY_SECONDS=16)  # with the default 60 s cap, 30 failures no longer fit in the window
+    policy = LoginPolicy(session, limits, clock)
+    for i in range(limits.ADDRESS_FREE_FAILURES):  # spraying: one guess per username
+        assert policy.check("203.0.113.7", f"user{i}").wait == 0
+        policy.failed("203.0.113.7", f"user{i}")
+    waits = []
+    for i in range(limits.ADDRESS_FREE_FAILURES, limits.ADDRESS_MAX_FAILURES):
+        verdict = policy.check("203.0.113.7", f"user{i}")
+        assert verdict.rule == "address-delay"
+        waits.append(verdict.wait)
+        clock.tick(verdict.wait)
+        assert policy.check("203.0.113.7", f"user{i}").wait == 0
+        policy.failed("203.0.113.7", f"user{i}")
+    assert waits[:5] == [2, 4, 8, 16, 16] and max(waits) == limits.MAX_DELAY_SECONDS
+    locked = policy.check("203.0.113.7", "someone-new")
+    assert locked.rule == "address" and locked.wait > limits.MAX_DELAY_SECONDS
+    assert policy.check("198.51.100.1", "someone-new").wait == 0  # only that address
+
+
+def test_guessing_from_many_addresses_guards_the_account_without_locking_it(
+        policy: LoginPolicy, clock: Clock, session: Session) -> None:
+    policy.succeeded("10.1.1.1", "rita")  # her usual address
+    clock.tick(3600)
+    for i in range(Limits().ACCOUNT_FREE_FAILURES):  # a botnet, one guess per address
+        policy.failed(f"192.0.2.{i}", "rita")
+        clock.tick(1)
+    assert ("lock", "rita", "") in kinds(session)  # the guard is recorded
+    assert policy.check("10.1.1.1", "rita").wait == 0  # a known address goes straight through
+    stranger = policy.check("198.51.100.200", "rita")  # a new laptop waits seconds, never a window
+    assert stranger.rule == "account-delay" and 0 < stranger.wait <= Limits().MAX_DELAY_SECONDS
+    for i in range(100):  # however long the botnet keeps going, the wait stays bounded
+        clock.tick(policy.check(f"192.0.3.{i}", "rita").wait)
+        policy.failed(f"192.0.3.{i}", "rita")
+        assert policy.check("198.51.100.200", "rita").wait <= Limits().MAX_DELAY_SECONDS
+    assert policy.check("10.1.1.1", "rita").wait == 0
+
+
+def test_success_clears_the_account_not_the_address(policy: LoginPolicy, clock: Clock) -> None:
+    for _ in range(4):
+        policy.failed("a", "alice")
+    policy.succeeded("a", "alice")
+    policy.failed("a", "alice")
+    assert policy.check("a", "alice").wait == 0  # one failure since the success
+    for i in range(Limits().ADDRESS_FREE_FAILURES):
+        policy.failed("a", f"x{i}")
+    assert policy.check("a", "alice").rule == "address-delay"  # a success does not wash the address
+
+
+def test_the_admin_sees_and_clears_locks_and_both_are_logged(
+        policy: LoginPolicy, clock: Clock, session: Session, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.WARNING, logger="subsidy.auth")
+    attack(policy, clock, "203.0.113.9", "rita", 6)
+    [lock] = [lock for lock in policy.locks() if lock.scope == "pair"]
+    assert (lock.username, lock.address, lock.failures) == ("rita", "203.0.113.9", 5) and lock.wait > 0
+    admin = queries.create_user(session, "adam", "Admin-pass-2026!", "admin")
+    policy.clear("pair", "rita", "203.0.113.9", actor_id=admin.id, actor="adam")
+    assert policy.check("203.0.113.9", "rita").wait == 0 and policy.locks() == []
+    clear = session.scalars(select(AuthEvent).where(AuthEvent.kind == "clear")).one()
+    assert clear.actor_id == admin.id and "adam" in (clear.note or "")
+    messages = [r.getMessage() for r in caplog.records]
+    assert any("pair lock:" in m and "rita" in m for m in messages)
+    assert any("lock cleared" in m and "adam" in m for m in messages)
+    assert all(SECRET not in m for m in messages)
+
+
+def test_the_state_is_shared_by_every_worker(database_url: str, db_url: str, clock: Clock) -> None:
+    """Two processes' sessions on one database (two engines, as two gunicorn workers have) see one state."""
+    worker_a = make_session_factory(make_engine(db_url))()
+    worker_b = make_session_factory(make_engine(db_url))()
+    try:
+        first, second = LoginPolicy(worker_a, Limits(), clock), LoginPolicy(worker_b, Limits(), clock)
+        for policy in (first, second, first, second, first):
+            policy.failed("203.0.113.9", "rita", "api" if policy is second else "web")
+        assert first.check("203.0.113.9", "rita").wait > 0 and second.check("203.0.113.9", "rita").wait > 0
+    finally:
+        worker_a.close()
+        worker_b.close()

@@ -3,7 +3,8 @@
 `POST /api/v1/tokens` with a username and password returns a token signed with the app's SECRET_KEY
 (itsdangerous, salt "subsidy-api-token") that carries the user id and expires after API_TOKEN_MAX_AGE
 seconds (default 3600). Each request re-reads the user, so deactivating a user revokes its tokens at
-once; changing SECRET_KEY revokes every token.
+once; changing SECRET_KEY revokes every token. `authenticate_for_token` checks the password under the web
+form's login policy (web/auth_policy.py): the same throttles and locks, recorded in the same table.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from flask import current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from web.api.problems import Problem
+from web.auth_policy import login_policy, retry_minutes
 from web.db_session import db
+from web.store import queries
 from web.store.web_queries import user_by_id
 
 if TYPE_CHECKING:  # rows come from the query modules; the model is named for type hints only
@@ -42,6 +45,22 @@ def issue_token(user: User) -> dict[str, Any]:
     expires = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=seconds)
     return {"access_token": token, "token_type": "Bearer", "expires_in": seconds,
             "expires_at": expires.isoformat().replace("+00:00", "Z"), "scope": user.role}
+
+
+def authenticate_for_token(username: str, password: str) -> User:
+    """The active user with this password, under the login policy; 429 problem when throttled, 401 when wrong."""
+    address, policy = request.remote_addr or "?", login_policy()
+    verdict = policy.check(address, username)
+    if verdict.wait:
+        raise Problem("rate-limited", f"Too many failed logins; retry in {verdict.wait} s "
+                      f"/ 登录失败次数过多，请{retry_minutes(verdict)}分钟后再试", headers={"Retry-After": str(verdict.wait)})
+    user = queries.authenticate(db(), username, password)
+    if user is None:
+        policy.failed(address, username, "api")
+        raise Problem("invalid-credentials", "Wrong username or password, or the user is inactive "
+                      "/ 用户名或密码错误，或用户已停用", headers={"WWW-Authenticate": 'Bearer realm="api"'})
+    policy.succeeded(address, username, "api")
+    return user
 
 
 def _bearer() -> str:

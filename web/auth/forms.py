@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, Length
 
 
 class LoginForm(FlaskForm):
@@ -19,3 +19,11 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Logging out is a POST with a CSRF token (a link could log people out from another site)."""
+
+
+class ClearLockForm(FlaskForm):
+    """An admin lifts one login lock (which one: the hidden scope, username and address)."""
+
+    scope = HiddenField(validators=[DataRequired(), AnyOf(("pair", "address", "account"))])
+    username = HiddenField(validators=[Length(max=150)])
+    address = HiddenField(validators=[Length(max=64)])

@@ -1,6 +1,6 @@
 """This file defines /login and /logout.
 
-Login goes validate → rate-limit check → authenticate → log in → redirect: to `next` when it is a local
+Login goes validate → login policy (web/auth_policy.py, shared with the API) → authenticate → log in → redirect: to `next` when it is a local
 path, to the apply page when an applicant came from the self-check result's "Apply" button (keeping the
 measure chosen there), else to the home page of the user's role.
 """
@@ -9,31 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from web.auth import bp
 from web.auth.forms import LoginForm, LogoutForm
-from web.auth.ratelimit import LoginLimiter
 from web.auth.users import SessionUser, remember_epoch, revoke_sessions
-from web.auth_policy import login_guard
+from web.auth_policy import login_policy, retry_minutes
 from web.db_session import db
 from web.store import queries
 
 HOME = {"applicant": "applications.index", "reviewer": "review.index", "auditor": "audit.index",
         "admin": "admin.index"}
-LIMITER_KEY = "subsidy.login_limiter"
-
-
-def limiter() -> LoginLimiter:
-    app = current_app
-    if LIMITER_KEY not in app.extensions:
-        app.extensions[LIMITER_KEY] = LoginLimiter(int(app.config.get("LOGIN_MAX_FAILURES", 5)),
-                                                   int(app.config.get("LOGIN_WINDOW_SECONDS", 300)))
-    limiter_: LoginLimiter = app.extensions[LIMITER_KEY]
-    return limiter_
 
 
 def safe_next(target: str | None) -> str | None:
@@ -60,19 +49,19 @@ def login() -> Response | str | tuple[str, int]:
     form = LoginForm(next=target or "", measure=measure or "")
     if not form.validate_on_submit():
         return render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved())
-    key = (request.remote_addr or "?", str(form.username.data).strip().lower())
-    wait = max(limiter().retry_after(key), login_guard().check(*key))  # rate limit and account lock-out
-    if wait:
-        form.form_errors.append(_("登录失败次数过多，请 %(minutes)s 分钟后再试。", minutes=(wait + 59) // 60))
-        return render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved()), 429
-    row = queries.authenticate(db(), str(form.username.data).strip(), str(form.password.data))
+    address, username = request.remote_addr or "?", str(form.username.data).strip()
+    policy = login_policy()  # the one policy of the form and the API (web/auth_policy.py)
+    verdict = policy.check(address, username)
+    if verdict.wait:
+        form.form_errors.append(_("登录失败次数过多，请 %(minutes)s 分钟后再试。", minutes=retry_minutes(verdict)))
+        page = render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved())
+        return page, 429, {"Retry-After": str(verdict.wait)}
+    row = queries.authenticate(db(), username, str(form.password.data))
     if row is None:
-        limiter().failed(key)
-        login_guard().failed(*key)
+        policy.failed(address, username, "web")
         form.form_errors.append(_("用户名或密码不正确，或账号已停用。"))
         return render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved()), 200
-    limiter().succeeded(key)
-    login_guard().succeeded(*key)
+    policy.succeeded(address, username, "web")
     user = SessionUser.of(row)
     login_user(user)
     remember_epoch(row)

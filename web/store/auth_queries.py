@@ -1,0 +1,59 @@
+"""This file defines the queries over the `auth_event` table that the login policy (web/auth_policy.py) uses.
+
+Every login outcome (web form and API alike), every lock and every clearance is one row, so that the policy's
+state is shared by all gunicorn workers and survives a restart. Never a password: username (casefolded),
+address, channel, the admin who cleared and a short note.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from web.store.models import AuthEvent, User, utcnow
+
+ANY = ""  # the username of an address-wide event, the address of an account-wide one
+
+
+def record(session: Session, kind: str, username: str, address: str, channel: str = "web", *,
+           actor_id: int | None = None, note: str | None = None, at: dt.datetime | None = None) -> AuthEvent:
+    """Append one event and flush it (the caller commits)."""
+    event = AuthEvent(kind=kind, username=username[:150], address=address[:64], channel=channel[:16],
+                      actor_id=actor_id, note=(note or None) and note[:500], at=at or utcnow())
+    session.add(event)
+    session.flush()
+    return event
+
+
+def events_about(session: Session, since: dt.datetime, username: str, address: str) -> Sequence[AuthEvent]:
+    """Events since `since` for this username or from this address (clearances of either included), oldest first."""
+    return session.scalars(select(AuthEvent).where(
+        AuthEvent.at >= since, or_(AuthEvent.username == username, AuthEvent.address == address))
+        .order_by(AuthEvent.at, AuthEvent.id)).all()
+
+
+def known_addresses(session: Session, username: str, since: dt.datetime) -> set[str]:
+    """Addresses this user logged in from successfully since `since`."""
+    return set(session.scalars(select(AuthEvent.address).where(
+        AuthEvent.username == username, AuthEvent.kind == "success", AuthEvent.at >= since).distinct()))
+
+
+def events_since(session: Session, since: dt.datetime) -> Sequence[AuthEvent]:
+    """Every event since `since`, oldest first (the admin's lock list is computed from them)."""
+    return session.scalars(select(AuthEvent).where(AuthEvent.at >= since).order_by(AuthEvent.at, AuthEvent.id)).all()
+
+
+def recent_locks_and_clears(session: Session, limit: int = 50) -> list[tuple[AuthEvent, str | None]]:
+    """The latest lock and clear events with the clearing admin's username, newest first."""
+    rows = session.execute(select(AuthEvent, User.username).outerjoin(User, User.id == AuthEvent.actor_id)
+                           .where(AuthEvent.kind.in_(("lock", "clear")))
+                           .order_by(AuthEvent.at.desc(), AuthEvent.id.desc()).limit(limit)).all()
+    return [(event, actor) for event, actor in rows]
+
+
+def now() -> dt.datetime:
+    """The store's clock (naive UTC), the one every event is stamped with."""
+    return utcnow()
