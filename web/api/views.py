@@ -22,7 +22,7 @@ from engine.errors import RuleLoadError
 from engine.fast import fast_evaluate
 from engine.replay import ABSENT, ReplayError, compare_with_current, replay
 from web.api import ratelimit
-from web.api.auth import current_api_user, issue_token, require_roles
+from web.api.auth import authenticate_for_token, current_api_user, issue_token, require_roles
 from web.api.bodies import parse_request, read_json, validate_model
 from web.api.idempotency import HEADER, IdempotencyStore, check_key, request_hash
 from web.api.openapi import ENDPOINTS, openapi_document
@@ -98,10 +98,7 @@ def measure_view(measure_id: str) -> Response:
 def tokens_view() -> Response:
     ratelimit.enforce("tokens")
     form = validate_model(TokenRequest, read_json())
-    user = queries.authenticate(db(), form.username, form.password)
-    if user is None:
-        raise Problem("invalid-credentials", "Wrong username or password, or the user is inactive "
-                      "/ 用户名或密码错误，或用户已停用", headers={"WWW-Authenticate": 'Bearer realm="api"'})
+    user = authenticate_for_token(form.username, form.password)  # the web form's login policy, shared
     return json_response(json.dumps(issue_token(user)), 200)
 
 
