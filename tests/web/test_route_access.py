@@ -62,6 +62,9 @@ TABLE: dict[str, Row] = {
     # accounts
     "auth.login": Row("GET", "/login", everyone(302, anonymous=200)),  # logged in: straight to their home page
     "auth.logout": Row("POST", "/logout", everyone(302)),
+    "auth.locks": Row("GET", "/login-locks", only("admin")),
+    "auth.clear_lock": Row("POST", "/login-locks/clear", only("admin", ok=302),
+                           data={"scope": "pair", "username": "nobody", "address": "192.0.2.1"}),
     # applicants: their own applications only
     "applications.index": Row("GET", "/applications/", only(*APPLICANT)),
     "applications.new": Row("GET", "/applications/new", only(*APPLICANT)),
