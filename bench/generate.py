@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:
 
 import numpy as np  # noqa: E402
 
-from engine.register import known_names, row_of  # noqa: E402
+from engine.io.layout import known_names, row_of  # noqa: E402
 from engine.standards.regions import COUNTIES  # noqa: E402
 from engine.standards.tech_fields import FIELDS  # noqa: E402
 from engine.standards.uscc import org_check_char, uscc_check_char  # noqa: E402

@@ -164,7 +164,7 @@ def catalogue(rules_dir: Path, n_register: int, jobs: int) -> None:
 def _screening(rules: Any, rules_dir: Path, n: int, jobs: int) -> None:
     from click.testing import CliRunner
 
-    from engine.register import Layout
+    from engine.io import Layout
     from web.cli import main
 
     with tempfile.TemporaryDirectory() as tmp:

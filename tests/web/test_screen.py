@@ -20,8 +20,9 @@ from bench.generate import AS_OF, TODAY, generate, register_columns, register_ro
 from engine import evaluate, load_ruleset, parse_profile
 from engine.errors import ProfileError
 from engine.fast import compile_ruleset
-from engine.fast.rows import uscc_plainly_valid
-from engine.register import Layout, row_of, safe_cell
+from engine.fast.columnar import Columnar
+from engine.io import Layout, evaluate_chunk, raw_chunks, row_of, safe_cell, validate
+from engine.profile.checks import uscc_plain
 from engine.standards import validate_uscc
 from tests.conftest import ROOT
 from web.cli import main
@@ -159,32 +160,41 @@ def test_unknown_column_is_named_with_a_hint(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "staff_totl" in result.output and "staff_total" in result.output
 
 
-# -- the fast row reader never accepts what parse_profile would reject, and reads the same values ---------------
+# -- the column-wise reader never accepts what parse_profile would reject, and reads the same values -----------
 
 MUTATIONS = ["", " 12 ", "abc", "-5", "1.234", "12.5", "0012", "是", "否", "yes", "TRUE", "2024-02-30", "2099-01-01",
-             "2024-2-1", "=1", "１２", "1e3", "450万元", "99999999999999999999"]
+             "2024-2-1", "=1", "１２", "1e3", "450万元", "99999999999999999999", "1990", "441802", "999999"]
 
 
-def test_fast_rows_agree_with_parse_profile() -> None:
+def test_column_reader_agrees_with_parse_profile(tmp_path: Path) -> None:
     columns = register_columns()
     layout = Layout(columns)
     program = compile_ruleset(load_ruleset(BENCH_RULES), AS_OF)
     rng = random.Random(11)
-    fast_count = 0
-    for profile in generate(400, seed=13)[0]:
+    rows = []
+    for profile in generate(600, seed=13)[0]:
         row = row_of(profile, columns)
         for _ in range(rng.choice([0, 0, 1, 2])):
             row[rng.randrange(len(row))] = rng.choice(MUTATIONS)
-        fast = layout.fast_profile(row, TODAY)
+        rows.append(row)
+    with (tmp_path / "register.csv").open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([columns, *rows])
+    chunks = [validate(raw, TODAY) for raw in raw_chunks(tmp_path / "register.csv", size=250)]
+    accepted = {int(n): (chunk, i) for chunk in chunks for i, n in enumerate(chunk.rows.tolist())}
+    rejected = {r.row: r for chunk in chunks for r in chunk.rejects}
+    results = {id(chunk): evaluate_chunk(Columnar(program), chunk) for chunk in chunks}
+    assert len(accepted) + len(rejected) == len(rows) and not set(accepted) & set(rejected)
+    for number, row in enumerate(rows, start=2):
         try:
             parsed = parse_profile(layout.raw_profile(row), TODAY)
-        except ProfileError:
-            assert fast is None, row
+        except ProfileError as exc:
+            assert number in rejected, row
+            assert [i.code for i in rejected[number].issues] == [i.code for i in exc.issues]
             continue
-        if fast is not None:
-            fast_count += 1
-            assert program.verdicts(fast) == program.verdicts(parsed), row
-    assert fast_count > 150  # most rows take the fast path; the mutated ones often do not
+        chunk, i = accepted[number]
+        assert program.verdicts(chunk.profile(i)) == program.verdicts(parsed), row
+        assert results[id(chunk)].verdicts(i) == program.verdicts(parsed), row
+    assert 50 < len(rejected) < 400
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -192,13 +202,21 @@ def test_plain_uscc_check_is_never_laxer_than_the_validator(seed: int) -> None:
     from bench.generate import credit_code
 
     rng = random.Random(seed)
+    codes = []
     for i in range(3000):
         code = credit_code(rng.choice(["441802", "440203", "110105"]), i)
         if rng.random() < 0.6:
             j = rng.randrange(18)
             code = code[:j] + rng.choice("0123456789ABHJXYZIOSVa -") + code[j + 1:]
-        if uscc_plainly_valid(code):
-            assert not [x for x in validate_uscc(code)[1] if x.severity == "error"], code
+        codes.append(code)
+    plain = uscc_plain(codes)
+    for code, ok in zip(codes, plain, strict=True):
+        errors = [x for x in validate_uscc(code)[1] if x.severity == "error"]
+        if ok:
+            assert not errors, code
+        elif code == code.strip().upper() and len(code) == 18:
+            assert errors, code  # and never stricter on a code already in normal form
+    assert 0.3 < plain.mean() < 0.7
 
 
 def test_dates_in_the_future_are_judged_against_today(tmp_path: Path) -> None:

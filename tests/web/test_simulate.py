@@ -16,7 +16,7 @@ from engine import evaluate, load_ruleset, parse_profile
 from engine.decision import Outcome
 from engine.fast import compile_ruleset
 from engine.fast.simulate import simulate
-from engine.register import Layout
+from engine.io import Layout
 from tests.conftest import ROOT
 from web.cli import main
 

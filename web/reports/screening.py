@@ -1,8 +1,15 @@
-"""Register screening (免申即享): decide a chunk of profiles column-wise, format its rows, add up a summary.
+"""Register screening (免申即享): decide a chunk column-wise, write its rows column-wise, add up a summary.
 
-`screen_chunk` is what one worker does with one chunk: validate, evaluate on the compiled catalogue
-(engine.fast.columnar), and return the CSV and JSONL text of its results, its rejects and its part of
-the summary — plain data, so chunks can be screened in other processes and merged in order.
+`Screener.screen(raw)` is what one worker does with one raw chunk: validate it column-wise (engine.io),
+evaluate it on the compiled catalogue (engine.fast.columnar through engine.io's register batch), and
+return the CSV and JSONL text of its results, its rejects and its part of the summary — plain data,
+so chunks can be screened in other processes or on a Dask cluster and merged in order.
+
+The text of a result depends, for most (measure, row) pairs, only on the measure, the outcome and the
+first failing condition: each distinct one is rendered once and the lines are put together with numpy
+(no per-row Python for them). Outcomes are read by their string (`Outcome.value`): an outcome the
+engine adds later is written and counted, and only "eligible" cash counts as money receivable; a
+"conditional" amount (eligible once recognised) is added up apart.
 """
 
 from __future__ import annotations
@@ -17,20 +24,23 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
+import orjson
 
 from engine.canonical import fraction_text
 from engine.decision import Amount
-from engine.fast.batch import ELIGIBLE, INELIGIBLE, UNDETERMINED
+from engine.fast.batch import ELIGIBLE
 from engine.fast.columnar import Columnar
-from engine.fast.result import Result
+from engine.fast.result import CODES, Result
 from engine.gaps import conditions_of
-from engine.register import safe_cell
-from web.reports.registers import Chunk, RawChunk, raw_absent, validate
+from engine.io import Chunk, RawChunk, evaluate_chunk, safe_cell, validate
 
 RESULT_COLUMNS = ["row", "credit_code", "name", "region_code", "measure", "outcome", "amount", "amount_kind",
                   "first_failing", "first_failing_text", "missing"]
 REJECT_COLUMNS = ["row", "credit_code", "name", "path", "code", "message_zh", "message_en"]
 OUTCOMES = ("eligible", "undetermined", "ineligible", "not_applicable")
+RECEIVABLE = "eligible"  # the only outcome whose cash is money receivable now
+CONDITIONAL = "conditional"  # 认定后可申请: listed apart, never in the receivable totals
+OUTCOME_OF = {code: outcome.value for code, outcome in CODES.items()}
 
 
 def _no_outcomes() -> dict[str, int]:
@@ -38,7 +48,7 @@ def _no_outcomes() -> dict[str, int]:
 
 
 def _no_budget() -> dict[str, Any]:
-    return {"exact": 0, "up_to": 0, "unpublished": 0, "unknown": 0, "rate": 0}
+    return {"exact": 0, "up_to": 0, "unpublished": 0, "unknown": 0, "rate": 0, "conditional": 0}
 
 
 @dataclass
@@ -58,7 +68,7 @@ class Summary:
         self.rejected += other.rejected
         for mid, counts in other.counts.items():
             for key, value in counts.items():
-                self.counts[mid][key] += value
+                self.counts[mid][key] = self.counts[mid].get(key, 0) + value
         for mid, budget in other.budget.items():
             for key, value in budget.items():
                 self.budget[mid][key] += value
@@ -95,6 +105,13 @@ def amount_cells(amount: Amount) -> tuple[Any, str]:
     return "", amount.kind
 
 
+def cash(amount: Amount) -> Any:
+    """The yuan an amount adds to a budget (exact amounts and "up to" caps), else None."""
+    if amount.kind in ("exact", "up_to") and isinstance(amount.value, int | Fraction):
+        return amount.value
+    return None
+
+
 class Screener:
     """One compiled catalogue, reused for every chunk of a register."""
 
@@ -107,100 +124,156 @@ class Screener:
         self.ids = list(program.sorted_ids)
         self.texts = {mid: _condition_texts(program.ruleset.measures[mid]) for mid in self.ids}
         self.fragments: dict[tuple[Any, ...], tuple[str, str]] = {}
-        self.by_key: dict[int, tuple[str, str]] = {}
 
     def screen(self, raw: RawChunk) -> ChunkOutput:
         chunk = validate(raw, self.today)
-        summary = Summary(read=chunk.read, accepted=len(chunk.profiles), rejected=len(chunk.rejects))
-        rows: list[str] = []
-        lines: list[str] = []
-        if chunk.profiles:
-            result = self.columnar.evaluate(chunk.profiles, absent=raw_absent(raw))
-            self._summarise(result, chunk, summary)
-            self._write(result, chunk, rows, lines)
-        return ChunkOutput("".join(rows), "".join(lines), _rejects_text(chunk), summary)
+        summary = Summary(read=chunk.read, accepted=chunk.n, rejected=len(chunk.rejects))
+        csv_text = jsonl_text = ""
+        if chunk.n:
+            result = evaluate_chunk(self.columnar, chunk)
+            regions = np.array([r or "" for r in chunk.text("region_code")], dtype=object)
+            self._summarise(result, regions, summary)
+            csv_text, jsonl_text = self._write(result, chunk, regions)
+        if len(self.fragments) > 200_000:
+            self.fragments.clear()
+        return ChunkOutput(csv_text, jsonl_text, _rejects_text(chunk), summary)
 
-    def _summarise(self, result: Result, chunk: Chunk, summary: Summary) -> None:
-        regions = [_get(p, "region_code") or "" for p in chunk.profiles]
+    # -- the summary ----------------------------------------------------------------------------------
+
+    def _summarise(self, result: Result, regions: Any, summary: Summary) -> None:
+        names, where = np.unique(regions, return_inverse=True)
         for mid in self.ids:
             columns = result.measures[mid]
             for outcome, count in result.counts(mid).items():
-                summary.counts[mid][outcome] += count
-            budget = summary.budget[mid]
-            for i in np.flatnonzero(columns.codes == ELIGIBLE):
-                amount = columns.amount_of(int(i))
-                if amount.kind in ("exact", "up_to") and isinstance(amount.value, int | Fraction):
-                    budget[amount.kind] += amount.value
-                    money = amount.value
-                else:
-                    budget[amount.kind if amount.kind in budget else "unknown"] += 1 if amount.kind != "none" else 0
-                    money = 0
-                entry = summary.districts[regions[int(i)]].setdefault(mid, [0, 0])
-                entry[0] += 1
-                entry[1] += money
+                summary.counts[mid][outcome] = summary.counts[mid].get(outcome, 0) + count
+            outcomes = OUTCOME_ARRAY[columns.codes]
+            self._budget(columns, np.flatnonzero(outcomes == RECEIVABLE), names, where, summary.budget[mid],
+                         summary.districts, mid)
+            conditional = np.flatnonzero(outcomes == CONDITIONAL)
+            summary.budget[mid]["conditional"] += sum(cash(columns.amount_of(int(i))) or 0 for i in conditional)
 
-    def _write(self, result: Result, chunk: Chunk, rows: list[str], lines: list[str]) -> None:
-        """Results in row order: a CSV line per shown (enterprise, measure), a JSON line per enterprise.
+    @staticmethod
+    def _budget(columns: Any, rows: Any, names: Any, where: Any, budget: dict[str, Any],
+                districts: dict[str, dict[str, list[Any]]], mid: str) -> None:
+        fixed = columns.amount if isinstance(columns.amount, Amount) and not columns.overrides else None
+        if fixed is not None:  # the same amount for every eligible row: count, then multiply
+            per_region = np.bincount(where[rows], minlength=len(names))
+            money = cash(fixed)
+            _add_kind(budget, fixed, len(rows), money)
+            for r in np.flatnonzero(per_region):
+                entry = districts[str(names[r])].setdefault(mid, [0, 0])
+                entry[0] += int(per_region[r])
+                entry[1] += int(per_region[r]) * (money or 0)
+            return
+        for i in rows:  # amounts that depend on the profile: the engine works them out row by row
+            amount = columns.amount_of(int(i))
+            money = cash(amount)
+            _add_kind(budget, amount, 1, money)
+            entry = districts[str(names[where[i]])].setdefault(mid, [0, 0])
+            entry[0] += 1
+            entry[1] += money or 0
 
-        The measure-specific part of a line repeats a lot (same measure, outcome, first failing
-        condition), so it is rendered once per distinct content and reused.
-        """
+    # -- the results, column-wise ----------------------------------------------------------------------
+
+    def _write(self, result: Result, chunk: Chunk, regions: Any) -> tuple[str, str]:
+        """A CSV line per shown (enterprise, measure) and a JSON line per enterprise, in row order."""
         matrix = np.stack([result.measures[mid].codes for mid in self.ids])
         shown = matrix >= ELIGIBLE if not self.include_na else np.ones_like(matrix, bool)
-        keys = self._keys(result, matrix)
-        cache, by_key = self.fragments, self.by_key
-        for i, (number, profile) in enumerate(zip(chunk.rows, chunk.profiles, strict=True)):
-            code, name, region = _get(profile, "credit_code"), _get(profile, "name"), _get(profile, "region_code")
-            prefix = f"{number},{csv_field(safe_cell(code))},{csv_field(safe_cell(name))},{csv_field(region or '')},"
-            parts = []
-            for k in np.flatnonzero(shown[:, i]):
-                key = int(keys[k, i])
-                found = by_key.get(key) if key >= 0 else None
-                if found is None:
-                    cells = self._cells(result, self.ids[int(k)], i, int(matrix[k, i]))
-                    found = cache.get(cells)
-                    if found is None:
-                        found = cache[cells] = (",".join(csv_field(str(c)) for c in cells), json.dumps(
-                            dict(zip(RESULT_COLUMNS[4:], cells, strict=True)), ensure_ascii=False, default=str))
-                    if key >= 0:
-                        by_key[key] = found
-                rows.append(prefix + found[0] + "\r\n")
-                parts.append(found[1])
-            lines.append(f'{{"row": {number}, "credit_code": {json.dumps(code, ensure_ascii=False)}, "name": '
-                         f'{json.dumps(name, ensure_ascii=False)}, "region_code": {json.dumps(region)}, '
-                         f'"results": [{", ".join(parts)}]}}\n')
-        if len(cache) > 200_000:
-            cache.clear()
-            by_key.clear()
-
-    def _keys(self, result: Result, matrix: Any) -> Any:
-        """Per (measure, row): a key naming its output when that output depends only on the measure, the
-        outcome and the first failing condition (a fixed amount, no scalar override); -1 otherwise."""
-        keys = np.full(matrix.shape, -1, np.int64)
+        csv_parts = np.empty(matrix.shape, object)
+        json_parts = np.empty(matrix.shape, object)
         for k, mid in enumerate(self.ids):
-            columns = result.measures[mid]
-            if columns.amount is None:  # amounts differ row by row
-                continue
-            bits = columns.failing_bits
-            lowest = bits & -bits
-            first = np.where(bits > 0, np.log2(np.maximum(lowest, 1)).astype(np.int64) + 1, 0)
-            key = (k * 8 + matrix[k].astype(np.int64)) * 64 + first
-            usable = ~columns.fallback & ~np.isin(np.arange(len(bits)), list(columns.overrides))
-            if self.with_missing:
-                usable &= matrix[k] != UNDETERMINED
-            keys[k] = np.where(usable, key, -1)
-        return keys
+            self._measure_parts(result, mid, matrix[k], shown[k], csv_parts[k], json_parts[k])
+        rows_i, measures_k = np.nonzero(shown.T)  # row-major: row by row, measures in id order
+        codes = np.array([safe_cell(c) if c else "" for c in chunk.text("credit_code")], dtype=object)
+        names = np.array([safe_cell(c) if c else "" for c in chunk.text("name")], dtype=object)
+        prefix = (np.char.mod("%d,", chunk.rows).astype(object) + _csv_column(codes) + "," + _csv_column(names)
+                  + "," + _csv_column(regions.astype(object)) + ",")
+        csv_text = "".join((prefix[rows_i] + csv_parts[measures_k, rows_i]).tolist())
+        return csv_text, self._jsonl(chunk, regions, rows_i, json_parts[measures_k, rows_i])
 
-    def _cells(self, result: Result, mid: str, i: int, code: int) -> tuple[Any, ...]:
+    def _measure_parts(self, result: Result, mid: str, codes: Any, shown: Any, csv_out: Any, json_out: Any) -> None:
         columns = result.measures[mid]
-        if code not in (ELIGIBLE, INELIGIBLE, UNDETERMINED):
-            return (mid, columns.verdict(i).outcome.value, "", "none", "", "", "")
+        keys = self._keys(columns, codes)
+        rows = np.flatnonzero(shown)
+        usable = rows[keys[rows] >= 0]
+        if len(usable):
+            distinct, first = np.unique(keys[usable], return_index=True)
+            rendered = [self._render(self._cells(columns, mid, int(usable[j]), int(codes[usable[j]]))) for j in first]
+            index = np.searchsorted(distinct, keys[usable])
+            csv_out[usable] = np.array([r[0] for r in rendered], dtype=object)[index]
+            json_out[usable] = np.array([r[1] for r in rendered], dtype=object)[index]
+        for i in rows[keys[rows] < 0]:  # amounts, missing fields or a scalar verdict of this row
+            csv_out[i], json_out[i] = self._render(self._cells(columns, mid, int(i), int(codes[i])))
+
+    def _render(self, cells: tuple[Any, ...]) -> tuple[str, str]:
+        found = self.fragments.get(cells)
+        if found is None:
+            found = self.fragments[cells] = (
+                ",".join(csv_field(str(c)) for c in cells) + "\r\n",
+                json.dumps(dict(zip(RESULT_COLUMNS[4:], cells, strict=True)), ensure_ascii=False, default=str))
+        return found
+
+    def _keys(self, columns: Any, codes: Any) -> Any:
+        """Per row: a key naming its output when that output depends only on the outcome and the first
+        failing condition (a fixed amount, no scalar override); -1 otherwise."""
+        n = len(codes)
+        if columns.amount is None:  # amounts differ row by row
+            return np.full(n, -1, np.int64)
+        bits = columns.failing_bits
+        lowest = bits & -bits
+        first = np.where(bits > 0, np.log2(np.maximum(lowest, 1)).astype(np.int64) + 1, 0)
+        key = codes.astype(np.int64) * 64 + first
+        usable = ~columns.fallback
+        if columns.overrides:
+            usable[list(columns.overrides)] = False
+        if self.with_missing:
+            usable &= OUTCOME_ARRAY[codes] != "undetermined"
+        return np.where(usable, key, -1)
+
+    def _cells(self, columns: Any, mid: str, i: int, code: int) -> tuple[Any, ...]:
+        verdict_outcome = OUTCOME_OF.get(code)
+        if verdict_outcome is None or verdict_outcome == "not_applicable" or i in columns.overrides:
+            verdict = columns.verdict(i)
+            verdict_outcome = verdict.outcome.value
+            if verdict_outcome == "not_applicable":
+                return (mid, verdict_outcome, "", "none", "", "", "")
         amount, kind = amount_cells(columns.amount_of(i))
-        first = columns.first_failing(i) if code == INELIGIBLE else None
-        missing = ";".join(columns.verdict(i).missing) if code == UNDETERMINED and self.with_missing else ""
-        outcome = {ELIGIBLE: "eligible", INELIGIBLE: "ineligible", UNDETERMINED: "undetermined"}[code]
-        return (mid, outcome, amount, kind, first or "", safe_cell(self.texts[mid].get(first, "")) if first else "",
-                missing)
+        first = columns.first_failing(i) if verdict_outcome == "ineligible" else None
+        missing = ";".join(columns.verdict(i).missing) if verdict_outcome == "undetermined" and self.with_missing \
+            else ""
+        return (mid, verdict_outcome, amount, kind, first or "",
+                safe_cell(self.texts[mid].get(first, "")) if first else "", missing)
+
+    @staticmethod
+    def _jsonl(chunk: Chunk, regions: Any, rows_i: Any, parts: Any) -> str:
+        n = chunk.n
+        counts = np.bincount(rows_i, minlength=n)
+        dump = orjson.dumps
+        heads = np.array([f'{{"row": {number}, "credit_code": {dump(c).decode()}, "name": {dump(m).decode()}, '
+                          f'"region_code": {dump(r or None).decode()}, "results": ['
+                          for number, c, m, r in zip(chunk.rows.tolist(), chunk.text("credit_code"),
+                                                     chunk.text("name"), regions.tolist(), strict=True)], dtype=object)
+        heads[counts == 0] += "]}\n"
+        last = np.ones(len(rows_i), bool)
+        last[:-1] = rows_i[1:] != rows_i[:-1]
+        tails = np.where(last, "]}\n", ", ").astype(object)
+        pieces = np.empty(n + len(rows_i), object)
+        starts = np.arange(n) + np.concatenate([[0], np.cumsum(counts)[:-1]])
+        pieces[starts] = heads
+        body = np.ones(len(pieces), bool)
+        body[starts] = False
+        pieces[body] = parts + tails
+        return "".join(pieces.tolist())
+
+
+OUTCOME_ARRAY = np.array([OUTCOME_OF.get(c, "") for c in range(max(OUTCOME_OF) + 1)] + [""] * 8, dtype=object)
+
+
+def _add_kind(budget: dict[str, Any], amount: Amount, count: int, money: Any) -> None:
+    if money is not None:
+        budget[amount.kind] += count * money
+    elif amount.kind != "none":
+        budget[amount.kind if amount.kind in budget else "unknown"] += count
 
 
 def csv_field(text: str) -> str:
@@ -208,6 +281,20 @@ def csv_field(text: str) -> str:
     if "," in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
+
+
+def _csv_column(texts: Any) -> Any:
+    """csv_field over an object array of texts, column-wise (only the cells that need quoting are touched)."""
+    if not len(texts):
+        return texts
+    plain = texts.astype(str)
+    special = np.zeros(len(texts), bool)
+    for ch in (",", '"', "\n", "\r"):
+        special |= np.char.find(plain, ch) >= 0
+    out = texts.copy()
+    for i in np.flatnonzero(special):
+        out[i] = csv_field(str(texts[i]))
+    return out
 
 
 def _condition_texts(measure: Any) -> dict[str, str]:
@@ -220,10 +307,6 @@ def _condition_texts(measure: Any) -> dict[str, str]:
             out[node.id] = node.text.zh
         stack.extend(children)
     return out
-
-
-def _get(profile: Any, name: str) -> Any:
-    return profile.get(name) if isinstance(profile, dict) else getattr(profile, name, None)
 
 
 def _rejects_text(chunk: Chunk) -> str:

@@ -1,10 +1,12 @@
-"""`subsidy screen REGISTER.csv|.jsonl`: 免申即享 — who in a register qualifies, without applying.
+"""`subsidy screen REGISTER.csv|.parquet|.jsonl`: 免申即享 — who in a register qualifies, without applying.
 
 Writes to --out: results.csv (one row per enterprise and measure that applies to it), results.jsonl
 (one line per enterprise), summary.csv and summary.json (per measure: outcomes and budget; per
 district), rejects.csv (rows that failed validation, one line per reason, zh and en) and report.html
 (charts, no JavaScript). CSV exports are neutralised against formula injection. The register format
-is docs/register-format.md; the CSV may be UTF-8 or GBK (detected, or --encoding).
+is docs/register-format.md; the CSV may be UTF-8 or GBK (detected, or --encoding); Parquet has the same
+columns. Chunks run in this process, a process pool (--jobs), or on Dask (--scheduler / --workers), with
+the same files written whichever ran them (docs/screening.md).
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import multiprocessing
 import os
 import sys
 import time
@@ -23,11 +24,8 @@ from typing import Any
 
 import click
 
-from engine.register import FINANCE_FIELDS, static_columns
+from engine.io import FINANCE_FIELDS, RegisterError, static_columns
 from web.cli.app import fail, load_rules_or_exit, parse_date
-from web.reports.registers import RawChunk, RegisterError, count_rows, raw_chunks
-
-_WORKER: dict[str, Any] = {}  # numpy and the report code are imported when a register is screened, not at startup
 
 
 def register(main: click.Group) -> None:
@@ -44,22 +42,28 @@ def register(main: click.Group) -> None:
 @click.option("--rules", "rules_path", type=click.Path(file_okay=False, path_type=Path), help="rule directory")
 @click.option("--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True,
               help="并行进程数 / worker processes")
-@click.option("--chunk", "chunk_size", type=click.IntRange(100, 1_000_000), default=5000, show_default=True)
+@click.option("--chunk", "chunk_size", type=click.IntRange(100, 1_000_000), default=25_000, show_default=True,
+              help="每块行数 / rows per chunk (partition)")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask调度器地址 / run the chunks on this Dask scheduler")
+@click.option("--workers", type=click.IntRange(1, 256),
+              help="本机Dask工作进程数（LocalCluster） / run the chunks on a local Dask cluster of N workers")
 @click.option("--missing/--no-missing", "with_missing", default=False, show_default=True,
               help="列出待定结果缺少的字段（较慢） / list the fields each undetermined result needs (slower)")
 @click.option("--all", "include_na", is_flag=True, help="也列出不适用的措施 / also list measures that do not apply")
 @click.option("--today", "today_text", metavar="YYYY-MM-DD", help="校验日期（默认今天） / validation date")
 @click.option("--columns", "show_columns", is_flag=True, help="列出名录可用的列 / list the register columns")
 def screen(register_file: Path | None, as_of: str | None, out_dir: Path | None, encoding: str | None,
-           rules_path: Path | None, jobs: int, chunk_size: int, with_missing: bool, include_na: bool,
-           today_text: str | None, show_columns: bool) -> None:
+           rules_path: Path | None, jobs: int, chunk_size: int, scheduler: str | None, workers: int | None,
+           with_missing: bool, include_na: bool, today_text: str | None, show_columns: bool) -> None:
     """免申即享：筛查整个企业名录 / screen a whole register against every measure."""
     if show_columns:
         click.echo(columns_text(), nl=False)
         return
     if register_file is None:
-        fail("缺少名录文件 / give a REGISTER file (CSV or JSONL), or --columns to list the CSV columns")
+        fail("缺少名录文件 / give a REGISTER file (CSV, Parquet or JSONL), or --columns to list the columns")
+    from engine.io import raw_chunks
     from web.reports.html import meta, render_screen
+    from web.reports.partitions import run_chunks
     from web.reports.screening import Summary
 
     today = parse_date(today_text) or dt.date.today()
@@ -69,11 +73,13 @@ def screen(register_file: Path | None, as_of: str | None, out_dir: Path | None, 
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     settings = (ruleset.snapshot, decision_date, today, with_missing, include_na)
+    setup = (f"{ruleset.hash}|{settings[1:]}", settings)
     summary = Summary()
     try:
         with ExitStack() as stack:
             files = _open_outputs(stack, out)
-            outputs = _outputs(raw_chunks(register_file, encoding, chunk_size), settings, jobs)
+            outputs = run_chunks(_prepare, _screen_chunk, setup, raw_chunks(register_file, encoding, chunk_size),
+                                 jobs=jobs, scheduler=scheduler, workers=workers)
             for output in _progress(outputs, register_file):
                 _write(files, output)
                 summary.merge(output.summary)
@@ -110,37 +116,45 @@ def _label(column: Any) -> str:
     return f"{prefix}{label.zh} / {label.en}"
 
 
-def _outputs(chunks: Iterator[RawChunk], settings: tuple[Any, ...], jobs: int) -> Iterator[Any]:
-    if jobs == 1:
-        _init(*settings)
-        yield from map(_screen_chunk, chunks)
-        return
-    context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
-    with context.Pool(jobs, initializer=_init, initargs=settings) as pool:
-        yield from pool.imap(_screen_chunk, chunks)
-
-
-def _init(snapshot: dict[str, Any], as_of: dt.date, today: dt.date, with_missing: bool, include_na: bool) -> None:
+def _prepare(settings: tuple[Any, ...]) -> Any:
+    """A worker's Screener: the catalogue compiled once from its snapshot (numpy and the report code are
+    imported when a register is screened, not at startup)."""
     from engine.fast import compile_ruleset
     from engine.loader import load_from_snapshot
     from web.reports.screening import Screener
 
-    program = compile_ruleset(load_from_snapshot(snapshot), as_of)
-    _WORKER["screener"] = Screener(program, today, with_missing, include_na)
+    snapshot, as_of, today, with_missing, include_na = settings
+    return Screener(compile_ruleset(load_from_snapshot(snapshot), as_of), today, with_missing, include_na)
 
 
-def _screen_chunk(raw: RawChunk) -> Any:
-    return _WORKER["screener"].screen(raw)
+def _screen_chunk(screener: Any, raw: Any) -> Any:
+    return screener.screen(raw)
 
 
 def _progress(outputs: Iterator[Any], path: Path) -> Iterator[Any]:
+    """A progress bar (tqdm) on a terminal only; files and pipes get the closing line alone."""
     if not sys.stdout.isatty():
         yield from outputs
         return
-    with click.progressbar(length=count_rows(path), label="筛查 / screening", file=sys.stdout) as bar:
+    from tqdm import tqdm
+
+    with tqdm(total=count_rows(path), desc="筛查 / screening", unit=" rows", file=sys.stdout) as bar:
         for output in outputs:
             bar.update(output.summary.read)
             yield output
+
+
+def count_rows(path: Path) -> int | None:
+    """Rows in a register, for the progress bar: Parquet metadata, or the lines of a text file."""
+    from engine.io import register_kind
+
+    if register_kind(path) == "parquet":
+        import pyarrow.parquet as pq
+
+        return int(pq.ParquetFile(path).metadata.num_rows)
+    with path.open("rb") as handle:
+        lines = sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
+    return lines - (register_kind(path) == "csv")
 
 
 def _open_outputs(stack: ExitStack, out: Path) -> dict[str, Any]:
@@ -165,11 +179,13 @@ def _write_summary(out: Path, summary: Any, ruleset: Any, info: dict[str, Any], 
 
     with (out / "summary.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["measure", "title", *OUTCOMES, "budget_exact", "budget_up_to", "unpublished",
-                         "amount_unknown", "rate"])
+        extra = sorted({k for counts in summary.counts.values() for k in counts} - set(OUTCOMES))
+        writer.writerow(["measure", "title", *OUTCOMES, *extra, "budget_exact", "budget_up_to", "unpublished",
+                         "amount_unknown", "rate", "conditional_amount"])
         for mid in sorted(summary.counts):
             counts, budget = summary.counts[mid], summary.budget[mid]
-            writer.writerow([mid, title_of(ruleset, mid), *(counts[k] for k in OUTCOMES), budget["exact"],
-                             budget["up_to"], budget["unpublished"], budget["unknown"], budget["rate"]])
+            writer.writerow([mid, title_of(ruleset, mid), *(counts.get(k, 0) for k in (*OUTCOMES, *extra)),
+                             budget["exact"], budget["up_to"], budget["unpublished"], budget["unknown"], budget["rate"],
+                             budget["conditional"]])
     data = {**summary.as_dict(), "meta": info, "seconds": round(elapsed, 3)}
     (out / "summary.json").write_text(json.dumps(data, ensure_ascii=False, indent=1, default=str), encoding="utf-8")

@@ -3,8 +3,10 @@
 Evaluates every profile of the register under the current rules (rules/ or --current) and the proposed
 ones (--rules), prints per measure the flips in each direction and the budget change, with example
 traces of flipped cases, and writes to --out: simulation.txt, simulation.json, flips.csv and
-report.html (charts, no JavaScript). `--against stored` (the applications in the database) will
-come with the store; the engine function takes any iterable of profiles.
+report.html (charts, no JavaScript). The register is read column-wise (engine.io) and simulated chunk by
+chunk — in this process, or on Dask with --scheduler / --workers — the parts merged in order, so the
+report is the same whichever ran it. `--against stored` (the applications in the database) will come with
+the store; the engine function takes any iterable of profiles.
 """
 
 from __future__ import annotations
@@ -12,18 +14,15 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import click
 
-from engine import parse_profile
 from engine.canonical import fraction_text
-from engine.register import safe_cell
+from engine.io import RegisterError, safe_cell
 from web.cli.app import fail, load_rules_or_exit, parse_date
-from web.reports.registers import RegisterError, read_chunks
 
 
 def register(main: click.Group) -> None:
@@ -44,8 +43,14 @@ def register(main: click.Group) -> None:
 @click.option("--examples", type=click.IntRange(0, 20), default=2, show_default=True,
               help="每个方向展示的示例数 / examples shown per measure and direction")
 @click.option("--today", "today_text", metavar="YYYY-MM-DD", help="校验日期（默认今天） / validation date")
+@click.option("--chunk", "chunk_size", type=click.IntRange(100, 1_000_000), default=25_000, show_default=True,
+              help="每块行数 / rows per chunk (partition)")
+@click.option("--scheduler", metavar="ADDRESS", help="Dask调度器地址 / run the chunks on this Dask scheduler")
+@click.option("--workers", type=click.IntRange(1, 256),
+              help="本机Dask工作进程数（LocalCluster） / run the chunks on a local Dask cluster of N workers")
 def simulate_command(proposed_path: Path, current_path: Path | None, against: str, as_of: str | None,
-                     out_dir: Path, encoding: str | None, examples: int, today_text: str | None) -> None:
+                     out_dir: Path, encoding: str | None, examples: int, today_text: str | None, chunk_size: int,
+                     scheduler: str | None, workers: int | None) -> None:
     """政策模拟：现行与拟议规则下谁的结果改变、预算变化多少 / simulate a rule change on a register."""
     if against == "stored":
         fail("--against stored: 数据库中的申请尚不支持，请提供名录文件 / not available yet; give a register file")
@@ -55,15 +60,18 @@ def simulate_command(proposed_path: Path, current_path: Path | None, against: st
     today = parse_date(today_text) or dt.date.today()
     decision_date = parse_date(as_of) or today
     current, proposed = load_rules_or_exit(current_path), load_rules_or_exit(proposed_path)
-    from engine.fast import compile_ruleset
-    from engine.fast.simulate import simulate
+    from engine.io import raw_chunks
     from web.reports.html import meta, render_simulation
+    from web.reports.partitions import run_chunks
+    from web.reports.simulation import merge
 
+    payload = (current.snapshot, proposed.snapshot, decision_date, today, examples)
+    setup = (f"{current.hash}|{proposed.hash}|{payload[2:]}", payload)
     rejected = [0]
     try:
-        report = simulate(compile_ruleset(current, decision_date), compile_ruleset(proposed, decision_date),
-                          _profiles(register_file, today, encoding, rejected), label=_label, examples=examples,
-                          trace=lambda program, profile: program.decide(_model(profile, today)))
+        parts = run_chunks(_prepare, _simulate_chunk, setup, raw_chunks(register_file, encoding, chunk_size),
+                           scheduler=scheduler, workers=workers)
+        report = merge(_counted(parts, rejected), examples)
     except RegisterError as exc:
         fail(str(exc))
     text = render_text(report, current, proposed, rejected[0])
@@ -79,29 +87,29 @@ def simulate_command(proposed_path: Path, current_path: Path | None, against: st
     click.echo(f"→ {out_dir}/report.html")
 
 
-def _profiles(path: Path, today: dt.date, encoding: str | None, rejected: list[int]) -> Iterator[Any]:
-    for chunk in read_chunks(path, today, encoding):
-        rejected[0] += len(chunk.rejects)
-        for number, profile in zip(chunk.rows, chunk.profiles, strict=True):
-            yield _Row(number, profile)
+def _prepare(payload: tuple[Any, ...]) -> Any:
+    """A worker's state: both RuleSets compiled once from their snapshots."""
+    from engine.fast import compile_ruleset
+    from engine.loader import load_from_snapshot
+
+    current, proposed, as_of, today, examples = payload
+    return (compile_ruleset(load_from_snapshot(current), as_of), compile_ruleset(load_from_snapshot(proposed), as_of),
+            today, examples)
 
 
-class _Row(dict):  # type: ignore[type-arg]
-    """A register profile that remembers its row number (a dict, so the engine reads it as a profile)."""
+def _simulate_chunk(state: Any, raw: Any) -> Any:
+    from engine.io import validate
+    from web.reports.simulation import simulate_chunk
 
-    def __init__(self, number: int, profile: Any):
-        data = profile if isinstance(profile, dict) else profile.model_dump(mode="python", exclude_none=True)
-        super().__init__(data)
-        self.number = number
-
-
-def _label(profile: Any) -> str:
-    number = getattr(profile, "number", "?")
-    return f"第{number}行 row {number} {profile.get('credit_code') or ''} {profile.get('name') or ''}".strip()
+    current, proposed, today, examples = state
+    chunk = validate(raw, today)
+    return len(chunk.rejects), simulate_chunk(current, proposed, chunk, today, examples)
 
 
-def _model(profile: Any, today: dt.date) -> Any:
-    return parse_profile(dict(profile), today)
+def _counted(parts: Any, rejected: list[int]) -> Any:
+    for count, part in parts:
+        rejected[0] += count
+        yield part
 
 
 def _money(value: Any) -> str:

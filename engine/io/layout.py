@@ -1,4 +1,4 @@
-"""The flat register layout (one enterprise per CSV row) and its mapping to and from profiles.
+"""The flat register layout (one enterprise per row) and its mapping to and from profiles.
 
 Column names come from the enterprise profile model itself (docs/register-format.md lists them):
 top-level fields keep their name (`credit_code`, `registered_on`), section fields are
@@ -6,10 +6,10 @@ top-level fields keep their name (`credit_code`, `registered_on`), section field
 fields are `<field>_<year>` (`sales_2024`, `rd_expense_2022`) and certificates `cert_<type>_<field>`
 (`cert_hnte_issued_on`). An empty cell means "not given" (unknown), never zero.
 
-Two readings of a row: `raw_profile(row)` gives the dict `parse_profile` validates (the reference,
-with field-named zh/en errors), and `fast_profile(row, today)` gives the same profile as typed values
-without pydantic (engine.fast.rows) — or None whenever the row is anything but plainly valid, so that
-the caller falls back to `parse_profile` for the verdict and the messages. Pure: strings in, dicts out.
+Each `Column` knows its profile path and how its text is typed (`kind` and bounds, read from the model),
+which engine.io.cells uses to type a whole column at once; `Layout.raw_profile(cells)` gives the dict
+`parse_profile` validates — the reference, with field-named zh/en errors — for the rows the column-wise
+reading cannot accept plainly. Pure: strings in, dicts out.
 """
 
 from __future__ import annotations
@@ -17,29 +17,98 @@ from __future__ import annotations
 import datetime as dt
 import re
 import typing
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from engine.fast.rows import FALSE, TRUE, fast_profile, reader, section_model
+from annotated_types import Ge, Le, MaxLen, MinLen
+from pydantic import BaseModel
+
 from engine.profile.common import Certificate
 from engine.profile.enterprise import EnterpriseProfile, FiscalYear
+from engine.profile.fields import Count, Money, SignedMoney, Whole
 
+TRUE = frozenset({"true", "1", "yes", "y", "t", "on", "是"})
+FALSE = frozenset({"false", "0", "no", "n", "f", "off", "否"})
 _FINANCE = re.compile(r"^([a-z_]+)_(\d{4})$")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+LIST_SECTIONS = ("finance", "certificates")
 
 
 @dataclass(frozen=True)
 class Column:
-    """Where one register column goes in the profile, and how its text is read on the fast path."""
+    """Where one register column goes in the profile, and how its text is typed."""
 
     name: str
     section: str | None  # staff, ip, … ; "finance" / "certificates" for list records
     field: str
     key: Any = None  # fiscal year or certificate type
-    parse: Callable[[str], Any] = str
-    is_bool: bool = False
+    kind: str = "text"  # money | signed_money | count | whole | bool | date | choice | text | other
+    ge: Any = None
+    le: Any = None
+    min_len: int | None = None
+    max_len: int | None = None
+    choices: frozenset[str] = frozenset()
+    required: bool = False
+
+    @property
+    def is_bool(self) -> bool:
+        return self.kind == "bool"
+
+    @property
+    def path(self) -> str:
+        """The profile path engine.fast columns are keyed by (`staff.total`, `finance[2024].sales`)."""
+        if self.section is None:
+            return self.field
+        if self.section == "finance":
+            return f"finance[{self.key}].{self.field}"
+        if self.section == "certificates":
+            return f"certificates[{self.key}].{self.field}"
+        return f"{self.section}.{self.field}"
+
+
+def section_model(info: Any) -> type[BaseModel] | None:
+    for arg in (info.annotation, *typing.get_args(info.annotation)):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
+
+
+def _bounds(info: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for meta in [*info.metadata, *(m for a in typing.get_args(info.annotation) for m in getattr(a, "__metadata__", ()))]:
+        if isinstance(meta, Ge):
+            out["ge"] = meta.ge
+        elif isinstance(meta, Le):
+            out["le"] = meta.le
+        elif isinstance(meta, MinLen):
+            out["min_len"] = meta.min_length
+        elif isinstance(meta, MaxLen):
+            out["max_len"] = meta.max_length
+    return out
+
+
+def _kind(info: Any) -> tuple[str, frozenset[str]]:  # noqa: C901 - one branch per field type
+    args = set(typing.get_args(info.annotation)) | {info.annotation}
+    for marker, kind in ((Money, "money"), (SignedMoney, "signed_money"), (Count, "count")):
+        if marker in args:
+            return kind, frozenset()
+    if Whole in args or int in args:
+        return "whole", frozenset()
+    if bool in args:
+        return "bool", frozenset()
+    if dt.date in args:
+        return "date", frozenset()
+    choices = [a for a in args if typing.get_origin(a) is typing.Literal]
+    if choices:
+        return "choice", frozenset(typing.get_args(choices[0]))
+    return ("text", frozenset()) if str in args else ("other", frozenset())
+
+
+def _column(name: str, section: str | None, field: str, key: Any, info: Any) -> Column:
+    kind, choices = _kind(info)
+    return Column(name, section, field, key, kind, choices=choices, required=info.is_required(), **_bounds(info))
 
 
 @lru_cache(maxsize=1)
@@ -55,20 +124,21 @@ def static_columns() -> dict[str, Column]:
             continue
         for sub, sub_info in section.model_fields.items():
             out[f"{name}_{sub}"] = _column(f"{name}_{sub}", name, sub, None, sub_info)
-    cert_types = typing.get_args(Certificate.model_fields["type"].annotation)
-    for ctype in cert_types:
+    for ctype in typing.get_args(Certificate.model_fields["type"].annotation):
         for sub, sub_info in Certificate.model_fields.items():
             if sub != "type":
                 out[f"cert_{ctype}_{sub}"] = _column(f"cert_{ctype}_{sub}", "certificates", sub, ctype, sub_info)
     return out
 
 
-def _column(name: str, section: str | None, field: str, key: Any, info: Any) -> Column:
-    is_bool = bool in typing.get_args(info.annotation) or info.annotation is bool
-    return Column(name, section, field, key, reader(info), is_bool)
-
-
 FINANCE_FIELDS = {name: info for name, info in FiscalYear.model_fields.items() if name != "year"}
+YEAR_BOUNDS = _bounds(FiscalYear.model_fields["year"])
+
+
+def required_fields(section: str) -> list[str]:
+    """The fields a section (or a certificate) must carry once any of its fields is given."""
+    model = Certificate if section == "certificates" else section_model(EnterpriseProfile.model_fields[section])
+    return [f for f, info in model.model_fields.items() if info.is_required() and f != "type"] if model else []
 
 
 def column_of(name: str) -> Column | None:
@@ -120,14 +190,21 @@ class Layout:
             raise LayoutError(problems)
         self.width = len(header)
         self.index = {c.name: i for i, c in enumerate(self.columns)}
-        self.plan = [(c.parse, c.section, c.field, c.key) for c in self.columns]
 
     def absent_paths(self) -> frozenset[str]:
-        """Profile paths (section.field) with no column here: fast-path profiles never carry them."""
+        """Profile paths (section.field) with no column here: no profile of this register carries them."""
         present = {c.field if c.section is None else f"{c.section}.{c.field}" for c in self.columns}
         every = {c.field if c.section is None else f"{c.section}.{c.field}" for c in static_columns().values()
-                 if c.section not in ("finance", "certificates")}
+                 if c.section not in LIST_SECTIONS}
         return frozenset(every - present)
+
+    def years(self) -> dict[int, list[str]]:
+        """The fiscal years with columns here, each with its field names."""
+        out: dict[int, list[str]] = {}
+        for column in self.columns:
+            if column.section == "finance":
+                out.setdefault(column.key, []).append(column.field)
+        return out
 
     def raw_profile(self, cells: list[str]) -> dict[str, Any]:
         """The profile dict for `parse_profile`: cell texts where they are, booleans read (是/否, yes/no…)."""
@@ -135,18 +212,14 @@ class Layout:
         years: dict[int, dict[str, Any]] = {}
         certs: dict[str, dict[str, Any]] = {}
         for column, cell in zip(self.columns, cells, strict=False):
-            text = cell.strip()
-            if not text:
+            text = cell.strip() if isinstance(cell, str) else cell
+            if text is None or text == "":
                 continue
             value: Any = text
-            if column.is_bool and text.lower() in TRUE | FALSE:
+            if column.is_bool and isinstance(text, str) and text.lower() in TRUE | FALSE:
                 value = text.lower() in TRUE
             _place(data, years, certs, column, value)
-        return _finish(data, years, certs)
-
-    def fast_profile(self, cells: list[str], today: dt.date) -> dict[str, Any] | None:
-        """The same profile as typed values, or None when only parse_profile can judge the row."""
-        return fast_profile(self.plan, cells, today)
+        return finish(data, years, certs)
 
 
 def _place(data: dict[str, Any], years: dict[int, dict[str, Any]], certs: dict[str, dict[str, Any]],
@@ -162,8 +235,9 @@ def _place(data: dict[str, Any], years: dict[int, dict[str, Any]], certs: dict[s
         data.setdefault(section, {})[column.field] = value
 
 
-def _finish(data: dict[str, Any], years: dict[int, dict[str, Any]],
-            certs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def finish(data: dict[str, Any], years: dict[int, dict[str, Any]],
+           certs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The profile dict with its fiscal years (in year order) and certificates as lists."""
     if years:
         data["finance"] = [{"year": year, **years[year]} for year in sorted(years)]
     if certs:
@@ -172,7 +246,7 @@ def _finish(data: dict[str, Any], years: dict[int, dict[str, Any]],
 
 
 def row_of(profile: dict[str, Any], columns: list[str]) -> list[str]:
-    """The register row of a typed profile dict (the inverse of fast_profile), for generators and tests."""
+    """The register row of a typed profile dict (the inverse of reading it), for generators and tests."""
     flat: dict[str, str] = {}
     for key, value in profile.items():
         if key == "finance":

@@ -1,0 +1,222 @@
+"""Reading register files in chunks of text columns: CSV (UTF-8 or GBK), Parquet, and JSONL.
+
+CSV and Parquet become pyarrow tables of strings in header order, with the row number of every row
+(the header is row 1); rows pyarrow cannot split into the header's width are read again with the csv
+module: a short row is padded with empty cells (unknown), a long row is kept as `long` for a reject.
+JSONL lines are whole profiles, kept as text for `parse_profile`. Nothing is typed or checked here
+(engine.io.table does that, possibly in another process); nothing is dropped except blank rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.csv as pcsv
+
+from engine.io.layout import sniff_encoding
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+class RegisterError(ValueError):
+    """The file as a whole cannot be read (encoding, header); the message says what to do, in zh and en."""
+
+
+@dataclass
+class RawChunk:
+    """Consecutive rows of a register, unvalidated: picklable, so it can be validated elsewhere."""
+
+    kind: str  # table | jsonl
+    header: list[str]
+    table: pa.Table | None = None  # string columns in header order
+    rows: Any = None  # row number of every table row
+    long: list[tuple[int, list[str]]] = field(default_factory=list)  # rows with more cells than the header
+    lines: list[tuple[int, str]] = field(default_factory=list)  # JSONL: (line number, text)
+
+    @property
+    def read(self) -> int:
+        return (self.table.num_rows if self.table is not None else 0) + len(self.long) + len(self.lines)
+
+
+def register_kind(path: Path) -> str:
+    suffix = path.suffix.lower()
+    return "jsonl" if suffix in JSONL_SUFFIXES else "parquet" if suffix in PARQUET_SUFFIXES else "csv"
+
+
+def raw_chunks(path: Path, encoding: str | None = None, size: int = 50_000) -> Iterator[RawChunk]:
+    """The file's rows in chunks of about `size` rows, in file order."""
+    kind = register_kind(path)
+    if kind == "jsonl":
+        yield from _jsonl_chunks(path, encoding, size)
+    elif kind == "parquet":
+        yield from _parquet_chunks(path, size)
+    else:
+        yield from _csv_chunks(path, encoding, size)
+
+
+def _encoding(path: Path, encoding: str | None) -> str:
+    if encoding:
+        return encoding
+    with path.open("rb") as handle:
+        return sniff_encoding(handle.read(1 << 20))
+
+
+def _jsonl_chunks(path: Path, encoding: str | None, size: int) -> Iterator[RawChunk]:
+    chosen = _encoding(path, encoding)
+    batch: list[tuple[int, str]] = []
+    try:
+        with path.open(encoding=chosen, newline="") as text:
+            for number, line in enumerate(text, start=1):
+                if line.strip():
+                    batch.append((number, line))
+                if len(batch) >= size:
+                    yield RawChunk("jsonl", [], lines=batch)
+                    batch = []
+    except UnicodeDecodeError as exc:
+        raise _not_encoded(path, chosen, exc) from None
+    if batch:
+        yield RawChunk("jsonl", [], lines=batch)
+
+
+def _not_encoded(path: Path, chosen: str, exc: UnicodeDecodeError) -> RegisterError:
+    return RegisterError(f"{path}: 不是{chosen}编码（可用 --encoding 指定，如 gbk） / not {chosen} "
+                         f"text at byte {exc.start} (give --encoding, e.g. gbk)")
+
+
+def _header(path: Path, chosen: str) -> list[str]:
+    try:
+        with path.open(encoding=chosen, newline="") as text:
+            header = next(csv.reader(text), None)
+    except UnicodeDecodeError as exc:
+        raise _not_encoded(path, chosen, exc) from None
+    if not header:
+        raise RegisterError("空文件或缺少表头 / the file is empty or has no header row")
+    return header
+
+
+def _csv_chunks(path: Path, encoding: str | None, size: int) -> Iterator[RawChunk]:
+    chosen = _encoding(path, encoding)
+    header = _header(path, chosen)
+    names = [f"c{i}" for i in range(len(header))]
+    odd: list[tuple[int, str]] = []
+
+    def keep_aside(row: Any) -> str:
+        odd.append((row.number, row.text))
+        return "skip"
+
+    reader = pcsv.open_csv(
+        path, read_options=pcsv.ReadOptions(use_threads=False, block_size=1 << 22, skip_rows=1,
+                                            column_names=names, encoding=_arrow_encoding(chosen)),
+        parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
+                                        invalid_row_handler=keep_aside),
+        convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
+                                            strings_can_be_null=False, quoted_strings_can_be_null=False))
+    numbering = _Numbering()
+    pending: list[RawChunk] = []
+    try:
+        for batch in reader:
+            table = pa.Table.from_batches([batch])
+            rows = numbering.place(table.num_rows, odd)
+            pending.append(_with_odd(header, table, rows, numbering.take(odd, int(rows[-1]) if len(rows) else 0)))
+            if sum(c.read for c in pending) >= size:
+                yield _merge(header, pending)
+                pending = []
+    except UnicodeDecodeError as exc:
+        raise _not_encoded(path, chosen, exc) from None
+    except pa.ArrowInvalid as exc:
+        raise RegisterError(f"{path}: CSV无法解析 / cannot be parsed as CSV: {exc}") from None
+    rest = numbering.take(odd, 1 << 62)
+    if rest:
+        pending.append(_with_odd(header, _empty(len(header)), np.zeros(0, np.int64), rest))
+    if pending:
+        yield _merge(header, pending)
+
+
+def _arrow_encoding(chosen: str) -> str:
+    return "utf8" if chosen.replace("-", "").lower() in ("utf8", "utf8sig") else chosen
+
+
+class _Numbering:
+    """Row numbers of the rows pyarrow keeps, given the line numbers of those it set aside."""
+
+    def __init__(self) -> None:
+        self.next = 2
+
+    def place(self, count: int, odd: list[tuple[int, str]]) -> Any:
+        rows = np.arange(self.next, self.next + count, dtype=np.int64)
+        for number in sorted(n for n, _ in odd if n >= self.next):
+            if count and number <= rows[-1]:
+                rows[rows >= number] += 1
+        if count:
+            self.next = int(rows[-1]) + 1
+        return rows
+
+    @staticmethod
+    def take(odd: list[tuple[int, str]], upto: int) -> list[tuple[int, str]]:
+        """The set-aside rows up to row `upto`, removed from `odd`."""
+        taken = [item for item in odd if item[0] <= upto]
+        odd[:] = [item for item in odd if item[0] > upto]
+        return taken
+
+
+def _with_odd(header: list[str], table: pa.Table, rows: Any, odd: list[tuple[int, str]]) -> RawChunk:
+    """A chunk with the set-aside rows re-read: short ones padded into the table, long ones kept apart."""
+    width, short, long = len(header), [], []
+    for number, text in odd:
+        for cells in csv.reader(io.StringIO(text)):
+            (long if len(cells) > width else short).append((number, cells + [""] * (width - len(cells))))
+    if short:
+        extra = pa.table({f"c{i}": pa.array([cells[i] for _, cells in short], pa.string()) for i in range(width)})
+        table = pa.concat_tables([table, extra])
+        rows = np.concatenate([rows, np.array([n for n, _ in short], np.int64)])
+        order = np.argsort(rows, kind="stable")
+        table, rows = table.take(pa.array(order)), rows[order]
+    return RawChunk("table", header, table, rows, long)
+
+
+def _empty(width: int) -> pa.Table:
+    return pa.table({f"c{i}": pa.array([], pa.string()) for i in range(width)})
+
+
+def _merge(header: list[str], chunks: list[RawChunk]) -> RawChunk:
+    if len(chunks) == 1:
+        return chunks[0]
+    table = pa.concat_tables([c.table for c in chunks if c.table is not None])
+    rows = np.concatenate([c.rows for c in chunks])
+    return RawChunk("table", header, table, rows, [item for c in chunks for item in c.long])
+
+
+def _parquet_chunks(path: Path, size: int) -> Iterator[RawChunk]:
+    import pyarrow.parquet as pq
+
+    try:
+        handle = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise RegisterError(f"{path}: 不是Parquet文件 / not a Parquet file ({exc})") from None
+    header = list(handle.schema_arrow.names)
+    if not header:
+        raise RegisterError("空文件或缺少表头 / the file is empty or has no header row")
+    start = 2
+    for batch in handle.iter_batches(batch_size=size):
+        columns = [_as_text(batch.column(i)) for i in range(len(header))]
+        table = pa.table({f"c{i}": column for i, column in enumerate(columns)})
+        rows = np.arange(start, start + table.num_rows, dtype=np.int64)
+        start += table.num_rows
+        yield RawChunk("table", header, table, rows)
+
+
+def _as_text(column: pa.Array) -> pa.Array:
+    """A Parquet column as the text a CSV would hold (true/false, YYYY-MM-DD, digits)."""
+    if pa.types.is_boolean(column.type):
+        import pyarrow.compute as pc
+
+        return pc.if_else(column, "true", "false")
+    return column.cast(pa.string())

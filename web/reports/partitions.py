@@ -1,0 +1,86 @@
+"""Running a register's chunks in this process, in a process pool, or on a Dask cluster — results in order.
+
+    for output in run_chunks(prepare, work, setup, chunks, jobs=2)              # multiprocessing
+    for output in run_chunks(prepare, work, setup, chunks, scheduler="tcp://host:8786")  # a Dask cluster
+    for output in run_chunks(prepare, work, setup, chunks, workers=2)           # a LocalCluster of 2
+
+`setup` is (key, payload): plain data (the RuleSet snapshot, dates, flags) from which each worker builds its
+state once (`prepare(payload)`, cached per worker by the key); `work(state, chunk)` is a pure function of the state and
+one chunk. Whatever ran it, the outputs come back in chunk order, so the files written are the same
+byte for byte. At most a few chunks per worker are in flight: memory stays bounded on long registers.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+_STATE: dict[Any, Any] = {}
+
+
+def state_of(prepare: Callable[[Any], Any], setup: tuple[str, Any]) -> Any:
+    """The worker's state for `setup` = (key, payload), built once per process (or thread) and kept."""
+    key = (prepare.__module__, prepare.__qualname__, setup[0])
+    found = _STATE.get(key)
+    if found is None:
+        _STATE.clear()
+        found = _STATE[key] = prepare(setup[1])
+    return found
+
+
+def _call(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], setup: Any, chunk: Any) -> Any:
+    return work(state_of(prepare, setup), chunk)
+
+
+def run_chunks(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], setup: Any, chunks: Iterable[Any],
+               jobs: int = 1, scheduler: str | None = None, workers: int | None = None,
+               processes: bool = True) -> Iterator[Any]:
+    """work(prepare(setup), chunk) for every chunk, in chunk order."""
+    if scheduler or workers:
+        yield from _dask(prepare, work, setup, chunks, scheduler, workers or 0, processes)
+    elif jobs == 1:
+        for chunk in chunks:
+            yield _call(prepare, work, setup, chunk)
+    else:
+        context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+        with context.Pool(jobs, initializer=_init, initargs=(prepare, setup)) as pool:
+            yield from pool.imap(_pooled, ((work, chunk) for chunk in chunks))
+
+
+def _init(prepare: Callable[[Any], Any], setup: tuple[str, Any]) -> None:
+    _STATE["pool"] = prepare(setup[1])
+
+
+def _pooled(item: tuple[Callable[[Any, Any], Any], Any]) -> Any:
+    work, chunk = item
+    return work(_STATE["pool"], chunk)
+
+
+def _dask(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], setup: Any, chunks: Iterable[Any],
+          scheduler: str | None, workers: int, processes: bool) -> Iterator[Any]:
+    from distributed import Client, LocalCluster
+
+    cluster = None
+    if scheduler:
+        client = Client(scheduler)
+    else:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
+                               dashboard_address=None, silence_logs=40)
+        client = Client(cluster)
+    try:
+        shared = client.scatter(setup, broadcast=True)
+        window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers or 1)
+        flight: deque[Any] = deque()
+        for chunk in chunks:
+            flight.append(client.submit(_call, prepare, work, shared, chunk, pure=False))
+            if len(flight) >= window:
+                yield flight.popleft().result()
+        while flight:
+            yield flight.popleft().result()
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
