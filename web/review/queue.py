@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.model import RuleSet
+from web.store.queries import CLOSING_STATUSES
 
 PAGE_SIZE = 20
-CLOSED = ("approved", "rejected", "withdrawn")
+CLOSED = CLOSING_STATUSES
 
 
 @dataclass(frozen=True)

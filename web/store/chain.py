@@ -3,7 +3,7 @@
 Pure logic, no session: web.store.queries does the locking and the statements (it is the only module
 that touches the database) and hands rows to these functions.
 
-Each decision and review action takes the next position (`seq`) of one chain. Its hash is the SHA-256 of
+Each decision, review action and ledger entry takes the next position (`seq`) of one chain. Its hash is the SHA-256 of
 the canonical JSON of {kind, seq, prev_hash, record}, where `record` is every stored content column of
 the row, exactly as stored (text, ISO dates, microsecond timestamps). Changing one stored byte of a
 record, deleting a record or a link, or cutting off the tail is therefore detected by `Verifier`, which
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from engine.canonical import sha256_of
-from web.store.models import GENESIS_HASH, Decision, ReviewAction
+from web.store.models import GENESIS_HASH, Decision, LedgerEntry, ReviewAction
 
 PROBLEM_LABELS = {
     "missing-link": "链接缺失 / missing link",
@@ -59,7 +59,16 @@ def review_content(row: ReviewAction) -> dict[str, Any]:
     }
 
 
-CONTENT: dict[str, Callable[[Any], dict[str, Any]]] = {"decision": decision_content, "review": review_content}
+def ledger_content(row: LedgerEntry) -> dict[str, Any]:
+    """The hashed content of a ledger entry (a call opened, a submission's materials, an allocation, a payment)."""
+    return {
+        "kind": row.kind, "call_id": row.call_id, "application_id": row.application_id, "user_id": row.user_id,
+        "body": row.body, "created_at": _iso(row.created_at),
+    }
+
+
+CONTENT: dict[str, Callable[[Any], dict[str, Any]]] = {"decision": decision_content, "review": review_content,
+                                                       "ledger": ledger_content}
 
 
 def link_hash(kind: str, seq: int, prev_hash: str, content: dict[str, Any]) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     CheckConstraint,
     Date,
@@ -42,9 +43,13 @@ APPLICANT_KINDS = ("enterprise", "incubator", "institution", "talent", "team")
 PERSON_KINDS = ("talent", "team")  # identified by a person's ID number, which is stored masked only
 ROLES = ("applicant", "reviewer", "auditor", "admin")
 APPLICATION_STATUSES = ("submitted", "decided", "in_review", "info_requested", "escalated",
-                        "approved", "rejected", "withdrawn")
+                        "approved", "rejected", "withdrawn", "funded", "not_funded", "paid")
 REVIEW_ACTIONS = ("comment", "approve", "reject", "request_info", "escalate", "reopen")
-CHAIN_KINDS = ("decision", "review")
+CHAIN_KINDS = ("decision", "review", "ledger")
+CALL_METHODS = ("rank_full", "pro_rata")  # full amounts in rank order | pro-rata share of the budget
+LEDGER_KINDS = ("call_opened", "submission", "resubmission", "allocation", "payment")
+MATERIAL_STATUSES = ("pending", "accepted", "needs_correction")
+MONEY = BigInteger()  # whole yuan
 
 
 def utcnow() -> dt.datetime:
@@ -130,6 +135,13 @@ class Application(Timestamps, Base):
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    # 0005: the call it was submitted under, the contacts (validated, normalised) and whether every
+    # checklist item has an accepted file (None: not checked yet; a triage fact).
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"), index=True)
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    materials_complete: Mapped[bool | None] = mapped_column(Boolean)
 
     applicant: Mapped[Applicant] = relationship(back_populates="applications")
     decisions: Mapped[list[Decision]] = relationship(back_populates="application", order_by="Decision.id")
@@ -337,6 +349,119 @@ class AuthEvent(Base):
     channel: Mapped[str] = mapped_column(String(16), default="web")  # web | api
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))  # the admin who cleared a lock
     note: Mapped[str | None] = mapped_column(String(500))
+
+
+class Call(Timestamps, Base):
+    """An annual call (申报通知) for one or more measures: its window, budget, method and accepting body."""
+
+    __tablename__ = "call"
+    __table_args__ = (
+        CheckConstraint(_in("method", CALL_METHODS), name="method"),
+        CheckConstraint("closes_at > opens_at", name="window"),
+        CheckConstraint("budget >= 0", name="budget"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(SmallInteger)
+    title: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(String(200))  # 受理部门
+    opens_at: Mapped[dt.datetime] = mapped_column(DateTime())  # naive UTC (entered in Asia/Shanghai)
+    closes_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    budget: Mapped[int] = mapped_column(MONEY)
+    method: Mapped[str] = mapped_column(String(16))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    allocated_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+
+    measures: Mapped[list[CallMeasure]] = relationship(back_populates="call", order_by="CallMeasure.id",
+                                                       cascade="all, delete-orphan")
+
+
+class CallMeasure(Base):
+    """A measure of a call: the cap on its total within the call and its materials checklist."""
+
+    __tablename__ = "call_measure"
+    __table_args__ = (UniqueConstraint("call_id", "measure_id"), CheckConstraint("cap IS NULL OR cap >= 0", name="cap"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id"))
+    measure_id: Mapped[str] = mapped_column(String(120), index=True)
+    cap: Mapped[int | None] = mapped_column(MONEY)  # yuan; None: only the call's budget limits it
+    materials: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # [{"key", "zh", "en"}]
+
+    call: Mapped[Call] = relationship(back_populates="measures")
+
+
+class LedgerEntry(ChainRecord, Base):
+    """What decides money, on the audit chain: a call opened, a submission's materials, an allocation, a payment."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (CheckConstraint(_in("kind", LEDGER_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    body: Mapped[str] = mapped_column(Text)  # canonical JSON of what was decided
+
+
+class Material(Base):
+    """One uploaded file for a checklist item of an application, stored by its sha256 outside the web root."""
+
+    __tablename__ = "material"
+    __table_args__ = (CheckConstraint(_in("status", MATERIAL_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    item: Mapped[str] = mapped_column(String(64))  # the checklist key
+    filename: Mapped[str] = mapped_column(String(255))  # as uploaded, cleaned; shown, never used as a path
+    content_type: Mapped[str] = mapped_column(String(40))  # from the content: application/pdf, image/png, image/jpeg
+    size: Mapped[int] = mapped_column(Integer)
+    sha256: Mapped[str] = mapped_column(HASH, index=True)
+    uploaded_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    reviewed_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)  # replaced by a corrected upload
+
+
+class Allocation(Base):
+    """One (application, measure) line of a call's allocation: rank, amount asked, amount granted, why."""
+
+    __tablename__ = "allocation"
+    __table_args__ = (UniqueConstraint("call_id", "application_id", "measure_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id"), index=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    measure_id: Mapped[str] = mapped_column(String(120))
+    rank: Mapped[int] = mapped_column(Integer)
+    requested: Mapped[int] = mapped_column(MONEY)  # the rule's amount (yuan), as decided
+    granted: Mapped[int] = mapped_column(MONEY)
+    reason: Mapped[str] = mapped_column(String(32))  # funded | pro_rata | budget | cap | no_amount
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledger_entry.id"))
+
+    application: Mapped[Application] = relationship()
+
+
+class Payment(Base):
+    """A payment of an allocation: date, amount, voucher number (also on the chain as a ledger entry)."""
+
+    __tablename__ = "payment"
+    __table_args__ = (UniqueConstraint("voucher_no"), CheckConstraint("amount > 0", name="amount"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    allocation_id: Mapped[int] = mapped_column(ForeignKey("allocation.id"), index=True)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    amount: Mapped[int] = mapped_column(MONEY)
+    voucher_no: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledger_entry.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+
+    allocation: Mapped[Allocation] = relationship()
 
 
 def row_dict(row: Any) -> dict[str, Any]:

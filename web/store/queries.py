@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -37,6 +37,7 @@ from web.store.models import (
     ChainHead,
     ChainLink,
     Decision,
+    LedgerEntry,
     ReviewAction,
     RulesetSnapshot,
     User,
@@ -45,7 +46,7 @@ from web.store.models import (
 
 STATUS_AFTER_REVIEW = {"approve": "approved", "reject": "rejected", "request_info": "info_requested",
                        "escalate": "escalated", "reopen": "in_review", "comment": None}
-CLOSING_STATUSES = ("approved", "rejected", "withdrawn")
+CLOSING_STATUSES = ("approved", "rejected", "withdrawn", "funded", "not_funded", "paid")  # no reviewer work left
 
 
 class StoreError(Exception):
@@ -81,7 +82,21 @@ def _chain_transaction(session: Session) -> Iterator[ChainHead]:
         raise
 
 
-def _append(session: Session, head: ChainHead, kind: str, row: Decision | ReviewAction) -> None:
+def chain_transaction(session: Session) -> Any:
+    """The chain-locked transaction, for the other query modules that append (calls, submissions, allocation)."""
+    return _chain_transaction(session)
+
+
+def append_ledger(session: Session, head: ChainHead, kind: str, body: Any, *, call_id: int | None = None,
+                  application_id: int | None = None, user_id: int | None = None) -> LedgerEntry:
+    """Append a ledger entry (canonical JSON of `body`) inside a chain transaction; returns it (flushed)."""
+    row = LedgerEntry(kind=kind, call_id=call_id, application_id=application_id, user_id=user_id,
+                      body=canonical_json(body), created_at=utcnow())
+    _append(session, head, "ledger", row)
+    return row
+
+
+def _append(session: Session, head: ChainHead, kind: str, row: Decision | ReviewAction | LedgerEntry) -> None:
     row.chain_seq, row.prev_hash = head.seq + 1, head.hash
     row.hash = chain.record_hash(kind, row)
     session.add(row)
@@ -167,7 +182,8 @@ def _check_ruleset(ruleset: RuleSet, decision: EngineDecision) -> None:
 
 def submit_and_decide(session: Session, *, profile: Any, profile_data: Any, ruleset: RuleSet,
                       decision: EngineDecision, checked_on: dt.date, measures: list[str] | None = None,
-                      priority: int = 0) -> Decision:
+                      priority: int = 0, extra: Callable[[Session, ChainHead, Application, Decision], None]
+                      | None = None) -> Decision:
     """Create (or find) the applicant, a new application and its decision, in one chained transaction.
 
     Args:
@@ -176,6 +192,8 @@ def submit_and_decide(session: Session, *, profile: Any, profile_data: Any, rule
         ruleset, decision: the RuleSet and the Decision evaluated from them.
         checked_on: the date the profile was validated against ("today" at the time).
         measures: the measures applied for (None: every measure).
+        extra: called inside the same transaction after the decision is chained (a call's submission adds its
+            contacts, materials and ledger entry there: web.store.submission_queries).
     """
     _check_ruleset(ruleset, decision)
     with _chain_transaction(session) as head:
@@ -185,6 +203,8 @@ def submit_and_decide(session: Session, *, profile: Any, profile_data: Any, rule
         _ensure_snapshot(session, ruleset)
         row = _decision_row(application.id, profile_data, decision, checked_on)
         _append(session, head, "decision", row)
+        if extra is not None:
+            extra(session, head, application, row)
     return row
 
 
@@ -320,12 +340,14 @@ def _records_of(session: Session, links: list[ChainLink]) -> dict[tuple[str, int
     fresh = {"populate_existing": True}
     decisions = session.scalars(select(Decision).where(Decision.id.in_(ids("decision"))).execution_options(**fresh))
     reviews = session.scalars(select(ReviewAction).where(ReviewAction.id.in_(ids("review"))).execution_options(**fresh))
-    return {**{("decision", row.id): row for row in decisions}, **{("review", row.id): row for row in reviews}}
+    ledger = session.scalars(select(LedgerEntry).where(LedgerEntry.id.in_(ids("ledger"))).execution_options(**fresh))
+    return {**{("decision", row.id): row for row in decisions}, **{("review", row.id): row for row in reviews},
+            **{("ledger", row.id): row for row in ledger}}
 
 
 def _unchained(session: Session) -> list[tuple[str, int]]:
     out: list[tuple[str, int]] = []
-    for kind, model in (("decision", Decision), ("review", ReviewAction)):
+    for kind, model in (("decision", Decision), ("review", ReviewAction), ("ledger", LedgerEntry)):
         linked = exists().where(and_(ChainLink.kind == kind, ChainLink.record_id == model.id))
         out += [(kind, rid) for rid in session.scalars(select(model.id).where(~linked).order_by(model.id))]
     return out
@@ -334,7 +356,8 @@ def _unchained(session: Session) -> list[tuple[str, int]]:
 def is_empty(session: Session) -> bool:
     """True when the database holds no applicants, users, applications, decisions or chain links."""
     return not any(session.scalar(select(exists().select_from(model)))
-                   for model in (Applicant, User, Application, Decision, ReviewAction, RulesetSnapshot, ChainLink))
+                   for model in (Applicant, User, Application, Decision, ReviewAction, RulesetSnapshot, ChainLink,
+                                 LedgerEntry))
 
 
 # -- export -------------------------------------------------------------------------------------------

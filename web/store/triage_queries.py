@@ -54,11 +54,13 @@ from web.store.models import (
     TriageRun,
     utcnow,
 )
+from web.store.queries import CLOSING_STATUSES
 
-CLOSED = ("approved", "rejected", "withdrawn")
+CLOSED = CLOSING_STATUSES
 STATE_OF_STATUS = {"submitted": "submitted", "decided": "screened", "in_review": "in_review",
                    "escalated": "in_review", "info_requested": "info_requested", "approved": "approved",
-                   "rejected": "rejected"}  # withdrawn: not triaged, not context
+                   "rejected": "rejected", "funded": "funded", "not_funded": "not_funded",
+                   "paid": "paid"}  # withdrawn: not triaged, not context
 TRIAGE_LOCK = 0x7472696167  # pg_advisory_xact_lock key ("triag")
 SMALLINT = (-32768, 32767)
 CHUNK = 500
@@ -125,7 +127,9 @@ def facts_of(application: Application, decision: Decision, last_move: dt.datetim
     measures = application.measures or _applied_for_all(stored, exclusions or Exclusions())
     since = max(t for t in (application.submitted_at, application.decided_at, last_move) if t is not None)
     return application_facts(str(application.id), parsed, stored, measures=measures,
-                             status=STATE_OF_STATUS[application.status], status_since=since.date())
+                             status=STATE_OF_STATUS[application.status], status_since=since.date(),
+                             contact_phone=application.contact_phone, contact_email=application.contact_email,
+                             materials_complete=application.materials_complete)
 
 
 def _stored_decision(decision_json: str) -> Any:
