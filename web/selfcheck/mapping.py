@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from engine import parse_profile
@@ -20,6 +21,8 @@ from engine.profile import ParsedProfile
 from engine.standards.money import WAN, MoneyFormatError, magnitude_issue, parse_money
 from web.selfcheck.specs import FieldSpec
 from web.selfcheck.steps import COPIED
+
+WAN_YUAN = 10_000
 
 _LIST_PATH = re.compile(r"^(?P<group>\w+)\[(?P<index>\d+)\](?:\.(?P<rest>.+))?$")
 
@@ -136,3 +139,72 @@ def missing_field(path: str, built: Built, raw: dict[str, Any]) -> str | None:
         if name.startswith("finance-") and name.endswith("-year") and str(value).strip() == match["index"]:
             return f"finance-{name.split('-')[1]}-{rest}"
     return None
+
+
+@dataclass
+class Restored:
+    """Form answers rebuilt from a profile: per page, the table row counts, and what had no form field."""
+
+    pages: dict[str, dict[str, Any]]
+    rows: dict[str, int]
+    dropped: list[str]
+
+
+def _text(spec: FieldSpec, value: Any) -> Any:
+    """A profile value as the form shows it: yuan → 万元, booleans → true/false, dates → ISO."""
+    if spec.kind == "money" and isinstance(value, int) and not isinstance(value, bool):
+        return format(Decimal(value) / WAN_YUAN, "f").rstrip("0").rstrip(".") if value % WAN_YUAN else str(value // WAN_YUAN)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return str(value)
+
+
+def _leaves(data: Any, prefix: str = "") -> list[str]:
+    if isinstance(data, dict):
+        return [p for k, v in data.items() for p in _leaves(v, f"{prefix}.{k}" if prefix else str(k))]
+    if isinstance(data, list) and data and all(isinstance(v, dict) for v in data):
+        return [p for i, v in enumerate(data) for p in _leaves(v, f"{prefix}[{i}]")]
+    return [prefix]
+
+
+def unbuild(kind: str, pages_: tuple[Any, ...], dumped: dict[str, Any], finance_rows: int) -> Restored:
+    """The form answers of a parsed profile (`model_dump()` of it, defaults and None left out).
+
+    Fiscal years fill the finance columns (the latest `finance_rows` years); other record lists become
+    table rows. Paths with no form field are returned in `dropped` so the page can say what was not kept.
+    """
+    copied = {source: target for target, source in COPIED.get(kind, {}).items()}
+    records = {g: list(dumped.get(g) or []) for g in ("finance", "certificates", "loans")}
+    dropped: list[str] = []
+    if len(records["finance"]) > finance_rows:
+        older = records["finance"][:-finance_rows]
+        dropped += [f"finance[{i}].year" for i in range(len(older))]
+        records["finance"] = records["finance"][-finance_rows:]
+    out: dict[str, dict[str, Any]] = {}
+    used: set[str] = set()
+    for page in pages_:
+        values: dict[str, Any] = {}
+        for spec in page.specs:
+            if spec.group is not None:
+                rows = records.get(spec.group, [])
+                value = rows[int(spec.row or 0)].get(spec.key) if int(spec.row or 0) < len(rows) else None
+                used.add(spec.group)
+            else:
+                node: Any = dumped
+                for part in spec.path.split("."):
+                    node = node.get(part) if isinstance(node, dict) else None
+                value = node
+                used.add(spec.path)
+            if value not in (None, "", []):
+                values[spec.name] = _text(spec, value)
+        out[page.id] = values
+    for path in _leaves({k: v for k, v in dumped.items() if k != "kind"}):
+        head = path.split("[")[0].split(".")[0]
+        if path not in used and head not in used and path not in copied.values() and path not in copied:
+            dropped.append(path)
+    rows = {g: len(records[g]) for g in ("certificates", "loans") if records[g]}
+    return Restored(out, rows, dropped)

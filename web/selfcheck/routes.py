@@ -19,10 +19,10 @@ from engine.errors import ProfileIssue
 from engine.names import KIND_MODELS
 from web.extensions import csrf, current_ruleset
 from web.i18n import current_lang
-from web.selfcheck import bp, present, store
+from web.selfcheck import bp, keep, present, store
 from web.selfcheck.forms import AsOfForm, KindForm, ResetForm, form_class
 from web.selfcheck.mapping import Built, check, missing_field
-from web.selfcheck.steps import FINANCE_YEARS, KIND_HINTS, KIND_LABELS, Step, pages, step_of
+from web.selfcheck.steps import FINANCE_YEARS, KIND_HINTS, KIND_LABELS, Step, step_of
 
 Issues = list[tuple[str, ProfileIssue]]
 
@@ -32,7 +32,7 @@ def _today() -> dt.date:
 
 
 def _pages(kind: str) -> tuple[Step, ...]:
-    return pages(kind, store.rows(kind, "certificates"), store.rows(kind, "loans"))
+    return store.pages_of(kind)
 
 
 def _specs(pages_: tuple[Step, ...]) -> tuple[Any, ...]:
@@ -190,6 +190,7 @@ def _evaluated() -> Response | dict[str, Any]:
     groups = present.grouped(decision, ruleset, lang, link)
     return {
         "headline": present.headline(decision, groups, ruleset, lang),
+        "share_form": keep.ShareForm(),
         "actions": present.next_actions(groups, {}, None),
         "shown": present.SHOWN, "collapsed": present.COLLAPSED,
         "kind": kind, "kind_label": KIND_LABELS[kind], "name": parsed.profile.name, "decision": decision,
@@ -206,7 +207,7 @@ def result() -> Response | str:
     context = _evaluated()
     if isinstance(context, Response):
         return context
-    return render_template("selfcheck/result.html", **context)
+    return render_template("selfcheck/result.html", link=keep.shown_link(), **context)
 
 
 @bp.route("/summary")

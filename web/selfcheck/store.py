@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from web.db_session import db
-from web.selfcheck.steps import DEFAULT_ROWS, MAX_ROWS
+from web.selfcheck.steps import DEFAULT_ROWS, MAX_ROWS, Step, pages
 from web.store import draft_queries, web_queries
 
 KEY = "selfcheck"
@@ -129,3 +129,31 @@ def clear() -> None:
         draft_queries.delete_drafts(db(), user_id)
         web_queries.commit(db())
         session[KEY] = {**_empty(), "owner": user_id}  # nothing left to restore in this session
+
+
+def snapshot(kind_: str) -> dict[str, Any]:
+    """One kind's answers in the draft shape: {"pages": {page: {field: text}}, "rows": {group: n}}."""
+    state = _state()
+    prefix = f"{kind_}."
+    return {"pages": dict(state["pages"].get(kind_, {})),
+            "rows": {k.removeprefix(prefix): n for k, n in state["rows"].items() if k.startswith(prefix)}}
+
+
+def restore(kind_: str, answers: dict[str, Any]) -> None:
+    """Replace one kind's answers by a snapshot (a resumed link, an uploaded profile) and make it current."""
+    state = _state()
+    state["kind"] = kind_
+    state["pages"][kind_] = {str(p): dict(v) for p, v in (answers.get("pages") or {}).items()}
+    prefix = f"{kind_}."
+    state["rows"] = {k: n for k, n in state["rows"].items() if not k.startswith(prefix)}
+    state["rows"].update({f"{prefix}{g}": min(int(n), MAX_ROWS) for g, n in (answers.get("rows") or {}).items()})
+    if "declined" in answers:
+        state.setdefault("declined", {})[kind_] = list(answers["declined"])
+    session.permanent = True
+    session.modified = True
+    _save_draft(kind_)
+
+
+def pages_of(kind_: str) -> tuple[Step, ...]:
+    """The pages of one kind as laid out for these answers (the table rows added so far)."""
+    return pages(kind_, rows(kind_, "certificates"), rows(kind_, "loans"))
