@@ -60,9 +60,9 @@ class IncubatorProfile(Strict):
     park_code: str | None = field("code", "所在园区", "park or zone")
     registered_on: dt.date | None = field("date", "注册成立日期", "registration date")
     independent_legal_person: bool | None = field("bool", "具有独立法人资格", "independent legal person")
-    carrier: IncubationFacts = IncubationFacts()
+    carrier: IncubationFacts = field("record", "孵化载体情况", "incubation facts", IncubationFacts())
     certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
-    declarations: Declarations = Declarations()
+    declarations: Declarations = field("record", "声明", "declarations", Declarations())
     projects: list[Project] = field("list", "项目", "projects", default_factory=list)
 
 
@@ -102,8 +102,8 @@ class InstitutionProfile(Strict):
     park_code: str | None = field("code", "所在园区", "park or zone")
     registered_on: dt.date | None = field("date", "注册成立日期", "registration date")
     independent_legal_person: bool | None = field("bool", "具有独立法人资格", "independent legal person")
-    institution: InstitutionFacts = InstitutionFacts()
+    institution: InstitutionFacts = field("record", "机构情况", "institution facts", InstitutionFacts())
     finance: list[FiscalYear] = field("list", "会计年度财务数据", "fiscal years", default_factory=list)
     certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
-    declarations: Declarations = Declarations()
+    declarations: Declarations = field("record", "声明", "declarations", Declarations())
     projects: list[Project] = field("list", "项目", "projects", default_factory=list)

@@ -164,15 +164,15 @@ class EnterpriseProfile(Strict):
         "code", "拟向高校、科研机构、科技服务机构购买的内容（科技成果/技术创新服务/建立研发机构所需研发设备）",
         "what the firm buys from universities, institutes or S&T service bodies "
         "(achievement / innovation service / R&D equipment for a new R&D unit)")
-    hnte_application: HnteApplication = HnteApplication()
-    zone: ZoneStatus = ZoneStatus()
-    staff: Staff = Staff()
-    rd_centre: RdCentre = RdCentre()
+    hnte_application: HnteApplication = field("record", "高企认定申请情况", "HNTE application", HnteApplication())
+    zone: ZoneStatus = field("record", "所在高新区情况", "status in the high-tech zone", ZoneStatus())
+    staff: Staff = field("record", "人员情况", "staff", Staff())
+    rd_centre: RdCentre = field("record", "研发中心", "R&D centre", RdCentre())
     finance: list[FiscalYear] = field("list", "近三个会计年度财务数据", "last three fiscal years", default_factory=list)
-    ip: IntellectualProperty = IntellectualProperty()
-    innovation: Innovation = Innovation()
+    ip: IntellectualProperty = field("record", "知识产权", "intellectual property", IntellectualProperty())
+    innovation: Innovation = field("record", "创新能力评价", "innovation capability", Innovation())
     certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
-    declarations: Declarations = Declarations()
+    declarations: Declarations = field("record", "声明", "declarations", Declarations())
     loans: list[Loan] = field("list", "贷款", "loans", default_factory=list)
     projects: list[Project] = field("list", "项目", "projects", default_factory=list)
-    listing: Listing | None = None
+    listing: Listing | None = field("record", "上市/挂牌", "listing")

@@ -31,7 +31,8 @@ def _signed_money(value: Any) -> Any:
 def _count(value: Any) -> Any:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise PydanticCustomError("NUMBER_FORMAT", "{en}", {"zh": "数值格式有误。", "en": "Invalid number."})
+            raise PydanticCustomError("NUMBER_FORMAT", "{en}", {"zh": "应为数字，例如 12 或 12.5。",
+                                                                 "en": "Enter a number, e.g. 12 or 12.5."})
         value = Decimal(str(value))
     return value
 

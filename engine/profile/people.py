@@ -29,7 +29,7 @@ class TalentProfile(Strict):
 
     kind: Literal["talent"] = "talent"
     name: str = required("text", "姓名", "name", min_length=1, max_length=100)
-    person: Person
+    person: Person = required("person", "人才本人", "the talent")
     region_code: str | None = field("code", "用人单位所在区县代码", "employer's county code")
     employer_name: str | None = field("text", "用人单位", "employer")
     employer_credit_code: str | None = field("code", "用人单位统一社会信用代码", "employer's credit code")
@@ -52,7 +52,7 @@ class TalentProfile(Strict):
         "bool", "已通过评审入选所填的人才计划（评审结果，由主管部门确认；不是自报符合条件）",
         "selected in the review of the talent programme given (confirmed by the bureau; not a self-declaration)")
     certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
-    declarations: Declarations = Declarations()
+    declarations: Declarations = field("record", "声明", "declarations", Declarations())
 
 
 class TeamProfile(Strict):
@@ -60,7 +60,7 @@ class TeamProfile(Strict):
 
     kind: Literal["team"] = "team"
     name: str = required("text", "团队名称", "team name", min_length=1, max_length=200)
-    leader: Person
+    leader: Person = required("person", "团队负责人", "team leader")
     members: Whole | None = field("count", "核心成员人数", "core members")
     region_code: str | None = field("code", "依托单位所在区县代码", "host employer's county code")
     host_name: str | None = field("text", "依托单位", "host employer")
@@ -68,10 +68,10 @@ class TeamProfile(Strict):
     programme: Literal["none", "pearl_river", "yangfan", "danxia"] | None = field(
         "code", "申报的团队计划", "team programme applied for")
     level_assessed: Literal["world_class", "top_domestic", "domestic_advanced", "below_funded_levels"] | None = \
-        field("code", "团队水平（评审结论；below_funded_levels = 未达到资助档次）",
-              "team level (review conclusion; below_funded_levels = below every funded level)")
+        field("code", "团队水平（评审结论，可为“未达到资助档次”）",
+              "team level (review conclusion; may be \"below every funded level\")")
     programme_selected: bool | None = field(
         "bool", "已通过评审入选所填的团队计划（评审结果，由主管部门确认；不是自报符合条件）",
         "selected in the review of the team programme given (confirmed by the bureau; not a self-declaration)")
     certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
-    declarations: Declarations = Declarations()
+    declarations: Declarations = field("record", "声明", "declarations", Declarations())

@@ -132,8 +132,8 @@ CATALOGUE: dict[str, Entry] = {
     # §9, money and other form checks (the last four are used by the profile layer, not here)
     "MONEY_FORMAT": Entry(
         _ERR,
-        "金额格式有误，单位为万元，最多保留4位小数。",
-        "Invalid amount; the unit is 10,000 yuan (万元), at most 4 decimals.",
+        "金额格式有误：请以万元填写数字，例如 1200 或 1200.5（最多保留4位小数）。",
+        "Enter the amount in 万元 (10,000 yuan) as a number, e.g. 1200 or 1200.5 (at most 4 decimals).",
     ),
     "MONEY_UNIT_YUAN": Entry(
         _ERR, "此栏单位为万元，您似乎填写了元。", "This field is in 万元; you seem to have entered yuan."

@@ -81,8 +81,8 @@ def test_format_errors(value: object) -> None:
         parse_money(value)
     assert caught.value.code == "MONEY_FORMAT"
     assert caught.value.message == Message(
-        "金额格式有误，单位为万元，最多保留4位小数。",
-        "Invalid amount; the unit is 10,000 yuan (万元), at most 4 decimals.",
+        "金额格式有误：请以万元填写数字，例如 1200 或 1200.5（最多保留4位小数）。",
+        "Enter the amount in 万元 (10,000 yuan) as a number, e.g. 1200 or 1200.5 (at most 4 decimals).",
     )
 
 
