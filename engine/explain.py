@@ -1,4 +1,7 @@
-"""Format engine values for people: money in 万元 (zh) or yuan (en), ratios in %, labels of names."""
+"""Format engine values for people: money in 万元 (zh) or yuan (en), ratios in %, labels of names.
+
+`field_label` (the label of a profile path) is defined once in engine/profile/labels.py and re-exported here.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 
-from engine.errors import Message
 from engine.expr.values import Interval, Unknown
-from engine.names import KIND_MODELS
+from engine.profile.labels import field_label  # noqa: F401  (re-exported: one definition)
 
 
 def _decimal(value: Any, places: int) -> Decimal:
@@ -54,44 +56,6 @@ def fmt(value: Any, unit: str, lang: str = "zh") -> str:
         number = _trim(_decimal(value, 2))
         return number + (suffix[0] if lang == "zh" else suffix[1]) if suffix else number
     return str(value)
-
-
-def field_label(path: str) -> Message:
-    """The zh/en label of a profile field path (falls back to the path itself).
-
-    >>> field_label("finance[2024].sales").zh, field_label("certificates[0].first_time").en
-    ('2024年度销售收入（主营业务收入+其他业务收入）', 'first recognition (not a renewal) (item 1)')
-    """
-    if path.startswith("finance[") and path.endswith("]"):
-        year = path[len("finance["):-1]
-        return Message(f"{year}年度财务数据", f"figures for fiscal year {year}")
-    parts = [p.split("[")[0] for p in path.split(".")]
-    index = path.split("[")[1].split("]")[0] if "[" in path else ""
-    for model in KIND_MODELS.values():
-        label = _label_in(model, parts)
-        if label is None:
-            continue
-        if index and parts[0] == "finance":
-            return Message(f"{index}年度{label.zh}", f"{label.en} ({index})")
-        if index.isdigit():
-            return Message(f"{label.zh}（第{int(index) + 1}项）", f"{label.en} (item {int(index) + 1})")
-        return label
-    return Message(path, path)
-
-
-def _label_in(model: Any, parts: list[str]) -> Message | None:
-    info = getattr(model, "model_fields", {}).get(parts[0])
-    if info is None:
-        return None
-    extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-    if len(parts) == 1:
-        return Message(str(extra.get("zh", parts[0])), str(extra.get("en", parts[0]))) if extra else None
-    for arg in (info.annotation, *getattr(info.annotation, "__args__", ())):
-        if hasattr(arg, "model_fields"):
-            found = _label_in(arg, parts[1:])
-            if found:
-                return found
-    return None
 
 
 NEAR_MISS = Fraction(1, 10)
