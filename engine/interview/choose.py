@@ -18,6 +18,7 @@ from engine import evaluate, parse_profile
 from engine.decision import Decision, MeasureResult, Outcome
 from engine.errors import Message, ProfileError
 from engine.interview.fields import code_choices, field_info
+from engine.interview.lists import LIST_LABELS, list_choices, list_readers
 from engine.interview.model import Question
 from engine.interview.paths import KEYED_LISTS, get_answer, set_answer, split_path
 from engine.model import RuleSet
@@ -38,9 +39,9 @@ def published_yuan(result: MeasureResult) -> int:
 
 @dataclass(frozen=True)
 class OpenFields:
-    """For each undetermined measure, the fields still to ask (declined ones removed)."""
+    """For each measure an answer can still change, the fields still to ask (declined ones removed)."""
 
-    fields: dict[str, frozenset[str]]  # measure id → askable paths
+    fields: dict[str, frozenset[str]]  # measure id → askable paths (undetermined ones, and list readers)
     declined: frozenset[str]  # declined paths that still block some measure
     help: dict[str, Message]  # path → the condition text it feeds
 
@@ -125,6 +126,10 @@ def open_fields(ruleset: RuleSet, data: dict[str, Any], decision: Decision, as_o
                 paths |= {s for s in info.siblings if get_answer(data, s) is None}
         blocking |= paths & declined
         fields[result.measure_id] = frozenset(p for p in paths if p not in declined and field_info(kind, p))
+    for name, readers in list_readers(data, decision, ruleset.order).items():
+        if name not in declined:
+            for measure_id in readers:
+                fields[measure_id] = fields.get(measure_id, frozenset()) | {name}
     return OpenFields(fields, frozenset(blocking), _help((decision, probe), ruleset.order))
 
 
@@ -155,9 +160,10 @@ def score_questions(data: dict[str, Any], opened: OpenFields, decision: Decision
         assert info is not None
         measures.sort(key=lambda m: (rank.get(m, len(rank)), m))
         score = sum((Fraction(1, len(opened.fields[m])) for m in measures), Fraction(0))
-        questions.append(Question(path, info.label, opened.help.get(path), info.unit, info.kind, info.group,
+        questions.append(Question(path, LIST_LABELS.get(path, info.label), opened.help.get(path), info.unit, info.kind, info.group,
                                   tuple(measures), sum(yuan[m] for m in measures),
-                                  info.choices or code_choices(path, data.get("region_code")), info.required,
+                                  info.choices or code_choices(path, data.get("region_code")) or (
+                                      list_choices(kind, path) if info.kind == "records" else ()), info.required,
                                   score))
     groups = {g: i for i, g in enumerate(GROUP_ORDER)}
     shares = {m: Fraction(yuan[m], len(paths)) for m, paths in opened.fields.items() if paths}

@@ -28,27 +28,27 @@ class FieldInfo:
 
     label: Message
     unit: str
-    kind: str  # money | int | decimal | date | bool | choice | multi | code | text | record
+    kind: str  # money | int | decimal | date | bool | choice | multi | code | text | record | records
     group: str
     choices: tuple[str, ...] = ()
     required: bool = False
     siblings: tuple[str, ...] = ()  # required fields of the same record (asked together)
 
 
-def _unwrap(annotation: Any) -> tuple[Any, bool]:
+def unwrap(annotation: Any) -> tuple[Any, bool]:
     """(the type inside Optional/Annotated/list, whether it was a list)."""
     if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
         inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return _unwrap(inner[0]) if len(inner) == 1 else (annotation, False)
+        return unwrap(inner[0]) if len(inner) == 1 else (annotation, False)
     if typing.get_origin(annotation) is typing.Annotated:
-        return _unwrap(typing.get_args(annotation)[0])
+        return unwrap(typing.get_args(annotation)[0])
     if typing.get_origin(annotation) is list:
-        return _unwrap(typing.get_args(annotation)[0])[0], True
+        return unwrap(typing.get_args(annotation)[0])[0], True
     return annotation, False
 
 
 def _kind(annotation: Any, unit: str) -> tuple[str, tuple[str, ...]]:
-    inner, many = _unwrap(annotation)
+    inner, many = unwrap(annotation)
     if typing.get_origin(inner) is Literal:
         return ("multi" if many else "choice"), tuple(str(a) for a in typing.get_args(inner))
     if inner is bool:
@@ -90,7 +90,7 @@ def field_info(kind: str, path: str) -> FieldInfo | None:
         if model is None or name not in model.model_fields:
             return None
         info = model.model_fields[name]
-        inner, many = _unwrap(info.annotation)
+        inner, many = unwrap(info.annotation)
         if name == "finance" and index is not None:
             year = index
         is_model = isinstance(inner, type) and issubclass(inner, BaseModel)
@@ -99,7 +99,7 @@ def field_info(kind: str, path: str) -> FieldInfo | None:
             if is_model:
                 label = Message(f"{year}年度财务数据", f"figures of fiscal year {year}") if year is not None \
                     else _label(info, name, None)
-                return FieldInfo(label, "record", "record", group)
+                return FieldInfo(label, "record", "records" if many and index is None else "record", group)
             unit = str(_extra(info).get("unit", "text"))
             kind_, choices = _kind(info.annotation, unit)
             siblings = tuple(".".join([*prefix, other]) for other, sub in model.model_fields.items()

@@ -58,6 +58,8 @@ class InterviewPlan:
         worth_up_to: some of `worth_undetermined` is an "up to" (maximum) amount.
         unpublished: undetermined measures whose amount is not published (never counted as a figure).
         declined: the paths answered "不知道 / don't know" that still block a measure.
+        provisional: decided measures that read a list not answered yet (certificates, loans, projects),
+            decided as if it were empty ("假定未持有"); the list's question can still change them.
     """
 
     decision: Decision
@@ -69,3 +71,4 @@ class InterviewPlan:
     worth_up_to: bool = False
     unpublished: tuple[str, ...] = ()
     declined: tuple[str, ...] = ()
+    provisional: tuple[str, ...] = ()

@@ -52,4 +52,6 @@ def plan_interview(ruleset: RuleSet, profile_data: dict[str, Any], as_of: dt.dat
         worth_up_to=any(r.amount.kind == "up_to" for r in undetermined),
         unpublished=tuple(r.measure_id for r in undetermined if r.amount.kind == "unpublished"),
         declined=tuple(sorted(opened.declined)),
+        provisional=tuple(sorted({m for q in questions if q.kind == "records" for m in q.used_for}
+                                 - {r.measure_id for r in undetermined})),
     )

@@ -20,11 +20,13 @@ from engine.model import RuleSet
 
 @dataclass(frozen=True)
 class Step:
-    """One page asked: its paths, which were answered, and the plan it led to."""
+    """One page asked: its paths, which were answered, and the answers and plan it led to."""
 
     asked: tuple[str, ...]
     answered: tuple[str, ...]
     plan: InterviewPlan
+    data: dict[str, Any]  # the answers after this page
+    declined: frozenset[str]  # every path declined up to this page
 
 
 @dataclass(frozen=True)
@@ -66,11 +68,13 @@ def run_interview(ruleset: RuleSet, known: dict[str, Any], as_of: dt.date, *, ma
         answered = []
         for question in page:
             value = get_answer(known, question.path)
+            if value is None and question.kind == "records":
+                value = []  # a profile file without the list holds none of it
             if value is None:
                 declined |= {question.path}
             else:
                 data = set_answer(data, question.path, value)
                 answered.append(question.path)
         plan = plan_interview(ruleset, data, as_of, declined=declined, today=today, ordering=ordering)
-        steps.append(Step(tuple(q.path for q in page), tuple(answered), plan))
+        steps.append(Step(tuple(q.path for q in page), tuple(answered), plan, data, declined))
     return InterviewRun(start_answers(known, as_of), first, tuple(steps))

@@ -25,7 +25,10 @@ def test_questions_come_from_undetermined_measures_only(ruleset: RuleSet) -> Non
     for question in plan.questions:
         assert question.used_for
         for measure_id in question.used_for:
-            assert outcomes[measure_id].outcome is Outcome.UNDETERMINED
+            if question.kind == "records":  # a list not given yet can change decided outcomes too
+                assert outcomes[measure_id].outcome is not Outcome.NOT_APPLICABLE
+            else:
+                assert outcomes[measure_id].outcome is Outcome.UNDETERMINED
     assert set(plan.undetermined) == {m for m, r in outcomes.items() if r.outcome is Outcome.UNDETERMINED}
 
 
@@ -69,3 +72,12 @@ def test_answers_are_written_without_touching_the_input() -> None:
     out = set_answer(data, "finance[2023].rd_expense", "200万元")
     assert data == {"finance": [{"year": 2025, "sales": 1}]}
     assert out["finance"] == [{"year": 2023, "rd_expense": "200万元"}, {"year": 2025, "sales": 1}]
+
+
+def test_lists_not_given_are_asked_once_and_an_empty_answer_settles_them(ruleset: RuleSet) -> None:
+    plan = plan_interview(ruleset, START, AS_OF)
+    lists = {q.path: q for q in plan.questions if q.kind == "records"}
+    assert "certificates" in lists and "hnte" in lists["certificates"].choices
+    assert "qingyuan.hnte_award_renewal" in lists["certificates"].used_for  # pays firms already recognised
+    after = plan_interview(ruleset, {**START, "certificates": [], "loans": [], "projects": []}, AS_OF)
+    assert not {q.path for q in after.questions} & set(lists)

@@ -1,0 +1,80 @@
+"""This file finds the record lists worth asking once: certificates held, loans, projects.
+
+An empty list is an answer the engine treats as known ("holds no 高企 certificate"), so a list the
+answers have not given yet is never *missing*; left unasked it would silently read as "none". It is asked
+(one question, kind "records") when the answers lack it and a measure that is not "not applicable"
+reads it — directly, through a fact, or through another measure's outcome that reads it.
+"""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from engine.decision import Decision, Outcome
+from engine.errors import Message
+from engine.interview.fields import unwrap
+from engine.names import KIND_MODELS
+from engine.trace import TraceNode
+
+LISTS = ("certificates", "loans", "projects")
+LIST_LABELS = {
+    "certificates": Message("已获得的资质、认定或证书（如高新技术企业证书、科技型中小企业入库编号）；没有请选“无”",
+                            "statuses, recognitions or certificates held (e.g. an HNTE certificate); "
+                            "choose “none” if there are none"),
+    "loans": Message("银行贷款（如有）；没有请选“无”", "bank loans, if any; choose “none” if there are none"),
+    "projects": Message("申报或牵头承担的项目（如有）；没有请选“无”",
+                        "projects applied for or led, if any; choose “none” if there are none"),
+}
+
+
+def _reads(node: TraceNode) -> set[str]:
+    out: set[str] = set()
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        out |= set(current.reads)
+        stack.extend(current.children)
+    return out
+
+
+def _closure(names: set[str], facts: dict[str, set[str]]) -> set[str]:
+    """Names read, with every fact opened into what it reads (facts may read facts)."""
+    out, todo = set(names), list(names)
+    while todo:
+        for inner in facts.get(todo.pop(), set()) - out:
+            out.add(inner)
+            todo.append(inner)
+    return out
+
+
+def list_readers(data: dict[str, Any], decision: Decision, order: tuple[str, ...]) -> dict[str, list[str]]:
+    """list name → the measures (RuleSet order) whose outcome it can change, for lists not yet answered."""
+    kind = str(data.get("kind", "enterprise"))
+    wanted = [name for name in LISTS if name not in data and name in KIND_MODELS[kind].model_fields]
+    if not wanted:
+        return {}
+    facts = {f.id: set(f.reads) for f in decision.facts}
+    results = {r.measure_id: r for r in decision.results}
+    reads = {m: _closure(_reads(r.trace), facts) for m, r in results.items()
+             if r.trace is not None and r.outcome is not Outcome.NOT_APPLICABLE}
+    out: dict[str, list[str]] = {}
+    for name in wanted:
+        readers: list[str] = []
+        for measure_id in order:  # dependency order: a measure's prerequisites come before it
+            names = reads.get(measure_id)
+            if names is not None and (name in names or any(f"eligible({m})" in names for m in readers)):
+                readers.append(measure_id)
+        if readers:
+            out[name] = readers
+    return out
+
+
+def list_choices(kind: str, name: str) -> tuple[str, ...]:
+    """The record types a list holds (certificate types, loan types), for a "which do you hold" picker."""
+    item, _ = unwrap(KIND_MODELS[kind].model_fields[name].annotation)
+    field = getattr(item, "model_fields", {}).get("type")
+    if field is None:
+        return ()
+    inner, _ = unwrap(field.annotation)
+    return tuple(str(v) for v in typing.get_args(inner))
