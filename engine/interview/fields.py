@@ -1,7 +1,8 @@
 """This file describes a profile path for a question: its label, input kind, unit, choices and group.
 
-Everything comes from the profile models' own field metadata (engine/profile: unit and zh/en label), so
-a field added to a model can be asked at once; a fiscal year's field is labelled with its year.
+Everything comes from the profile models' own field metadata (engine/profile: unit, type; the label from
+engine.profile.labels.field_label, the one definition of a path's label), so a field added to a model can
+be asked at once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from pydantic import BaseModel
 from engine.errors import Message
 from engine.interview.paths import KEYED_LISTS, split_path
 from engine.names import KIND_MODELS
+from engine.profile.labels import field_label
 from engine.standards.regions import PARKS
 
 
@@ -68,22 +70,15 @@ def _extra(info: Any) -> dict[str, Any]:
     return info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
 
 
-def _label(info: Any, name: str, year: int | None) -> Message:
-    extra = _extra(info)
-    zh, en = str(extra.get("zh", name)), str(extra.get("en", name))
-    return Message(f"{year}年{zh}", f"{en} ({year})") if year is not None else Message(zh, en)
-
-
 @cache
 def field_info(kind: str, path: str) -> FieldInfo | None:
     """The metadata of `path` in the profile model of `kind`, or None when the model has no such field.
 
     >>> field_info("enterprise", "finance[2024].rd_expense").label.zh
-    '2024年研究开发费用总额'
+    '2024年度研究开发费用总额'
     """
     model: type[BaseModel] | None = KIND_MODELS.get(kind)
     segments = split_path(path)
-    year = None
     prefix: list[str] = []
     key = None
     for position, (name, index) in enumerate(segments):
@@ -91,20 +86,17 @@ def field_info(kind: str, path: str) -> FieldInfo | None:
             return None
         info = model.model_fields[name]
         inner, many = unwrap(info.annotation)
-        if name == "finance" and index is not None:
-            year = index
         is_model = isinstance(inner, type) and issubclass(inner, BaseModel)
         if position == len(segments) - 1:
             group = segments[0][0] if len(segments) > 1 or is_model else "identity"
             if is_model:
-                label = Message(f"{year}年度财务数据", f"figures of fiscal year {year}") if year is not None \
-                    else _label(info, name, None)
-                return FieldInfo(label, "record", "records" if many and index is None else "record", group)
+                return FieldInfo(field_label(path, kind), "record",
+                                 "records" if many and index is None else "record", group)
             unit = str(_extra(info).get("unit", "text"))
             kind_, choices = _kind(info.annotation, unit)
             siblings = tuple(".".join([*prefix, other]) for other, sub in model.model_fields.items()
                              if sub.is_required() and other not in (name, key)) if prefix else ()
-            return FieldInfo(_label(info, name, year), unit, kind_, group, choices, info.is_required(), siblings)
+            return FieldInfo(field_label(path, kind), unit, kind_, group, choices, info.is_required(), siblings)
         if not is_model or (many and index is None):
             return None
         prefix.append(f"{name}[{index}]" if index is not None else name)
