@@ -125,6 +125,7 @@ def _csv_chunks(path: Path, encoding: str | None, size: int) -> Iterator[RawChun
         for batch in reader:
             table = pa.Table.from_batches([batch])
             rows = numbering.place(table.num_rows, odd)
+            table, rows = _without_blank_rows(table, rows)
             pending.append(_with_odd(header, table, rows, numbering.take(odd, int(rows[-1]) if len(rows) else 0)))
             if sum(c.read for c in pending) >= size:
                 yield _merge(header, pending)
@@ -138,6 +139,17 @@ def _csv_chunks(path: Path, encoding: str | None, size: int) -> Iterator[RawChun
         pending.append(_with_odd(header, _empty(len(header)), np.zeros(0, np.int64), rest))
     if pending:
         yield _merge(header, pending)
+
+
+def _without_blank_rows(table: pa.Table, rows: Any) -> tuple[pa.Table, Any]:
+    """A blank line reads as a row of empty cells: it is not a row of the register (the csv module agrees);
+    it keeps its number, so the rows after it keep theirs."""
+    import pyarrow.compute as pc
+
+    if not table.num_rows:
+        return table, rows
+    blank = np.logical_and.reduce([pc.equal(column, "").to_numpy(zero_copy_only=False) for column in table.columns])
+    return (table.filter(pa.array(~blank)), rows[~blank]) if blank.any() else (table, rows)
 
 
 def _arrow_encoding(chosen: str) -> str:

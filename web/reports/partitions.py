@@ -68,7 +68,7 @@ def _dask(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], setup:
         client = Client(scheduler)
     else:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                               dashboard_address=None, silence_logs=40)
+                               dashboard_address=":0", silence_logs=40)
         client = Client(cluster)
     try:
         shared = client.scatter(setup, broadcast=True)
