@@ -42,6 +42,7 @@ SAMPLES = ROOT / "sample_applicants"
 SME = ROOT / "tests" / "engine" / "interview" / "qingyuan_new_materials_sme.yaml"
 AS_OF = dt.date(2025, 6, 30)  # the samples' date (tests/conftest.py)
 TODAY = dt.date(2026, 11, 23)  # some samples hold dates after AS_OF
+HNTE = "national.hnte_recognition"
 
 
 def form_fields(kind: str) -> tuple[int, str]:
@@ -57,7 +58,24 @@ def form_fields(kind: str) -> tuple[int, str]:
 
 
 def decided(results: Any) -> int:
-    return sum(r.outcome in (Outcome.ELIGIBLE, Outcome.INELIGIBLE) for r in results)
+    """Measures with an outcome (anything but undetermined and not applicable, so a new outcome counts too)."""
+    return sum(r.outcome not in (Outcome.UNDETERMINED, Outcome.NOT_APPLICABLE) for r in results)
+
+
+def until_hnte(run: InterviewRun) -> str:
+    """Questions asked until 高企认定 had an outcome ("—" when it does not apply or stays undetermined)."""
+    plans = [run.first] + [s.plan for s in run.steps]
+    asked = [0] + [len(s.asked) for s in run.steps]
+    total = 0
+    for plan, n in zip(plans, asked, strict=True):
+        total += n
+        outcome = plan.decision.result(HNTE).outcome if any(r.measure_id == HNTE for r in plan.decision.results) \
+            else Outcome.NOT_APPLICABLE
+        if outcome is Outcome.NOT_APPLICABLE:
+            return "—"
+        if outcome is not Outcome.UNDETERMINED:
+            return f"{total} ({outcome.value})"
+    return "—"
 
 
 def timed(fn: Any, repeat: int) -> float:
@@ -94,7 +112,7 @@ def bench_one(ruleset: RuleSet, name: str, known: dict[str, Any], as_of: dt.date
     return {
         "sample": name, "kind": kind, "start_fields": start_fields,
         "questions": run.questions_asked, "answered": sum(len(s.answered) for s in run.steps),
-        "pages": len(run.steps), "done": run.last.done,
+        "pages": len(run.steps), "done": run.last.done, "until_hnte": until_hnte(run),
         "decided_interview": decided(run.last.decision.results), "decided_full_form": decided(full.results),
         "undetermined_left": len(run.last.undetermined), "form_fields": fields, "form_source": source,
         "plan_ms_median": round(per_step * 1000, 2), "plan_to_evaluate": round(ratio, 2),
@@ -113,12 +131,12 @@ def _leaves(data: Any) -> Any:
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    head = ("| sample | kind | start | asked (answered) | pages | decided: interview / full form | left 待定 "
-            "| full form fields | plan ms/step | ÷ evaluate |\n|---|---|---|---|---|---|---|---|---|---|")
+    head = ("| sample | kind | start | asked (answered) | pages | 高企认定 after | decided: interview / full form "
+            "| left 待定 | full form fields | plan ms/step | ÷ evaluate |\n|---|---|---|---|---|---|---|---|---|---|---|")
     lines = [head]
     for r in rows:
         lines.append(f"| {r['sample']} | {r['kind']} | {r['start_fields']} | {r['questions']} ({r['answered']}) "
-                     f"| {r['pages']} | {r['decided_interview']} / {r['decided_full_form']} | {r['undetermined_left']} "
+                     f"| {r['pages']} | {r['until_hnte']} | {r['decided_interview']} / {r['decided_full_form']} | {r['undetermined_left']} "
                      f"| {r['form_fields']} | {r['plan_ms_median']} | {r['plan_to_evaluate']} |")
     asked = [r["questions"] for r in rows]
     form = [r["form_fields"] for r in rows]
