@@ -18,7 +18,7 @@ from engine import evaluate, parse_profile
 from engine.decision import Decision, MeasureResult, Outcome
 from engine.errors import Message, ProfileError
 from engine.interview.fields import code_choices, field_info
-from engine.interview.lists import LIST_LABELS, list_choices, list_readers
+from engine.interview.lists import LIST_HELP, LIST_LABELS, list_choices, list_readers
 from engine.interview.model import Question
 from engine.interview.paths import KEYED_LISTS, get_answer, set_answer, split_path
 from engine.model import RuleSet
@@ -160,7 +160,8 @@ def score_questions(data: dict[str, Any], opened: OpenFields, decision: Decision
         assert info is not None
         measures.sort(key=lambda m: (rank.get(m, len(rank)), m))
         score = sum((Fraction(1, len(opened.fields[m])) for m in measures), Fraction(0))
-        questions.append(Question(path, LIST_LABELS.get(path, info.label), opened.help.get(path), info.unit, info.kind, info.group,
+        help_ = LIST_HELP if info.kind == "records" else opened.help.get(path)
+        questions.append(Question(path, LIST_LABELS.get(path, info.label), help_, info.unit, info.kind, info.group,
                                   tuple(measures), sum(yuan[m] for m in measures),
                                   info.choices or code_choices(path, data.get("region_code")) or (
                                       list_choices(kind, path) if info.kind == "records" else ()), info.required,

@@ -19,13 +19,17 @@ from engine.trace import TraceNode
 
 LISTS = ("certificates", "loans", "projects")
 LIST_LABELS = {
-    "certificates": Message("已获得的资质、认定或证书（如高新技术企业证书、科技型中小企业入库编号）；没有请选“无”",
-                            "statuses, recognitions or certificates held (e.g. an HNTE certificate); "
-                            "choose “none” if there are none"),
-    "loans": Message("银行贷款（如有）；没有请选“无”", "bank loans, if any; choose “none” if there are none"),
-    "projects": Message("申报或牵头承担的项目（如有）；没有请选“无”",
-                        "projects applied for or led, if any; choose “none” if there are none"),
+    "certificates": Message("已获得的资质、认定或证书（如高新技术企业证书、科技型中小企业入库登记编号）",
+                            "statuses, recognitions or certificates held (e.g. an HNTE certificate, "
+                            "a tech-SME registration number)"),
+    "loans": Message("银行贷款（合作银行、信用贷款、知识产权质押等）", "bank loans (cooperating banks, credit "
+                     "loans, IP-pledge loans and the like)"),
+    "projects": Message("申报或牵头承担的项目", "projects applied for or led"),
 }
+LIST_HELP = Message("已持有的资质、已有的贷款和项目会改变可申请的措施（例如清远市高企首次认定奖励只给从未取得过高企证书的企业）；"
+                    "都没有的，回答“没有”。",
+                    "What is already held changes which measures apply (e.g. Qingyuan's first-recognition HNTE "
+                    "award is only for firms that never held an HNTE certificate); if there are none, answer “none”.")
 
 
 def _reads(node: TraceNode) -> set[str]:
