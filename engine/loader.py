@@ -7,6 +7,7 @@ of the canonical content of all files, so a snapshot of that content reloads to 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -222,11 +223,23 @@ def _build_measure(builder: _Builder, rel: str, data: Any, marks: Marks,
 
 
 def _how_to_apply(schema: MeasureFile) -> HowToApply | None:
+    """The file's `how_to_apply:` block; its url defaults to the source's address when that names a page.
+
+    The address is written once, in `source.url`; a bare site (https://example.gov.cn, no path) is not a
+    document's address and is not offered as one.
+    """
     h = schema.how_to_apply
-    if h is None:
+    url = h.url if h is not None and h.url else _document_address(schema.source.url)
+    if h is None and url is None:
         return None
-    return HowToApply(body=Message(h.body.zh, h.body.en) if h.body else None,
-                      period=Message(h.period.zh, h.period.en) if h.period else None, url=h.url)
+    return HowToApply(body=Message(h.body.zh, h.body.en) if h and h.body else None,
+                      period=Message(h.period.zh, h.period.en) if h and h.period else None, url=url)
+
+
+def _document_address(url: str | None) -> str | None:
+    if not url or not re.fullmatch(r"https?://[^\s/?#]+\.[^\s/?#]+[/?][^\s]*\S", url):
+        return None
+    return url
 
 
 def _typecheck_tree(builder: _Builder, node: Criterion, rel: str, marks: Marks, scope: Scope,

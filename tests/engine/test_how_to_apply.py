@@ -75,3 +75,29 @@ def test_every_shipped_block_is_complete_text() -> None:
         if how is not None:
             for text in (how.body, how.period):
                 assert text is None or (text.zh.strip() and text.en.strip()), measure.id
+
+
+def _with_source_url(url: str, extra: str = ""):  # type: ignore[no-untyped-def]
+    text = MEASURE.replace("source: {document: 测试, confidence: V}",
+                           f"source: {{document: 测试, confidence: V, url: '{url}'}}")
+    facts = {k: v for k, v in read_rule_texts(RULES).items() if k.startswith("facts/")}
+    return load_from_texts({**facts, "national/sample.yaml": text + extra}).measures["national.sample"].how_to_apply
+
+
+def test_the_address_is_written_once_in_the_source() -> None:
+    how = _with_source_url("https://example.gov.cn/policy/1.html")
+    assert how is not None and how.url == "https://example.gov.cn/policy/1.html" and how.body is None
+    how = _with_source_url("https://example.gov.cn/policy/1.html", "how_to_apply: {body: {zh: 甲局, en: bureau A}}\n")
+    assert how is not None and how.url == "https://example.gov.cn/policy/1.html" and how.body == Message("甲局", "bureau A")
+
+
+def test_a_bare_site_is_not_offered_as_the_document() -> None:
+    assert _with_source_url("https://example.gov.cn") is None
+    how = _with_source_url("https://example.gov.cn/", "how_to_apply: {period: {zh: 每年6月, en: every June}}\n")
+    assert how is not None and how.url is None
+
+
+def test_an_application_notice_address_overrides_the_source() -> None:
+    how = _with_source_url("https://example.gov.cn/policy/1.html",
+                           "how_to_apply: {url: 'https://example.gov.cn/notice/2023.html'}\n")
+    assert how is not None and how.url == "https://example.gov.cn/notice/2023.html"
