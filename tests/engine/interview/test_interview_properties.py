@@ -151,3 +151,18 @@ def test_the_plan_does_not_depend_on_key_order(ruleset: RuleSet, profiles: Any, 
     second = plan_interview(ruleset, shuffled, AS_OF, today=TODAY)
     assert first.questions == second.questions and first.pages == second.pages
     assert first.worth_undetermined == second.worth_undetermined
+
+
+@settings(max_examples=20, deadline=None)
+@given(partial_profiles())
+def test_no_unread_field_is_asked_of_a_partial_profile(ruleset: RuleSet, profiles: Any) -> None:
+    full, partial = profiles
+    plan = plan_interview(ruleset, partial, as_of_for(full), today=TODAY)
+    names = read_names(plan.decision)
+    asked = {q.path for q in plan.questions}
+    for question in plan.questions:
+        assert get_answer(partial, question.path) is None
+        record = question.path.rsplit(".", 1)[0]
+        companions = {p for p in asked if p != question.path and p.startswith(record + ".")}
+        assert is_read(question.path, names) or (
+            question.required and any(is_read(p, names) for p in companions)), question.path
