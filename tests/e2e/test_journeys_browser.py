@@ -91,7 +91,7 @@ def test_apply_review_answer_approve_audit(person: Any, site: tuple[str, Any]) -
 
     # the applicant: self-check → "Apply" on a measure → login → apply page with that measure ticked
     applicant.goto("/selfcheck/")
-    applicant.page.get_by_role("button", name="开始自测").click()
+    applicant.page.get_by_role("button", name="完整表单").click()  # the six-step form (开始自测 = the interview)
     for values in PAGES.values():
         applicant.fill(values)
         applicant.next()
