@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+from engine.standards.industry import normalize_industry, section_of
+from engine.standards.tech_fields import normalize_tech_field
 from tests.e2e.conftest import CHROMIUM
 from tests.web.conftest import PAGES
 
@@ -46,9 +48,29 @@ class Session:
             if kind == "input:radio":
                 self.page.locator(f'[name="{name}"][value="{value}"]').check()
             elif kind.startswith("select"):
-                field.select_option(value)
+                self.pick(name, value)
             else:
                 field.fill(value)
+
+    def pick(self, name: str, value: str) -> None:
+        """Choose a picker option as a person would: a code not offered as such (a dotted field, a 4-digit
+        industry class) by its listed equivalent; the 高新技术领域 through its L1 → L2 → L3 selects when the
+        script has turned it into a cascade."""
+        field = self.page.locator(f'select[name="{name}"]')
+        offered = field.evaluate("e => [...e.options].map(o => o.value)")
+        if value not in offered and name == "tech_field":
+            value = normalize_tech_field(value) or value
+        elif value not in offered and name == "industry_code":
+            code = normalize_industry(value)
+            value = code if code[:1].isalpha() else f"{section_of(code)}{code}"
+            value = value[:3]  # the division the picker lists
+        if field.is_visible():
+            field.select_option(value)
+            return
+        levels = ["none"] if value == "none" else [value[:n] for n in (1, 3, 5) if len(value) >= n]
+        for level, code in enumerate(levels, start=1):
+            self.page.locator(f"#{name}-l{level}").select_option(code)
+        assert field.input_value() == value
 
     def next(self) -> None:
         self.page.locator("form.profile-form .form-actions button[value='next']").click()
@@ -73,7 +95,7 @@ def walk_enterprise(s: Session, fix_an_error: bool) -> None:
     s.goto("/")
     s.shot("01-start")
     s.page.get_by_label("企业", exact=False).first.check()
-    s.page.get_by_role("button", name="开始自测").click()
+    s.page.get_by_role("button", name="完整表单").click()
     assert s.page.url.endswith("/selfcheck/enterprise/identity")
     for index, (name, values) in enumerate(PAGES.items(), start=2):
         if name == "identity" and fix_an_error:
@@ -156,7 +178,7 @@ def test_journey_without_javascript(session_factory: Any) -> None:
 def test_undetermined_links_back_to_the_question(session_factory: Any) -> None:
     s = session_factory("undetermined", java_script_enabled=False)
     s.goto("/selfcheck/")
-    s.page.get_by_role("button", name="开始自测").click()
+    s.page.get_by_role("button", name="完整表单").click()
     for name, values in PAGES.items():
         if name == "declarations":
             values = {k: v for k, v in values.items() if "prior_year" not in k}

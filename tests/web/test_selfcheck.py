@@ -65,7 +65,9 @@ def test_start_page_offers_every_kind(client: FlaskClient) -> None:
 
 def test_choosing_a_kind_goes_to_its_first_page(client: FlaskClient) -> None:
     assert client.post("/selfcheck/", data={"kind": "enterprise"}).headers["Location"].endswith(
-        "/selfcheck/enterprise/identity")
+        "/selfcheck/interview/start")  # enterprises start the interview …
+    assert client.post("/selfcheck/", data={"kind": "enterprise", "mode": "full"}).headers["Location"].endswith(
+        "/selfcheck/enterprise/identity")  # … or the full six-step form
     assert client.post("/selfcheck/", data={"kind": "talent"}).headers["Location"].endswith("/selfcheck/talent")
     html = text(client.post("/selfcheck/", data={}))
     assert "请选择申请主体类型" in html

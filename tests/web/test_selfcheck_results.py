@@ -7,8 +7,8 @@ import re
 
 from flask.testing import FlaskClient
 
-from tests.web.test_selfcheck import RESULT, section, text, with_pages
 from tests.web.conftest import fill_enterprise
+from tests.web.test_selfcheck import RESULT, section, text, with_pages
 
 
 def head(html: str) -> str:

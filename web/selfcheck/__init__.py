@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("selfcheck", __name__, url_prefix="/selfcheck", template_folder="templates")
 
-from web.selfcheck import keep, routes  # noqa: E402,F401  (registers the views on bp)
+from web.selfcheck import interview, keep, routes  # noqa: E402,F401  (registers the views on bp)

@@ -110,6 +110,8 @@ class ProfileForm(FlaskForm):
         spec = self.spec_of[name]
         label = tr(spec.label)
         if spec.group == "finance":
+            if f"finance-{spec.row}-year" not in self.spec_of:  # (the interview labels carry the year)
+                return label
             year = self[f"finance-{spec.row}-year"].data
             return gettext("%(year)s年度", year=year) + " " + label if year and spec.key != "year" else label
         if spec.group is not None:

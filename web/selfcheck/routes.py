@@ -19,7 +19,7 @@ from engine.errors import ProfileIssue
 from engine.names import KIND_MODELS
 from web.extensions import csrf, current_ruleset
 from web.i18n import current_lang
-from web.selfcheck import bp, keep, present, store
+from web.selfcheck import bp, interview, keep, present, store
 from web.selfcheck.forms import AsOfForm, KindForm, ResetForm, form_class
 from web.selfcheck.mapping import Built, check, missing_field
 from web.selfcheck.steps import FINANCE_YEARS, KIND_HINTS, KIND_LABELS, Step, step_of
@@ -64,6 +64,8 @@ def start() -> Response | str:
     if form.validate_on_submit():
         kind = str(form.kind.data)
         store.set_kind(kind)
+        if kind == interview.KIND and request.form.get("mode") != "full":
+            return redirect(url_for(".interview_start"))
         return redirect(page_url(kind, _pages(kind)[0].id))
     return render_template("selfcheck/start.html", form=form, reset_form=ResetForm(), kind_labels=KIND_LABELS,
                            kind_hints=KIND_HINTS, saved_kind=store.kind() if store.kind() and
@@ -188,10 +190,13 @@ def _evaluated() -> Response | dict[str, Any]:
         return page_url(kind, target.id, anchor)
 
     groups = present.grouped(decision, ruleset, lang, link)
+    plan = interview.plan_for(as_of) if kind == interview.KIND else None
+    ask_url = url_for(".interview") if plan is not None and not plan.done else None
     return {
         "headline": present.headline(decision, groups, ruleset, lang),
         "share_form": keep.ShareForm(),
-        "actions": present.next_actions(groups, {}, None),
+        "invite": interview.invite(plan, lang),
+        "actions": present.next_actions(groups, interview.asks_per_measure(plan), ask_url),
         "shown": present.SHOWN, "collapsed": present.COLLAPSED,
         "kind": kind, "kind_label": KIND_LABELS[kind], "name": parsed.profile.name, "decision": decision,
         "as_of": as_of, "as_of_form": as_of_form, "groups": groups, "counts": present.counts(groups),

@@ -136,7 +136,8 @@ def snapshot(kind_: str) -> dict[str, Any]:
     state = _state()
     prefix = f"{kind_}."
     return {"pages": dict(state["pages"].get(kind_, {})),
-            "rows": {k.removeprefix(prefix): n for k, n in state["rows"].items() if k.startswith(prefix)}}
+            "rows": {k.removeprefix(prefix): n for k, n in state["rows"].items() if k.startswith(prefix)},
+            "declined": declined(kind_)}
 
 
 def restore(kind_: str, answers: dict[str, Any]) -> None:
@@ -157,3 +158,24 @@ def restore(kind_: str, answers: dict[str, Any]) -> None:
 def pages_of(kind_: str) -> tuple[Step, ...]:
     """The pages of one kind as laid out for these answers (the table rows added so far)."""
     return pages(kind_, rows(kind_, "certificates"), rows(kind_, "loans"))
+
+
+def merge(kind_: str, page_id: str, values: dict[str, Any], cleared: set[str] | None = None) -> None:
+    """Update some answers of one page (the interview asks a few fields of several pages at a time)."""
+    page_answers = {k: v for k, v in (page(kind_, page_id) or {}).items() if k not in (cleared or set())}
+    page_answers.update(values)
+    save(kind_, page_id, page_answers)
+
+
+def declined(kind_: str) -> list[str]:
+    """The profile paths answered "不知道" in the interview (never asked again)."""
+    return list(_state().get("declined", {}).get(kind_, []))
+
+
+def add_declined(kind_: str, paths: set[str]) -> None:
+    if not paths:
+        return
+    state = _state()
+    known = state.setdefault("declined", {}).setdefault(kind_, [])
+    known.extend(sorted(p for p in paths if p not in known))
+    session.modified = True

@@ -1,0 +1,143 @@
+"""The interview: a short start page, then only the questions the engine says can still change an outcome,
+each saying what it is used for, with "不知道" and "先看结果"; the answers are the full form's answers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from flask.testing import FlaskClient
+
+from tests.web.test_selfcheck import text
+
+LAST = dt.date.today().year - 1
+# The SME of issue 11: a Qingyuan new-materials firm, 120 staff (18 S&T), sales 3,800/4,200/4,600万,
+# R&D 200/230/260万, 5 invention patents. Answers by profile path, as a person would type them (万元).
+SME: dict[str, str] = {
+    "name": "清远市新材科技有限公司", "credit_code": "91441802MA00000155", "region_code": "441802",
+    "registered_on": "2015-03-01", "industry_code": "C30", "tech_field": "40301", "staff.total": "120",
+    "staff.sci_tech": "18", "staff.sme_total": "120", "staff.sme_sci_tech": "18",
+    "resident_enterprise": "true", "independent_legal_person": "true",
+    "ip.class1": "5", "ip.class2": "0", "ip.core_ip_owned": "true", "ip.self_developed": "true",
+    "innovation.ip_advancement": "A", "innovation.ip_core_support": "A", "innovation.standard_setting": "false",
+    "innovation.conversions_3y": "15", "innovation.rd_management_points": "16",
+    "declarations.audited_tax_collection": "true", "declarations.major_incident_or_misconduct": "false",
+    "declarations.on_abnormal_operation_list": "false", "declarations.on_serious_dishonesty_list": "false",
+    "declarations.prohibited_catalogue": "false", "declarations.major_incident_prior_year": "false",
+    "declarations.local_registration_tax_statistics": "true",
+}
+for i, (sales, rd, net) in enumerate(((3800, 200, 2000), (4200, 230, 2600), (4600, 260, 3400))):
+    year = LAST - 2 + i
+    SME |= {f"finance[{year}].sales": str(sales), f"finance[{year}].rd_expense": str(rd),
+            f"finance[{year}].rd_domestic": str(rd), f"finance[{year}].main_business_revenue": str(sales),
+            f"finance[{year}].total_income": str(sales + 50), f"finance[{year}].hitech_income": str(sales * 7 // 10),
+            f"finance[{year}].cost_expense_total": str(sales * 8 // 10), f"finance[{year}].total_assets": "6000",
+            f"finance[{year}].net_assets": str(net)}
+START = ("name", "credit_code", "region_code", "registered_on", "industry_code", "tech_field", "staff.total",
+         "staff.sci_tech", f"finance[{LAST}].sales")
+
+
+def questions(html: str) -> list[tuple[str, str | None]]:
+    """(profile path, form field name) of each question on an interview page, in order."""
+    out = []
+    for block in re.split(r'<div class="question"', html)[1:]:
+        path = re.search(r'name="asked" value="([^"]+)"', block)
+        field = re.search(r'<(?:input|select)[^>]*\bname="(?!asked|dontknow)([^"]+)"', block)
+        assert path
+        out.append((path.group(1), field.group(1) if field else None))
+    return out
+
+
+def answer(client: FlaskClient, url: str, values: dict[str, str], declined: tuple[str, ...] = (),
+           action: str = "next") -> Any:
+    html = text(client.get(url))
+    data: dict[str, Any] = {"action": action, "asked": [], "dontknow": list(declined)}
+    for path, field in questions(html):
+        data["asked"].append(path)
+        if field and path in values:
+            data[field] = values[path]
+    return client.post(url, data=data)
+
+
+def start(client: FlaskClient) -> None:
+    response = client.post("/selfcheck/", data={"kind": "enterprise", "mode": "interview"})
+    assert response.headers["Location"].endswith("/selfcheck/interview/start")
+    response = answer(client, "/selfcheck/interview/start", SME)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/selfcheck/interview")
+
+
+def test_the_start_page_asks_the_short_list(client: FlaskClient) -> None:
+    client.post("/selfcheck/", data={"kind": "enterprise"})
+    html = text(client.get("/selfcheck/interview/start"))
+    assert [p for p, _ in questions(html)] == list(START)
+    assert re.search(rf"{LAST}年度?销售收入", html) and "先看结果" in html and "完整表单" in html
+
+
+def test_each_question_says_what_it_is_used_for_and_offers_dont_know(client: FlaskClient) -> None:
+    start(client)
+    html = text(client.get("/selfcheck/interview"))
+    asked = questions(html)
+    assert asked and all(field for _, field in asked[:1])
+    assert "用于：" in html and "高新技术企业认定" in html
+    assert html.count('name="dontknow"') == len(asked)
+    assert "再回答" in html and "个待定措施" in html
+    assert not re.search(r">\s*(?:staff|finance|ip|innovation)[.\[]", html)  # never a raw path as text
+
+
+def test_the_sme_reaches_a_decided_hnte_outcome(client: FlaskClient) -> None:
+    start(client)
+    seen: list[str] = []
+    for _round in range(30):
+        response = client.get("/selfcheck/interview")
+        if response.status_code == 302:
+            assert response.headers["Location"].endswith("/selfcheck/result")
+            break
+        asked = [p for p, _ in questions(text(response))]
+        assert not set(asked) & set(seen), "a question answered is never asked again"
+        seen += asked
+        unknown = tuple(p for p in asked if p not in SME)
+        assert answer(client, "/selfcheck/interview", SME, declined=unknown).status_code == 302
+    html = text(client.get("/selfcheck/result"))
+    hnte = re.search(r'<article class="measure measure-(\w+)" id="m-national.hnte_recognition"', html)
+    assert hnte and hnte.group(1) == "eligible"  # decided: every 高企 condition answered and met
+    assert len(seen) < 60  # far fewer than the six-step form's fields
+
+
+def test_answers_given_in_the_interview_are_on_the_full_form(client: FlaskClient) -> None:
+    start(client)
+    answer(client, "/selfcheck/interview", SME)
+    staff = text(client.get("/selfcheck/enterprise/staff"))
+    assert 'value="120"' in staff and 'value="18"' in staff
+    finance = text(client.get("/selfcheck/enterprise/finance"))
+    assert f'value="{LAST}"' in finance and 'value="4600"' in finance
+
+
+def test_dont_know_is_never_asked_again(client: FlaskClient) -> None:
+    start(client)
+    first = [p for p, _ in questions(text(client.get("/selfcheck/interview")))]
+    answer(client, "/selfcheck/interview", {}, declined=tuple(first))
+    after = [p for p, _ in questions(text(client.get("/selfcheck/interview")))]
+    assert not set(first) & set(after)
+
+
+def test_see_results_now_from_any_page(client: FlaskClient) -> None:
+    start(client)
+    response = answer(client, "/selfcheck/interview", {}, action="results")
+    assert response.headers["Location"].endswith("/selfcheck/result")
+    html = text(client.get("/selfcheck/result"))
+    invite = re.search(r'<section class="card invite".*?</section>', html, re.S)
+    assert invite and re.search(r"再回答 \d+ 个问题可判断 \d+ 个待定措施", invite.group(0))
+    assert 'href="/selfcheck/interview"' in invite.group(0)
+
+
+def test_a_bad_answer_stays_on_the_page_with_its_error(client: FlaskClient) -> None:
+    client.post("/selfcheck/", data={"kind": "enterprise"})
+    response = answer(client, "/selfcheck/interview/start", {**SME, "staff.total": "lots"})
+    html = text(response)
+    assert response.status_code == 200 and "error-summary" in html and 'value="lots"' in html
+
+
+def test_the_full_form_is_still_one_click_away(client: FlaskClient) -> None:
+    response = client.post("/selfcheck/", data={"kind": "enterprise", "mode": "full"})
+    assert response.headers["Location"].endswith("/selfcheck/enterprise/identity")
