@@ -114,8 +114,9 @@ def plain_message(error_type: str, ctx: dict[str, Any], *, unit: str = "", name:
     expected = str(ctx.get("expected", "")).replace("'", "")
     values = {**{k: str(v) for k, v in ctx.items()}, "example_zh": example[0], "example_en": example[1],
               "date": _DATE_EXAMPLE, "name": name, "expected": expected}
+    zh_values = {**values, "expected": expected.replace(" or ", "、").replace(", ", "、")}
     try:
-        return Message(zh.format(**values), en.format(**values))
+        return Message(zh.format(**zh_values), en.format(**values))
     except (KeyError, IndexError):
         return Message(*_FALLBACK)
 

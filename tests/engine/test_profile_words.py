@@ -124,7 +124,7 @@ CASES: list[tuple[str, dict[str, Any], str, str, str, str]] = [
      "最多200个字符"),
     ("string_type", _enterprise("name", 12), "name", "STRING_TYPE", "Enter text.", "文字"),
     ("literal", _enterprise("innovation.ip_advancement", "Z"), "innovation.ip_advancement", "LITERAL_ERROR",
-     "Choose one of the listed options (A, B, C, D or E).", "请从所列选项中选择"),
+     "Choose one of the listed options (A, B, C, D or E).", "请从所列选项中选择一项（可选：A、B、C、D、E）"),
     ("list_type", _enterprise("finance", "3 years"), "finance", "LIST_TYPE", "Enter a list of entries.", "列表"),
     ("model_type", _enterprise("staff", "many"), "staff", "MODEL_TYPE", "Enter a group of fields here.", "一组字段"),
     ("kind", {"kind": "robot", "name": "甲"}, "(profile)", "UNION_TAG_INVALID",
