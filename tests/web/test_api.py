@@ -105,7 +105,7 @@ def error_paths(body: dict[str, Any]) -> set[str]:
 # -- evaluate -----------------------------------------------------------------------------------------
 
 def test_evaluate_returns_the_engines_canonical_decision(api: FlaskClient, web_ruleset: RuleSet) -> None:
-    response = api.post("/api/v1/evaluate", json={"profile": PROFILE, "as_of": "2025-06-30"})
+    response = api.post("/api/v1/evaluate?trace=full", json={"profile": PROFILE, "as_of": "2025-06-30"})
     assert response.status_code == 200, response.get_data(as_text=True)[:2000]
     assert response.mimetype == "application/json"
     expected = evaluate(web_ruleset, parse_profile(PROFILE, AS_OF), AS_OF).to_json()
@@ -474,6 +474,6 @@ def test_fast_decision_json_is_byte_identical_to_the_engines(ruleset: RuleSet) -
         except Exception:  # noqa: BLE001 - some samples are deliberately invalid
             continue
         reference = evaluate(ruleset, parsed, AS_OF).to_json()
-        assert decision_json(fast_evaluate(ruleset, parsed, AS_OF)) == reference, path.stem
+        assert decision_json(fast_evaluate(ruleset, parsed, AS_OF)) == reference.encode("utf-8"), path.stem
         checked += 1
     assert checked >= 10

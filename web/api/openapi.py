@@ -44,10 +44,13 @@ class Endpoint:
 
 ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("post", "/evaluate", "evaluate", "Evaluate a profile / 评价档案",
-             "Anonymous. Evaluates the profile against every measure (or those named) and returns the Decision "
-             "(canonical JSON: outcomes, amounts, failing and missing conditions, gaps, full traces). Nothing is "
-             "stored. Rate limited per client IP.",
-             s.DecisionOut, request=s.EvaluateRequest, problems=(400, 413, 415, 422, 429)),
+             "Anonymous. Evaluates the profile against every measure (or those named). By default the answer is "
+             "the summary (EvaluationSummaryOut: outcomes, amounts, failing and missing conditions, gaps, "
+             "stacking); with `?trace=full` it is the whole Decision with every trace (DecisionOut, the canonical "
+             "JSON byte for byte). Nothing is stored. Rate limited per client IP.",
+             s.EvaluateOut, request=s.EvaluateRequest, problems=(400, 413, 415, 422, 429),
+             query=(("trace", {"type": "string", "enum": ["summary", "full"], "default": "summary"},
+                     "summary (default): no traces; full: the Decision with its traces"),)),
     Endpoint("get", "/measures", "listMeasures", "List measures / 措施列表",
              "Anonymous. Every measure of the catalogue, sorted by id, optionally only those open to one applicant kind.",
              s.MeasureListOut, query=(("applicant", {"type": "string", "enum": ["enterprise", "incubator",
@@ -89,7 +92,7 @@ STATUS_TEXT = {200: "OK", 201: "Created", 400: "Bad Request (unreadable JSON)", 
                403: "Forbidden", 404: "Not Found", 409: "Conflict", 413: "Content Too Large",
                415: "Unsupported Media Type", 422: "Unprocessable Content (validation)", 429: "Too Many Requests"}
 MODELS: tuple[type[BaseModel], ...] = (s.EvaluateRequest, s.ApplicationRequest, s.TokenRequest, s.ReplayRequest,
-                                       s.DecisionOut, s.MeasureListOut, s.MeasureOut, s.TokenOut, s.ApplicationOut,
+                                       s.EvaluateOut, s.DecisionOut, s.MeasureListOut, s.MeasureOut, s.TokenOut, s.ApplicationOut,
                                        s.StoredDecisionOut, s.ReplayOut, s.ProblemOut)
 
 

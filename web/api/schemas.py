@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, RootModel
 
 from engine.profile import Profile
 
@@ -107,14 +107,26 @@ class AmountOut(_Out):
     note: MessageOut | None = None
 
 
-class MeasureResultOut(_Out):
+Outcome = Literal["eligible", "ineligible", "undetermined", "not_applicable", "conditional"]
+
+
+class MeasureVerdictOut(_Out):
+    """One measure's result without its trace (the summary); `conditional` = eligible once recognised."""
+
     measure_id: str
-    outcome: Literal["eligible", "ineligible", "undetermined", "not_applicable"]
+    outcome: Outcome
     reason: str | None
     amount: AmountOut
     failing: list[str]
     missing: list[str]
     gaps: list[GapOut]
+    prerequisites: list[str] = Field(default_factory=list, description="conditional: the status it waits for "
+                                                                       "(present only when not empty)")
+
+
+class MeasureResultOut(MeasureVerdictOut):
+    """One measure's result with its full trace."""
+
     trace: TraceNodeOut | None
 
 
@@ -139,20 +151,36 @@ class StackingOut(_Out):
     chosen: list[str]
     total: int
     dropped: list[list[str]] = Field(description="[measure dropped, chosen measure it excludes]")
+    conditional: list[str] = Field(default_factory=list, description="best combination once recognised "
+                                                                     "(present only when not empty)")
+    conditional_total: int = Field(0, description="认定后可申请的金额: never part of `total` (present only when not 0)")
 
 
-class DecisionOut(_Out):
-    """A decision: per-measure outcomes with amounts, failing conditions, gaps and full traces."""
-
+class _DecisionHeader(_Out):
     engine_version: str
     ruleset_hash: str
     as_of: str
     profile_hash: str
     profile_kind: str
-    results: list[MeasureResultOut]
-    facts: list[FactTraceOut]
     warnings: list[IssueOut]
     stacking: StackingOut
+
+
+class DecisionOut(_DecisionHeader):
+    """A decision: per-measure outcomes with amounts, failing conditions, gaps and full traces."""
+
+    results: list[MeasureResultOut]
+    facts: list[FactTraceOut]
+
+
+class EvaluationSummaryOut(_DecisionHeader):
+    """A decision without traces: outcomes, amounts, failing and missing conditions, gaps (the default answer)."""
+
+    results: list[MeasureVerdictOut]
+
+
+class EvaluateOut(RootModel[EvaluationSummaryOut | DecisionOut]):
+    """POST /evaluate: the summary, or with `?trace=full` the whole decision."""
 
 
 # -- measures -----------------------------------------------------------------------------------------

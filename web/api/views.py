@@ -1,6 +1,7 @@
 """This file defines the JSON API's endpoints under /api/v1 (see docs/api.md).
 
-Anonymous: POST /evaluate (rate limited per client IP), GET /measures, GET /measures/{id}, POST /tokens
+Anonymous: POST /evaluate (rate limited per client IP; the summary by default, the full trace with
+`?trace=full`), GET /measures, GET /measures/{id}, POST /tokens
 (rate limited), GET /openapi.json, GET /docs. Bearer token: POST /applications and GET /applications/{id}
 (an applicant sees only its own; reviewers, auditors and admins see all), GET /decisions/{id} and
 POST /decisions/{id}/replay (auditor or admin).
@@ -27,9 +28,9 @@ from web.api.bodies import parse_request, read_json, validate_model
 from web.api.idempotency import HEADER, IdempotencyStore, check_key, request_hash
 from web.api.openapi import ENDPOINTS, openapi_document
 from web.api.present import application_out, measure_detail, measure_list, stored_decision_out
-from web.api.problems import Problem
+from web.api.problems import FieldError, Problem
 from web.api.schemas import ReplayOut, ReplayRequest, TokenRequest
-from web.api.serialize import decision_json
+from web.api.summary import TRACE_CHOICES, evaluation_body
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.store import queries
@@ -76,11 +77,23 @@ def today() -> dt.date:
 
 def evaluate_view() -> Response:
     ratelimit.enforce("evaluate")
+    trace = _trace_choice()
     body = read_json()
     ruleset = current_ruleset()
     parsed, _raw, as_of, wanted = parse_request(body, ruleset, today())
     decision = fast_evaluate(ruleset, parsed, as_of, measures=wanted)
-    return json_response(decision_json(decision))
+    return json_response(evaluation_body(decision, trace))
+
+
+def _trace_choice() -> str:
+    values = request.args.getlist("trace")
+    value = values[-1] if values else "summary"
+    if value not in TRACE_CHOICES or len(values) > 1:
+        raise Problem("bad-request", "The query parameter `trace` must be `summary` (default) or `full`, once "
+                      "/ 查询参数trace只能是summary（默认）或full", [FieldError(
+                          "trace", "QUERY_INVALID", f"trace只能是summary或full，收到{values!r}",
+                          f"trace must be summary or full, got {values!r}")])
+    return value
 
 
 def measures_view() -> Response:
