@@ -161,3 +161,22 @@ def test_issue_text_names_the_field_by_its_label() -> None:
     assert text.zh.startswith("研发中心（企业技术中心）成立日期：")
     assert text.en.startswith("date the R&D centre was set up: ")
     assert "rd_centre" not in text.zh + text.en
+
+
+CONTEXTS: dict[str, dict[str, Any]] = {
+    "decimal_max_places": {"decimal_places": 2}, "greater_than_equal": {"ge": 0}, "greater_than": {"gt": 0},
+    "less_than_equal": {"le": 100}, "less_than": {"lt": 100}, "string_too_long": {"max_length": 200},
+    "literal_error": {"expected": "'A' or 'B'"}, "enum": {"expected": "'A' or 'B'"}, "too_short": {"min_length": 1},
+    "too_long": {"max_length": 3},
+}
+
+
+@pytest.mark.parametrize("error_type", sorted(_TEXTS))
+def test_every_text_formats_with_the_context_pydantic_gives(error_type: str) -> None:
+    from engine.profile.errors import plain_message
+
+    for unit in ("", "money", "count", "points", "years"):
+        message = plain_message(error_type, CONTEXTS.get(error_type, {}), unit=unit, name="x")
+        assert "{" not in message.zh + message.en and "}" not in message.zh + message.en
+        if error_type not in ("value_error", "assertion_error"):  # these two are the fallback text itself
+            assert message != Message(*_FALLBACK), (error_type, unit)
