@@ -284,3 +284,9 @@ def test_lineage_preselects_the_three_levels() -> None:
         lineage("10113")
     with pytest.raises(ValueError):
         options("9")
+
+
+def test_unknown_code_points_to_the_not_in_catalogue_choice() -> None:
+    (issue,) = validate_tech_field("9.9.9")[1]
+    assert issue.code == "TECHFIELD_UNKNOWN"
+    assert label_of(NOT_IN_CATALOGUE).zh in issue.message.zh and label_of(NOT_IN_CATALOGUE).en in issue.message.en
