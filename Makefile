@@ -3,8 +3,13 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3.12 || command -v p
 VENV   ?= .venv
 BIN     = $(VENV)/bin
 DEMO_DATE ?= 2025-06-30
+HOST     ?= 127.0.0.1
+PORT     ?= 8000
+CHROMIUM ?= /usr/bin/chromium
+BROWSER_NOTE = note: $(CHROMIUM) is missing, so the browser tests (tests/e2e) are skipped; to run them:\
+ sudo apt-get install chromium fonts-noto-cjk (what .ci/run does)
 
-.PHONY: help install run check-samples test test-fast lint bench clean
+.PHONY: help install run check-samples test test-fast lint browser-note bench clean
 
 help:  ## list the tasks
 	@grep -E '^[a-z-]+:.*##' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
@@ -17,10 +22,9 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed  ## create .venv and install the project with its dev tools
 
-run: install  ## set up and run the main job
-	@if $(BIN)/subsidy demo --help >/dev/null 2>&1; then \
-	  $(BIN)/subsidy demo --reset && $(BIN)/subsidy serve; \
-	else $(MAKE) --no-print-directory check-samples; fi
+run: install  ## set up and serve the demo site (PORT=8001 make run; HOST=0.0.0.0 to listen on every address)
+	$(BIN)/subsidy demo --reset
+	$(BIN)/subsidy serve --host $(HOST) --port $(PORT)
 
 check-samples: install  ## the self-check report for every sample applicant
 	@for f in sample_applicants/*.yaml; do $(BIN)/subsidy check $$f --as-of $(DEMO_DATE) || exit 1; echo; done
@@ -30,8 +34,11 @@ lint: install  ## ruff, import-linter, rule lint
 	$(BIN)/lint-imports
 	$(BIN)/subsidy rules lint --as-of $(DEMO_DATE)
 
-test: install lint  ## lint, then the whole test suite (SQLite and PostgreSQL)
-	$(BIN)/pytest
+browser-note:  ## one line saying how to get the browser tests when chromium is missing
+	@[ -x "$(CHROMIUM)" ] || echo "$(BROWSER_NOTE)"
+
+test: install lint  ## lint, then the whole test suite (SQLite and PostgreSQL); says how to get skipped browser tests
+	@$(BIN)/pytest; status=$$?; [ -x "$(CHROMIUM)" ] || echo "$(BROWSER_NOTE)"; exit $$status
 
 bench: install  ## benchmarks (ratios against a baseline in the same run)
 	$(BIN)/python bench/run.py

@@ -1,8 +1,9 @@
 """This file defines how a page picks its language and how templates show bilingual texts.
 
 Chinese is the source language of every template and form (Flask-Babel `gettext`, English catalogue in
-web/translations/en). The language is `?lang=zh|en` (remembered in a cookie), else the cookie, else
-Chinese — never guessed from the browser, so a link always shows what its sender saw. Texts that come
+web/translations/en). The language is `?lang=zh|en` (remembered in a cookie), else the cookie (the user's choice),
+else the browser's `Accept-Language` (an English browser gets English), else Chinese. Pages say
+`Vary: Accept-Language, Cookie` so that a cache never serves one visitor's language to another. Texts that come
 from the engine or the rule files carry both languages (`Message`) and are shown with the `tr` filter.
 """
 
@@ -25,14 +26,37 @@ def _languages() -> tuple[str, ...]:
 
 
 def select_locale() -> str:
-    """The language of this request: ?lang=, then the cookie, then the default (zh)."""
+    """The language of this request: ?lang=, then the cookie, then Accept-Language, then the default (zh)."""
     asked = request.args.get("lang")
     if asked in _languages():
         return asked
     remembered = request.cookies.get(current_app.config["LANG_COOKIE_NAME"])
     if remembered in _languages():
         return remembered
-    return str(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh"))
+    return browser_language(request.headers.get("Accept-Language", "")) or \
+        str(current_app.config.get("BABEL_DEFAULT_LOCALE", "zh"))
+
+
+def browser_language(header: str, languages: tuple[str, ...] = ("zh", "en")) -> str | None:
+    """The first of `languages` the browser asks for, by quality then order, on the primary subtag.
+
+    >>> browser_language("en-GB,zh;q=0.5"), browser_language("zh-TW,en;q=0.8"), browser_language("fr, *;q=0.1")
+    ('en', 'zh', None)
+    """
+    ranked = []
+    for position, item in enumerate(header.split(",")[:32]):
+        tag, _, params = item.strip().partition(";")
+        quality = 1.0
+        if params.strip().startswith("q="):
+            try:
+                quality = float(params.strip()[2:])
+            except ValueError:
+                continue
+        ranked.append((-quality, position, tag.strip().replace("_", "-").split("-")[0].lower()))
+    for negative_quality, _position, primary in sorted(ranked):
+        if negative_quality < 0 and primary in languages:
+            return primary
+    return None
 
 
 def current_lang() -> str:
@@ -86,6 +110,7 @@ def lang_url(code: str) -> str:
 
 
 def _remember_lang(response: Response) -> Response:
+    response.vary.update(("Accept-Language", "Cookie"))
     asked = request.args.get("lang")
     name = current_app.config["LANG_COOKIE_NAME"]
     if asked in _languages() and request.cookies.get(name) != asked:

@@ -50,7 +50,8 @@ def live_server(rules_dir: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium) to run e2e tests")
+        pytest.skip(f"{CHROMIUM} is missing: sudo apt-get install chromium fonts-noto-cjk (what .ci/run does) "
+                    "to run the browser tests")
     sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
