@@ -211,10 +211,9 @@ CATALOGUE: dict[str, Entry] = {
     "TECHFIELD_REQUIRED": Entry(_ERR, "请选择技术领域。", "Select a technical field."),
     "TECHFIELD_UNKNOWN": Entry(
         _ERR,
-        "“{code}”不是《国家重点支持的高新技术领域》（2016）中的领域代码；核心技术不属于其中任何领域时，"
-        "请选择“核心技术不属于《国家重点支持的高新技术领域》”。",
+        "“{code}”不是《国家重点支持的高新技术领域》（2016）中的领域代码；核心技术不属于其中任何领域时，请选择{none}。",
         '"{code}" is not a field code of the Key Supported High-tech Fields (2016); if the core technology is in '
-        'none of them, choose "core technology outside the state-supported high-tech fields".',
+        "none of them, choose {none}.",
     ),
     "TECHFIELD_2008_NAME": Entry(
         _ERR,

@@ -114,7 +114,8 @@ def validate_tech_field(code: str | None, path: str = "tech_field") -> tuple[str
         return s, [make_issue("TECHFIELD_2008_NAME", path, name=s, current=current)]
     found = normalize_tech_field(s)
     if found is None:
-        return s, [make_issue("TECHFIELD_UNKNOWN", path, code=s)]
+        choice = Message(f"“{OUTSIDE_FIELDS.zh}”", f'"{OUTSIDE_FIELDS.en}"')
+        return s, [make_issue("TECHFIELD_UNKNOWN", path, code=s, none=choice)]
     if found == NOT_IN_CATALOGUE:
         return found, []
     if len(found) == 1 or (len(found) == 3 and found not in LEAF_L2):
