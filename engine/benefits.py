@@ -40,11 +40,12 @@ def estimate_amount(run: Any, measure: Measure, outcome: Outcome) -> Amount:
 
 
 def _evaluate(run: Any, measure: Measure, node: Any) -> Any:
-    saved = run.params
+    saved, world = run.params, getattr(run, "world", None)
     run.params = measure.parameters
+    run.world = "recognised"  # an amount is what the measure pays once it applies (engine.logic.forecast)
     run.frames.append(Frame())
     try:
         return node.evaluate(run)
     finally:
         run.frames.pop()
-        run.params = saved
+        run.params, run.world = saved, world

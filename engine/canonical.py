@@ -2,6 +2,8 @@
 
 Integers stay JSON integers; Fractions become exact decimal strings when they terminate ("0.05")
 and "p/q" otherwise; Decimals are normalised; dates are ISO strings; intervals are [lo, hi].
+Dataclass fields marked `omit_default` are left out while at their default, so a field added later
+keeps the bytes of every decision that does not use it.
 """
 
 from __future__ import annotations
@@ -10,11 +12,12 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from engine.expr.values import Interval, Unknown
+from engine.expr.values import Conditional, Interval, Unknown
 
 
 def fraction_text(value: Fraction) -> str:
@@ -40,37 +43,86 @@ def fraction_text(value: Fraction) -> str:
     return f"{sign}{text[:-places]}.{text[-places:]}".rstrip("0").rstrip(".") if places else f"{sign}{text}"
 
 
+_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
+
+
 def plain(value: Any) -> Any:
-    """Convert engine values into JSON-ready plain values, deterministically."""
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, Fraction):
-        return value.numerator if value.denominator == 1 else fraction_text(value)
-    if isinstance(value, Decimal):
-        return plain(Fraction(value))
-    if isinstance(value, float):
-        raise TypeError("floats are not canonical; use int, Decimal or Fraction")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, Interval):
-        return {"interval": [plain(value.lo), plain(value.hi)]}
-    if isinstance(value, Unknown):
-        return {"unknown": sorted(value.missing), **({"reason": value.reason} if value.reason else {})}
-    return _plain_container(value)
+    """Convert engine values into JSON-ready plain values, deterministically.
+
+    The conversion of each type is worked out once and cached, so a whole Decision is one quick walk.
+    """
+    kind = type(value)
+    convert = _CONVERTERS.get(kind)
+    if convert is None:
+        convert = _CONVERTERS[kind] = _converter(kind)
+    return convert(value)
 
 
-def _plain_container(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if hasattr(value, "model_dump"):
-        return plain(value.model_dump(mode="python", exclude_none=True))
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, set | frozenset):
-        return sorted(plain(v) for v in value)
-    raise TypeError(f"cannot serialise {type(value).__name__}")
+def _identity(value: Any) -> Any:
+    return value
+
+
+def _fraction(value: Fraction) -> Any:
+    return value.numerator if value.denominator == 1 else fraction_text(value)
+
+
+def _float(value: float) -> Any:
+    raise TypeError("floats are not canonical; use int, Decimal or Fraction")
+
+
+def _unknown(value: Unknown) -> Any:
+    return {"unknown": sorted(value.missing), **({"reason": value.reason} if value.reason else {})}
+
+
+def _conditional(value: Conditional) -> Any:
+    return {"conditional": sorted(value.prerequisites), "now": plain(value.now), "recognised": plain(value.recognised)}
+
+
+def _list(value: Any) -> list[Any]:
+    return [plain(v) for v in value]
+
+
+def _dict(value: dict[Any, Any]) -> dict[str, Any]:
+    return {k if type(k) is str else str(k): plain(v) for k, v in value.items()}
+
+
+_SIMPLE: dict[type, Callable[[Any], Any]] = {
+    Fraction: _fraction, Decimal: lambda v: plain(Fraction(v)), float: _float,
+    Interval: lambda v: {"interval": [plain(v.lo), plain(v.hi)]}, Unknown: _unknown, Conditional: _conditional,
+    dict: _dict, list: _list, tuple: _list, set: lambda v: sorted(plain(x) for x in v),
+    frozenset: lambda v: sorted(plain(x) for x in v)}
+
+
+def _converter(kind: type) -> Callable[[Any], Any]:  # noqa: C901 - one line per kind of value
+    if kind is type(None) or issubclass(kind, bool | int | str):
+        return _identity
+    for base, convert in _SIMPLE.items():
+        if issubclass(kind, base):
+            return convert
+    if issubclass(kind, dt.date):
+        return lambda v: v.isoformat()
+    if dataclasses.is_dataclass(kind):
+        return _dataclass(kind)
+    if hasattr(kind, "model_dump"):
+        return lambda v: plain(v.model_dump(mode="python", exclude_none=True))
+    raise TypeError(f"cannot serialise {kind.__name__}")
+
+
+def _dataclass(kind: type) -> Callable[[Any], Any]:
+    """Fields by name; fields marked `omit_default` are left out while at their default."""
+    layout = tuple((f.name, bool(f.metadata.get("omit_default")), f.default) for f in dataclasses.fields(kind))
+    if not any(omit for _, omit, _ in layout):
+        names = tuple(name for name, _, _ in layout)
+        return lambda v: {name: plain(getattr(v, name)) for name in names}
+
+    def convert(value: Any) -> dict[str, Any]:
+        out = {}
+        for name, omit, default in layout:
+            item = getattr(value, name)
+            if not (omit and item == default):
+                out[name] = plain(item)
+        return out
+    return convert
 
 
 def canonical_json(value: Any) -> str:
@@ -79,3 +131,10 @@ def canonical_json(value: Any) -> str:
 
 def sha256_of(value: Any) -> str:
     return hashlib.sha256(canonical_json(value).encode("utf-8")).hexdigest()
+
+
+def profile_hash_of(profile: Any) -> str:
+    """A Decision's profile_hash: sha256_of(profile.model_dump(exclude_none)), walked faster."""
+    data = plain(profile.model_dump(mode="python", exclude_none=True))
+    return hashlib.sha256(json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+                          .encode("utf-8")).hexdigest()

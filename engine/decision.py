@@ -8,21 +8,36 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 from engine.canonical import plain
 from engine.errors import Message, ProfileIssue
-from engine.trace import FactTrace, TraceNode
+from engine.trace import OMIT_EMPTY, FactTrace, TraceNode
 
 
 class Outcome(StrEnum):
+    """A measure's outcome. CONDITIONAL: the measure pays holders of a status (e.g. a 高企 certificate)
+    that the applicant does not hold yet, but the engine's own outcome for that status is eligible —
+    eligible once recognised; never counted as money receivable now."""
+
     ELIGIBLE = "eligible"
     INELIGIBLE = "ineligible"
     UNDETERMINED = "undetermined"
     NOT_APPLICABLE = "not_applicable"
+    CONDITIONAL = "conditional"
+
+
+OUTCOME_LABELS: dict[Outcome, Message] = {
+    Outcome.ELIGIBLE: Message("符合条件", "eligible"),
+    Outcome.INELIGIBLE: Message("不符合", "not eligible"),
+    Outcome.UNDETERMINED: Message("待定", "undetermined"),
+    Outcome.NOT_APPLICABLE: Message("不适用", "not applicable"),
+    Outcome.CONDITIONAL: Message("认定后可申请", "eligible once recognised"),
+}
+"""The one table of outcome labels (zh/en) every page and report shows: `OUTCOME_LABELS[Outcome(value)]`."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +74,7 @@ class MeasureResult:
     missing: tuple[str, ...]
     gaps: tuple[Gap, ...]
     trace: TraceNode | None
+    prerequisites: tuple[str, ...] = field(default=(), metadata=OMIT_EMPTY)  # conditional: what it waits for
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,8 @@ class Stacking:
     chosen: tuple[str, ...]
     total: int
     dropped: tuple[tuple[str, str], ...]  # (measure, because it excludes this chosen one)
+    conditional: tuple[str, ...] = field(default=(), metadata=OMIT_EMPTY)  # best combination once recognised
+    conditional_total: int = field(default=0, metadata=OMIT_EMPTY)  # 认定后可申请的金额, never in `total`
 
 
 @dataclass(frozen=True)

@@ -9,35 +9,41 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from engine import logic
 from engine.benefits import estimate_amount
-from engine.canonical import sha256_of
-from engine.decision import Decision, MeasureResult, Outcome
+from engine.canonical import profile_hash_of
+from engine.decision import Amount, Decision, MeasureResult, Outcome
 from engine.expr.functions import BUILTINS
 from engine.expr.nodes import Compare
 from engine.expr.values import Unknown
 from engine.gaps import gaps_for
-from engine.model import Condition, Criterion, Fact, Measure, RuleSet
+from engine.model import Condition, Fact, Measure, RuleSet
 from engine.namespace import build_namespace
 from engine.parameters import ParameterSeries
 from engine.profile import ParsedProfile
 from engine.stacking import best_combination
-from engine.trace import FactTrace, Frame, ParamRead, TraceNode, result_word
+from engine.trace import FactTrace, Frame, ParamRead, TraceNode, fact_trace, trace_node
 from engine.version import __version__
 
 
 class Evaluation:
-    """The evaluation context of one profile on one date (implements the node Context protocol)."""
+    """The evaluation context of one profile on one date (implements the node Context protocol).
 
-    def __init__(self, ruleset: RuleSet, profile: Any, as_of: dt.date):
+    The reference backend: a leaf (condition, fact) runs by walking its AST. Other backends override
+    only `run_condition` and `run_fact` (how a leaf runs) and pass their own namespace.
+    """
+
+    def __init__(self, ruleset: RuleSet, profile: Any, as_of: dt.date, ns: Any = None):
         self.ruleset = ruleset
         self.profile = profile
         self.as_of = as_of
-        self.ns = build_namespace(profile)
+        self.ns = build_namespace(profile) if ns is None else ns
         self.facts: dict[str, Any] = {}
         self.fact_traces: dict[str, FactTrace] = {}
         self.outcomes: dict[str, MeasureResult] = {}
         self.frames: list[Frame] = [Frame()]
         self.params: dict[str, ParameterSeries] = {}
+        self.world: str | None = None  # "recognised" while an amount is evaluated (engine.benefits)
 
     # -- Context protocol -------------------------------------------------------------------------
     def lookup(self, name: str) -> Any:
@@ -72,53 +78,40 @@ class Evaluation:
         if result is None:
             return Unknown(reason=f"measure {measure_id} was not evaluated")
         self.frames[-1].reads[f"eligible({measure_id})"] = result.outcome.value
-        if result.outcome is Outcome.UNDETERMINED:
-            return Unknown(frozenset(result.missing), f"{measure_id} is undetermined")
-        return result.outcome is Outcome.ELIGIBLE
+        return outcome_truth(result, self.world)
+
+    # -- how a leaf runs (the part a backend replaces) ------------------------------------------------
+    def run_condition(self, cond: Condition) -> tuple[Any, Frame]:
+        frame = Frame()
+        self.frames.append(frame)
+        try:
+            return cond.expr.evaluate(self), frame
+        finally:
+            self.frames.pop()
+
+    def run_fact(self, fact: Fact) -> Any:
+        return fact.expr.evaluate(self)
+
+    def tree_of(self, measure: Measure) -> tuple[logic.CriteriaTree, list[Condition]]:
+        return logic.criteria_tree(measure.criteria)
 
     # -- facts --------------------------------------------------------------------------------------
     def _fact(self, fact: Fact) -> Any:
         if fact.id in self.facts:
             return self.facts[fact.id]
         saved, self.params = self.params, fact.parameters
-        self.frames.append(Frame())
+        frame = Frame()
+        self.frames.append(frame)
         try:
-            value = fact.expr.evaluate(self)
+            value = self.run_fact(fact)
         finally:
-            frame = self.frames.pop()
+            self.frames.pop()
             self.params = saved
         self.facts[fact.id] = value
-        self.fact_traces[fact.id] = FactTrace(fact.id, fact.text, fact.source_text, value, frame.reads,
-                                              tuple(frame.params[k] for k in sorted(frame.params)))
+        params = frame.params
+        self.fact_traces[fact.id] = fact_trace(fact.id, fact.text, fact.source_text, value, frame.reads,
+                                               tuple(params[k] for k in sorted(params)) if params else ())
         return value
-
-    # -- criteria -----------------------------------------------------------------------------------
-    def criterion(self, node: Criterion) -> TraceNode:
-        if isinstance(node, Condition):
-            return self._condition(node)
-        children = tuple(self.criterion(child) for child in node.children)
-        results = [_value(c.result) for c in children]
-        if node.op == "not":
-            inner = results[0]
-            value: Any = inner if isinstance(inner, Unknown) else not inner
-        else:
-            value = _kleene(node.op, results)
-        missing = _missing_of(node.op, children) if isinstance(value, Unknown) or value is None else ()
-        word = result_word(value) if not isinstance(value, Unknown) else "unknown"
-        return TraceNode(node.id, node.op, word, node.text, children=children, missing=missing)
-
-    def _condition(self, cond: Condition) -> TraceNode:
-        self.frames.append(Frame())
-        try:
-            value = cond.expr.evaluate(self)
-        finally:
-            frame = self.frames.pop()
-        missing = tuple(sorted(value.missing)) if isinstance(value, Unknown) else ()
-        reason = value.reason or None if isinstance(value, Unknown) else None
-        comparison = frame.comparisons[-1] if frame.comparisons and isinstance(cond.expr, Compare) else None
-        return TraceNode(cond.id, "condition", result_word(value), cond.text, cond.fails, cond.source_text,
-                         frame.reads, tuple(frame.params[k] for k in sorted(frame.params)), comparison,
-                         missing, reason)
 
     # -- measures -----------------------------------------------------------------------------------
     def measure(self, measure: Measure) -> MeasureResult:
@@ -126,14 +119,23 @@ class Evaluation:
         skip = self._applicability(measure)
         if skip is not None:
             return skip
-        tree = self.criterion(measure.criteria)
-        outcome = {"true": Outcome.ELIGIBLE, "false": Outcome.INELIGIBLE}.get(tree.result, Outcome.UNDETERMINED)
-        failing = tuple(_failing(tree)) if outcome is Outcome.INELIGIBLE else ()
-        missing = tree.missing if outcome is Outcome.UNDETERMINED else ()
-        gaps = tuple(gaps_for(self, measure, tree, failing)) if failing else ()
+        tree, conditions = self.tree_of(measure)
+        values, leaf_nodes = [], []
+        for cond in conditions:
+            value, frame = self.run_condition(cond)
+            values.append(value)
+            leaf_nodes.append(condition_node(cond, value, frame))
+        node_values = logic.tree_values(tree, values)
+        root = node_values[tree.pos]
+        outcome = Outcome(logic.OUTCOME[logic.word(root)])
+        failing = logic.failing(tree, node_values) if outcome is Outcome.INELIGIBLE else ()
+        trace = trace_of(tree, node_values, leaf_nodes)
+        gaps = tuple(gaps_for(self, measure, trace, failing)) if failing else ()
         amount = estimate_amount(self, measure, outcome)
-        reason = _reasons(tree) if outcome is Outcome.UNDETERMINED else None
-        return MeasureResult(measure.id, outcome, reason, amount, failing, missing, gaps, tree)
+        if outcome is Outcome.UNDETERMINED:
+            return MeasureResult(measure.id, outcome, logic.reasons(tree, node_values), amount, (),
+                                 logic.missing(root), (), trace)
+        return MeasureResult(measure.id, outcome, None, amount, failing, (), gaps, trace, logic.prerequisites(root))
 
     def _applicability(self, measure: Measure) -> MeasureResult | None:
         reason = None
@@ -152,54 +154,44 @@ class Evaluation:
                 reason = "out_of_area"
         if reason is None:
             return None
-        from engine.decision import Amount
-        return MeasureResult(measure.id, Outcome.NOT_APPLICABLE, reason, Amount("none"), (), (), (), None)
+        return MeasureResult(measure.id, Outcome.NOT_APPLICABLE, reason, NO_AMOUNT, (), (), (), None)
 
 
-def _value(word: str) -> Any:
-    return {"true": True, "false": False}.get(word, Unknown())
+NO_AMOUNT = Amount("none")
 
 
-def _kleene(op: str, values: list[Any]) -> Any:
-    decisive = op == "any"
-    if any(v is decisive for v in values):
-        return decisive
-    if any(isinstance(v, Unknown) for v in values):
-        return Unknown()
-    return not decisive
+def outcome_truth(result: Any, world: str | None = None) -> Any:
+    """What `eligible(measure)` is, given that measure's result (a MeasureResult or a Verdict).
+
+    Eligible (or conditional) is the engine's forecast of a status the applicant does not hold yet:
+    false now, true once recognised (plain true in the world of an amount, which is what the measure
+    pays once it applies). Undetermined is unknown with its missing fields.
+    """
+    outcome = result.outcome
+    if outcome is Outcome.ELIGIBLE or outcome is Outcome.CONDITIONAL:
+        return logic.forecast(result.measure_id, result.prerequisites, world)
+    if outcome is Outcome.UNDETERMINED:
+        return Unknown(frozenset(result.missing), f"{result.measure_id} is undetermined")
+    return False
 
 
-def _missing_of(op: str, children: tuple[TraceNode, ...]) -> tuple[str, ...]:
-    found: set[str] = set()
-    for child in children:
-        if child.result == "unknown":
-            found.update(child.missing)
-    return tuple(sorted(found))
+def condition_node(cond: Condition, value: Any, frame: Frame) -> TraceNode:
+    """The trace of one condition from its value and what it read."""
+    params = frame.params
+    comparison = frame.comparisons[-1] if frame.comparisons and type(cond.expr) is Compare else None
+    return trace_node(cond.id, "condition", logic.word(value), cond.text, cond.fails, cond.source_text,
+                      frame.reads, tuple(params[k] for k in sorted(params)) if params else (), comparison,
+                      logic.missing(value), logic.reason(value), (), logic.prerequisites(value))
 
 
-def _reasons(node: TraceNode) -> str | None:
-    """Why an undetermined result is undetermined beyond missing fields (e.g. an interval straddling 70)."""
-    found: set[str] = set()
-    stack = [node]
-    while stack:  # follow only the branches that are themselves undetermined
-        current = stack.pop()
-        if current.result != "unknown":
-            continue
-        if current.reason and not current.children:
-            found.add(current.reason)
-        stack.extend(current.children)
-    return "; ".join(sorted(found)) or None
-
-
-def _failing(node: TraceNode) -> list[str]:
-    """The conditions responsible for a false result (for `all`: its false children; `any`: all)."""
-    if node.kind in ("condition", "not", "jurisdiction"):
-        return [node.id]
-    out: list[str] = []
-    for child in node.children:
-        if child.result == "false":
-            out.extend(_failing(child))
-    return out
+def trace_of(tree: logic.CriteriaTree, values: dict[int, Any], leaf_nodes: list[TraceNode]) -> TraceNode:
+    """The trace tree of a measure's criteria from every node's value and the conditions' own traces."""
+    if tree.kind == "condition":
+        return leaf_nodes[tree.leaf]
+    value = values[tree.pos]
+    children = tuple([trace_of(child, values, leaf_nodes) for child in tree.children])
+    return trace_node(tree.id, tree.kind, logic.word(value), tree.node.text, None, None, {}, (), None,
+                      logic.missing(value), None, children, logic.prerequisites(value))
 
 
 def evaluate(ruleset: RuleSet, parsed: ParsedProfile | Any, as_of: dt.date,
@@ -215,16 +207,23 @@ def evaluate(ruleset: RuleSet, parsed: ParsedProfile | Any, as_of: dt.date,
         The Decision, with a result for every measure of the RuleSet.
     """
     profile = parsed.profile if isinstance(parsed, ParsedProfile) else parsed
+    return decide_with(Evaluation(ruleset, profile, as_of), parsed, measures)
+
+
+def decide_with(run: Evaluation, parsed: ParsedProfile | Any, measures: list[str] | None = None,
+                profile_hash: str | None = None) -> Decision:
+    """The Decision of one evaluation run (whichever backend runs its leaves)."""
+    profile = run.profile
     warnings = parsed.warnings if isinstance(parsed, ParsedProfile) else ()
-    run = Evaluation(ruleset, profile, as_of)
+    ruleset = run.ruleset
     wanted = _with_dependencies(ruleset, measures)
     for measure_id in ruleset.order:
         if wanted is None or measure_id in wanted:
             run.outcomes[measure_id] = run.measure(ruleset.measures[measure_id])
     results = tuple(run.outcomes[m] for m in sorted(run.outcomes))
     return Decision(
-        engine_version=__version__, ruleset_hash=ruleset.hash, as_of=as_of.isoformat(),
-        profile_hash=sha256_of(profile.model_dump(mode="python", exclude_none=True)),
+        engine_version=__version__, ruleset_hash=ruleset.hash, as_of=run.as_of.isoformat(),
+        profile_hash=profile_hash or profile_hash_of(profile),
         profile_kind=profile.kind, results=results,
         facts=tuple(run.fact_traces[k] for k in sorted(run.fact_traces)), warnings=tuple(warnings),
         stacking=best_combination(ruleset, results),

@@ -1,6 +1,7 @@
 """Stacking: the combination of eligible cash measures with the highest total that exclusions allow.
 
-Exclusions are symmetric ("pay the higher, once"; 同一项目不重复资助). Each connected group of mutually
+Measures that are only conditional (eligible once a status is recognised) are never in the total:
+their own best combination is listed apart (认定后可申请的金额). Exclusions are symmetric ("pay the higher, once"; 同一项目不重复资助). Each connected group of mutually
 exclusive measures is small, so every independent subset of a group is tried; ties go to the
 alphabetically first combination, keeping the result deterministic.
 """
@@ -59,14 +60,23 @@ def _best(group: list[str], edges: dict[str, set[str]], values: dict[str, int]) 
     return best[1]
 
 
-def best_combination(ruleset: RuleSet, results: tuple[MeasureResult, ...] | Any) -> Stacking:
-    eligible = {r.measure_id: r for r in results if r.outcome is Outcome.ELIGIBLE}
-    ids = sorted(eligible)
+def _choose(ruleset: RuleSet, results: dict[str, Any]) -> tuple[list[str], dict[str, set[str]], dict[str, int]]:
+    ids = sorted(results)
     edges = _conflicts(ruleset, ids)
-    values = {i: _value(eligible[i]) for i in ids}
+    values = {i: _value(results[i]) for i in ids}
     chosen: list[str] = []
     for group in _components(edges):
         chosen.extend(_best(group, edges, values) if len(group) > 1 else group)
+    return chosen, edges, values
+
+
+def best_combination(ruleset: RuleSet, results: tuple[MeasureResult, ...] | Any) -> Stacking:
+    """The best combination of eligible measures; conditional ones (eligible once recognised) apart."""
+    eligible = {r.measure_id: r for r in results if r.outcome is Outcome.ELIGIBLE}
+    chosen, edges, values = _choose(ruleset, eligible)
     chosen_set = set(chosen)
-    dropped = tuple((m, sorted(edges[m] & chosen_set)[0]) for m in ids if m not in chosen_set)
-    return Stacking(tuple(sorted(chosen)), sum(values[m] for m in chosen), dropped)
+    dropped = tuple((m, sorted(edges[m] & chosen_set)[0]) for m in sorted(eligible) if m not in chosen_set)
+    conditional = {r.measure_id: r for r in results if r.outcome is Outcome.CONDITIONAL}
+    later, _, later_values = _choose(ruleset, conditional) if conditional else ([], {}, {})
+    return Stacking(tuple(sorted(chosen)), sum(values[m] for m in chosen), dropped,
+                    tuple(sorted(later)), sum(later_values[m] for m in later))

@@ -2,15 +2,19 @@
 
 Each condition node records its text, the expression, the values it read (profile fields, facts,
 other measures' outcomes), the dated parameters in force with their sources, the comparison made,
-and its three-valued result; an undetermined node names the fields that would settle it.
+and its result (true | false | unknown | conditional); an undetermined node names the fields that
+would settle it, a conditional one the measures it waits for.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.errors import Message
+
+OMIT_EMPTY = {"omit_default": True}  # field metadata: left out of the canonical JSON while at its default
 
 
 @dataclass(frozen=True)
@@ -21,20 +25,22 @@ class ParamRead:
     source: str
 
 
-@dataclass
 class Frame:
     """Everything one condition (or fact) read while it was evaluated."""
 
-    reads: dict[str, Any] = field(default_factory=dict)
-    params: dict[str, ParamRead] = field(default_factory=dict)
-    comparisons: list[dict[str, Any]] = field(default_factory=list)
+    __slots__ = ("reads", "params", "comparisons")
+
+    def __init__(self) -> None:
+        self.reads: dict[str, Any] = {}
+        self.params: dict[str, ParamRead] = {}
+        self.comparisons: list[dict[str, Any]] = []
 
 
 @dataclass(frozen=True)
 class TraceNode:
     id: str
     kind: str  # condition | all | any | not | jurisdiction | effective
-    result: str  # true | false | unknown
+    result: str  # true | false | unknown | conditional
     text: Message | None = None
     fails: Message | None = None
     expr: str | None = None
@@ -44,6 +50,7 @@ class TraceNode:
     missing: tuple[str, ...] = ()
     reason: str | None = None
     children: tuple[TraceNode, ...] = ()
+    prerequisites: tuple[str, ...] = field(default=(), metadata=OMIT_EMPTY)
 
     def leaves(self) -> list[TraceNode]:
         if not self.children:
@@ -61,9 +68,29 @@ class FactTrace:
     params: tuple[ParamRead, ...]
 
 
-def result_word(value: Any) -> str:
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    return "unknown"
+_NODE_FIELDS = tuple(f.name for f in dataclasses.fields(TraceNode))
+_FACT_FIELDS = tuple(f.name for f in dataclasses.fields(FactTrace))
+_PLAIN_INSTANCES = all(not hasattr(cls, "__slots__") and not hasattr(cls, "__post_init__")
+                       for cls in (TraceNode, FactTrace))
+
+
+def trace_node(*values: Any) -> TraceNode:
+    """TraceNode(*values) without the frozen-dataclass __init__ (a third of the cost of a trace).
+
+    The instance is the one the constructor would build: same fields, same values, equal and hashing
+    equal; should the dataclass ever gain __slots__ or a __post_init__, the real constructor is used.
+    """
+    if not _PLAIN_INSTANCES:
+        return TraceNode(*values)
+    node = object.__new__(TraceNode)
+    node.__dict__.update(zip(_NODE_FIELDS, values, strict=True))
+    return node
+
+
+def fact_trace(*values: Any) -> FactTrace:
+    if not _PLAIN_INSTANCES:
+        return FactTrace(*values)
+    trace = object.__new__(FactTrace)
+    trace.__dict__.update(zip(_FACT_FIELDS, values, strict=True))
+    return trace
+

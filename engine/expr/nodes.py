@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Protocol
 
-from engine.expr.values import Interval, Unknown, exact, is_number, unknown_of
+from engine import logic
+from engine.expr.values import Conditional, Interval, Unknown, exact, is_number, unknown_of
 
 
 class Context(Protocol):
@@ -142,10 +143,10 @@ class Unary(Node):
 
     def evaluate(self, ctx: Context) -> Any:
         value = self.operand.evaluate(ctx)
+        if self.op == "not":
+            return logic.negate(value)
         if isinstance(value, Unknown):
             return value
-        if self.op == "not":
-            return not value
         return Interval(-value.hi, -value.lo) if isinstance(value, Interval) else -value
 
     def children(self) -> list[Node]:
@@ -257,13 +258,7 @@ class BoolOp(Node):
         return list(self.items)
 
 
-def kleene(op: str, values: list[Any]) -> Any:
-    """Three-valued `and` / `or`: a decisive value wins over Unknown."""
-    decisive = op == "or"
-    if any(v is decisive for v in values):
-        return decisive
-    missing = unknown_of(*values)
-    return missing if missing is not None else not decisive
+kleene = logic.combine  # `and` / `or` mean what `all` / `any` mean: engine.logic
 
 
 @dataclass(eq=False)
@@ -290,6 +285,8 @@ class IfCall(Node):
         cond = self.cond.evaluate(ctx)
         if isinstance(cond, Unknown):
             return cond
+        if type(cond) is Conditional:
+            return cond.as_unknown()
         return self.then.evaluate(ctx) if cond else self.other.evaluate(ctx)
 
     def children(self) -> list[Node]:

@@ -30,6 +30,25 @@ class Unknown:
         return Unknown(self.missing | other.missing, self.reason or other.reason)
 
 
+@dataclass(frozen=True)
+class Conditional:
+    """A truth that differs between now and once the prerequisite measures are granted (engine.logic).
+
+    `now` and `recognised` are each True, False or an Unknown, never the same plain value.
+    """
+
+    now: Any
+    recognised: Any
+    prerequisites: frozenset[str]
+
+    def __bool__(self) -> bool:  # pragma: no cover - guard against accidental truthiness
+        raise TypeError("Conditional has no truth value; use engine.logic")
+
+    def as_unknown(self) -> Unknown:
+        """How a consumer other than and / or / not sees it: unknown before the recognition."""
+        return Unknown(reason=f"depends on the recognition of {', '.join(sorted(self.prerequisites))}")
+
+
 def is_unknown(value: Any) -> bool:
     return isinstance(value, Unknown)
 
@@ -40,6 +59,8 @@ def unknown_of(*values: Any) -> Unknown | None:
     for value in values:
         if isinstance(value, Unknown):
             found = value if found is None else found.merge(value)
+        elif type(value) is Conditional:
+            found = value.as_unknown() if found is None else found.merge(value.as_unknown())
     return found
 
 

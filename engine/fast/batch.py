@@ -19,7 +19,7 @@ from engine.fast import vcalls
 from engine.fast.columns import V, from_python
 from engine.fast.plan import FastRun
 from engine.fast.source import exact_value, unwrap
-from engine.fast.vcalls import ELIGIBLE, INELIGIBLE, UNDETERMINED
+from engine.fast.vcalls import CONDITIONAL, ELIGIBLE, INELIGIBLE, UNDETERMINED
 
 _EMPTY: dict[str, Any] = {}
 _PLAIN = {int, str, bool, type(None), dt.date}
@@ -247,4 +247,4 @@ def _column_value(column: Any, n: int) -> V:
     return from_python([v if k else None for v, k in zip(data.tolist(), known, strict=True)], n)
 
 
-__all__ = ["ELIGIBLE", "INELIGIBLE", "UNDETERMINED", "Batch", "ColumnBatch"]
+__all__ = ["CONDITIONAL", "ELIGIBLE", "INELIGIBLE", "UNDETERMINED", "Batch", "ColumnBatch"]

@@ -6,7 +6,8 @@
 
 For each measure the applicability (kind, dates, area) and every condition are computed column-wise
 (engine.fast.vector); the criteria tree is combined with Kleene logic on masks. A row is handed to
-the scalar evaluator for a measure when the columns cannot decide it exactly: its outcome is
+the scalar evaluator for a measure when the columns cannot decide it exactly (or when a measure it
+depends on is eligible or conditional: eligible() is then a conditional truth, decided there): its outcome is
 undetermined (the missing fields and reasons come from the scalar path), a value overflowed or had
 a type the columns do not model, or the area is unknown. Everything else — eligible rows with their
 amounts, ineligible rows with every failing condition — is decided here.
@@ -27,6 +28,7 @@ from engine.fast.exprs import ExprCompiler
 from engine.fast.plan import MeasurePlan
 from engine.fast.result import NOT_IN_FORCE, OTHER_KIND, OUT_OF_AREA, MeasureColumns, Result
 from engine.fast.vector import C, VectorEval
+from engine.logic import CriteriaTree, Truth, combine_truths, failing_units
 from engine.model import Measure
 
 
@@ -92,9 +94,9 @@ class Columnar:
                 self._amount(ev, measure, no_region, out)
             return
         ev.active, ev.scope = active, measure.parameters
-        leaves = [_as_condition(ev.value(cond_expr), batch.n) for cond_expr in _leaf_exprs(plan, measure)]
-        masks: dict[int, tuple[Any, Any]] = {}
-        true, false = _combine(plan.tree, leaves, masks)
+        leaves = [_as_condition(ev.value(cond.expr), batch.n) for cond in plan.criteria[1]]
+        masks = _combine(plan.tree, leaves)
+        true, false = masks[plan.tree.pos]
         trusted = np.ones(batch.n, bool)
         for leaf in leaves:
             if leaf.fb is not None:
@@ -105,7 +107,7 @@ class Columnar:
         out.codes[decided & true] = ELIGIBLE
         out.codes[decided & false] = INELIGIBLE
         out.codes[no_region | out.fallback] = UNDETERMINED
-        _failing_bits(plan.tree, masks, np.ones(batch.n, bool), out, [0])
+        _failing_bits(plan.tree, masks, out)
         self._amount(ev, measure, (decided & ~false) | no_region, out)
 
     def _amount(self, ev: VectorEval, measure: Measure, eligible: Any, out: MeasureColumns) -> None:
@@ -198,22 +200,6 @@ def _conditions(node: Any) -> list[Any]:
     return [expr for child in node.children for expr in _conditions(child)]
 
 
-def _leaf_exprs(plan: MeasurePlan, measure: Measure) -> list[Any]:
-    from engine.gaps import conditions_of
-
-    conditions = conditions_of(measure.criteria)
-    return [conditions[leaf[2]].expr for leaf in _leaves(plan.tree, [])]
-
-
-def _leaves(tree: tuple[Any, ...], out: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    if tree[0] == "leaf":
-        out.append(tree)
-    else:
-        for child in tree[2]:
-            _leaves(child, out)
-    return out
-
-
 def _as_condition(value: Any, n: int) -> V:
     """A condition's column: only True/False decide; any other value is unknown (and re-checked)."""
     if isinstance(value, C):
@@ -224,38 +210,31 @@ def _as_condition(value: Any, n: int) -> V:
     return value
 
 
-def _combine(tree: tuple[Any, ...], leaves: list[V], masks: dict[int, tuple[Any, Any]]) -> tuple[Any, Any]:
-    """(true, false) masks of a criteria node; unknown is neither. Records every node's masks."""
-    if tree[0] == "leaf":
-        leaf = leaves[tree[1]]
-        true, false = leaf.known & leaf.val, leaf.known & ~leaf.val
-    else:
-        parts = [_combine(child, leaves, masks) for child in tree[2]]
-        if tree[0] == "not":
-            false, true = parts[0] if parts else (np.zeros_like(leaves[0].val), np.zeros_like(leaves[0].val))
-        elif tree[0] == "all":
-            true = np.logical_and.reduce([p[0] for p in parts]) if parts else True
-            false = np.logical_or.reduce([p[1] for p in parts]) if parts else False
+def _combine(tree: CriteriaTree, leaves: list[V]) -> dict[int, Truth]:
+    """(true, false) masks of every criteria node, by pos (unknown is neither), by engine.logic."""
+    masks: dict[int, Truth] = {}
+
+    def walk(node: CriteriaTree) -> Truth:
+        if node.kind == "condition":
+            leaf = leaves[node.leaf]
+            found = Truth(leaf.known & leaf.val, leaf.known & ~leaf.val)
         else:
-            true = np.logical_or.reduce([p[0] for p in parts]) if parts else False
-            false = np.logical_and.reduce([p[1] for p in parts]) if parts else True
-    masks[id(tree)] = (true, false)
-    return true, false
+            found = combine_truths(node.kind, [walk(child) for child in node.children])
+        masks[node.pos] = found
+        return found
+
+    walk(tree)
+    return masks
 
 
-def _failing_bits(tree: tuple[Any, ...], masks: dict[int, tuple[Any, Any]], ancestors_false: Any,
-                  out: MeasureColumns, counter: list[int]) -> None:
-    """Set bit k of a row when failing unit k is on its failing list (itself and every ancestor false)."""
-    false = ancestors_false & masks[id(tree)][1]
-    if tree[0] in ("leaf", "not"):
-        if counter[0] < 63:
-            out.failing_bits |= false.astype(np.int64) << counter[0]
+def _failing_bits(tree: CriteriaTree, masks: dict[int, Truth], out: MeasureColumns) -> None:
+    """Set bit k of a row when failing unit k is on its failing list (engine.logic.failing_units)."""
+    n = len(out.codes)
+    for k, (_, rows) in enumerate(failing_units(tree, lambda node: masks[node.pos].false, np.ones(n, bool))):
+        if k < 63:
+            out.failing_bits |= rows.astype(np.int64) << k
         else:
-            out.fallback |= false
-        counter[0] += 1
-        return
-    for child in tree[2]:
-        _failing_bits(child, masks, false, out, counter)
+            out.fallback |= rows
 
 
 def _in_area(region: V, prefixes: tuple[str, ...]) -> Any:

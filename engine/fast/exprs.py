@@ -35,12 +35,12 @@ from engine.expr.nodes import (
     Unary,
     arithmetic,
     compare,
-    kleene,
     project,
 )
-from engine.expr.values import Interval, Unknown, unknown_of
+from engine.expr.values import Conditional, Interval, Unknown, unknown_of
 from engine.fast import calls
 from engine.fast.calls import _OPS, MISS, compare_const, divide, index, traced_name
+from engine.logic import combine, negate
 from engine.parameters import ParameterSeries
 from engine.trace import ParamRead
 
@@ -190,17 +190,18 @@ class ExprCompiler:
 
     def _boolop(self, node: BoolOp) -> Fn:
         items, op = [self.compile(i) for i in node.items], node.op
-        return lambda run: kleene(op, [f(run) for f in items])
+        return lambda run: combine(op, [f(run) for f in items])
 
     def _unary(self, node: Unary) -> Fn:
         operand, op = self.compile(node.operand), node.op
+
+        if op == "not":
+            return lambda run: negate(operand(run))
 
         def run_unary(run: Any) -> Any:
             value = operand(run)
             if type(value) is Unknown:
                 return value
-            if op == "not":
-                return not value
             return Interval(-value.hi, -value.lo) if isinstance(value, Interval) else -value
         return run_unary
 
@@ -211,6 +212,8 @@ class ExprCompiler:
             value = cond(run)
             if type(value) is Unknown:
                 return value
+            if type(value) is Conditional:
+                return value.as_unknown()
             return then(run) if value else other(run)
         return run_if
 

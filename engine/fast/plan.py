@@ -2,25 +2,26 @@
 
 A plan gives, for each measure, what `evaluate()` puts in its MeasureResult apart from the trace and
 the gaps: the outcome, the reason, the amount, every failing condition and every missing field. Each
-condition is evaluated once per profile (no short-circuit, as in `evaluate()`); the three-valued
-result of the criteria tree is combined from those values, and failing / missing / reasons are only
-worked out when the outcome needs them.
+condition is evaluated once per profile (no short-circuit, as in `evaluate()`); the criteria tree is
+combined from those values by engine.logic, and failing / missing / reasons are only worked out when
+the outcome needs them.
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from engine import logic
 from engine.benefits import estimate_amount
 from engine.decision import Amount, Outcome
+from engine.evaluate import outcome_truth
 from engine.expr.functions import BUILTINS
 from engine.expr.values import Unknown
-from engine.fast.exprs import MISS, ExprCompiler, Fn
+from engine.fast.exprs import MISS, ExprCompiler
 from engine.fast.source import finance_items
-from engine.model import Condition, Criterion, Measure
+from engine.model import Measure
 
 NONE = Amount("none")
-_OUTCOME = {True: Outcome.ELIGIBLE, False: Outcome.INELIGIBLE, None: Outcome.UNDETERMINED}
 
 
 class Verdict(NamedTuple):
@@ -32,6 +33,7 @@ class Verdict(NamedTuple):
     amount: Amount
     failing: tuple[str, ...]
     missing: tuple[str, ...]
+    prerequisites: tuple[str, ...] = ()  # conditional: the measures it waits for
 
     @property
     def first_failing(self) -> str | None:
@@ -46,7 +48,7 @@ class FastRun:
     """
 
     __slots__ = ("program", "src", "is_dict", "getters", "memo", "extra", "as_of", "outcomes", "params", "fin",
-                 "frames")
+                 "frames", "world")
 
     def __init__(self, program: Any, src: Any, is_dict: bool):
         self.program = program
@@ -60,6 +62,7 @@ class FastRun:
         self.params: dict[str, Any] = {}
         self.fin: Any = MISS
         self.frames: list[Any] = []  # engine.benefits pushes a frame while it evaluates an amount
+        self.world: str | None = None
 
     def lookup(self, name: str) -> Any:
         program = self.program
@@ -100,112 +103,7 @@ class FastRun:
         result = self.outcomes.get(measure_id)
         if result is None:
             return Unknown(reason=f"measure {measure_id} was not evaluated")
-        if result.outcome is Outcome.UNDETERMINED:
-            return Unknown(frozenset(result.missing), f"{measure_id} is undetermined")
-        return result.outcome is Outcome.ELIGIBLE
-
-
-# -- criteria trees ---------------------------------------------------------------------------------
-# A tree is ("leaf", index, id) or (op, id, children); values are True / False / None (unknown).
-
-def _tri(value: Any) -> bool | None:
-    return value if value is True or value is False else None
-
-
-def _combine(op: str, results: list[bool | None]) -> bool | None:
-    if op == "not":
-        inner = results[0]
-        return None if inner is None else not inner
-    decisive = op == "any"
-    unknown = False
-    for r in results:
-        if r is decisive:
-            return decisive
-        if r is None:
-            unknown = True
-    return None if unknown else not decisive
-
-
-def tree_value(tree: tuple[Any, ...], vals: list[Any]) -> bool | None:
-    if tree[0] == "leaf":
-        return _tri(vals[tree[1]])
-    return _combine(tree[0], [tree_value(child, vals) for child in tree[2]])
-
-
-def _flat_fn(op: str, indices: tuple[int, ...]) -> Fn:
-    decisive = op == "any"
-
-    def flat(vals: list[Any]) -> bool | None:
-        unknown = False
-        for i in indices:
-            v = vals[i]
-            if v is decisive:
-                return decisive
-            if v is not (not decisive):
-                unknown = True
-        return None if unknown else not decisive
-    return flat
-
-
-def tree_fn(tree: tuple[Any, ...]) -> Fn:
-    """A closure computing tree_value, with a loop over indices for groups whose children are leaves."""
-    if tree[0] == "leaf":
-        i = tree[1]
-        return lambda vals: _tri(vals[i])
-    op, children = tree[0], tree[2]
-    if op != "not" and children and all(c[0] == "leaf" for c in children):
-        return _flat_fn(op, tuple(c[1] for c in children))
-    fns = [tree_fn(c) for c in children]
-    return lambda vals: _combine(op, [f(vals) for f in fns])
-
-
-def failing_of(tree: tuple[Any, ...], vals: list[Any]) -> list[str]:
-    """engine.evaluate._failing on values: the conditions (or `not` groups) responsible for false."""
-    if tree[0] in ("leaf", "not"):
-        return [tree[2] if tree[0] == "leaf" else tree[1]]
-    out: list[str] = []
-    for child in tree[2]:
-        if tree_value(child, vals) is False:
-            out.extend(failing_of(child, vals))
-    return out
-
-
-def missing_of(tree: tuple[Any, ...], vals: list[Any]) -> tuple[str, ...]:
-    """The fields that would settle an unknown node (empty for a known one)."""
-    if tree[0] == "leaf":
-        value = vals[tree[1]]
-        return tuple(sorted(value.missing)) if type(value) is Unknown and _tri(value) is None else ()
-    if tree_value(tree, vals) is not None:
-        return ()
-    found: set[str] = set()
-    for child in tree[2]:
-        if tree_value(child, vals) is None:
-            found.update(missing_of(child, vals))
-    return tuple(sorted(found))
-
-
-def reasons_of(tree: tuple[Any, ...], vals: list[Any]) -> str | None:
-    """engine.evaluate._reasons: the reasons of unknown leaves reached through unknown nodes only."""
-    found: set[str] = set()
-    stack = [tree]
-    while stack:
-        node = stack.pop()
-        if tree_value(node, vals) is not None:
-            continue
-        if node[0] == "leaf":
-            value = vals[node[1]]
-            if type(value) is Unknown and value.reason:
-                found.add(value.reason)
-        else:
-            stack.extend(node[2])
-    return "; ".join(sorted(found)) or None
-
-
-def build_tree(node: Criterion, leaves: list[Condition]) -> tuple[Any, ...]:
-    if isinstance(node, Condition):
-        leaves.append(node)
-        return ("leaf", len(leaves) - 1, node.id)
-    return (node.op, node.id, tuple(build_tree(child, leaves) for child in node.children))
+        return outcome_truth(result, self.world)
 
 
 # -- measures ---------------------------------------------------------------------------------------
@@ -219,10 +117,10 @@ class MeasurePlan:
         self.in_force = not (as_of < measure.effective_from or (
             measure.effective_until is not None and as_of > measure.effective_until))
         self.prefixes = measure.jurisdiction
-        leaves: list[Condition] = []
-        self.tree = build_tree(measure.criteria, leaves)
-        self.value = tree_fn(self.tree)
-        flat = self.tree[0] == "all" and all(child[0] == "leaf" for child in self.tree[2])
+        self.criteria = logic.criteria_tree(measure.criteria)
+        self.tree, leaves = self.criteria
+        self.value = logic.tree_function(self.tree)
+        flat = self.tree.kind == "all" and all(child.kind == "condition" for child in self.tree.children)
         self.leaf_ids = tuple(c.id for c in leaves) if flat else None
         compiler = ExprCompiler(program, measure.parameters, traced=False)
         self.leaves = [compiler.compile(c.expr) for c in leaves]
@@ -248,13 +146,24 @@ class MeasurePlan:
             if not any(region.startswith(p) for p in self.prefixes):
                 return self.not_applicable["out_of_area"]
         vals = [leaf(run) for leaf in self.leaves]
-        tri = self.value(vals)
-        if tri is True:
+        root = self.value(vals)
+        if root is True:
             return Verdict(self.id, Outcome.ELIGIBLE, None, self.amount(run, Outcome.ELIGIBLE), (), ())
-        if tri is False:
+        if root is False:
             ids = self.leaf_ids
             failing = tuple([ids[i] for i, v in enumerate(vals) if v is False]) if ids is not None \
-                else tuple(failing_of(self.tree, vals))
+                else logic.failing(self.tree, logic.tree_values(self.tree, vals))
             return Verdict(self.id, Outcome.INELIGIBLE, None, NONE, failing, ())
-        return Verdict(self.id, Outcome.UNDETERMINED, reasons_of(self.tree, vals),
-                       self.amount(run, Outcome.UNDETERMINED), (), missing_of(self.tree, vals))
+        return self._other(run, root, vals)
+
+    def _other(self, run: FastRun, root: Any, vals: list[Any]) -> Verdict:
+        """An unknown or conditional root: the rarer outcomes, worked out from every node's value."""
+        outcome = Outcome(logic.OUTCOME[logic.word(root)])
+        if outcome is Outcome.UNDETERMINED:
+            values = logic.tree_values(self.tree, vals)
+            return Verdict(self.id, outcome, logic.reasons(self.tree, values), self.amount(run, outcome), (),
+                           logic.missing(root))
+        if outcome is Outcome.INELIGIBLE:
+            return Verdict(self.id, outcome, None, NONE, logic.failing(self.tree, logic.tree_values(self.tree, vals)),
+                           ())
+        return Verdict(self.id, outcome, None, self.amount(run, outcome), (), (), logic.prerequisites(root))

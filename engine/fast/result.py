@@ -7,30 +7,19 @@ one row (its missing fields when undetermined, its amount when it depends on the
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from engine.decision import Amount, Outcome
-from engine.fast.batch import ELIGIBLE, INELIGIBLE, UNDETERMINED, Batch
+from engine.fast.batch import CONDITIONAL, ELIGIBLE, INELIGIBLE, UNDETERMINED, Batch
 from engine.fast.plan import NONE, MeasurePlan, Verdict
+from engine.logic import failing_units
 
 OTHER_KIND, NOT_IN_FORCE, OUT_OF_AREA = 0, 1, 2
 CODES = {OTHER_KIND: Outcome.NOT_APPLICABLE, NOT_IN_FORCE: Outcome.NOT_APPLICABLE,
          OUT_OF_AREA: Outcome.NOT_APPLICABLE, ELIGIBLE: Outcome.ELIGIBLE, INELIGIBLE: Outcome.INELIGIBLE,
-         UNDETERMINED: Outcome.UNDETERMINED}
+         UNDETERMINED: Outcome.UNDETERMINED, CONDITIONAL: Outcome.CONDITIONAL}
 REASONS = {OTHER_KIND: "other_kind", NOT_IN_FORCE: "not_in_force", OUT_OF_AREA: "out_of_area"}
 
-
-
-def _units(tree: tuple[Any, ...], out: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """The nodes a failing list can name, in tree order: conditions, and `not` groups as a whole."""
-    if tree[0] in ("leaf", "not"):
-        out.append(tree)
-    else:
-        for child in tree[2]:
-            _units(child, out)
-    return out
 
 
 class MeasureColumns:
@@ -41,7 +30,7 @@ class MeasureColumns:
         self.result = result
         self.codes = np.zeros(n, np.int8)
         self.fallback = np.zeros(n, bool)
-        self.units = [u[2] if u[0] == "leaf" else u[1] for u in _units(plan.tree, [])]
+        self.units = [uid for uid, _ in failing_units(plan.tree, lambda node: True)]
         self.failing_bits = np.zeros(n, np.int64)
         self.amount: Amount | None = None  # the same for every row, or None: worked out per row
         self.amounts: dict[int, Amount] = {}
@@ -170,6 +159,7 @@ class Result:
 def _code(verdict: Verdict) -> int:
     if verdict.outcome is Outcome.NOT_APPLICABLE:
         return {v: k for k, v in REASONS.items()}[verdict.reason or "other_kind"]
-    return {Outcome.ELIGIBLE: ELIGIBLE, Outcome.INELIGIBLE: INELIGIBLE}.get(verdict.outcome, UNDETERMINED)
+    return {Outcome.ELIGIBLE: ELIGIBLE, Outcome.INELIGIBLE: INELIGIBLE,
+            Outcome.CONDITIONAL: CONDITIONAL}.get(verdict.outcome, UNDETERMINED)
 
 

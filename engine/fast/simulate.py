@@ -27,7 +27,7 @@ from engine.fast.batch import ELIGIBLE
 from engine.fast.columnar import Columnar
 from engine.fast.result import MeasureColumns, Result
 
-NAMES = ("not_applicable", "not_applicable", "not_applicable", "eligible", "ineligible", "undetermined")
+NAMES = ("not_applicable", "not_applicable", "not_applicable", "eligible", "ineligible", "undetermined", "conditional")
 ABSENT = "absent"
 
 

@@ -14,7 +14,7 @@ from engine.fast.calls import PURE_ON_TEXT, _ratio
 from engine.fast.columns import V, from_python, merge_fb, safe_product, typed
 from engine.fast.vector import CMP, C, Unsupported, compare_numbers, date_parts, ratio_of, whole_years_to
 
-ELIGIBLE, INELIGIBLE, UNDETERMINED = 3, 4, 5
+ELIGIBLE, INELIGIBLE, UNDETERMINED, CONDITIONAL = 3, 4, 5, 6
 
 
 class VectorCalls:
@@ -137,7 +137,8 @@ class VectorCalls:
         if found is None:
             raise Unsupported
         codes, fallback = found
-        return V("bool", codes == ELIGIBLE, codes != UNDETERMINED, fallback)
+        forecast = (codes == ELIGIBLE) | (codes == CONDITIONAL)  # a conditional truth: the scalar path decides
+        return V("bool", np.zeros(self.batch.n, bool), codes != UNDETERMINED, merge_fb(fallback, forecast))
 
     def on_text(self, name: str, value: Any) -> V:
         """A builtin that depends on nothing but one text, applied once per distinct text."""

@@ -36,6 +36,7 @@ from engine.expr.nodes import (
 )
 from engine.expr.nodes import arithmetic as scalar_arithmetic
 from engine.fast.columns import V, from_python, merge_fb, safe_product, typed
+from engine.logic import Truth, combine_truths
 
 CMP: dict[str, Callable[[Any, Any], Any]] = {
     "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
@@ -108,27 +109,21 @@ def arithmetic(op: str, a: Any, b: Any, n: int) -> V:
 
 
 def kleene(op: str, items: list[Any], n: int) -> V:
-    """Three-valued and/or over boolean columns and constants."""
-    decisive = op == "or"
-    hit = np.zeros(n, bool)
-    every = np.ones(n, bool)
-    fb = None
+    """`and` / `or` over boolean columns and constants, by engine.logic on (true, false) masks."""
+    parts, fb = [], None
     for item in items:
         if isinstance(item, C):
             if type(item.value) is not bool:
                 raise Unsupported
-            if item.value is decisive:
-                hit[:] = True
+            parts.append(Truth(np.full(n, item.value), np.full(n, not item.value)))
             continue
         item = typed(item, "bool")
         if item.kind != "bool":
             raise Unsupported
         fb = merge_fb(fb, item.fb)
-        sure = item.known & (item.val if decisive else ~item.val)
-        hit |= sure
-        every &= item.known & (~item.val if decisive else item.val)
-    known = hit | every
-    return V("bool", hit if decisive else ~hit & every, known, fb)
+        parts.append(Truth(item.known & item.val, item.known & ~item.val))
+    truth = combine_truths(op, parts)
+    return V("bool", truth.true, truth.true | truth.false, fb)
 
 
 def pick(mask: Any, a: Any, b: Any, n: int) -> V:

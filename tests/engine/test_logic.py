@@ -1,0 +1,105 @@
+"""The one logic core: its meaning, its agreement across representations, and that no backend forks it."""
+
+from __future__ import annotations
+
+import ast
+import itertools
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from engine import logic
+from engine.expr.nodes import kleene
+from engine.expr.values import Conditional, Unknown
+from engine.logic import Truth, combine, combine_truths, forecast, word
+
+ENGINE = Path(__file__).resolve().parents[2] / "engine"
+A, B = Unknown(frozenset({"a"})), Unknown(frozenset({"b"}), "why b")
+VALUES: list[Any] = [True, False, A, B, forecast("m1"), Conditional(False, A, frozenset({"m2"}))]
+
+
+def _world(value: Any, now: bool) -> Any:
+    if isinstance(value, Conditional):
+        return value.now if now else value.recognised
+    return value
+
+
+@pytest.mark.parametrize("op", ["all", "any"])
+def test_combine_is_kleene_in_each_world(op: str) -> None:
+    """Every combination of scalar values is the algebra of (surely true, surely false) applied per world."""
+    for size in (1, 2, 3):
+        for values in itertools.product(VALUES, repeat=size):
+            got = combine(op, list(values))
+            for now in (True, False):
+                truth = combine_truths(op, [logic.as_truth(_world(v, now)) for v in values])
+                expected = "true" if truth.true else "false" if truth.false else "unknown"
+                assert word(_world(got, now)) == expected, (op, values, got)
+
+
+def test_masks_and_scalars_mean_the_same() -> None:
+    """The algebra is generic: numpy masks give, row by row, what bools give."""
+    rows = list(itertools.product([True, False, None], repeat=3))
+    cols = [Truth(np.array([r[k] is True for r in rows]), np.array([r[k] is False for r in rows])) for k in range(3)]
+    for op in ("all", "any"):
+        masks = combine_truths(op, cols)
+        for i, row in enumerate(rows):
+            scalar = combine(op, [A if v is None else v for v in row])
+            assert word(scalar) == ("true" if masks.true[i] else "false" if masks.false[i] else "unknown")
+
+
+def test_unknown_keeps_the_missing_fields_of_its_unknown_operands_only() -> None:
+    assert combine("all", [True, A, B]).missing == frozenset({"a", "b"})
+    assert combine("any", [A, True]) is True
+    assert combine("all", [A, False]) is False
+
+
+def test_expression_and_criteria_logic_agree_on_a_non_truth_value() -> None:
+    """Before the one core, `and` in an expression read a non-boolean operand as true (5 and true → true)
+    while a criteria group read it as unknown. Both are the same function now: unknown."""
+    assert kleene is combine
+    assert word(kleene("and", [5, True])) == "unknown"
+    assert word(combine("all", [5, True])) == "unknown"
+
+
+def _backends() -> list[Path]:
+    return [ENGINE / p for p in ("evaluate.py", "expr/nodes.py", "fast/plan.py", "fast/traced.py",
+                                 "fast/columnar.py", "fast/vector.py")]
+
+
+def test_every_backend_imports_the_core() -> None:
+    for path in _backends():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+        names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module == "engine"
+                 for alias in node.names}
+        assert "engine.logic" in imported or "logic" in names, path
+
+
+TREE_QUERIES = {"tree_value", "tree_fn", "flat_fn", "failing_of", "missing_of", "reasons_of"}
+
+
+def _is_combinator(name: str) -> bool:
+    parts = set(name.lower().strip("_").split("_"))
+    return bool(parts & {"kleene", "combine", "tri"}) or name.strip("_") in TREE_QUERIES
+
+
+def test_no_module_but_the_core_defines_a_kleene_combinator() -> None:
+    """A function named like a combinator outside engine/logic.py must delegate to engine.logic, and the
+    tell-tale of a hand-written Kleene loop (a `decisive` value) appears nowhere else."""
+    for path in ENGINE.rglob("*.py"):
+        if path.name == "logic.py" and path.parent == ENGINE:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        assert not any(isinstance(n, ast.Name) and n.id == "decisive" for n in ast.walk(tree)), path
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef) and _is_combinator(node.name):
+                body = ast.unparse(node)
+                assert "combine_truths" in body or "logic." in body or "failing_units" in body, \
+                    f"{path.relative_to(ENGINE)}:{node.lineno} {node.name} combines truth values itself"
+
+
+def test_the_check_catches_the_old_copies() -> None:
+    assert all(_is_combinator(n) for n in ("_kleene", "kleene", "_combine", "tree_value", "_flat_fn", "failing_of"))
+    assert not any(_is_combinator(n) for n in ("_trim", "_is_flat", "fy_value"))
