@@ -9,9 +9,11 @@ decision (`?trace=full`) adds `results[].trace` and `facts`. Stored decisions al
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
-from engine.decision import Decision
+from engine.canonical import plain
+from engine.decision import Decision, MeasureResult
 from web.api.serialize import canonical_bytes, decision_json
 
 TRACE_CHOICES = ("summary", "full")
@@ -20,12 +22,19 @@ _DROPPED_KEYS = frozenset({"facts"})
 
 
 def summary_of(decision: Decision) -> dict[str, Any]:
-    """The summary of a decision as plain data (the decision's own canonical values, traces left out)."""
-    data = decision.to_dict()
-    out = {key: value for key, value in data.items() if key not in _DROPPED_KEYS}
-    out["results"] = [{k: v for k, v in result.items() if k not in _DROPPED_RESULT_KEYS}
-                      for result in data["results"]]
+    """The summary of a decision as plain data: the decision's own canonical form (`Decision.to_dict`,
+    `engine.canonical.plain`) of everything but the traces, which are never converted."""
+    bare = dataclasses.replace(decision, results=(), facts=())
+    out = {key: value for key, value in bare.to_dict().items() if key not in _DROPPED_KEYS}
+    out["results"] = [_without_trace(result) for result in decision.results]
     return out
+
+
+def _without_trace(result: MeasureResult) -> dict[str, Any]:
+    data: dict[str, Any] = plain(dataclasses.replace(result, trace=None))
+    for key in _DROPPED_RESULT_KEYS:
+        data.pop(key, None)
+    return data
 
 
 def evaluation_body(decision: Decision, trace: str) -> bytes:
