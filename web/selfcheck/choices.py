@@ -42,6 +42,25 @@ LABELS: dict[str, Any] = {
     # loans
     "credit": _l("信用贷款"), "mortgage": _l("抵押贷款"), "pledge": _l("质押贷款"), "ip_pledge": _l("知识产权质押贷款"),
     "guaranteed": _l("保证贷款"),
+    # size, purchases, certificates, projects
+    "micro": _l("微型"), "small": _l("小型"), "medium": _l("中型"), "large": _l("大型"),
+    "achievement": _l("科技成果"), "innovation_service": _l("技术创新服务"), "rd_equipment": _l("研发设备"),
+    "engineering_research_centre": _l("工程研究中心"), "laboratory": _l("实验室"),
+    "major_facility": _l("重大科技基础设施"), "high_level_talent": _l("高层次人才"),
+    "national_major": _l("国家科技重大专项"), "national_key_rd": _l("国家重点研发计划"),
+    "provincial_major": _l("省级重大科技专项"), "provincial_key_rd": _l("省重点领域研发计划"),
+    "new_materials": _l("新材料"), "biomedicine": _l("生物医药"), "green_ecology": _l("绿色生态"),
+    "modern_agriculture": _l("现代农业"),
+    # kinds, talent programmes, regions
+    "institution": _l("新型研发机构"), "talent": _l("人才"), "team": _l("创新创业团队"),
+    "outstanding": _l("杰出人才"), "leading": _l("领军人才"), "young_top": _l("青年拔尖人才"),
+    "sci_tech_innovation": _l("科技创新"), "sci_tech_entrepreneurship": _l("科技创业"),
+    "publicity_culture": _l("宣传思想文化"), "teaching_master": _l("教学名师"), "bqw_project": _l("百千万工程"),
+    "other": _l("其他"), "below_funded_levels": _l("低于资助档次"),
+    "east_west_north": _l("粤东西北"), "pearl_river_delta": _l("珠三角"),
+    # outcomes (a measure's outcome read by another, e.g. a local 高企 award)
+    "eligible": _l("符合条件"), "ineligible": _l("不符合"), "undetermined": _l("待定"),
+    "not_applicable": _l("不适用"), "conditional": _l("认定后可申请"),
 }
 
 

@@ -96,8 +96,12 @@ def scalar_names(model: type[BaseModel]) -> list[str]:
 
 
 def field_specs(model: type[BaseModel], prefix: str = "", *, group: str | None = None, row: int | None = None,
-                names: list[str] | None = None) -> tuple[FieldSpec, ...]:
+                names: list[str] | None = None, within_required: bool = True) -> tuple[FieldSpec, ...]:
     """Specs for the scalar fields of `model`, under a dotted `prefix` or as row `row` of list `group`.
+
+    A field is marked required only when the profile cannot do without it: required in its model *and*
+    the model itself required (`within_required`); a required field of an optional record (a listing's
+    board, a certificate's type) is not, since the whole record may be left out.
 
     >>> [s.name for s in field_specs(__import__("engine.profile.enterprise").profile.enterprise.Staff, "staff")][:2]
     ['staff-total', 'staff-sci_tech']
@@ -114,5 +118,5 @@ def field_specs(model: type[BaseModel], prefix: str = "", *, group: str | None =
             form_name = f"{prefix.replace('.', '-')}-{name}" if prefix else name
             path = f"{prefix}.{name}" if prefix else name
         specs.append(FieldSpec(form_name, path, name, kind, unit, label, choices, str(default),
-                               info.is_required(), group, row))
+                               info.is_required() and within_required and group is None, group, row))
     return tuple(specs)

@@ -89,9 +89,10 @@ class Step:
 
 
 def _nested(model: type[BaseModel], name: str) -> Section:
-    sub = model_of(model.model_fields[name].annotation)
+    info = model.model_fields[name]
+    sub = model_of(info.annotation)
     assert sub is not None
-    return Section(name, field_specs(sub, name))
+    return Section(name, field_specs(sub, name, within_required=info.is_required()))
 
 
 def _records(model: type[BaseModel], name: str, rows: int, layout: str = "rows") -> Section:
@@ -133,7 +134,7 @@ def single_page(kind: str, certificate_rows: int = DEFAULT_ROWS["certificates"])
         sub = model_of(info.annotation)
         if sub is None or name in ("certificates", "finance", "projects", "loans"):
             continue
-        specs = field_specs(sub, name)
+        specs = field_specs(sub, name, within_required=info.is_required())
         sections.append(Section(name, tuple(s for s in specs if s.path not in copied)))
     if "certificates" in m.model_fields:
         sections.append(_records(m, "certificates", certificate_rows))

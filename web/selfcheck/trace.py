@@ -4,6 +4,7 @@ force (with its date and source), the comparison made, and how each derived fact
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -17,6 +18,7 @@ from engine.expr.values import Unknown
 from engine.model import Measure, RuleSet
 from engine.names import SPECIAL_NAMES, all_profile_names
 from engine.trace import TraceNode
+from web.selfcheck.choices import LABELS
 
 OPS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "==": "=", "!=": "≠", "in": "∈", "not in": "∉"}
 SPECIAL_LABELS = {"as_of": _l("评价日期"), "kind": _l("申请主体类型"), "city": _l("所在地市"),
@@ -58,7 +60,13 @@ def _unit(name: str, ruleset: RuleSet) -> str:
     return all_profile_names().get(name) or SPECIAL_NAMES.get(name, "any")
 
 
+_CALL = re.compile(r"^(\w+)\(([\w.]+)\)$")
+
+
 def _label(name: str, ruleset: RuleSet, lang: str) -> str:
+    call = _CALL.match(name)
+    if call and call.group(2) in ruleset.measures:  # eligible(national.hnte_recognition): another measure's outcome
+        return gettext("“%(measure)s”的结论", measure=ruleset.measures[call.group(2)].title.get(lang))
     if name in ruleset.facts:
         return ruleset.facts[name].text.get(lang)
     if name in SPECIAL_LABELS:
@@ -70,6 +78,8 @@ def value_text(value: Any, unit: str, lang: str) -> str:
     """A value read by a condition, in the applicant's units; records are summarised, not dumped."""
     if isinstance(value, Unknown):
         return gettext("未知")  # the node lists the missing fields once, under 缺少
+    if isinstance(value, str) and value in LABELS:
+        return str(LABELS[value])  # a code ("maker_space", "east_west_north") by its name
     if isinstance(value, list) and value and all(isinstance(v, dict) and "__path__" in v for v in value):
         years = [str(v.get("year")) for v in value if v.get("year") is not None]
         if years:
