@@ -1,8 +1,10 @@
 """This file groups the chosen questions into small pages of related fields, best page first.
 
-The fields of one fiscal-year line (e.g. R&D expense of the three years) stay together, and so do the
-required fields of one record (a listing's board and date); a page holds fields of one section only and
-at most PAGE_SIZE questions. A page's place is the rank of its best question.
+Questions that belong together form a unit and are never split: the years of one finance line (R&D expense
+2023, 2024, 2025) and the required fields of one record (a listing's board and date). The best remaining unit
+opens a page; the page takes the next best units of the same section first, then, while there is room, the
+next best units of other sections (a page of one or two questions costs the user a click for little), up
+to PAGE_SIZE questions. Inside a page the sections stay together, the opening section first.
 """
 
 from __future__ import annotations
@@ -28,26 +30,35 @@ def _year(question: Question) -> int:
     return index if index is not None else -1
 
 
-def group_pages(questions: list[Question] | tuple[Question, ...],
-                size: int = PAGE_SIZE) -> tuple[tuple[Question, ...], ...]:
-    """Pages of at most `size` questions of one section each, in the order of their best question."""
+def _units(questions: list[Question] | tuple[Question, ...]) -> list[list[Question]]:
     units: dict[str, list[Question]] = {}
     for question in questions:  # best first, so each unit is listed at the rank of its best member
         units.setdefault(_unit_key(question), []).append(question)
     for key, members in units.items():
         if key.startswith("finance."):
             members.sort(key=_year)
-    pending = list(units.values())
+    return list(units.values())
+
+
+def _take(pending: list[list[Question]], page: list[list[Question]], size: int, same: str | None) -> None:
+    """Move the units that fit (of section `same`, or of any section when None) from `pending` to `page`."""
+    for unit in list(pending):
+        if (same is None or unit[0].group == same) and sum(map(len, page)) + len(unit) <= size:
+            page.append(unit)
+            pending.remove(unit)
+
+
+def group_pages(questions: list[Question] | tuple[Question, ...],
+                size: int = PAGE_SIZE) -> tuple[tuple[Question, ...], ...]:
+    """Pages of at most `size` questions, in the order of their best question (see the module docstring)."""
+    pending = _units(questions)
     pages: list[tuple[Question, ...]] = []
     while pending:
-        first = pending.pop(0)
-        page = list(first)
-        rest = []
-        for unit in pending:
-            if unit[0].group == first[0].group and len(page) + len(unit) <= size:
-                page.extend(unit)
-            else:
-                rest.append(unit)
-        pending = rest
-        pages.append(tuple(page))
+        page = [pending.pop(0)]
+        _take(pending, page, size, page[0][0].group)
+        _take(pending, page, size, None)
+        sections: dict[str, list[Question]] = {}
+        for unit in page:
+            sections.setdefault(unit[0].group, []).extend(unit)
+        pages.append(tuple(q for members in sections.values() for q in members))
     return tuple(pages)

@@ -36,7 +36,10 @@ def test_the_sme_reaches_a_decided_hnte_outcome(ruleset: RuleSet) -> None:
     first = plan_interview(ruleset, start_answers(SME, AS_OF), AS_OF)
     assert first.decision.result(HNTE).outcome is Outcome.UNDETERMINED
     assert any(HNTE in q.used_for and AWARD in q.used_for for q in first.questions)
-    run = run_interview(ruleset, SME, AS_OF, stop=lambda p: p.decision.result(HNTE).outcome is not Outcome.UNDETERMINED)
+    def settled(plan: Any) -> bool:
+        return all(plan.decision.result(m).outcome is not Outcome.UNDETERMINED for m in (HNTE, AWARD))
+
+    run = run_interview(ruleset, SME, AS_OF, stop=settled)
     decided = run.last.decision
     assert decided.result(HNTE).outcome is Outcome.ELIGIBLE
     assert decided.result(AWARD).outcome is Outcome.ELIGIBLE
