@@ -94,7 +94,7 @@ class HowToApply(Model):
 
 
 class Expect(Model):
-    outcome: Literal["eligible", "ineligible", "undetermined", "not_applicable"]
+    outcome: Literal["eligible", "ineligible", "undetermined", "not_applicable", "conditional"]
     amount: int | Literal["unpublished"] | None = None
     rate: str | int | Decimal | None = None
     failing: list[str] = []
