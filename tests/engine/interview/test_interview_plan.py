@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 from engine.decision import Outcome
@@ -84,3 +89,21 @@ def test_lists_not_given_are_asked_once_and_an_empty_answer_settles_them(ruleset
     assert "qingyuan.hnte_award_renewal" in lists["certificates"].used_for  # pays firms already recognised
     after = plan_interview(ruleset, {**START, "certificates": [], "loans": [], "projects": []}, AS_OF)
     assert not {q.path for q in after.questions} & set(lists)
+
+
+def test_the_plan_is_the_same_under_any_hash_seed() -> None:
+    """Set iteration order changes with PYTHONHASHSEED; the plan must not."""
+    script = (
+        "import datetime as dt, json, sys\n"
+        "from engine import load_ruleset\n"
+        "from engine.interview import plan_interview\n"
+        "plan = plan_interview(load_ruleset('rules'), json.loads(sys.argv[1]), dt.date(2026, 6, 30))\n"
+        "print(json.dumps([[q.path for q in page] for page in plan.pages]), plan.worth_undetermined)\n")
+    root = Path(__file__).resolve().parents[3]
+    outputs = set()
+    for seed in ("1", "2", "3"):
+        done = subprocess.run([sys.executable, "-c", script, json.dumps(START, ensure_ascii=False)], cwd=root,
+                              env={**os.environ, "PYTHONHASHSEED": seed}, capture_output=True, text=True,
+                              check=True, timeout=120)
+        outputs.add(done.stdout)
+    assert len(outputs) == 1 and "finance[" in outputs.pop()
