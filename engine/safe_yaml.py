@@ -61,10 +61,11 @@ def load_document(text: str | bytes, source: str) -> Any:
         raise DocumentError(source, "DOCUMENT_TOO_LARGE", f"文件过大（{size}字节，上限{MAX_BYTES}字节）",
                             f"the document is too large ({size} bytes, at most {MAX_BYTES})")
     if isinstance(text, bytes):
+        raw = text
         try:
-            text = text.decode("utf-8-sig")
+            text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
-            line = text.count(b"\n", 0, exc.start) + 1
+            line = raw.count(b"\n", 0, exc.start) + 1
             raise DocumentError(source, "NOT_UTF8", "文件不是UTF-8编码（请另存为UTF-8）",
                                 "the file is not UTF-8 encoded (save it as UTF-8)", line, 1) from None
     text = text.removeprefix("\ufeff")

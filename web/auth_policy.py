@@ -154,7 +154,7 @@ class _State:
         """The progressive delay after the last of `times` once more than `free` failed (0 when none is due)."""
         if len(times) < free:
             return 0
-        delay = min(2 ** (len(times) - free + 1), self.limits.MAX_DELAY_SECONDS)
+        delay: int = min(2 ** (len(times) - free + 1), self.limits.MAX_DELAY_SECONDS)
         return max(0, math.ceil(delay - (self.now - times[-1]).total_seconds()))
 
     def pair_wait(self) -> int:
