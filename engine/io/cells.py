@@ -75,10 +75,14 @@ def _numbers(texts: pa.Array, plain: pa.Array, column: Column) -> tuple[Any, Any
 
 def _dates(texts: pa.Array, plain: pa.Array) -> tuple[Any, Any]:
     cleaned = pc.if_else(plain, texts, None)
-    stamps = pc.strptime(cleaned, format="%Y-%m-%d", unit="s", error_is_null=True)
-    days = pc.cast(stamps, pa.date32())
-    again = pc.strftime(stamps, format="%Y-%m-%d")  # 2024-02-30 would otherwise read as 2024-03-01
-    ok = pc.fill_null(pc.equal(again, cleaned), False).to_numpy(zero_copy_only=False)
+    try:  # every YYYY-MM-DD of the column is a real date: one cast
+        days = pc.cast(cleaned, pa.date32())
+        ok = plain.to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:  # some are not (2024-02-30): find them by reading each back
+        stamps = pc.strptime(cleaned, format="%Y-%m-%d", unit="s", error_is_null=True)
+        days = pc.cast(stamps, pa.date32())
+        again = pc.strftime(stamps, format="%Y-%m-%d")  # 2024-02-30 would otherwise read as 2024-03-01
+        ok = pc.fill_null(pc.equal(again, cleaned), False).to_numpy(zero_copy_only=False)
     values = pc.fill_null(pc.cast(days, pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
     return np.where(ok, values + EPOCH_ORDINAL, 0), ok
 

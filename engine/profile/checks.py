@@ -169,19 +169,23 @@ _WEIGHTS = np.array(WEIGHTS, np.int64)
 
 
 def uscc_plain(codes: Any) -> Any:
-    """Per code (a numpy array of str): True only when validate_uscc finds no error and the code is already
-    in normal form — length, character set, authority and category, province digits, the MOD 31 check
+    """Per code (str values): True only when validate_uscc finds no error and the code is already in
+    normal form — length, character set, authority and category, province digits, the MOD 31 check
     character, on engine.standards.uscc's own tables, column-wise (no per-code Python)."""
-    codes = np.asarray(codes, dtype=object)
-    if not len(codes):
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    texts = codes if isinstance(codes, pa.Array) else pa.array(np.asarray(codes, dtype=object).tolist(), pa.string())
+    n = len(texts)
+    if not n:
         return np.zeros(0, bool)
-    text = codes.astype(str)
-    ascii_ok = np.char.str_len(text) == 18
-    raw = np.char.encode(np.where(ascii_ok, text, ""), "utf-8", "replace").astype("S18")
-    ascii_ok &= np.char.str_len(raw) == 18
-    grid = np.frombuffer(raw.tobytes(), np.uint8).reshape(len(raw), 18)
+    raw = pc.cast(texts, pa.binary())
+    sized = pc.fill_null(pc.equal(pc.binary_length(raw), 18), False)
+    fixed = pc.if_else(sized, raw, pa.scalar(b"\0" * 18, pa.binary()))
+    start = int(np.frombuffer(fixed.buffers()[1], np.int32)[fixed.offset])
+    grid = np.frombuffer(fixed.buffers()[2], np.uint8)[start:start + 18 * n].reshape(n, 18)
     values = _USCC_TABLE[grid]
-    ok = ascii_ok & (values >= 0).all(axis=1)
+    ok = sized.to_numpy(zero_copy_only=False) & (values >= 0).all(axis=1)
     ok &= _AUTHORITY_OK[grid[:, 0], grid[:, 1]]
     ok &= ((grid[:, 2:8] >= ord("0")) & (grid[:, 2:8] <= ord("9"))).all(axis=1)
     ok &= np.isin(grid[:, 2:4].copy().view("S2").ravel(), _PROVINCES)

@@ -21,10 +21,10 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
+from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
 import numpy as np
-import orjson
 
 from engine.canonical import fraction_text
 from engine.decision import Amount
@@ -215,15 +215,14 @@ class Screener:
 
     def _keys(self, columns: Any, codes: Any) -> Any:
         """Per row: a key naming its output when that output depends only on the outcome and the first
-        failing condition (a fixed amount, no scalar override); -1 otherwise."""
-        n = len(codes)
-        if columns.amount is None:  # amounts differ row by row
-            return np.full(n, -1, np.int64)
+        failing condition (no amount, or the same amount for every row; no scalar override); -1 otherwise."""
         bits = columns.failing_bits
         lowest = bits & -bits
         first = np.where(bits > 0, np.log2(np.maximum(lowest, 1)).astype(np.int64) + 1, 0)
         key = codes.astype(np.int64) * 64 + first
         usable = ~columns.fallback
+        if columns.amount is None:  # amounts differ row by row: only results without an amount share a text
+            usable &= np.isin(OUTCOME_ARRAY[codes], ("ineligible", "not_applicable"))
         if columns.overrides:
             usable[list(columns.overrides)] = False
         if self.with_missing:
@@ -248,11 +247,9 @@ class Screener:
     def _jsonl(chunk: Chunk, regions: Any, rows_i: Any, parts: Any) -> str:
         n = chunk.n
         counts = np.bincount(rows_i, minlength=n)
-        dump = orjson.dumps
-        heads = np.array([f'{{"row": {number}, "credit_code": {dump(c).decode()}, "name": {dump(m).decode()}, '
-                          f'"region_code": {dump(r or None).decode()}, "results": ['
-                          for number, c, m, r in zip(chunk.rows.tolist(), chunk.text("credit_code"),
-                                                     chunk.text("name"), regions.tolist(), strict=True)], dtype=object)
+        heads = ('{"row": ' + np.char.mod("%d", chunk.rows).astype(object) + ', "credit_code": '
+                 + _json_texts(chunk.text("credit_code")) + ', "name": ' + _json_texts(chunk.text("name"))
+                 + ', "region_code": ' + _json_texts([r or None for r in regions.tolist()]) + ', "results": [')
         heads[counts == 0] += "]}\n"
         last = np.ones(len(rows_i), bool)
         last[:-1] = rows_i[1:] != rows_i[:-1]
@@ -267,6 +264,16 @@ class Screener:
 
 
 OUTCOME_ARRAY = np.array([OUTCOME_OF.get(c, "") for c in range(max(OUTCOME_OF) + 1)] + [""] * 8, dtype=object)
+
+
+def _json_texts(values: list[Any]) -> Any:
+    """Each text as a JSON string (the standard library's C encoder, as json.dumps writes it), None as null."""
+    out = np.array(list(map(_encode_text, values)), dtype=object) if values else np.zeros(0, object)
+    return out
+
+
+def _encode_text(value: Any) -> str:
+    return "null" if value is None else encode_basestring(value)
 
 
 def _add_kind(budget: dict[str, Any], amount: Amount, count: int, money: Any) -> None:
