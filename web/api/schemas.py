@@ -77,7 +77,7 @@ class ParamReadOut(_Out):
 class TraceNodeOut(_Out):
     id: str
     kind: str = Field(description="condition | all | any | not | jurisdiction | effective | …")
-    result: Literal["true", "false", "unknown"]
+    result: Literal["true", "false", "unknown", "conditional"]
     text: MessageOut | None
     fails: MessageOut | None
     expr: str | None
@@ -87,6 +87,8 @@ class TraceNodeOut(_Out):
     missing: list[str]
     reason: str | None
     children: list[TraceNodeOut]
+    prerequisites: list[str] = Field(default_factory=list, description="conditional: the measures it waits for "
+                                                                       "(present only when not empty)")
 
 
 class GapOut(_Out):
