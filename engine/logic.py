@@ -65,16 +65,13 @@ def combine_truths(op: str, parts: Sequence[Truth], empty: Truth | None = None) 
 # -- scalar values --------------------------------------------------------------------------------------
 
 
-CONDITIONAL_OUTCOME = False  # switched on with Outcome.CONDITIONAL (issue 14 point 3)
-
-
 def forecast(measure_id: str, prerequisites: Iterable[str] = (), world: str | None = None) -> Any:
     """What `eligible(measure_id)` is when that measure's outcome is the engine's forecast only.
 
     In the criteria: false now, true once recognised. `world="recognised"` (amounts: what the measure
     pays once it applies) gives the plain truth of that world.
     """
-    if world == "recognised" or not CONDITIONAL_OUTCOME:
+    if world == "recognised":
         return True
     return Conditional(False, True, frozenset({measure_id, *prerequisites}))
 

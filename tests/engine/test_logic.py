@@ -63,6 +63,20 @@ def test_expression_and_criteria_logic_agree_on_a_non_truth_value() -> None:
     assert word(combine("all", [5, True])) == "unknown"
 
 
+def test_forecast_is_conditional_and_plain_in_the_world_of_an_amount() -> None:
+    value = combine("all", [True, forecast("national.hnte_recognition")])
+    assert word(value) == "conditional" and logic.prerequisites(value) == ("national.hnte_recognition",)
+    assert word(combine("any", [True, forecast("x")])) == "true"
+    assert word(combine("all", [False, forecast("x")])) == "false"
+    assert word(combine("all", [A, forecast("x")])) == "unknown" and logic.missing(combine("all", [A, forecast("x")])) == ("a",)
+    assert forecast("x", world="recognised") is True
+
+
+def test_not_swaps_each_world() -> None:
+    assert logic.negate(forecast("m")) == Conditional(True, False, frozenset({"m"}))
+    assert logic.negate(A) is A and logic.negate(True) is False
+
+
 def _backends() -> list[Path]:
     return [ENGINE / p for p in ("evaluate.py", "expr/nodes.py", "fast/plan.py", "fast/traced.py",
                                  "fast/columnar.py", "fast/vector.py")]

@@ -8,14 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.decision import Decision, MeasureResult
+from engine.decision import OUTCOME_LABELS, Decision, MeasureResult, Outcome
 from engine.explain import amount_text, category, field_label, fmt
 from engine.model import RuleSet
 from engine.trace import TraceNode
 
+_ONCE = OUTCOME_LABELS[Outcome.CONDITIONAL]
 HEADINGS = {
     "eligible": ("✔ 符合条件", "✔ Eligible"),
     "nearly": ("≈ 差一点（看看还差什么）", "≈ Nearly eligible (see what is missing)"),
+    "conditional": (f"◇ {_ONCE.zh}（取得认定后兑现，不计入现可获得的金额）",
+                    f"◇ {_ONCE.en.capitalize()} (paid after the recognition; not counted in what you can get now)"),
     "undetermined": ("? 待定——请补充资料", "? Undetermined — more information needed"),
     "ineligible": ("✘ 不符合", "✘ Not eligible"),
 }
@@ -75,13 +78,18 @@ def _measure(result: MeasureResult, ruleset: RuleSet, decision: Decision, lang: 
     out = [f"  ■ {m.title.get(lang)}  [{_t(ISSUERS[m.issuer], lang)} · {cite} · {conf} {m.confidence}]"]
     if m.status == "possibly_superseded":
         out.append("    " + _t(("注意：该依据可能已被新文件取代", "note: this source may have been superseded"), lang))
-    if result.outcome.value in ("eligible", "undetermined"):
+    if result.outcome.value in ("eligible", "undetermined", "conditional"):
         label = _t(("预计金额/待遇", "estimated benefit"), lang)
         if result.outcome.value == "undetermined":
             label = _t(("如符合条件可获", "if eligible"), lang)
+        if result.outcome.value == "conditional":
+            label = _t(("认定后可获", "once recognised"), lang)
         amount = amount_text(result.amount, lang)
         value = f"{amount} — {m.benefit.text.get(lang)}" if amount != "—" else m.benefit.text.get(lang)
         out.append(f"    {label}{_colon(lang)}{value}")
+    if result.prerequisites:
+        out.append("    " + _t(("需先取得：", "first obtain: "), lang) + _sep(lang).join(
+            ruleset.measures[m].title.get(lang) if m in ruleset.measures else m for m in result.prerequisites))
     for gap in result.gaps:
         out.append(f"    → {gap.message.get(lang)}")
     if result.failing:
@@ -139,7 +147,7 @@ def _not_applicable(results: list[MeasureResult], ruleset: RuleSet, lang: str) -
 def _stacking(decision: Decision, ruleset: RuleSet, lang: str) -> list[str]:
     stack = decision.stacking
     if not stack.chosen:
-        return []
+        return _later(decision, ruleset, lang)
     out = [_t(("可同时享受的组合（按规则可叠加的最高合计）：", "Best combination the rules allow:"), lang)]
     out += [f"  + {ruleset.measures[m].title.get(lang)}" for m in stack.chosen]
     if stack.total:
@@ -148,7 +156,21 @@ def _stacking(decision: Decision, ruleset: RuleSet, lang: str) -> list[str]:
         out.append("  − " + ruleset.measures[dropped].title.get(lang) + _t(
             ("（与“{x}”不可兼得，就高不就低）", " (not combined with “{x}”: the higher is paid once)"), lang).format(
             x=ruleset.measures[because].title.get(lang)))
-    return out
+    return [*out, "", *_later(decision, ruleset, lang)]
+
+
+def _later(decision: Decision, ruleset: RuleSet, lang: str) -> list[str]:
+    """The conditional measures' best combination, apart: 认定后可申请的金额 is never money receivable now."""
+    stack = decision.stacking
+    if not stack.conditional:
+        return []
+    out = [_t(("认定后可申请（取得认定后的最佳组合，不计入现金合计）：",
+               "Eligible once recognised (best combination after the recognition; not in the cash total):"), lang)]
+    out += [f"  ◇ {ruleset.measures[m].title.get(lang)}" for m in stack.conditional]
+    if stack.conditional_total:
+        out.append("  " + _t(("认定后可申请的金额：", "amount once recognised: "), lang)
+                   + fmt(stack.conditional_total, "money", lang))
+    return [*out, ""]
 
 
 def summary_line(decision: Decision, lang: str = "zh") -> dict[str, Any]:
