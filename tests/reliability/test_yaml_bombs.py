@@ -74,6 +74,7 @@ def test_hostile_document_is_refused_naming_the_line(name: str) -> None:
     with measured() as used, pytest.raises(DocumentError) as info:
         load_document(text, "bomb.yaml")
     peak, cpu = used()
+    print(f"\nbomb {name}: {info.value.code} at line {info.value.line}, peak {peak / 1024:.0f} KiB, CPU {cpu:.3f} s")
     assert info.value.code == code and info.value.line == line
     assert isinstance(info.value, ProfileError)
     message = info.value.issues[0].message
