@@ -1,0 +1,208 @@
+"""The self-check interview in a real browser (Debian's chromium) on the full rule catalogue: the SME of
+issue 11 reaches a decided 高企 outcome; a firm choosing "not in the catalogue" is ineligible for 高企; the
+answers resume by link in another browser; the result page on a 390 px phone is at most 3× its desktop
+height; English; the printable summary is one A4 page. Screenshots go to test-artifacts/screenshots/."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT
+from tests.e2e.conftest import CHROMIUM
+from tests.web.test_selfcheck_interview import SME
+
+pytestmark = pytest.mark.e2e
+if not CHROMIUM.exists():
+    pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests", allow_module_level=True)
+pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+from tests.e2e.test_selfcheck_browser import Session  # noqa: E402  (after the skips)
+
+HNTE = "#m-national\\.hnte_recognition"
+
+
+@pytest.fixture(scope="module")
+def catalogue_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app on the project's whole rule catalogue and a fresh migrated SQLite database (CSRF on)."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from engine import load_ruleset
+    from web.app import create_app
+    from web.store import migrate
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            """No access log in the test output."""
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('interview_db') / 'site.db'}"
+    migrate.upgrade(url)
+    app = create_app({"SECRET_KEY": "e2e-secret-key-0123456789", "DATABASE_URL": url},
+                     ruleset=load_ruleset(ROOT / "rules"))
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="e2e-interview", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def person(browser: Any, catalogue_server: str, screenshots: Path) -> Iterator[Any]:
+    contexts: list[Any] = []
+
+    def make(prefix: str, **options: Any) -> Session:
+        context = browser.new_context(**{"locale": "zh-CN", "viewport": {"width": 1280, "height": 900}, **options})
+        contexts.append(context)
+        return Session(context.new_page(), catalogue_server, screenshots, f"interview-{prefix}")
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def answer_page(s: Session, answers: dict[str, str]) -> list[str]:
+    """Answer the questions on an interview page (不知道 for what the company does not know); the paths."""
+    paths = []
+    for question in s.page.locator(".question").all():
+        path = question.locator('input[name="asked"]').get_attribute("value") or ""
+        paths.append(path)
+        field = question.locator("input[name]:not([type=hidden]):not([name=dontknow]), select[name]").first
+        name = field.get_attribute("name") if field.count() else None
+        if name and path in answers:
+            s.fill({name: answers[path]})
+        elif question.locator('input[name="dontknow"]').count():
+            question.locator('input[name="dontknow"]').check()
+    return paths
+
+
+def start(s: Session, answers: dict[str, str]) -> None:
+    s.goto("/selfcheck/")
+    s.page.get_by_label("企业", exact=False).first.check()
+    s.page.get_by_role("button", name="开始自测").click()
+    assert s.page.url.endswith("/selfcheck/interview/start")
+    answer_page(s, answers)
+    s.shot("01-start")
+    s.page.get_by_role("button", name="保存并继续").click()
+
+
+def interview(s: Session, answers: dict[str, str]) -> int:
+    """Answer page after page until the site has nothing left to ask; the number of questions asked."""
+    start(s, answers)
+    asked = 9
+    for page in range(40):
+        if "/selfcheck/result" in s.page.url:
+            return asked
+        assert s.page.url.endswith("/selfcheck/interview"), s.page.url
+        assert "用于：" in s.page.locator("main").inner_text()
+        asked += len(answer_page(s, answers))
+        if page == 0:
+            s.shot("02-first-questions")
+        s.page.get_by_role("button", name="保存并继续").click()
+    raise AssertionError("the interview did not end")
+
+
+def test_the_sme_reaches_a_decided_hnte_outcome(person: Any) -> None:
+    s = person("sme")
+    asked = interview(s, SME)
+    card = s.page.locator(HNTE)
+    assert "measure-eligible" in (card.get_attribute("class") or ""), card.inner_text()  # decided, not 待定
+    head = s.page.locator(".result-head").inner_text()
+    assert "预计" in head and "万元" in head
+    assert s.page.locator("#cat-eligible").is_visible()
+    s.page.evaluate("window.scrollTo(0, 0)")
+    s.shot("03-result-top", full_page=False)
+    s.shot("03-result")
+    full_form = sum(s.page.evaluate("""async () => {
+        let n = 0;
+        for (const step of ["identity", "staff", "finance", "ip", "certificates", "declarations"]) {
+            const html = await (await fetch("/selfcheck/enterprise/" + step)).text();
+            n += (new DOMParser().parseFromString(html, "text/html"))
+                 .querySelectorAll(".profile-form input:not([type=hidden]):not([type=radio]), .profile-form select,"
+                                   + " .profile-form fieldset.field-choices").length;
+        }
+        return [n]; }"""))
+    assert asked < full_form, (asked, full_form)  # fewer questions than the six-step form's fields
+    print(f"interview: {asked} questions until nothing is left to ask; full form: {full_form} fields")
+    assert s.problems == [], s.problems
+
+
+def test_not_in_the_catalogue_makes_hnte_ineligible(person: Any) -> None:
+    for js in (True, False):
+        s = person(f"none-{'js' if js else 'nojs'}", java_script_enabled=js)
+        start(s, {**SME, "tech_field": "none"})
+        s.page.get_by_role("button", name="先看结果").click()
+        assert "/selfcheck/result" in s.page.url
+        details = s.page.locator("#cat-ineligible")
+        details.locator("> summary").click()
+        card = s.page.locator(HNTE)
+        assert "measure-ineligible" in (card.get_attribute("class") or "")
+        assert "高新技术领域" in card.inner_text()
+        card.screenshot(path=str(s.shots / f"{s.prefix}-hnte.png"))
+        assert s.problems == [], s.problems
+
+
+def test_resume_by_link_in_another_browser(person: Any) -> None:
+    s = person("share")
+    start(s, SME)
+    s.page.get_by_role("button", name="先看结果").click()
+    s.page.get_by_role("button", name="保存为续填链接").click()
+    link = s.page.locator("#share-url").input_value()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/selfcheck/resume/[A-Za-z0-9_-]{40,}", link)
+    s.shot("01-link", full_page=False)
+    other = person("share-other")
+    other.page.goto(link)
+    assert other.page.url.endswith("/selfcheck/result")  # the token leaves the address bar
+    assert SME["name"] in other.page.locator("h1").inner_text()
+    other.shot("02-resumed", full_page=False)
+    other.page.get_by_role("link", name="继续回答").click()
+    assert other.page.url.endswith("/selfcheck/interview")
+
+
+def test_the_phone_layout_is_compact_and_english_is_one_click_away(person: Any) -> None:
+    s = person("layout")
+    interview(s, SME)
+    desktop = s.page.evaluate("document.documentElement.scrollHeight")
+    link = s.page.url
+    s.page.get_by_role("button", name="保存为续填链接").click()
+    token_link = s.page.locator("#share-url").input_value()
+    phone = person("phone", viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    phone.page.goto(token_link)
+    phone.goto(link.replace(s.base, ""))
+    height = phone.page.evaluate("document.documentElement.scrollHeight")
+    width = phone.page.evaluate("document.documentElement.scrollWidth")
+    phone.shot("01-result")
+    phone.page.evaluate("window.scrollTo(0, 0)")
+    phone.shot("01-result-top", full_page=False)
+    assert width <= 390, "the page itself must not scroll sideways"
+    assert height <= 3 * desktop, (height, desktop)
+    phone.page.get_by_role("link", name="English").click()
+    assert "Estimated" in phone.page.locator(".result-head").inner_text()
+    phone.shot("02-result-en")
+    phone.page.evaluate("window.scrollTo(0, 0)")
+    phone.shot("02-result-en-top", full_page=False)
+    print(f"result page height: phone {height} px, desktop {desktop} px (ratio {height / desktop:.2f})")
+    phone.goto("/selfcheck/interview")
+    if phone.page.url.endswith("/selfcheck/interview"):
+        assert "Used for" in phone.page.locator("main").inner_text()
+        phone.shot("03-interview-en")
+    assert s.problems == [] and phone.problems == [], (s.problems, phone.problems)
+
+
+def test_the_printable_summary_is_one_a4_page(person: Any) -> None:
+    s = person("print")
+    interview(s, SME)
+    s.page.get_by_role("link", name="打印摘要").click()
+    s.page.emulate_media(media="print")
+    s.shot("01-summary-print")
+    pdf = s.page.pdf(format="A4", print_background=False)
+    (s.shots / "interview-print-summary.pdf").write_bytes(pdf)
+    pages = len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+    assert pages == 1, f"the summary prints on {pages} A4 pages"
