@@ -115,7 +115,7 @@ def test_the_sme_reaches_a_decided_hnte_outcome(person: Any) -> None:
     card = s.page.locator(HNTE)
     assert "measure-eligible" in (card.get_attribute("class") or ""), card.inner_text()  # decided, not 待定
     head = s.page.locator(".result-head").inner_text()
-    assert "预计" in head and "万元" in head
+    assert "预计" in head and "认定后可申请的金额" in head and "最高30.00万元" in head  # the local award, apart
     assert s.page.locator("#cat-eligible").is_visible()
     s.page.evaluate("window.scrollTo(0, 0)")
     s.shot("03-result-top", full_page=False)

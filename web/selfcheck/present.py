@@ -73,6 +73,7 @@ class Card:
     documents: list[str] = field(default_factory=list)
     reason: str = ""
     trace: TraceView | None = None
+    prerequisites: list[str] = field(default_factory=list)  # conditional: the statuses it waits for (titles)
     value: int = 0  # published yuan (exact or "up to"), for ranking next actions; 0 when none
     how_body: str = ""
     how_period: str = ""
@@ -97,6 +98,8 @@ class Headline:
     counted: int
     not_counted: list[tuple[str, str]]  # eligible measures without a published cash figure: (title, what)
     conditional: list[tuple[str, str]]  # 认定后可申请: (title, amount text), never in the total
+    conditional_total: str | None = None  # the engine's best combination once recognised (Stacking.conditional_total)
+    conditional_capped: bool = False
 
 
 @dataclass
@@ -166,6 +169,8 @@ def card(result: MeasureResult, decision: Decision, ruleset: RuleSet, lang: str,
         documents=[d.get(lang) for d in m.documents],
         reason=str(REASONS.get(result.reason or "", result.reason or "")),
         value=value_of(result),
+        prerequisites=[ruleset.measures[p].title.get(lang) if p in ruleset.measures else p
+                       for p in getattr(result, "prerequisites", ())],
     )
     out.how_body, out.how_period, out.how_url = _how(m, lang)
     if result.trace is not None and cat != "not_applicable":
@@ -191,7 +196,10 @@ def headline(decision: Decision, groups: dict[str, list[Card]], ruleset: RuleSet
     not_counted = [(c.title, c.amount or c.benefit) for c in groups["eligible"] if not c.value]
     conditional = [(c.title, c.amount or c.benefit) for c in groups.get("conditional", [])]
     capped = any(results[mid].amount.kind == "up_to" for mid in counted)
-    return Headline(money(stack.total, lang) if counted else None, capped, len(counted), not_counted, conditional)
+    later = [mid for mid in getattr(stack, "conditional", ()) if mid in results and value_of(results[mid])]
+    return Headline(money(stack.total, lang) if counted else None, capped, len(counted), not_counted, conditional,
+                    money(getattr(stack, "conditional_total", 0), lang) if later else None,
+                    any(results[mid].amount.kind == "up_to" for mid in later))
 
 
 def next_actions(groups: dict[str, list[Card]], asks: dict[str, int], ask_url: str | None,
