@@ -14,11 +14,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from click.testing import CliRunner
 
-from bench.generate import AS_OF, TODAY, register_rows
+from bench.generate import AS_OF, TODAY, generate, register_rows
 from engine import evaluate, load_ruleset, parse_profile
 from engine.errors import ProfileError
-from engine.io import Layout, raw_chunks, validate
-from tests.conftest import ROOT
+from engine.io import Layout, known_names, raw_chunks, row_of, validate
+from tests.conftest import ROOT, SAMPLES, sample
 from web.cli import main
 
 BENCH_RULES = str(ROOT / "bench" / "rules")
@@ -98,8 +98,23 @@ def test_odd_rows_keep_their_numbers(tmp_path: Path) -> None:
     assert "staff" not in short_chunk.profile(index)
 
 
+def sample_rows(header: list[str]) -> list[list[str]]:
+    """The enterprise sample applicants as register rows (what the flat layout can hold of them)."""
+    rows = []
+    for path in sorted(SAMPLES.glob("*.yaml")):
+        try:
+            parsed = parse_profile(sample(path.stem), TODAY)
+        except ProfileError:
+            continue
+        if parsed.profile.kind == "enterprise":
+            rows.append(row_of(parsed.profile.model_dump(mode="python", exclude_none=True), header))
+    return rows
+
+
 def test_catalogue_results_amounts_and_totals_are_evaluate_s(tmp_path: Path) -> None:
-    header, rows = register_rows(150, seed=8, invalid_share=0.03)
+    header = known_names(range(AS_OF.year - 3, AS_OF.year))
+    rows = [row_of(p, header) for p in generate(150, seed=8)[0]] + sample_rows(header)
+    rows[7][header.index("staff_total")] = "约100人"  # rejected, with its reason
     out = run_screen(write_csv(tmp_path / "r.csv", header, rows), tmp_path / "out", "--missing",
                      rules=str(ROOT / "rules"))
     ruleset = load_ruleset(ROOT / "rules")
@@ -108,7 +123,7 @@ def test_catalogue_results_amounts_and_totals_are_evaluate_s(tmp_path: Path) -> 
     with (out / "results.csv").open(encoding="utf-8", newline="") as handle:
         for line in csv.DictReader(handle):
             written[int(line["row"])][line["measure"]] = line
-    totals: dict[str, dict[str, Any]] = defaultdict(lambda: {"exact": 0, "up_to": 0})
+    totals: dict[str, dict[str, Any]] = defaultdict(lambda: {"exact": 0, "up_to": 0, "conditional": 0})
     counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for number, row in enumerate(rows, start=2):
         try:
@@ -126,11 +141,15 @@ def test_catalogue_results_amounts_and_totals_are_evaluate_s(tmp_path: Path) -> 
             assert line["outcome"] == result.outcome.value, (number, result.measure_id)
             assert line["missing"] == ";".join(result.missing)
             assert line["amount_kind"] == result.amount.kind
-            if result.amount.kind in ("exact", "up_to") and result.outcome.value == "eligible":
+            if result.amount.kind in ("exact", "up_to") and result.outcome.value in ("eligible", "conditional"):
                 assert Fraction(line["amount"]) == result.amount.value
-                totals[result.measure_id][result.amount.kind] += result.amount.value
+                key = result.amount.kind if result.outcome.value == "eligible" else "conditional"
+                totals[result.measure_id][key] += result.amount.value  # conditional: never receivable now
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     for mid, budget in summary["budget"].items():
         assert Fraction(str(budget["exact"])) == totals[mid]["exact"], mid
         assert Fraction(str(budget["up_to"])) == totals[mid]["up_to"], mid
+        assert Fraction(str(budget["conditional"])) == totals[mid]["conditional"], mid
         assert {k: v for k, v in summary["counts"][mid].items() if v} == dict(counts[mid]), mid
+    assert sum(c.get("conditional", 0) for c in counts.values()) > 0  # the register has 认定后可申请 results
+    assert "ROW_TOO_LONG" not in (out / "rejects.csv").read_text(encoding="utf-8")
