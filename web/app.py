@@ -25,6 +25,7 @@ from web.settings import check_settings, load_settings
 # (None: everyone, logged in or not).
 NAV = (
     ("selfcheck", "selfcheck.start", _l("资格自测"), None),
+    ("calls", "calls.index", _l("申报通知"), None),
     ("applications", "applications.index", _l("我的申请"), ("applicant",)),
     ("review", "review.index", _l("审核"), ("reviewer",)),
     ("audit", "audit.index", _l("审计"), ("auditor",)),
@@ -81,10 +82,11 @@ def _register_blueprints(app: Flask) -> None:
     from web.applications import bp as applications_bp
     from web.audit import bp as audit_bp
     from web.auth import bp as auth_bp
+    from web.calls import bp as calls_bp
     from web.review import bp as review_bp
     from web.selfcheck import bp as selfcheck_bp
 
-    for bp in (selfcheck_bp, auth_bp, applications_bp, review_bp, audit_bp, admin_bp):
+    for bp in (selfcheck_bp, auth_bp, applications_bp, review_bp, audit_bp, admin_bp, calls_bp):
         app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.add_url_rule("/", "index", _home)
@@ -102,6 +104,9 @@ def _register_context(app: Flask) -> None:
     from flask_login import current_user
 
     from web.auth.forms import LogoutForm
+    from web.bureau.badge import call_badge
+
+    app.add_template_global(call_badge, "call_badge")  # SELFCHECK's result cards: 申报中 / 即将开始 / 已截止
 
     @app.context_processor
     def _site() -> dict[str, Any]:
@@ -110,4 +115,4 @@ def _register_context(app: Flask) -> None:
         nav = [(endpoint, label) for name, endpoint, label, roles in NAV
                if name in app.blueprints and endpoint in app.view_functions and (roles is None or role in roles)]
         return {"ruleset_hash": ruleset.hash, "engine_version": engine.__version__, "nav_items": nav,
-                "logout_form": LogoutForm() if role else None, "ROLE_NAMES": ROLE_NAMES}
+                "logout_form": LogoutForm(formdata=None) if role else None, "ROLE_NAMES": ROLE_NAMES}

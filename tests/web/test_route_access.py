@@ -59,6 +59,12 @@ TABLE: dict[str, Row] = {
     "selfcheck.reset": Row("POST", "/selfcheck/reset", everyone(302)),
     "selfcheck.result": Row("GET", "/selfcheck/result", everyone(302)),  # nothing answered yet: back to start
     "selfcheck.summary": Row("GET", "/selfcheck/summary", everyone(302)),
+    "selfcheck.interview_start": Row("GET", "/selfcheck/interview/start", everyone(200)),
+    "selfcheck.interview": Row("GET", "/selfcheck/interview", everyone(302)),  # not started: back to its start
+    "selfcheck.share": Row("POST", "/selfcheck/share", everyone(302)),  # nothing answered yet
+    "selfcheck.resume": Row("GET", "/selfcheck/resume/not-a-token", everyone(404)),
+    "selfcheck.download": Row("GET", "/selfcheck/download.yaml", everyone(302)),  # nothing answered yet
+    "selfcheck.upload": Row("GET", "/selfcheck/upload", everyone(200)),
     # accounts
     "auth.login": Row("GET", "/login", everyone(302, anonymous=200)),  # logged in: straight to their home page
     "auth.logout": Row("POST", "/logout", everyone(302)),
@@ -89,6 +95,20 @@ TABLE: dict[str, Row] = {
     "admin.rulesets": Row("GET", "/admin/rulesets", only("admin")),
     "admin.users": Row("GET", "/admin/users", only("admin")),
     "admin.toggle_user": Row("POST", "/admin/users/{user}/activate", only("admin", ok=302)),
+    # calls: the list, each call's notice and 公示 are public; opening, allocating and paying are the admin's
+    "calls.index": Row("GET", "/calls/", everyone(200)),
+    "calls.detail": Row("GET", "/calls/{call}", everyone(200)),
+    "calls.notice": Row("GET", "/calls/{closed}/notice", everyone(200)),
+    "calls.notice_csv": Row("GET", "/calls/{closed}/notice.csv", everyone(200)),
+    "calls.new": Row("GET", "/calls/new", only("admin")),
+    "calls.allocation": Row("GET", "/calls/{call}/allocation", only("admin", "reviewer", "auditor")),
+    # the call is still open: refused with the store's message, redirected
+    "calls.allocate": Row("POST", "/calls/{call}/allocate", only("admin", ok=302)),
+    "calls.pay": Row("POST", "/calls/{closed}/payments", only("admin", ok=400)),  # nothing filled in
+    # materials: the owner (B gets 404 for A's file), reviewers and auditors; a reviewer marks them
+    "applications.material": Row("GET", "/applications/{app}/materials/{mat}", only(*APPLICANT, applicant_b=404)),
+    "review.material": Row("GET", "/review/materials/{mat}", only("reviewer", "auditor")),
+    "review.mark_material": Row("POST", "/review/materials/{mat}/mark", only("reviewer", ok=400)),  # no status
     # the JSON API (bearer tokens; a web session does not authenticate there)
     "api.root": Row("GET", "/api/v1/", everyone(404)),
     "api.not_found": Row("GET", "/api/v1/nothing-here", everyone(404)),
@@ -111,9 +131,32 @@ def access_app(web_ruleset: RuleSet, seeded_template: tuple[Path, Seeded],
     path, seeded = seeded_template
     target = tmp_path_factory.mktemp("access") / "access.db"
     copy_db(path, target)
-    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{target}"}, ruleset=web_ruleset)
+    app = create_app({**TEST_CONFIG, "DATABASE_URL": f"sqlite:///{target}",
+                      "MATERIALS_DIR": str(target.parent / "materials")}, ruleset=web_ruleset)
+    BUREAU.update(_bureau(app, seeded))
     yield app, seeded
     dispose(app)
+
+
+BUREAU: dict[str, int] = {}
+
+
+def _bureau(app: Flask, seeded: Seeded) -> dict[str, int]:
+    """An open call, a closed and allocated one (no approved applications), and a file on A's application."""
+    from tests.web.bureau_kit import PDF, open_call
+    from web.bureau.serve import blob_store
+    from web.db_session import db
+    from web.store import allocation_queries, material_queries
+    from web.store.material_queries import StagedFile
+
+    call, closed = open_call(app), open_call(app, days=(-30, -1))
+    with app.test_request_context():
+        allocation_queries.allocate_call(db(), closed, None)
+        digest = blob_store().put(PDF)
+        (row,) = material_queries.attach(db(), seeded.application_a, [StagedFile("form", "a.pdf", "application/pdf",
+                                                                                  len(PDF), digest)], None)
+        db().commit()
+        return {"call": call, "closed": closed, "mat": row.id}
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +179,7 @@ def test_every_endpoint_has_a_row(access_app: tuple[Flask, Seeded]) -> None:
 
 
 def _request(client: FlaskClient, row: Row, seeded: Seeded) -> Any:
-    path = row.path.format(app=seeded.application_a, dec=seeded.decision_a, user=seeded.users["rita"])
+    path = row.path.format(app=seeded.application_a, dec=seeded.decision_a, user=seeded.users["rita"], **BUREAU)
     return client.open(path, method=row.method, data=row.data or None, json=row.json)
 
 

@@ -1,12 +1,19 @@
-"""The applicant's forms: choose the measures to apply for, and answer a reviewer's request."""
+"""The applicant's forms: apply under a call (measures, contacts, promise; files are read by web.bureau.uploads),
+and answer a reviewer's request (with corrected files)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import BooleanField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
+
+from engine.errors import Message
+from web.store.contacts import ContactError, clean_email, clean_name, clean_phone
 
 REASON_MAX = 4000
 
@@ -17,9 +24,30 @@ class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
+    def pre_validate(self, form: Any) -> None:
+        offered = {value for value, *_rest in self.iter_choices()}
+        outside = [v for v in self.data or () if v not in offered]
+        if outside:
+            raise ValidationError(Message(f"所选措施不在本申报通知的受理范围内：{'、'.join(outside)}",  # type: ignore[arg-type]
+                                          f"not covered by this call: {', '.join(outside)}"))
+
+
+def _contact(clean: Callable[[str], str]) -> Callable[[Any, Any], None]:
+    def check(_form: Any, field: Any) -> None:
+        try:
+            field.data = clean(str(field.data or ""))
+        except ContactError as refused:
+            raise ValidationError(Message(refused.zh, refused.en)) from None  # type: ignore[arg-type]
+    return check
+
 
 class ApplyForm(FlaskForm):
     measures = MultiCheckboxField(_l("申请的政策措施"), validators=[InputRequired(_l("请至少选择一项政策措施。"))])
+    contact_name = StringField(_l("联系人"), validators=[_contact(clean_name)], render_kw={"autocomplete": "name"})
+    contact_phone = StringField(_l("联系电话"), validators=[_contact(clean_phone)],
+                                render_kw={"autocomplete": "tel", "inputmode": "tel"})
+    contact_email = StringField(_l("电子邮箱"), validators=[_contact(clean_email)],
+                                render_kw={"autocomplete": "email", "inputmode": "email"})
     confirm = BooleanField(_l("我承诺所填资料真实、准确、完整，并同意主管部门核查。"),
                            validators=[DataRequired(_l("请阅读并勾选承诺。"))])
 

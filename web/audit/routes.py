@@ -15,10 +15,10 @@ from flask_babel import gettext as _
 
 from engine.errors import RuleLoadError
 from engine.replay import ReplayError, compare_with_current, replay
-from web.applications import stored
 from web.audit import bp
 from web.audit.forms import SearchForm
 from web.auth.decorators import role_required
+from web.bureau import stored
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.i18n import current_lang

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from web.selfcheck.forms import choice
@@ -55,3 +55,11 @@ class DecideForm(FlaskForm):
                         validators=[InputRequired(_l("请选择处理方式。"))])
     reason = TextAreaField(_l("理由"), validators=[DataRequired(_l("每项审核操作都必须填写理由。")), Length(max=REASON_MAX)],
                            render_kw={"rows": 4})
+
+
+class MaterialForm(FlaskForm):
+    """A reviewer's check of one uploaded file: accepted, or needs correction with a reason (the store insists)."""
+
+    status = RadioField(_l("审核结果"), choices=[choice("accepted", _l("通过")), choice("needs_correction", _l("需补正"))],
+                        validators=[InputRequired(_l("请选择“通过”或“需补正”。"))])
+    reason = StringField(_l("补正理由"), validators=[Length(max=500)])

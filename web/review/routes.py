@@ -18,16 +18,20 @@ from werkzeug.wrappers import Response
 
 from engine import lifecycle
 from engine.errors import Message
-from web.applications import stored
 from web.auth.decorators import role_required
+from web.bureau import stored
+from web.bureau.present import MATERIAL_STATUS
+from web.bureau.serve import send_material
+from web.bureau.triage_now import triage_now
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.i18n import current_lang, tr
 from web.review import bp
-from web.review.forms import ACTIONS, DecideForm, QueueForm
+from web.review.forms import ACTIONS, DecideForm, MaterialForm, QueueForm
 from web.review.queue import Filters, select_rows
 from web.selfcheck.present import ISSUERS
-from web.store import queries, triage_queries, web_queries
+from web.store import call_queries, material_queries, queries, triage_queries, web_queries
+from web.store.queries import StoreError
 
 SEVERITIES = {"block": Message("阻断", "blocking"), "warn": Message("警告", "warning"), "info": Message("提示", "info")}
 STATUS_FILTERS = ("open", "all", "decided", "in_review", "info_requested", "escalated", "approved", "rejected",
@@ -114,7 +118,10 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
         history=stored.history(application), profile=stored.profile_rows(latest.profile_json) if latest else [],
         flags=triage_queries.flags_for_application(session, application.id),
         triage=triage_queries.application_triage(session, application.id),
-        wanted=set(application.measures or ()), severities=SEVERITIES)
+        wanted=set(application.measures or ()), severities=SEVERITIES, mark_form=MaterialForm(),
+        call=call_queries.get_call(session, application.call_id) if application.call_id else None,
+        items=material_queries.checklist(session, application.call_id, application.measures or ()),
+        materials=material_queries.materials_of(session, application.id), MATERIAL_STATUS=MATERIAL_STATUS)
 
 
 @bp.route("/applications/<int:application_id>/decide", methods=["POST"])
@@ -136,3 +143,36 @@ def decide(application_id: int) -> Response | tuple[str, int]:
     flash(_("已记录：%(action)s（申请 #%(id)s）。", action=tr(stored.ACTION_LABELS[action]), id=application.id),
           "success")
     return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.route("/materials/<int:material_id>")
+@role_required("reviewer", "auditor")
+def material(material_id: int) -> Response:
+    row = material_queries.get_material(db(), material_id)
+    if row is None:
+        abort(404)
+    return send_material(row)
+
+
+@bp.route("/materials/<int:material_id>/mark", methods=["POST"])
+@role_required("reviewer")
+def mark_material(material_id: int) -> Response | tuple[str, int]:
+    session = db()
+    row = material_queries.get_material(session, material_id)
+    if row is None:
+        abort(404)
+    application = _application(row.application_id)
+    form = MaterialForm()
+    if not form.validate_on_submit():
+        flash(_("请选择“通过”或“需补正”。"), "error")
+        return _render(application, DecideForm()), 400
+    try:
+        material_queries.mark(session, row.id, str(form.status.data), str(form.reason.data or ""), current_user.id)
+    except StoreError as refused:
+        web_queries.rollback(session)
+        flash(f"{refused.zh} / {refused.en}", "error")
+        return _render(application, DecideForm()), 400
+    web_queries.commit(session)
+    triage_now(application.id, _today())  # "materials complete" is a triage fact (fast track)
+    flash(_("已保存材料审核结果。"), "success")
+    return redirect(url_for(".application", application_id=application.id) + f"#material-{row.id}")

@@ -34,6 +34,11 @@ class MeasureSpec:
     materials: tuple[tuple[str, str, str], ...]  # (key, zh, en)
 
 
+def now() -> dt.datetime:
+    """The store's clock (naive UTC), for pages that compare with call windows."""
+    return utcnow()
+
+
 def status_of(call: Any, now: dt.datetime) -> str:
     """upcoming before the window, open inside it (opens_at ≤ now < closes_at), closed after it."""
     if now < call.opens_at:

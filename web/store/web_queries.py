@@ -188,3 +188,9 @@ def rulesets_in_use(session: Session) -> list[RulesetUse]:
 
 def username_taken(session: Session, username: str) -> bool:
     return session.scalar(select(func.count(User.id)).where(func.lower(User.username) == username.lower())) > 0
+
+
+# -- calls --------------------------------------------------------------------------------------------
+
+def application_ids_of_call(session: Session, call_id: int) -> set[int]:
+    return set(session.scalars(select(Application.id).where(Application.call_id == call_id)))

@@ -32,7 +32,13 @@ STATUS_LABELS: dict[str, Message] = {
 OUTCOME_LABELS = {
     "eligible": Message("符合条件", "eligible"), "ineligible": Message("不符合", "ineligible"),
     "undetermined": Message("待定", "undetermined"), "not_applicable": Message("不适用", "not applicable"),
+    "conditional": Message("认定后可申请", "eligible once recognised"),
 }
+
+
+def outcome_label(outcome: str) -> Message:
+    """The label of an outcome, by its string (an outcome this table does not know shows as itself)."""
+    return OUTCOME_LABELS.get(outcome, Message(outcome, outcome))
 ACTION_LABELS = {
     "comment": Message("备注", "comment"), "approve": Message("通过", "approved"),
     "reject": Message("不通过", "rejected"), "request_info": Message("要求补充材料", "information requested"),
@@ -82,13 +88,13 @@ def amount_of(amount: dict[str, Any] | None, lang: str) -> str:
 
 def results(decision_json: str, ruleset: RuleSet, lang: str, *, applicable_only: bool = True) -> list[Result]:
     """The measures of a stored decision, eligible first, each with its amount and trace."""
-    order = {"eligible": 0, "undetermined": 1, "ineligible": 2, "not_applicable": 3}
+    order = {"eligible": 0, "conditional": 1, "undetermined": 2, "ineligible": 3, "not_applicable": 4}
     out = []
     for r in json.loads(decision_json)["results"]:
         if applicable_only and r["outcome"] == "not_applicable":
             continue
         out.append(Result(r["measure_id"], title_of(r["measure_id"], ruleset), r["outcome"],
-                          OUTCOME_LABELS.get(r["outcome"], Message(r["outcome"], r["outcome"])),
+                          outcome_label(r["outcome"]),
                           amount_of(r.get("amount"), lang), tuple(r.get("failing") or ()),
                           tuple(r.get("missing") or ()), r.get("trace")))
     return sorted(out, key=lambda x: (order.get(x.outcome, 9), x.measure_id))

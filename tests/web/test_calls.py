@@ -1,0 +1,254 @@
+"""The bureau's year through the site (test client): an admin opens a call, the self-check badge, the reviewer
+sees the flags the moment an application arrives and checks its materials, allocation of a closed call, the
+公示 list as a page and a CSV, payments; and a fuzz over uploads (clear bilingual errors, never a 5xx)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask, render_template_string
+from flask.testing import FlaskClient
+
+from tests.web.bureau_kit import AWARD, PDF, PNG, SMALL, apply_data, files, open_call
+from tests.web.conftest import Seeded, fill_enterprise, login
+from web.db_session import db
+from web.store import allocation_queries, call_queries, material_queries, queries, triage_queries
+
+
+@pytest.fixture
+def bureau(app: Flask, seeded: Seeded, tmp_path: Path) -> Flask:
+    app.config["MATERIALS_DIR"] = str(tmp_path / "materials")
+    return app
+
+
+def _apply(client: FlaskClient, call: int, **extra: Any) -> int:
+    response = client.post("/applications/new", data={**apply_data(call, **extra),
+                                                      **files(form=(PDF, "申报表.pdf"), licence=(PNG, "执照.png"))})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def test_an_admin_opens_a_call_with_defaults_from_the_rule_file(bureau: Flask, client: FlaskClient) -> None:
+    login(client, "adam")
+    assert "请至少选择一项政策措施" in client.get("/calls/new?measure=").get_data(as_text=True)
+    page = client.get(f"/calls/new?measure={AWARD}&measure={SMALL}").get_data(as_text=True)
+    assert "网页测试申报表 / web-test application form" in page  # the rule's documents
+    data = {"measure": [AWARD, SMALL], "title": "2025年度科技奖励申报", "year": "2025", "body": "清远市科学技术局",
+            "opens": "2025-05-01T09:00", "closes": "2025-06-30T17:30", "budget": "80.5", "method": "pro_rata",
+            f"cap-{AWARD}": "60", f"materials-{AWARD}": "申报表 / form\n营业执照 / licence", f"cap-{SMALL}": "",
+            f"materials-{SMALL}": "申报表 / form"}
+    bad = client.post("/calls/new", data={**data, "closes": "2025-04-01T09:00", "budget": "0.00001"})
+    text = bad.get_data(as_text=True)
+    assert bad.status_code == 400 and "截止时间必须晚于开始时间" in text and "精确到元" in text
+    response = client.post("/calls/new", data=data)
+    assert response.status_code == 302
+    with bureau.app_context():
+        (call,) = call_queries.list_calls(db())
+        assert (call.budget, call.method, call.opens_at, call.closes_at) == (
+            805_000, "pro_rata", dt.datetime(2025, 5, 1, 1, 0), dt.datetime(2025, 6, 30, 9, 30))
+        assert [(m.measure_id, m.cap, [i["zh"] for i in m.materials]) for m in call.measures] == [
+            (AWARD, 600_000, ["申报表", "营业执照"]), (SMALL, None, ["申报表"])]
+        assert queries.verify_chain(db()).ok
+    detail = client.get(response.location).get_data(as_text=True)
+    assert "2025-05-01 09:00 – 2025-06-30 17:30" in detail and "80.50万元" in detail and "已截止" in detail
+
+
+def test_call_badge_shows_the_status_of_each_measure(bureau: Flask) -> None:
+    open_call(bureau, measures=(AWARD,))
+    open_call(bureau, measures=(SMALL,), days=(3, 30))
+    with bureau.test_request_context():
+        shown = render_template_string("{% for m in ms %}[{{ call_badge(m) }}]{% endfor %}",
+                                       ms=[AWARD, SMALL, "national.hnte_recognition"])
+    assert re.sub(r"<[^>]+>", "", shown) == "[申报中][即将开始][]"
+    with bureau.test_request_context("/?lang=en"):
+        from flask import session
+
+        session["lang"] = "en"
+        assert "open" in render_template_string("{{ call_badge(m) }}", m=AWARD)
+
+
+def test_the_reviewer_sees_the_flags_the_moment_it_arrives(bureau: Flask, client: FlaskClient, seeded: Seeded) -> None:
+    with bureau.app_context():  # another company's application already gave the same phone
+        queries.get_application(db(), seeded.application_b).contact_phone = "138 0000 1234"  # type: ignore[union-attr]
+        db().commit()
+    call = open_call(bureau)
+    login(client, "alice")
+    fill_enterprise(client)
+    app_id = _apply(client, call)
+    reviewer = bureau.test_client()
+    login(reviewer, "rita")
+    page = reviewer.get(f"/review/applications/{app_id}").get_data(as_text=True)
+    assert "shared_phone" in page and f"查看申请 #{seeded.application_b}" in page  # no `subsidy triage` was run
+    assert "13800001234" in page and "wang@example.cn" in page  # the reviewer sees the contacts
+    other = reviewer.get(f"/review/applications/{seeded.application_b}").get_data(as_text=True)
+    assert "shared_phone" in other  # both sides flagged at once
+
+
+def test_the_reviewer_checks_materials_and_complete_materials_fast_track(bureau: Flask, client: FlaskClient,
+                                                                        seeded: Seeded) -> None:
+    with bureau.app_context():  # A's older application (every measure) would conflict: exclusive_measures
+        queries.get_application(db(), seeded.application_a).status = "withdrawn"  # type: ignore[union-attr]
+        db().commit()
+    call = open_call(bureau, measures=(SMALL,))
+    login(client, "alice")
+    fill_enterprise(client)
+    app_id = _apply(client, call, measures=[SMALL])
+    reviewer = bureau.test_client()
+    login(reviewer, "rita")
+    page = reviewer.get(f"/review/applications/{app_id}").get_data(as_text=True)
+    (mid,) = [int(m) for m in re.findall(r'/review/materials/(\d+)"', page)][:1]
+    served = reviewer.get(f"/review/materials/{mid}")
+    assert served.status_code == 200 and served.headers["Content-Type"] == "application/pdf" and served.data == PDF
+    assert served.headers["X-Content-Type-Options"] == "nosniff"
+    assert served.headers["Content-Disposition"].startswith("inline;") and "UTF-8''" in served.headers["Content-Disposition"]
+    refused = reviewer.post(f"/review/materials/{mid}/mark", data={"status": "needs_correction", "reason": ""})
+    assert refused.status_code == 400 and "退回补正必须说明理由" in refused.get_data(as_text=True)
+    reviewer.post(f"/review/materials/{mid}/mark", data={"status": "needs_correction", "reason": "请加盖公章"})
+    with bureau.app_context():
+        assert queries.get_application(db(), app_id).materials_complete is False  # type: ignore[union-attr]
+    # the reviewer asks, the applicant re-uploads with the answer, the reviewer accepts: materials complete
+    for action, reason in (("start", "开始审核"), ("request_info", "申报表请加盖公章")):
+        reviewer.post(f"/review/applications/{app_id}/decide", data={"action": action, "reason": reason})
+    mine = client.get(f"/applications/{app_id}").get_data(as_text=True)
+    assert "请加盖公章" in mine and "需补正" in mine
+    answer = client.post(f"/applications/{app_id}/answer", data={"reason": "已重新上传盖章申报表",
+                                                                 **files(form=(PDF + b" ", "盖章申报表.pdf"))})
+    assert answer.status_code == 302
+    with bureau.app_context():
+        current = material_queries.materials_of(db(), app_id)
+        assert [(m.filename, m.status) for m in current] == [("盖章申报表.pdf", "pending")]
+        new_id = current[0].id
+    reviewer.post(f"/review/materials/{new_id}/mark", data={"status": "accepted", "reason": ""})
+    with bureau.app_context():
+        assert queries.get_application(db(), app_id).materials_complete is True  # type: ignore[union-attr]
+        rules = {f.rule_id for f in triage_queries.flags_for_application(db(), app_id)}
+    assert "fast_track" in rules, rules
+
+
+def _allocated_call(bureau: Flask, client: FlaskClient, admin: FlaskClient,
+                    monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[int]]:
+    """Three approved applications for the 300,000 award under a 500,000 budget, the call then closed."""
+    call = open_call(bureau, measures=(AWARD,), budget=500_000)
+    login(client, "alice")
+    fill_enterprise(client)
+    apps = [_apply(client, call, measures=[AWARD]) for _ in range(3)]
+    reviewer = bureau.test_client()
+    login(reviewer, "rita")
+    for app_id in apps:
+        for action in ("start", "approve"):
+            response = reviewer.post(f"/review/applications/{app_id}/decide", data={"action": action, "reason": "ok"})
+            assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+    login(admin, "adam")
+    refused = admin.post(f"/calls/{call}/allocate", follow_redirects=True)
+    assert "申报通知截止后才能分配资金" in refused.get_data(as_text=True)
+    later = call_queries.now() + dt.timedelta(days=31)  # the call has closed (its window is on the chain)
+    monkeypatch.setattr(call_queries, "utcnow", lambda: later)
+    monkeypatch.setattr(allocation_queries, "utcnow", lambda: later)
+    assert admin.post(f"/calls/{call}/allocate").status_code == 302
+    return call, apps
+
+
+def test_allocation_notice_csv_and_payments(bureau: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = bureau.test_client()
+    call, apps = _allocated_call(bureau, client, admin, monkeypatch)
+    page = admin.get(f"/calls/{call}/allocation").get_data(as_text=True)
+    assert page.count("足额资助") >= 1 and "预算不足，未获资助" in page and "已分配 30.00万元，剩余 20.00万元" in page
+    notice = client.get(f"/calls/{call}/notice").get_data(as_text=True)
+    assert "清远市瓷韵新材料科技有限公司" in notice and "30.00万元" in notice
+    assert "91441802MA00000155" not in notice and "13800001234" not in notice and "wang@" not in notice
+    download = client.get(f"/calls/{call}/notice.csv")
+    assert download.headers["Content-Type"].startswith("text/csv") and "attachment" in download.headers["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
+    assert rows[1][1:] == ["清远市瓷韵新材料科技有限公司", "网页测试用奖励", AWARD, "300000"] and len(rows) == 2
+    assert "91441802MA00000155" not in download.get_data(as_text=True)
+    with bureau.app_context():
+        (line,) = [a for a in allocation_queries.allocation_lines(db(), call) if a.granted]
+        assert allocation_queries.rederive(db(), call).identical
+    too_much = admin.post(f"/calls/{call}/payments", data={"allocation_id": line.id, "paid_on": "2025-08-01",
+                                                           "amount": "31", "voucher_no": "PZ-1"})
+    assert too_much.status_code == 409 and "付款金额超过未付金额" in too_much.get_data(as_text=True)
+    paid = admin.post(f"/calls/{call}/payments", data={"allocation_id": line.id, "paid_on": "2025-08-01",
+                                                       "amount": "30", "voucher_no": "PZ-1"}, follow_redirects=True)
+    assert "已登记付款" in paid.get_data(as_text=True) and "PZ-1" in paid.get_data(as_text=True)
+    with bureau.app_context():
+        assert queries.get_application(db(), line.application_id).status == "paid"  # type: ignore[union-attr]
+        assert queries.verify_chain(db()).ok
+
+
+# -- fuzzing the uploads ------------------------------------------------------------------------------
+
+SMALL_LIMIT = 4096
+CASES = [
+    ("zero bytes", b"", "a.pdf", "文件为空"),
+    ("oversize", b"%PDF-1.4\n" + b"0" * SMALL_LIMIT + b"\n%%EOF", "big.pdf", "文件超过"),
+    ("zip renamed .pdf", b"PK\x03\x04" + bytes(range(256)), "report.pdf", "ZIP压缩包"),
+    ("gif", b"GIF89a" + bytes(20), "photo.png", "GIF图片"),
+    ("html", b"<html><script>alert(1)</script></html>", "x.pdf", "网页或XML文本"),
+    ("exe", b"MZ\x90\x00" + bytes(60), "setup.jpg", "可执行程序"),
+    ("png named .pdf", PNG, "image.pdf", "文件扩展名与内容不符"),
+    ("truncated pdf", b"%PDF-1.7\n1 0 obj", "cut.pdf", "无法识别"),
+]
+
+
+@pytest.fixture
+def uploader(bureau: Flask, client: FlaskClient) -> tuple[FlaskClient, int]:
+    bureau.config["MATERIAL_MAX_BYTES"] = SMALL_LIMIT
+    call = open_call(bureau, measures=(SMALL,))
+    login(client, "alice")
+    fill_enterprise(client)
+    return client, call
+
+
+@pytest.mark.parametrize(("case", "data", "name", "message"), CASES, ids=[c[0] for c in CASES])
+def test_a_bad_upload_gets_a_clear_bilingual_error(uploader: tuple[FlaskClient, int], case: str, data: bytes,
+                                                    name: str, message: str) -> None:
+    client, call = uploader
+    response = client.post("/applications/new", data={**apply_data(call, [SMALL]), **files(form=(data, name))})
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400 and message in body and name in body
+    error = re.search(r'class="field-error">(.*?)</p>', body, re.S)
+    assert error and re.search(r'class="alt">[A-Za-z]', error.group(1)), "the English beside the Chinese"
+    assert 'value="wang@example.cn"' in body  # nothing else lost
+
+
+def test_random_uploads_never_break_the_site(uploader: tuple[FlaskClient, int]) -> None:
+    client, call = uploader
+    rng = random.Random(20251203)
+    names = ["a.pdf", "b.png", "c.jpg", "d.jpeg", "e", "../../etc/passwd.pdf", "f.PDF", "申报 材料.pdf", "g.exe", "\x00.pdf"]
+    for _ in range(60):
+        size = rng.choice([0, 1, 3, 8, 100, 2000, SMALL_LIMIT + 1])
+        head = rng.choice([b"", b"%PDF-", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"PK\x03\x04"])
+        data = (head + rng.randbytes(size))[: max(size, len(head))]
+        response = client.post("/applications/new", data={**apply_data(call, [SMALL]),
+                                                          **files(form=(data, rng.choice(names)))})
+        assert response.status_code in (302, 400), (response.status_code, data[:20])
+        if response.status_code == 302:  # a JPEG header is enough for a JPEG: accepted, a new application
+            fill_enterprise(client)
+
+
+def test_a_path_in_the_file_name_is_dropped(uploader: tuple[FlaskClient, int], bureau: Flask) -> None:
+    client, call = uploader
+    app_id = _apply_one(client, call, "../../etc/passwd.pdf")
+    with bureau.app_context():
+        (row,) = material_queries.materials_of(db(), app_id)
+        assert row.filename == "passwd.pdf" and (Path(bureau.config["MATERIALS_DIR"]) / row.sha256[:2] / row.sha256).is_file()
+
+
+def _apply_one(client: FlaskClient, call: int, name: str) -> int:
+    response = client.post("/applications/new", data={**apply_data(call, [SMALL]), **files(form=(PDF, name))})
+    assert response.status_code == 302
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def test_a_request_over_the_upload_limit_is_a_clear_413(uploader: tuple[FlaskClient, int], bureau: Flask) -> None:
+    client, call = uploader
+    bureau.config["UPLOAD_REQUEST_MAX"] = 10_000
+    response = client.post("/applications/new", data={**apply_data(call, [SMALL]), **files(form=(b"x" * 20_000, "a.pdf"))})
+    assert response.status_code == 413 and "提交的内容过大" in response.get_data(as_text=True)

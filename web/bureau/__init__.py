@@ -1,0 +1,1 @@
+"""Shared pieces of the bureau's pages (calls, applications, review, audit): below every blueprint that uses them."""
