@@ -153,3 +153,18 @@ def test_logout_ends_every_session_of_the_account(app: Flask, seeded: Seeded) ->
     assert phone.get("/review/").status_code == 302  # to the login page
     login(phone, "rita")
     assert phone.get("/review/").status_code == 200  # a new login works again
+
+
+def test_interview_answers_are_kept_as_the_draft(client: FlaskClient, store: Session, seeded: Seeded) -> None:
+    from tests.web.test_selfcheck_interview import SME, answer
+    login(client, "alice")
+    client.post("/selfcheck/", data={"kind": "enterprise"})
+    answer(client, "/selfcheck/interview/start", SME)
+    draft = draft_queries.load_draft(store, seeded.users["alice"], "enterprise")
+    assert draft is not None
+    assert draft.answers["pages"]["identity"]["name"] == SME["name"]
+    assert draft.answers["pages"]["staff"]["staff-total"] == SME["staff.total"]
+    client.post("/logout")
+    other = client.application.test_client()
+    login(other, "alice")
+    assert SME["name"] in text(other.get("/selfcheck/interview/start"))  # restored in a new session
