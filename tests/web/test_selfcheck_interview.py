@@ -26,6 +26,7 @@ SME: dict[str, str] = {
     "declarations.on_abnormal_operation_list": "false", "declarations.on_serious_dishonesty_list": "false",
     "declarations.prohibited_catalogue": "false", "declarations.major_incident_prior_year": "false",
     "declarations.local_registration_tax_statistics": "true",
+    "certificates": "true", "loans": "true",  # (the "none of these" box of a table of records)
 }
 for i, (sales, rd, net) in enumerate(((3800, 200, 2000), (4200, 230, 2600), (4600, 260, 3400))):
     year = LAST - 2 + i
@@ -141,3 +142,18 @@ def test_a_bad_answer_stays_on_the_page_with_its_error(client: FlaskClient) -> N
 def test_the_full_form_is_still_one_click_away(client: FlaskClient) -> None:
     response = client.post("/selfcheck/", data={"kind": "enterprise", "mode": "full"})
     assert response.headers["Location"].endswith("/selfcheck/enterprise/identity")
+
+
+def test_a_table_of_records_can_be_answered_none_of_these(client: FlaskClient) -> None:
+    start(client)
+    for _round in range(10):
+        html = text(client.get("/selfcheck/interview"))
+        if 'value="certificates"' in html:
+            break
+        answer(client, "/selfcheck/interview", SME, declined=tuple(p for p, _ in questions(html) if p not in SME))
+    assert 'name="certificates-none"' in html and "目前没有任何资格或证书" in html
+    assert "有的话，请在完整表单中逐项填写" in html
+    answer(client, "/selfcheck/interview", SME)
+    page = text(client.get("/selfcheck/enterprise/certificates"))
+    assert re.search(r'<input checked[^>]*name="certificates-none"|name="certificates-none"[^>]*checked', page)
+    assert 'value="certificates"' not in text(client.get("/selfcheck/interview"))  # answered: not asked again

@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import Field, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, Field, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -87,7 +87,10 @@ class ProfileForm(FlaskForm):
         out: dict[str, Any] = {}
         for spec in self.specs:
             data = self[spec.name].data
-            if spec.kind == "multi":
+            if spec.kind == "none":
+                if data:
+                    out[spec.name] = "true"
+            elif spec.kind == "multi":
                 if data:
                     out[spec.name] = [str(v) for v in data]
             elif data not in (None, ""):
@@ -157,6 +160,8 @@ def _is_picker(spec: FieldSpec) -> bool:
 
 
 def unbound_field(spec: FieldSpec) -> Any:
+    if spec.kind == "none":  # "none of these" for a table of records
+        return BooleanField(spec.label.zh, false_values=("", "false"))
     if _is_picker(spec):  # options filled per request, in the page's language (ProfileForm.__init__)
         return SelectField(spec.label.zh, choices=[], default="", validate_choice=False,
                            render_kw={"data-picker": pickers.picker_name(spec.key), **PICKER_LABELS.get(spec.key, {})})

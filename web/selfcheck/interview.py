@@ -87,12 +87,14 @@ def map_paths(paths: list[str], raw: dict[str, Any], pages_: tuple[Step, ...]) -
                 year = (f"finance-{row}-year", int(found[1]))
         else:
             name = path.replace(".", "-")
+            if name not in specs and f"{name}-none" in specs:  # a table of records: "none of these" here
+                name = f"{name}-none"
         spec = specs.get(name)
         label = info.label if info is not None else field_label(path)
-        if spec is not None:
+        if spec is not None and spec.kind != "none":
             spec = dataclasses.replace(spec, label=label)
         target = step_of(pages_, None, path)
-        anchor = None if spec is not None or target is None else url_for(
+        anchor = None if (spec is not None and spec.kind != "none") or target is None else url_for(
             "selfcheck.enterprise", step=target.id, _anchor=f"section-{path.split('.')[0].split('[')[0]}")
         out.append(Asked(None, path, spec, label, year, anchor=anchor))
     return out

@@ -145,7 +145,7 @@ def _restore_from(raw: bytes, filename: str) -> list[Message]:
     except ProfileError as exc:
         return [_located(i) for i in exc.issues]
     kind = str(data["kind"])
-    dumped = parsed.profile.model_dump(exclude_none=True)
+    dumped = parsed.profile.model_dump(exclude_none=True, exclude_unset=True)  # only what the file gives
     restored = unbuild(kind, store.pages_of(kind), dumped, FINANCE_YEARS)
     store.restore(kind, {"pages": restored.pages, "rows": restored.rows})
     if restored.dropped:

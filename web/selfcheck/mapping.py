@@ -75,9 +75,14 @@ def build(kind: str, specs: tuple[FieldSpec, ...], raw: dict[str, Any]) -> Built
     """The raw profile mapping for `parse_profile`, from the answers of every page of one kind."""
     built = Built({"kind": kind})
     records: dict[str, dict[int, dict[str, Any]]] = {}
+    none_of: set[str] = set()
     for spec in specs:
         value = raw.get(spec.name)
         if value in (None, "", []):
+            continue
+        if spec.kind == "none":  # "none of these": an empty list, a known answer (blank rows stay unknown)
+            if str(value) == "true":
+                none_of.add(spec.path)
             continue
         converted = _convert(spec, value, built)
         if converted is None:
@@ -90,6 +95,8 @@ def build(kind: str, specs: tuple[FieldSpec, ...], raw: dict[str, Any]) -> Built
         used = [row for row in sorted(rows) if set(rows[row]) - {"year"}]
         built.data[group] = [rows[row] for row in used]
         built.rows[group] = used
+    for group in none_of:
+        built.data.setdefault(group, [])
     for target, source in COPIED.get(kind, {}).items():
         if source in built.data:
             _put(built.data, target, built.data[source])
@@ -189,6 +196,10 @@ def unbuild(kind: str, pages_: tuple[Any, ...], dumped: dict[str, Any], finance_
     for page in pages_:
         values: dict[str, Any] = {}
         for spec in page.specs:
+            if spec.kind == "none":
+                if spec.path in dumped and dumped[spec.path] == []:
+                    values[spec.name] = "true"
+                continue
             if spec.group is not None:
                 rows = records.get(spec.group, [])
                 value = rows[int(spec.row or 0)].get(spec.key) if int(spec.row or 0) < len(rows) else None

@@ -14,6 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 
+from engine.errors import Message
 from engine.names import KIND_MODELS
 from web.selfcheck.specs import FieldSpec, field_specs, model_of, scalar_names
 
@@ -48,6 +49,11 @@ KIND_HINTS: dict[str, Any] = {
     "institution": _l("新型研发机构、科研院所"),
     "talent": _l("个人申报人才计划或人才补贴"),
     "team": _l("申报创新创业团队项目"),
+}
+NONE_LABELS = {
+    "certificates": Message("目前没有任何资格或证书（高企、科技型中小企业入库、研发机构等）",
+                            "no certificates or statuses held at present (HNTE, tech-SME, R&D centres …)"),
+    "loans": Message("没有合作银行的此类贷款", "no such loans from a partner bank"),
 }
 # Fields a page does not ask because another field already holds the answer: path → source path.
 COPIED = {"talent": {"person.name": "name"}}
@@ -99,6 +105,8 @@ def _records(model: type[BaseModel], name: str, rows: int, layout: str = "rows")
     sub = model_of(model.model_fields[name].annotation)
     assert sub is not None
     specs = tuple(s for row in range(rows) for s in field_specs(sub, group=name, row=row))
+    if name in NONE_LABELS:  # "none of these": an answer of its own, not a blank table (which stays unknown)
+        specs += (FieldSpec(f"{name}-none", name, "none", "none", "bool", NONE_LABELS[name]),)
     return Section(name, specs, layout, rows)
 
 
