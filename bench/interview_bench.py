@@ -18,6 +18,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
+import platform
 import statistics
 import sys
 import time
@@ -152,14 +154,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rules", type=Path, default=ROOT / "rules")
     args = parser.parse_args(argv)
     ruleset = load_ruleset(args.rules)
+    load_before = os.getloadavg()[0]
     cases = [(p.stem, yaml.safe_load(p.read_text(encoding="utf-8")), AS_OF) for p in sorted(SAMPLES.glob("*.yaml"))]
     cases.append(("issue11_sme (tests/engine/interview)", yaml.safe_load(SME.read_text(encoding="utf-8")),
                   dt.date(2026, 6, 30)))
     rows = [bench_one(ruleset, name, known, as_of, args.repeat, args.ordering) for name, known, as_of in cases]
     print(table(rows))
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({"ordering": args.ordering, "rows": rows}, ensure_ascii=False, indent=1),
-                       encoding="utf-8")
+    machine = {"python": platform.python_version(), "cpus": os.cpu_count(),
+               "load_before": round(load_before, 2), "load_after": round(os.getloadavg()[0], 2)}
+    print(f"\nmachine: {machine}")
+    RESULTS.write_text(json.dumps({"ordering": args.ordering, "machine": machine, "rows": rows},
+                                  ensure_ascii=False, indent=1), encoding="utf-8")
     return 0
 
 
