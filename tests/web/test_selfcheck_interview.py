@@ -157,3 +157,9 @@ def test_a_table_of_records_can_be_answered_none_of_these(client: FlaskClient) -
     page = text(client.get("/selfcheck/enterprise/certificates"))
     assert re.search(r'<input checked[^>]*name="certificates-none"|name="certificates-none"[^>]*checked', page)
     assert 'value="certificates"' not in text(client.get("/selfcheck/interview"))  # answered: not asked again
+
+
+def test_continuing_without_any_answer_says_what_to_do(client: FlaskClient) -> None:
+    start(client)
+    response = answer(client, "/selfcheck/interview", {})
+    assert response.status_code == 200 and "请至少回答一个问题" in text(response)

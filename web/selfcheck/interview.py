@@ -236,6 +236,11 @@ def _page(asked: list[Asked], pages_: tuple[Step, ...], *, start: bool) -> Respo
         form.form_errors = [message] if message else form.form_errors
         return _render(asked, form, start=start, status=400)
     declined = set(request.form.getlist("dontknow"))
+    answered = {a.spec.name for a in asked if a.spec is not None} & set(form.values())
+    if not start and not answered and not declined and request.form.get("action") != "results":
+        form.form_errors = [Message("请至少回答一个问题，或在不清楚的问题下勾选“不知道”。",
+                                    "Answer at least one question, or tick \"Don't know\" under those you cannot answer.")]
+        return _render(asked, form, start=start)
     store.add_declined(KIND, declined)
     _save(asked, form, declined, pages_)
     mine = _issues_on(asked, pages_)
