@@ -132,15 +132,18 @@ def _screen_chunk(screener: Any, raw: Any) -> Any:
 
 
 def _progress(outputs: Iterator[Any], path: Path) -> Iterator[Any]:
-    """A progress bar (tqdm) on a terminal only; files and pipes get the closing line alone."""
+    """A progress bar (rich) on a terminal only; files and pipes get the closing line alone."""
     if not sys.stdout.isatty():
         yield from outputs
         return
-    from tqdm import tqdm
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with tqdm(total=count_rows(path), desc="筛查 / screening", unit=" rows", file=sys.stdout) as bar:
+    columns = (TextColumn("筛查 / screening"), BarColumn(), MofNCompleteColumn(), TextColumn("rows"),
+               TimeRemainingColumn())
+    with Progress(*columns, transient=False) as progress:
+        task = progress.add_task("screening", total=count_rows(path))
         for output in outputs:
-            bar.update(output.summary.read)
+            progress.update(task, advance=output.summary.read)
             yield output
 
 
