@@ -47,6 +47,8 @@ class Session:
             kind = field.first.evaluate("e => e.tagName.toLowerCase() + ':' + (e.type || '')")
             if kind == "input:radio":
                 self.page.locator(f'[name="{name}"][value="{value}"]').check()
+            elif kind == "input:checkbox":
+                field.set_checked(value == "true")
             elif kind.startswith("select"):
                 self.pick(name, value)
             else:

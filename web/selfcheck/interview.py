@@ -170,11 +170,11 @@ def _save(asked: list[Asked], form: Any, declined: set[str], pages_: tuple[Step,
 def _render(asked: list[Asked], form: Any, *, start: bool, plan: InterviewPlan | None = None,
             status: int = 200) -> tuple[str, int]:
     ruleset, lang = current_ruleset(), current_lang()
+    sep = "、" if lang == "zh" else "; "
     for a in asked:
         if a.question is not None:
-            a.used_for = "、".join(ruleset.measures[m].title.get(lang) for m in a.question.used_for
-                                  if m in ruleset.measures) if lang == "zh" else "; ".join(
-                ruleset.measures[m].title.get(lang) for m in a.question.used_for if m in ruleset.measures)
+            a.used_for = sep.join(ruleset.measures[m].title.get(lang) for m in a.question.used_for
+                                  if m in ruleset.measures)
     return render_template("selfcheck/interview.html", asked=asked, form=form, start=start, plan=plan,
                            invite=invite(plan, lang), full_form_url=url_for("selfcheck.enterprise",
                                                                             step="identity"),
