@@ -40,6 +40,36 @@ OUTCOME_LABELS: dict[Outcome, Message] = {
 """The one table of outcome labels (zh/en) every page and report shows: `OUTCOME_LABELS[Outcome(value)]`."""
 
 
+class Deferred:
+    """A frozen dataclass whose costly fields are built on first access (traces cost what they are used for).
+
+    `Cls.deferred({"field": build, …}, **cheap_fields)` makes an instance holding the cheap fields; the first
+    read of a deferred field calls its `build()` once. Equality, hashing, `plain()`, `dataclasses.replace`
+    and pickling read fields normally, so they see the complete value.
+    """
+
+    @classmethod
+    def deferred(cls, builders: dict[str, Any], **fields: Any) -> Any:
+        obj = object.__new__(cls)
+        obj.__dict__.update(fields)
+        obj.__dict__["_deferred"] = builders
+        return obj
+
+    def __getattr__(self, name: str) -> Any:
+        builders = self.__dict__.get("_deferred")
+        build = builders.pop(name, None) if builders else None
+        if build is None:
+            raise AttributeError(name)
+        value = self.__dict__[name] = build()
+        return value
+
+    def __getstate__(self) -> dict[str, Any]:
+        for name in list(self.__dict__.get("_deferred") or ()):
+            getattr(self, name)
+        self.__dict__.pop("_deferred", None)
+        return self.__dict__
+
+
 @dataclass(frozen=True)
 class Gap:
     """The smallest change that would pass one failed numeric condition, in the applicant's units."""
@@ -65,7 +95,7 @@ class Amount:
 
 
 @dataclass(frozen=True)
-class MeasureResult:
+class MeasureResult(Deferred):
     measure_id: str
     outcome: Outcome
     reason: str | None  # not_applicable: other_kind | not_in_force | out_of_area
@@ -89,7 +119,7 @@ class Stacking:
 
 
 @dataclass(frozen=True)
-class Decision:
+class Decision(Deferred):
     engine_version: str
     ruleset_hash: str
     as_of: str

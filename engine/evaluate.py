@@ -12,7 +12,7 @@ from typing import Any
 from engine import logic
 from engine.benefits import estimate_amount
 from engine.canonical import profile_hash_of
-from engine.decision import Amount, Decision, MeasureResult, Outcome
+from engine.decision import Amount, Decision, Gap, MeasureResult, Outcome
 from engine.expr.functions import BUILTINS
 from engine.expr.nodes import Compare
 from engine.expr.values import Unknown
@@ -120,22 +120,35 @@ class Evaluation:
         if skip is not None:
             return skip
         tree, conditions = self.tree_of(measure)
-        values, leaf_nodes = [], []
+        values, frames = [], []
         for cond in conditions:
             value, frame = self.run_condition(cond)
             values.append(value)
-            leaf_nodes.append(condition_node(cond, value, frame))
+            frames.append(frame)
         node_values = logic.tree_values(tree, values)
         root = node_values[tree.pos]
         outcome = Outcome(logic.OUTCOME[logic.word(root)])
         failing = logic.failing(tree, node_values) if outcome is Outcome.INELIGIBLE else ()
-        trace = trace_of(tree, node_values, leaf_nodes)
-        gaps = tuple(gaps_for(self, measure, trace, failing)) if failing else ()
         amount = estimate_amount(self, measure, outcome)
+
+        def trace() -> TraceNode:  # built from what the run recorded, only when someone reads it
+            leaf_nodes = [condition_node(c, v, f) for c, v, f in zip(conditions, values, frames, strict=True)]
+            return trace_of(tree, node_values, leaf_nodes)
+
+        def gaps() -> tuple[Gap, ...]:
+            saved, self.params = self.params, measure.parameters  # the gap analysis reads the measure's own
+            try:
+                return tuple(gaps_for(self, measure, None, failing))
+            finally:
+                self.params = saved
+
+        later = {"trace": trace, "gaps": gaps if failing else tuple}
         if outcome is Outcome.UNDETERMINED:
-            return MeasureResult(measure.id, outcome, logic.reasons(tree, node_values), amount, (),
-                                 logic.missing(root), (), trace)
-        return MeasureResult(measure.id, outcome, None, amount, failing, (), gaps, trace, logic.prerequisites(root))
+            return MeasureResult.deferred(later, measure_id=measure.id, outcome=outcome,
+                                          reason=logic.reasons(tree, node_values), amount=amount, failing=(),
+                                          missing=logic.missing(root), prerequisites=())
+        return MeasureResult.deferred(later, measure_id=measure.id, outcome=outcome, reason=None, amount=amount,
+                                      failing=failing, missing=(), prerequisites=logic.prerequisites(root))
 
     def _applicability(self, measure: Measure) -> MeasureResult | None:
         reason = None
@@ -212,25 +225,33 @@ def evaluate(ruleset: RuleSet, parsed: ParsedProfile | Any, as_of: dt.date,
 
 def decide_with(run: Evaluation, parsed: ParsedProfile | Any, measures: list[str] | None = None,
                 profile_hash: str | None = None) -> Decision:
-    """The Decision of one evaluation run (whichever backend runs its leaves)."""
+    """The Decision of one evaluation run (whichever backend runs its leaves).
+
+    Outcomes, amounts, failing, missing and stacking are decided here; the trace trees, the gaps, the fact
+    traces and the profile hash are built from what the run recorded when they are first read.
+    """
     profile = run.profile
     warnings = parsed.warnings if isinstance(parsed, ParsedProfile) else ()
     ruleset = run.ruleset
-    wanted = _with_dependencies(ruleset, measures)
+    wanted = with_dependencies(ruleset, measures)
     for measure_id in ruleset.order:
         if wanted is None or measure_id in wanted:
             run.outcomes[measure_id] = run.measure(ruleset.measures[measure_id])
     results = tuple(run.outcomes[m] for m in sorted(run.outcomes))
-    return Decision(
+
+    def facts() -> tuple[FactTrace, ...]:  # gaps may compute facts of their own: run them first
+        for result in results:
+            result.gaps  # noqa: B018 - builds the deferred gaps
+        return tuple(run.fact_traces[k] for k in sorted(run.fact_traces))
+
+    return Decision.deferred(
+        {"facts": facts, "profile_hash": lambda: profile_hash or profile_hash_of(profile)},
         engine_version=__version__, ruleset_hash=ruleset.hash, as_of=run.as_of.isoformat(),
-        profile_hash=profile_hash or profile_hash_of(profile),
-        profile_kind=profile.kind, results=results,
-        facts=tuple(run.fact_traces[k] for k in sorted(run.fact_traces)), warnings=tuple(warnings),
-        stacking=best_combination(ruleset, results),
-    )
+        profile_kind=profile.kind, results=results, warnings=tuple(warnings),
+        stacking=best_combination(ruleset, results))
 
 
-def _with_dependencies(ruleset: RuleSet, measures: list[str] | None) -> set[str] | None:
+def with_dependencies(ruleset: RuleSet, measures: list[str] | None) -> set[str] | None:
     if measures is None:
         return None
     wanted: set[str] = set()

@@ -31,7 +31,7 @@ def conditions_of(node: Criterion) -> dict[str, Condition]:
     return out
 
 
-def gaps_for(run: Any, measure: Measure, tree: TraceNode, failing: tuple[str, ...]) -> list[Gap]:
+def gaps_for(run: Any, measure: Measure, tree: TraceNode | None, failing: tuple[str, ...]) -> list[Gap]:
     conditions = conditions_of(measure.criteria)
     out = []
     for cid in failing:

@@ -25,11 +25,16 @@ class FunctionContext(Protocol):
 
 @dataclass(frozen=True)
 class Builtin:
+    """One builtin: its scalar definition and its signature. The compiled (engine.fast.calls) and columnar
+    (engine.fast.vcalls) backends lower some builtins to faster forms; every case those forms do not
+    specialise is handed back to `fn`, so this is the one definition of what each builtin means."""
+
     fn: Callable[..., Any]
     min_args: int
     max_args: int
     unit: str  # result unit; "arg" = unit of the first argument
     doc: str
+    pure: bool = False  # depends on its arguments only (not on as_of or the profile): results may be cached
 
 
 def _known(values: list[Any]) -> Unknown | None:
@@ -325,7 +330,7 @@ BUILTINS: dict[str, Builtin] = {
     "mean_growth": Builtin(_mean_growth, 1, 1, "ratio", "G195 growth rate with its zero rules"),
     "cap": Builtin(_cap, 2, 2, "arg", "min(value, limit), interval-aware"),
     "best": Builtin(_best, 1, 9, "arg", "largest known argument; unknown only when all are unknown"),
-    "tech_field_l1": Builtin(_tech_field_l1, 1, 1, "code", "first-level high-tech field code ('1'–'8')"),
+    "tech_field_l1": Builtin(_tech_field_l1, 1, 1, "code", "first-level high-tech field code ('1'–'8')", pure=True),
     "filter": Builtin(_filter, 3, 3, "list", "items of a list whose field equals the value (or one of a list)"),
     "holds": Builtin(_holds, 1, 4, "bool", "holds a certificate of this type (and level) in force on as_of"),
     "recognised_within": Builtin(_recognised_within, 2, 5, "bool",

@@ -8,6 +8,8 @@ arithmetic and is combined by Kleene logic in `and` / `or` / `not`. Comparisons 
 from __future__ import annotations
 
 import datetime as dt
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, Protocol
@@ -200,12 +202,9 @@ class Compare(Node):
         return [self.left, self.right]
 
 
-_OPS = {
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-}
+ORDER: dict[str, Callable[[Any, Any], Any]] = {"<": operator.lt, "<=": operator.le, ">": operator.gt,
+                                               ">=": operator.ge}
+COMPARISONS = {**ORDER, "==": operator.eq, "!=": operator.ne}  # the one table; scalars and numpy arrays alike
 
 
 def compare(op: str, a: Any, b: Any) -> Any:
@@ -222,13 +221,13 @@ def compare(op: str, a: Any, b: Any) -> Any:
         return a != b
     if isinstance(a, dt.date) != isinstance(b, dt.date):
         return Unknown(reason="cannot compare a date with a number")
-    return _OPS[op](a, b)
+    return ORDER[op](a, b)
 
 
 def _compare_interval(op: str, a: Any, b: Any) -> Any:
     lo_a, hi_a = (a.lo, a.hi) if isinstance(a, Interval) else (a, a)
     lo_b, hi_b = (b.lo, b.hi) if isinstance(b, Interval) else (b, b)
-    check = _OPS.get(op)
+    check = ORDER.get(op)
     if check is None:
         return Unknown(reason="equality on an interval")
     surely = check(lo_a, hi_b) if op in (">", ">=") else check(hi_a, lo_b)

@@ -103,6 +103,16 @@ def exact(value: Any) -> Any:
     return value
 
 
+def ratio(value: Any) -> tuple[int, int] | None:
+    """(numerator, denominator) of an exact number (int or Fraction, not bool); None for anything else."""
+    kind = type(value)
+    if kind is int:
+        return value, 1
+    if kind is Fraction:
+        return value.numerator, value.denominator
+    return None
+
+
 def is_number(value: Any) -> bool:
     return isinstance(value, int | Fraction) and not isinstance(value, bool)
 

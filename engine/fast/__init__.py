@@ -4,6 +4,7 @@
     program.verdicts(profile)      # untraced: outcome, reason, amount, failing, missing per measure
     program.decide(parsed)         # full trace: the same Decision as evaluate(ruleset, parsed, as_of)
     program.batch(profiles)        # verdicts for an iterable of profiles
+    summarise(ruleset, parsed, as_of)   # the Decision's summary (engine.summary), without any trace
 
 Profiles may be ParsedProfiles, validated profile models, or trusted dicts shaped like a profile with
 typed values (ints in yuan, dates, bools) — e.g. from engine.register's fast row reader. Nothing
@@ -18,16 +19,21 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from engine.canonical import profile_hash_of
 from engine.decision import Decision
-from engine.evaluate import _with_dependencies
+from engine.evaluate import with_dependencies
 from engine.expr.nodes import Name
 from engine.expr.values import Unknown
 from engine.fast.exprs import MISS, ExprCompiler, Fn
 from engine.fast.plan import FastRun, MeasurePlan, Verdict
 from engine.fast.source import Accessors, unwrap
 from engine.fast.traced import decide
-from engine.gaps import conditions_of
+from engine.gaps import conditions_of, gaps_for
 from engine.model import RuleSet
+from engine.profile import ParsedProfile
+from engine.stacking import best_combination
+from engine.summary import header, result_summary
+from engine.version import __version__
 
 
 class CompiledRuleSet:
@@ -95,18 +101,22 @@ class CompiledRuleSet:
 
     def verdicts(self, profile: Any, measures: list[str] | None = None) -> tuple[Verdict, ...]:
         """Untraced results for every measure (or the listed ones and their dependencies), by measure id."""
+        return self.run(profile, measures)[1]
+
+    def run(self, profile: Any, measures: list[str] | None = None) -> tuple[FastRun, tuple[Verdict, ...]]:
+        """The untraced run of one profile and its verdicts (the run can still answer a gap analysis)."""
         src, is_dict, kind = unwrap(profile)
         run = FastRun(self, src, is_dict)
         out = run.outcomes
         if measures is None:
             for mid, plan in self.plans.items():
                 out[mid] = plan.verdict(run, kind)
-            return tuple([out[m] for m in self.sorted_ids])
-        wanted = _with_dependencies(self.ruleset, measures) or set()
+            return run, tuple([out[m] for m in self.sorted_ids])
+        wanted = with_dependencies(self.ruleset, measures) or set()
         for mid, plan in self.plans.items():
             if mid in wanted:
                 out[mid] = plan.verdict(run, kind)
-        return tuple(out[m] for m in sorted(out))
+        return run, tuple(out[m] for m in sorted(out))
 
     def batch(self, profiles: Iterable[Any]) -> Iterator[tuple[Verdict, ...]]:
         verdicts = self.verdicts
@@ -147,9 +157,36 @@ def compile_ruleset(ruleset: RuleSet, as_of: dt.date) -> CompiledRuleSet:
     return found
 
 
+def summarise(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None = None) -> dict[str, Any]:
+    """The summary of the Decision (engine.summary: outcomes, amounts, failing, missing, gaps, stacking; no
+    trace), from the untraced path: equal to `engine.summary.summary_of(evaluate(ruleset, parsed, as_of))`.
+
+    Args:
+        parsed: a ParsedProfile or a validated profile model (its hash is part of the summary).
+    """
+    profile = parsed.profile if isinstance(parsed, ParsedProfile) else parsed
+    warnings = parsed.warnings if isinstance(parsed, ParsedProfile) else ()
+    run, verdicts = compile_ruleset(ruleset, as_of).run(profile, measures)
+    out = header(__version__, ruleset.hash, as_of.isoformat(), profile_hash_of(profile), profile.kind, warnings,
+                 best_combination(ruleset, verdicts))
+    out["results"] = [result_summary(v, _gaps(run, ruleset, v)) for v in verdicts]
+    return out
+
+
+def _gaps(run: FastRun, ruleset: RuleSet, verdict: Verdict) -> tuple[Any, ...]:
+    if not verdict.failing:
+        return ()
+    measure = ruleset.measures[verdict.measure_id]
+    saved, run.params = run.params, measure.parameters
+    try:
+        return tuple(gaps_for(run, measure, None, verdict.failing))
+    finally:
+        run.params = saved
+
+
 def fast_evaluate(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None = None) -> Decision:
     """A drop-in for `engine.evaluate` that reuses the compiled RuleSet between calls."""
     return compile_ruleset(ruleset, as_of).decide(parsed, measures)
 
 
-__all__ = ["CompiledRuleSet", "Verdict", "compile_ruleset", "fast_evaluate", "unwrap"]
+__all__ = ["CompiledRuleSet", "Verdict", "compile_ruleset", "fast_evaluate", "summarise", "unwrap"]

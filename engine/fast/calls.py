@@ -1,7 +1,7 @@
 """Compiled forms of the built-in functions that batch evaluation spends its time in.
 
-Each returns exactly what the engine's own builtin returns (engine.expr.functions), and hands every
-case it does not specialise — Unknown arguments, intervals, unusual types — to that builtin, so the
+Each returns exactly what the engine's own builtin returns (engine.expr.functions.BUILTINS), and hands
+every case it does not specialise — Unknown arguments, intervals, unusual types — to that builtin, so the
 engine's semantics (and its Unknown `missing` sets) are kept by construction.
 """
 
@@ -13,24 +13,17 @@ from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
 
-from engine.expr.functions import BUILTINS, _band, _sum, whole_years
-from engine.expr.nodes import arithmetic, compare, index_value
-from engine.expr.values import Unknown
+from engine.expr.functions import BUILTINS, whole_years
+from engine.expr.nodes import COMPARISONS, arithmetic, compare, index_value
+from engine.expr.values import Unknown, ratio
 from engine.fast.source import exact_value
 
 Fn = Callable[[Any], Any]
 MISS = object()
-_OPS: dict[str, Callable[[Any, Any], bool]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
+OPS = COMPARISONS
 _BOUND = {"min": operator.ge, "over": operator.gt, "max": operator.le, "under": operator.lt}
-
-
-def _ratio(value: Any) -> tuple[int, int] | None:
-    if type(value) is int:
-        return value, 1
-    if type(value) is Fraction:
-        return value.numerator, value.denominator
-    return None
+_BAND, _SUM = BUILTINS["band"].fn, BUILTINS["sum"].fn
+LOWERED = frozenset({"band", "sum", "years_between", "days_between", "fy", "recent_years"})  # faster forms here  # the definitions every case they do not speed up goes to
 
 
 def band_plan(table: Any) -> Callable[[Any], Any] | None:
@@ -46,7 +39,7 @@ def band_plan(table: Any) -> Callable[[Any], Any] | None:
         tests = []
         for key in ("min", "over", "max", "under"):
             if key in row:
-                bound = _ratio(row[key])
+                bound = ratio(row[key])
                 if bound is None:
                     return None
                 tests.append((_BOUND[key], bound[0], bound[1]))
@@ -59,7 +52,7 @@ def band_plan(table: Any) -> Callable[[Any], Any] | None:
         elif kind is Fraction:
             n, d = x.numerator, x.denominator
         else:
-            return _band(None, x, table)  # type: ignore[arg-type]
+            return _BAND(None, x, table)
         for tests, value in rows:
             for check, p, q in tests:
                 if not check(n * q, p * d):
@@ -142,7 +135,7 @@ def traced_years_field(kind: str, this_year: int, n: int, name: str) -> Fn:
 
 
 def sum_recent_years(last: int, n: int, name: str, listing: Fn) -> Fn:
-    """`sum(recent_years(n).name)`: one loop over whole-yuan ints; anything else through `_sum`."""
+    """`sum(recent_years(n).name)`: one loop over whole-yuan ints; anything else through `sum`'s definition."""
     first_year = last - n + 1
 
     def total(run: Any) -> Any:
@@ -161,7 +154,7 @@ def sum_recent_years(last: int, n: int, name: str, listing: Fn) -> Fn:
             else:
                 if start <= last:
                     return acc
-        return _sum(run, listing(run))
+        return _SUM(run, listing(run))
     return total
 
 
@@ -170,10 +163,10 @@ def fast_sum(items: Any) -> Any:
         acc = 0
         for value in items:
             if type(value) is not int:
-                return _sum(None, items)  # type: ignore[arg-type]
+                return _SUM(None, items)
             acc += value
         return acc
-    return _sum(None, items)  # type: ignore[arg-type]
+    return _SUM(None, items)
 
 
 def dated(name: str, start: Fn, as_of: dt.date) -> Fn | None:
@@ -209,7 +202,6 @@ def memoised(name: str, arg: Fn) -> Fn:
     return call
 
 
-PURE_ON_TEXT = frozenset({"tech_field_l1"})
 
 
 def traced_name(program: Any, path: str) -> Fn:
@@ -239,7 +231,7 @@ def traced_name(program: Any, path: str) -> Fn:
 
 def compare_const(op: str, negate: bool, left: Fn, value: Any) -> Fn | None:
     """Untraced comparison against a constant: numbers, booleans and code lists get a typed fast path."""
-    check = _OPS.get(op)
+    check = OPS.get(op)
     if check is not None and type(value) in (int, Fraction):
         num, den = value.numerator, value.denominator
 

@@ -39,7 +39,7 @@ from engine.expr.nodes import (
 )
 from engine.expr.values import Conditional, Interval, Unknown, unknown_of
 from engine.fast import calls
-from engine.fast.calls import _OPS, MISS, compare_const, divide, index, traced_name
+from engine.fast.calls import MISS, OPS, compare_const, divide, index, traced_name
 from engine.logic import combine, negate
 from engine.parameters import ParameterSeries
 from engine.trace import ParamRead
@@ -146,7 +146,7 @@ class ExprCompiler:
             if fast is not None:
                 return fast
         right_fn, op, negate = fn_of(right), node.op, node.negate
-        check = _OPS.get(op)
+        check = OPS.get(op)
 
         def run_compare(run: Any) -> Any:
             a, b = left(run), right_fn(run)
@@ -307,7 +307,7 @@ class ExprCompiler:
         if name in ("years_between", "days_between") and len(args) == 2 and type(args[1]) is Name \
                 and args[1].path == "as_of":
             return calls.dated(name, self.compile(args[0]), self.program.as_of)
-        if name in calls.PURE_ON_TEXT and len(args) == 1:
+        if BUILTINS[name].pure and len(args) == 1:
             return calls.memoised(name, self.compile(args[0]))
         return None
 

@@ -64,6 +64,10 @@ class FastRun:
         self.frames: list[Any] = []  # engine.benefits pushes a frame while it evaluates an amount
         self.world: str | None = None
 
+    @property
+    def ruleset(self) -> Any:
+        return self.program.ruleset
+
     def lookup(self, name: str) -> Any:
         program = self.program
         reader = program.readers.get(name)

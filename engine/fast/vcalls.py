@@ -10,11 +10,13 @@ import numpy as np
 
 from engine.expr.functions import BUILTINS
 from engine.expr.nodes import Attr, Call, Literal, Name
-from engine.fast.calls import PURE_ON_TEXT, _ratio
+from engine.expr.values import ratio
 from engine.fast.columns import V, from_python, merge_fb, safe_product, typed
 from engine.fast.vector import CMP, C, Unsupported, compare_numbers, date_parts, ratio_of, whole_years_to
 
 ELIGIBLE, INELIGIBLE, UNDETERMINED, CONDITIONAL = 3, 4, 5, 6
+LOWERED = frozenset({"band", "sum", "count", "years_between", "days_between", "best", "max", "min", "eligible",
+                     "unknown", "start_of_year", "fy"})  # column-wise forms here (and every `pure` builtin)
 
 
 class VectorCalls:
@@ -49,7 +51,7 @@ class VectorCalls:
     def other(self, ev: Any, name: str, args: list[Any]) -> Any:
         if name == "eligible" and len(args) == 1 and type(args[0]) is Literal:
             return self.eligible(str(args[0].value))
-        if name in PURE_ON_TEXT and len(args) == 1:
+        if BUILTINS[name].pure and len(args) == 1:
             return self.on_text(name, ev.value(args[0]))
         if name == "unknown":  # always unknown; its reason comes with the scalar verdict
             return V("none", np.zeros(self.batch.n, np.int64), np.zeros(self.batch.n, bool))
@@ -66,13 +68,13 @@ class VectorCalls:
         n_, d_, known, fb = ratio_of(x)
         conds, nums, dens = [], [], []
         for row in table.value:
-            value = _ratio(row.get("value")) if isinstance(row, dict) else None
+            value = ratio(row.get("value")) if isinstance(row, dict) else None
             if value is None:
                 raise Unsupported
             mask = np.ones(self.batch.n, bool)
             for key in ("min", "over", "max", "under"):
                 if key in row:
-                    bound = _ratio(row[key])
+                    bound = ratio(row[key])
                     if bound is None:
                         raise Unsupported
                     left, ok1 = safe_product(n_, bound[1])

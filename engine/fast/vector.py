@@ -11,7 +11,6 @@ values the columns cannot hold mark their rows for the scalar fallback (engine.f
 from __future__ import annotations
 
 import datetime as dt
-import operator
 from collections.abc import Callable
 from fractions import Fraction
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from engine.expr.nodes import (
+    COMPARISONS,
     Attr,
     Binary,
     BoolOp,
@@ -38,8 +38,7 @@ from engine.expr.nodes import arithmetic as scalar_arithmetic
 from engine.fast.columns import V, from_python, merge_fb, safe_product, typed
 from engine.logic import Truth, combine_truths
 
-CMP: dict[str, Callable[[Any, Any], Any]] = {
-    "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge, "==": operator.eq, "!=": operator.ne}
+CMP = COMPARISONS
 EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
