@@ -101,3 +101,20 @@ def test_orjson_bytes_are_the_canonical_json(ruleset: RuleSet) -> None:
 def test_canonical_bytes_match_the_standard_library(value: Any) -> None:
     assert canonical_bytes(value) == json.dumps(value, ensure_ascii=False, sort_keys=True,
                                                 separators=(",", ":")).encode("utf-8")
+
+
+# -- request bodies share the profile readers' bounds (engine.safe_yaml) --------------------------------------
+
+def test_duplicate_keys_and_deep_bodies_are_refused(api: FlaskClient) -> None:  # noqa: F811
+    body = json.dumps({"profile": PROFILE, "as_of": "2025-06-30"}, ensure_ascii=False)
+    twice = body[:-1] + ', "as_of": "2024-06-30"}'
+    problem = assert_problem(api.post("/api/v1/evaluate", data=twice, content_type="application/json"), 400,
+                             "unreadable-json")
+    assert "as_of" in problem["detail"] and problem["errors"][0]["code"] == "DUPLICATE_KEY"
+    deep = '{"profile": ' + "[" * 40 + "]" * 40 + "}"
+    problem = assert_problem(api.post("/api/v1/evaluate", data=deep, content_type="application/json"), 400,
+                             "unreadable-json")
+    assert problem["errors"][0]["message_zh"] and problem["errors"][0]["message_en"]
+    yaml_text = "profile: {name: x}"
+    assert_problem(api.post("/api/v1/evaluate", data=yaml_text, content_type="application/json"), 400,
+                   "unreadable-json")

@@ -1,8 +1,10 @@
 """This file defines how the API reads request bodies: content type, size, JSON, and validation.
 
 Order of checks: 415 unless `Content-Type: application/json` (or `…+json`); 413 over MAX_CONTENT_LENGTH
-(werkzeug stops reading); 400 for bytes that are not UTF-8 JSON (NaN/Infinity refused too); 422 for
-JSON that does not validate, listing every problem with its field path.
+(werkzeug stops reading); 400 for bytes that are not UTF-8 JSON (NaN/Infinity refused too), then the
+bounds of engine.safe_yaml.load_document that every profile reader shares (400 for a duplicate key, too
+deep or too many nodes, 413 past its size bound); 422 for JSON that does not validate, listing every
+problem with its field path.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from engine.errors import ProfileError, ProfileIssue
 from engine.model import RuleSet
 from engine.profile import ParsedProfile, parse_profile
 from engine.profile.errors import issues_from
+from engine.safe_yaml import DocumentError, load_document
 from engine.suggest import hint_for
 from web.api.problems import FieldError, Problem
 from web.api.schemas import MAX_DATE, MIN_DATE
@@ -43,9 +46,15 @@ def read_json(*, required: bool = True) -> Any:
             return None
         raise Problem("unreadable-json", "The request body is empty; send a JSON object / 请求体为空")
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)  # JSON, not YAML
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise Problem("unreadable-json", f"The request body is not valid UTF-8 JSON: {exc} / 请求体不是有效的JSON") from None
+    try:  # the bounds every profile reader shares: duplicate keys, depth, node count, size
+        return load_document(raw, "request body")
+    except DocumentError as exc:
+        code = "payload-too-large" if exc.code == "DOCUMENT_TOO_LARGE" else "unreadable-json"
+        raise Problem(code, f"{exc.issues[0].message.en} / {exc.issues[0].message.zh}",
+                      field_errors(exc.issues)) from None
 
 
 def field_errors(issues: list[ProfileIssue], prefix: str = "") -> list[FieldError]:
