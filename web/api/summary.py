@@ -1,42 +1,30 @@
-"""This file defines the one presentation of an evaluation summary: what POST /evaluate answers by default.
+"""This file answers POST /evaluate: the summary by default, the whole Decision with `?trace=full`.
 
-A summary is the canonical decision without its traces: per measure the outcome, reason, amount, failing
-conditions, missing fields, gaps (the smallest passing change) and prerequisites, plus the stacking and the
-profile warnings, with the same header (engine version, RuleSet hash, as-of date, profile hash). The full
-decision (`?trace=full`) adds `results[].trace` and `facts`. Stored decisions always keep the full trace
-(POST /applications evaluates with it); the summary is never stored.
+The summary's shape is the engine's (engine.summary, the one definition: outcomes, reasons, amounts,
+failing conditions, missing fields, gaps, prerequisites, stacking, warnings and the header, no traces); it
+is computed on the untraced compiled path (`engine.fast.summarise`), which equals
+`engine.summary.summary_of(evaluate(...))`. The full Decision comes from the compiled traced path
+(`engine.fast.fast_evaluate`), byte for byte `evaluate(...).to_json()`. Stored decisions always keep the
+full trace (POST /applications evaluates with it); a summary is never stored.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import datetime as dt
 from typing import Any
 
-from engine.canonical import plain
-from engine.decision import Decision, MeasureResult
+from engine.fast import fast_evaluate, summarise
+from engine.model import RuleSet
+from engine.summary import summary_of
 from web.api.serialize import canonical_bytes, decision_json
 
 TRACE_CHOICES = ("summary", "full")
-_DROPPED_RESULT_KEYS = frozenset({"trace"})
-_DROPPED_KEYS = frozenset({"facts"})
+
+__all__ = ["TRACE_CHOICES", "evaluation_body", "summary_of"]
 
 
-def summary_of(decision: Decision) -> dict[str, Any]:
-    """The summary of a decision as plain data: the decision's own canonical form (`Decision.to_dict`,
-    `engine.canonical.plain`) of everything but the traces, which are never converted."""
-    bare = dataclasses.replace(decision, results=(), facts=())
-    out = {key: value for key, value in bare.to_dict().items() if key not in _DROPPED_KEYS}
-    out["results"] = [_without_trace(result) for result in decision.results]
-    return out
-
-
-def _without_trace(result: MeasureResult) -> dict[str, Any]:
-    data: dict[str, Any] = plain(dataclasses.replace(result, trace=None))
-    for key in _DROPPED_RESULT_KEYS:
-        data.pop(key, None)
-    return data
-
-
-def evaluation_body(decision: Decision, trace: str) -> bytes:
-    """The response body of POST /evaluate: the summary, or with `trace="full"` the whole decision."""
-    return decision_json(decision) if trace == "full" else canonical_bytes(summary_of(decision))
+def evaluation_body(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None, trace: str) -> bytes:
+    """The response body: the summary, or with `trace="full"` the whole Decision, as canonical JSON."""
+    if trace == "full":
+        return decision_json(fast_evaluate(ruleset, parsed, as_of, measures=measures))
+    return canonical_bytes(summarise(ruleset, parsed, as_of, measures))

@@ -20,7 +20,6 @@ from werkzeug.wrappers import Response
 
 from engine import evaluate
 from engine.errors import RuleLoadError
-from engine.fast import fast_evaluate
 from engine.replay import ABSENT, ReplayError, compare_with_current, replay
 from web.api import ratelimit
 from web.api.auth import authenticate_for_token, current_api_user, issue_token, require_roles
@@ -81,8 +80,7 @@ def evaluate_view() -> Response:
     body = read_json()
     ruleset = current_ruleset()
     parsed, _raw, as_of, wanted = parse_request(body, ruleset, today())
-    decision = fast_evaluate(ruleset, parsed, as_of, measures=wanted)
-    return json_response(evaluation_body(decision, trace))
+    return json_response(evaluation_body(ruleset, parsed, as_of, wanted, trace))
 
 
 def _trace_choice() -> str:
