@@ -18,6 +18,7 @@ import numpy as np
 from engine.fast import vcalls
 from engine.fast.columns import V, from_python
 from engine.fast.plan import FastRun
+from engine.fast.protocol import Program
 from engine.fast.source import exact_value, unwrap
 from engine.fast.vcalls import CONDITIONAL, ELIGIBLE, INELIGIBLE, UNDETERMINED
 
@@ -28,7 +29,7 @@ _PLAIN = {int, str, bool, type(None), dt.date}
 class Batch:
     """Profiles of one batch, read column by column on demand."""
 
-    def __init__(self, program: Any, profiles: Sequence[Any], absent: frozenset[str] = frozenset()):
+    def __init__(self, program: Program, profiles: Sequence[Any], absent: frozenset[str] = frozenset()):
         self.program = program
         self.absent = absent
         self.n = len(profiles)
@@ -162,7 +163,7 @@ class ColumnBatch(Batch):
     Rows that need the scalar evaluator are rebuilt as profile dicts from the columns.
     """
 
-    def __init__(self, program: Any, columns: Mapping[str, Any], n: int, kind: str = "enterprise"):
+    def __init__(self, program: Program, columns: Mapping[str, Any], n: int, kind: str = "enterprise"):
         self.program = program
         self.columns = columns
         self.n = n

@@ -16,9 +16,9 @@ from typing import Any
 from engine.expr.functions import BUILTINS, whole_years
 from engine.expr.nodes import COMPARISONS, arithmetic, compare, index_value
 from engine.expr.values import Unknown, ratio
+from engine.fast.protocol import Fn, Program
 from engine.fast.source import exact_value
 
-Fn = Callable[[Any], Any]
 MISS = object()
 OPS = COMPARISONS
 _BOUND = {"min": operator.ge, "over": operator.gt, "max": operator.le, "under": operator.lt}
@@ -204,7 +204,7 @@ def memoised(name: str, arg: Fn) -> Fn:
 
 
 
-def traced_name(program: Any, path: str) -> Fn:
+def traced_name(program: Program, path: str) -> Fn:
     """Evaluation.lookup for one name, with the fact / special / field decision taken at compile time."""
     if path in program.ruleset.facts:
         fact = program.ruleset.facts[path]

@@ -26,6 +26,7 @@ from engine.fast.batch import ELIGIBLE, INELIGIBLE, UNDETERMINED, Batch, ColumnB
 from engine.fast.columns import V, from_python, typed
 from engine.fast.exprs import ExprCompiler
 from engine.fast.plan import MeasurePlan
+from engine.fast.protocol import Program
 from engine.fast.result import NOT_IN_FORCE, OTHER_KIND, OUT_OF_AREA, MeasureColumns, Result
 from engine.fast.vector import C, VectorEval
 from engine.logic import CriteriaTree, Truth, combine_truths, failing_units
@@ -35,7 +36,7 @@ from engine.model import Measure
 class Columnar:
     """Column-wise evaluation of a compiled RuleSet (engine.fast.CompiledRuleSet)."""
 
-    def __init__(self, program: Any):
+    def __init__(self, program: Program):
         self.program = program
         self.rowwise_fns: dict[int, Any] = {}
         self.finance_fields = _finance_fields(program.ruleset)

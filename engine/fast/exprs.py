@@ -40,11 +40,10 @@ from engine.expr.nodes import (
 from engine.expr.values import Conditional, Interval, Unknown, unknown_of
 from engine.fast import calls
 from engine.fast.calls import MISS, OPS, compare_const, divide, index, traced_name
+from engine.fast.protocol import Fn, Program
 from engine.logic import combine, negate
 from engine.parameters import ParameterSeries
 from engine.trace import ParamRead
-
-Fn = Callable[[Any], Any]
 
 
 class Const:
@@ -80,7 +79,7 @@ def fn_of(compiled: Compiled) -> Fn:
 class ExprCompiler:
     """Compiles the expressions of one parameter scope (a measure or a facts file) for one as-of date."""
 
-    def __init__(self, program: Any, params: dict[str, ParameterSeries], traced: bool):
+    def __init__(self, program: Program, params: dict[str, ParameterSeries], traced: bool):
         self.program = program
         self.params = params
         self.traced = traced

@@ -18,6 +18,7 @@ from engine.evaluate import outcome_truth
 from engine.expr.functions import BUILTINS
 from engine.expr.values import Unknown
 from engine.fast.exprs import MISS, ExprCompiler
+from engine.fast.protocol import Program
 from engine.fast.source import finance_items
 from engine.model import Measure
 
@@ -50,7 +51,7 @@ class FastRun:
     __slots__ = ("program", "src", "is_dict", "getters", "memo", "extra", "as_of", "outcomes", "params", "fin",
                  "frames", "world")
 
-    def __init__(self, program: Any, src: Any, is_dict: bool):
+    def __init__(self, program: Program, src: Any, is_dict: bool):
         self.program = program
         self.src = src
         self.is_dict = is_dict
@@ -114,7 +115,7 @@ class FastRun:
 class MeasurePlan:
     """Everything about one measure that does not depend on the profile, for one as-of date."""
 
-    def __init__(self, program: Any, measure: Measure):
+    def __init__(self, program: Program, measure: Measure):
         as_of = program.as_of
         self.id = measure.id
         self.kinds = frozenset(measure.applicant)

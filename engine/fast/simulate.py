@@ -25,6 +25,7 @@ import numpy as np
 from engine.decision import Decision, MeasureResult
 from engine.fast.batch import ELIGIBLE
 from engine.fast.columnar import Columnar
+from engine.fast.protocol import Program
 from engine.fast.result import MeasureColumns, Result
 
 NAMES = ("not_applicable", "not_applicable", "not_applicable", "eligible", "ineligible", "undetermined", "conditional")
@@ -142,7 +143,7 @@ def simulate(current: Any, proposed: Any, profiles: Iterable[Any], label: Callab
     return Simulation(offset, [changes[m] for m in ids])
 
 
-def _trace(program: Any, profile: Any) -> Decision:
+def _trace(program: Program, profile: Any) -> Decision:
     """The full Decision of an example; a trusted dict is validated first (it was valid when it was made)."""
     if isinstance(profile, dict):
         from engine.profile import parse_profile

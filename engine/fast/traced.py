@@ -8,16 +8,22 @@ last comparison). Criteria logic, traces, gaps, amounts, stacking and the Decisi
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from engine.decision import Decision
+from engine.canonical import profile_hash_of
+from engine.decision import Decision, MeasureResult, Outcome
 from engine.evaluate import Evaluation, decide_with
 from engine.fast.exprs import MISS
+from engine.fast.plan import Verdict
+from engine.fast.protocol import Program
 from engine.fast.source import unwrap
 from engine.logic import CriteriaTree
 from engine.model import Condition, Fact, Measure
 from engine.profile import ParsedProfile
+from engine.stacking import best_combination
 from engine.trace import Frame
+from engine.version import __version__
 
 
 class LazyNamespace:
@@ -43,7 +49,7 @@ class LazyNamespace:
 class TracedRun(Evaluation):
     """engine.evaluate.Evaluation whose leaves (conditions and facts) run as compiled closures."""
 
-    def __init__(self, program: Any, profile: Any):
+    def __init__(self, program: Program, profile: Any):
         src, is_dict, _ = unwrap(profile)
         super().__init__(program.ruleset, profile, program.as_of, ns=LazyNamespace(program.accessors, src, is_dict))
         self.program = program
@@ -70,9 +76,13 @@ class TracedRun(Evaluation):
         return self.program.traced_facts[fact.id](self)
 
 
-def decide(program: Any, parsed: ParsedProfile | Any, measures: list[str] | None = None,
+def decide(program: Program, parsed: ParsedProfile | Any, measures: list[str] | None = None,
            profile_hash: str | None = None) -> Decision:
     """`engine.evaluate(ruleset, parsed, as_of, measures)` with the compiled program of that RuleSet/date.
+
+    The outcomes, amounts, failing and missing conditions come from the untraced path at once; the traces,
+    gaps and fact traces are deferred (engine.decision.Deferred): the first read of any of them runs the
+    traced evaluation once, for the whole decision. The canonical JSON is evaluate()'s, byte for byte.
 
     Args:
         program: a CompiledRuleSet.
@@ -81,4 +91,28 @@ def decide(program: Any, parsed: ParsedProfile | Any, measures: list[str] | None
         profile_hash: the profile's hash when the caller already knows it (it is the costliest part).
     """
     profile = parsed.profile if isinstance(parsed, ParsedProfile) else parsed
-    return decide_with(TracedRun(program, profile), parsed, measures, profile_hash)
+    warnings = parsed.warnings if isinstance(parsed, ParsedProfile) else ()
+    traced: dict[str, Any] = {}
+
+    def full() -> dict[str, Any]:  # the traced evaluation, run once and only when a trace is read
+        if not traced:
+            decision = decide_with(TracedRun(program, profile), parsed, measures, profile_hash)
+            traced.update({r.measure_id: r for r in decision.results}, **{"": decision})
+        return traced
+
+    results = tuple(_result(verdict, full) for verdict in program.verdicts(profile, measures))
+    return Decision.deferred(
+        {"facts": lambda: full()[""].facts, "profile_hash": lambda: profile_hash or profile_hash_of(profile)},
+        engine_version=__version__, ruleset_hash=program.ruleset.hash, as_of=program.as_of.isoformat(),
+        profile_kind=profile.kind, results=results, warnings=tuple(warnings),
+        stacking=best_combination(program.ruleset, results))
+
+
+def _result(verdict: Verdict, full: Callable[[], dict[str, Any]]) -> MeasureResult:
+    mid = verdict.measure_id
+    fields = {"measure_id": mid, "outcome": verdict.outcome, "reason": verdict.reason, "amount": verdict.amount,
+              "failing": verdict.failing, "missing": verdict.missing, "prerequisites": verdict.prerequisites}
+    if verdict.outcome is Outcome.NOT_APPLICABLE:
+        return MeasureResult(**fields, gaps=(), trace=None)
+    later = {"trace": lambda: full()[mid].trace, "gaps": (lambda: full()[mid].gaps) if verdict.failing else tuple}
+    return MeasureResult.deferred(later, **fields)

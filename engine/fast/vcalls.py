@@ -4,7 +4,7 @@ functions of a code); any other call raises Unsupported and is evaluated row by 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -14,6 +14,10 @@ from engine.expr.values import ratio
 from engine.fast.columns import V, from_python, merge_fb, safe_product, typed
 from engine.fast.vector import CMP, C, Unsupported, compare_numbers, date_parts, ratio_of, whole_years_to
 
+if TYPE_CHECKING:
+    from engine.fast.batch import Batch
+    from engine.fast.vector import VectorEval
+
 ELIGIBLE, INELIGIBLE, UNDETERMINED, CONDITIONAL = 3, 4, 5, 6
 LOWERED = frozenset({"band", "sum", "count", "years_between", "days_between", "best", "max", "min", "eligible",
                      "unknown", "start_of_year", "fy"})  # column-wise forms here (and every `pure` builtin)
@@ -22,11 +26,11 @@ LOWERED = frozenset({"band", "sum", "count", "years_between", "days_between", "b
 class VectorCalls:
     """Builtins with a column-wise form; Unsupported for the others."""
 
-    def __init__(self, batch: Any):
+    def __init__(self, batch: Batch):
         self.batch = batch
         self.text_cache: dict[tuple[str, str], Any] = {}
 
-    def call(self, ev: Any, node: Call) -> Any:
+    def call(self, ev: VectorEval, node: Call) -> Any:
         name, args = node.name, node.args
         if name == "band" and len(args) == 2:
             return self.band(ev.value(args[0]), ev.value(args[1]))
@@ -48,7 +52,7 @@ class VectorCalls:
             return self.extreme(name, [ev.value(a) for a in args])
         return self.other(ev, name, args)
 
-    def other(self, ev: Any, name: str, args: list[Any]) -> Any:
+    def other(self, ev: VectorEval, name: str, args: list[Any]) -> Any:
         if name == "eligible" and len(args) == 1 and type(args[0]) is Literal:
             return self.eligible(str(args[0].value))
         if BUILTINS[name].pure and len(args) == 1:

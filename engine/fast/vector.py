@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -37,6 +37,9 @@ from engine.expr.nodes import (
 from engine.expr.nodes import arithmetic as scalar_arithmetic
 from engine.fast.columns import V, from_python, merge_fb, safe_product, typed
 from engine.logic import Truth, combine_truths
+
+if TYPE_CHECKING:
+    from engine.fast.batch import Batch
 
 CMP = COMPARISONS
 EPOCH = dt.date(1970, 1, 1).toordinal()
@@ -184,7 +187,7 @@ def whole_years_to(start: V, as_of: dt.date) -> V:
 class VectorEval:
     """Evaluates expressions column-wise over one batch; facts are computed once per batch."""
 
-    def __init__(self, batch: Any, rowwise: Callable[[Node, dict[str, Any], Any], V]):
+    def __init__(self, batch: Batch, rowwise: Callable[[Node, dict[str, Any], Any], V]):
         self.batch = batch
         self.n = batch.n
         self.as_of = batch.program.as_of
@@ -229,7 +232,7 @@ class VectorEval:
         if kind is Attr:
             return self._attr(node)  # type: ignore[arg-type]
         if kind is Call:
-            return self.batch.calls.call(self, node)
+            return self.batch.calls.call(self, node)  # type: ignore[arg-type]
         if kind is Index:
             return self._index(node)  # type: ignore[arg-type]
         raise Unsupported
