@@ -224,12 +224,6 @@ def criteria_tree(criterion: Any) -> tuple[CriteriaTree, list[Any]]:
     return build(criterion), leaves
 
 
-def nodes_of(tree: CriteriaTree) -> list[CriteriaTree]:
-    """Every node, in pre-order (node.pos is its index here)."""
-    out = [tree]
-    for child in tree.children:
-        out.extend(nodes_of(child))
-    return out
 
 
 def tree_values(tree: CriteriaTree, leaves: Sequence[Any]) -> dict[int, Any]:

@@ -7,7 +7,6 @@ exactly which fields would settle it. Comparisons and logic are three-valued (Kl
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -116,6 +115,3 @@ def ratio(value: Any) -> tuple[int, int] | None:
 def is_number(value: Any) -> bool:
     return isinstance(value, int | Fraction) and not isinstance(value, bool)
 
-
-def is_date(value: Any) -> bool:
-    return isinstance(value, dt.date)

@@ -13,7 +13,7 @@ never divide, and a product is only taken where float64 proves its magnitude bel
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -26,8 +26,6 @@ SAFE = float(2**60)
 Array = np.ndarray
 
 
-class NotColumnar(Exception):
-    """This expression has no column-wise form; its rows are decided one by one."""
 
 
 @dataclass
@@ -71,11 +69,6 @@ def merge_fb(a: Any, b: Any) -> Any:
     return a | b
 
 
-def where_fb(mask: Any, fb: Any) -> Any:
-    """The fall-back rows of a value that only matters where `mask` holds."""
-    if fb is None:
-        return None
-    return fb & mask
 
 
 def safe_product(a: Any, b: Any) -> tuple[Any, Any]:
@@ -84,8 +77,6 @@ def safe_product(a: Any, b: Any) -> tuple[Any, Any]:
     return np.where(ok, a, 0) * np.where(ok, b, 0), ok
 
 
-def broadcast(value: Any, n: int, dtype: Any) -> Array:
-    return value if isinstance(value, np.ndarray) else np.full(n, value, dtype=dtype)
 
 
 # -- conversion from Python values ----------------------------------------------------------------------
@@ -143,14 +134,4 @@ def _opaque(n: int) -> V:
     return V("num", np.zeros(n, np.int64), np.zeros(n, bool), np.ones(n, bool))
 
 
-def const_column(value: Any, n: int) -> V:
-    """A constant as a column (rarely needed: most operations take constants directly)."""
-    return from_python([value] * n, n)
 
-
-def rowwise(fn: Callable[[int], Any], rows: Sequence[int], n: int) -> V:
-    """A column computed row by row (for the rows given; the others are unknown)."""
-    values: list[Any] = [None] * n
-    for i in rows:
-        values[i] = fn(i)
-    return from_python(values, n)
