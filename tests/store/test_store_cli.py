@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 import yaml
 from click.testing import CliRunner, Result
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from storekit import MINI_MEASURE, PROFILE, PROJECT_ROOT
 
@@ -15,6 +17,7 @@ from engine import load_ruleset
 from engine.replay import stored_profile_json
 from web.cli import main
 from web.store import queries
+from web.store.models import Application
 
 DEMO_ACCOUNTS = {"applicant": "applicant-demo", "reviewer": "reviewer-demo", "auditor": "auditor-demo",
                  "admin": "admin-demo"}
@@ -125,7 +128,11 @@ def test_demo_loads_samples_and_accounts_and_refuses_twice(db_url: str, rules_co
     session.rollback()  # end the read transaction: --reset drops the tables
     samples = sorted((PROJECT_ROOT / "sample_applicants").glob("*.yaml"))
     rows = json.loads(_cli("decisions", "list", "--format", "json", "--limit", "1000", "--db", db_url).stdout)
-    assert 0 < len(rows) <= len(samples) and {r["as_of"] for r in rows} == {"2025-06-30"}
+    screened = len(re.findall(r"^\s+#\d+\s+\S+\s+\d+ eligible of \d+$", first.output, re.M))
+    in_calls = session.scalar(select(func.count(Application.id)).where(Application.call_id.is_not(None)))
+    session.rollback()
+    assert 0 < screened <= len(samples) and in_calls and len(rows) == screened + in_calls  # + the year's calls
+    assert {r["as_of"] for r in rows} == {"2025-06-30"}
     assert _cli("audit", "verify", "--db", db_url).exit_code == 0
     again = _cli("demo", "--rules", str(rules_copy), "--db", db_url)
     assert again.exit_code == 2 and "--reset" in again.output

@@ -180,6 +180,15 @@ def test_allocation_notice_csv_and_payments(bureau: Flask, client: FlaskClient, 
     with bureau.app_context():
         assert queries.get_application(db(), line.application_id).status == "paid"  # type: ignore[union-attr]
         assert queries.verify_chain(db()).ok
+    auditor = bureau.test_client()
+    login(auditor, "audrey")
+    assert f"/audit/calls/{call}/allocation" in auditor.get("/audit/").get_data(as_text=True)
+    proof = auditor.get(f"/audit/calls/{call}/allocation").get_data(as_text=True)
+    assert "IDENTICAL" in proof and "可由已存申请、决策和预算完全重新推导" in proof
+    with bureau.app_context():
+        decision_id = queries.get_application(db(), apps[0]).decisions[-1].id  # type: ignore[union-attr]
+    decision = auditor.get(f"/audit/decisions/{decision_id}").get_data(as_text=True)
+    assert "138****1234" in decision and "13800001234" not in decision  # contacts masked for the auditor
 
 
 # -- fuzzing the uploads ------------------------------------------------------------------------------

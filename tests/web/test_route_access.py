@@ -90,6 +90,7 @@ TABLE: dict[str, Row] = {
     "audit.chain": Row("GET", "/audit/chain", only("auditor")),
     "audit.export_json": Row("GET", "/audit/decisions/{dec}/export.json", only("auditor")),
     "audit.export_html": Row("GET", "/audit/decisions/{dec}/export.html", only("auditor")),
+    "audit.allocation": Row("GET", "/audit/calls/{closed}/allocation", only("auditor")),
     # admins
     "admin.index": Row("GET", "/admin/", only("admin")),
     "admin.rulesets": Row("GET", "/admin/rulesets", only("admin")),

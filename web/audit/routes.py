@@ -19,10 +19,12 @@ from web.audit import bp
 from web.audit.forms import SearchForm
 from web.auth.decorators import role_required
 from web.bureau import stored
+from web.bureau.present import ALLOCATION_REASONS, wan
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.i18n import current_lang
-from web.store import export, queries, web_queries
+from web.store import allocation_queries, call_queries, export, queries, web_queries
+from web.store.contacts import mask_email, mask_name, mask_phone
 
 MAX_DIFF = 200
 
@@ -35,8 +37,9 @@ def index() -> str:
     session = db()
     found = web_queries.search_decisions(session, query) if query else None
     recent = web_queries.recent_decisions(session) if found is None else []
+    calls = [c for c in call_queries.list_calls(session) if c.allocated_at is not None]
     return render_template("audit/index.html", form=form, query=query, found=found, recent=recent,
-                           labels=stored.STATUS_LABELS)
+                           labels=stored.STATUS_LABELS, calls=calls)
 
 
 def _decision(decision_id: int) -> Any:
@@ -52,7 +55,15 @@ def _render(row: Any, **checks: Any) -> str:
     return render_template("audit/decision.html", row=row, link=link,
                            rows=stored.results(row.decision_json, current_ruleset(), current_lang()),
                            labels=stored.STATUS_LABELS, actions=stored.ACTION_LABELS,
-                           history=stored.history(row.application), **checks)
+                           history=stored.history(row.application), contacts=_masked(row.application), **checks)
+
+
+def _masked(application: Any) -> dict[str, str] | None:
+    """An auditor need not see contacts: shown masked (the reviewer's page shows them in full)."""
+    if not (application.contact_phone or application.contact_email):
+        return None
+    return {"name": mask_name(application.contact_name), "phone": mask_phone(application.contact_phone),
+            "email": mask_email(application.contact_email)}
 
 
 @bp.route("/decisions/<int:decision_id>")
@@ -123,3 +134,18 @@ def _record(decision_id: int) -> dict[str, Any]:
     except queries.NotFound:
         abort(404)
     return export.build_record(bundle)
+
+
+@bp.route("/calls/<int:call_id>/allocation")
+@role_required("auditor")
+def allocation(call_id: int) -> str:
+    """Re-derive a call's allocation from the stored applications, decisions and budget (a GET: it only reads)."""
+    session = db()
+    call = call_queries.get_call(session, call_id)
+    if call is None or call.allocated_at is None:
+        abort(404)
+    proof = allocation_queries.rederive(session, call.id)
+    ruleset, lang = current_ruleset(), current_lang()
+    return render_template("audit/allocation.html", call=call, proof=proof, REASONS=ALLOCATION_REASONS,
+                           lines=allocation_queries.allocation_lines(session, call.id), money=lambda v: wan(v, lang),
+                           title_of=lambda m: stored.title_of(m, ruleset))

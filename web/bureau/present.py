@@ -81,3 +81,10 @@ def wan(yuan: int | None, lang: str = "zh") -> str:
 def material_key(zh: str) -> str:
     """The stable key of a checklist item (the same document asked by two measures is one item)."""
     return "d" + hashlib.sha256(zh.strip().encode("utf-8")).hexdigest()[:10]
+
+
+def default_materials(measure: object) -> tuple[tuple[str, str, str], ...]:
+    """A measure's checklist from its rule file's `documents` (key, zh, en); a bare application form if none."""
+    documents = getattr(measure, "documents", ()) or ()
+    items = tuple((material_key(d.zh), d.zh, d.en or d.zh) for d in documents)
+    return items or ((material_key("申报书"), "申报书", "application form"),)

@@ -13,11 +13,11 @@ from urllib.parse import quote
 from flask import Response, abort, current_app
 from werkzeug.utils import secure_filename
 
-from web.store.blobs import BlobStore
+from web.store.blobs import BlobStore, default_root
 
 
 def blob_store() -> BlobStore:
-    return BlobStore(current_app.config.get("MATERIALS_DIR") or f"{current_app.instance_path}/materials")
+    return BlobStore(current_app.config.get("MATERIALS_DIR") or default_root())
 
 
 def send_material(material: Any) -> Response:

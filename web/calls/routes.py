@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from web.auth.decorators import role_required
 from web.bureau import stored
-from web.bureau.present import ALLOCATION_REASONS, CALL_STATUS, METHODS, local_time, to_utc, wan
+from web.bureau.present import ALLOCATION_REASONS, CALL_STATUS, METHODS, default_materials, local_time, to_utc, wan
 from web.calls import bp
 from web.calls.forms import AllocateForm, CallForm, PaymentForm, measure_fields
 from web.db_session import db
@@ -61,7 +61,7 @@ def detail(call_id: int) -> str:
 # -- opening a call -----------------------------------------------------------------------------------
 
 def _default_materials(measure: Any) -> str:
-    return "\n".join(f"{d.zh} / {d.en}" if d.en and d.en != d.zh else d.zh for d in measure.documents)
+    return "\n".join(f"{zh} / {en}" if en != zh else zh for _key, zh, en in default_materials(measure))
 
 
 def _default_body(measures: list[Any]) -> str:

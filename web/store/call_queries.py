@@ -144,3 +144,25 @@ def require_open(session: Session, call_id: int | None, measures: list[str],
         raise CallNotOpen("measure-not-in-call", f"申报通知“{call.title}”不受理这些措施：{shown}",
                           f"the call '{call.title}' does not cover: {', '.join(outside) or '(no measure chosen)'}")
     return call
+
+
+def gate(session: Session, call_id: int | None, measures: list[str] | None, now: dt.datetime | None = None) -> Call | None:
+    """The submission gate for paths that may also record screening decisions (the CLI, the JSON API).
+
+    With a call: `require_open`. Without one: refused when any measure applied for is covered by a call
+    (it must be applied for under that call, while it is open); measures no call covers pass (None).
+
+    Raises:
+        CallNotOpen: zh/en message naming the measure and its call.
+    """
+    if call_id is not None:
+        return require_open(session, call_id, list(measures or ()), now)
+    wanted = set(measures or ())
+    for call in list_calls(session):
+        covered = wanted & {m.measure_id for m in call.measures}
+        if covered:
+            shown = "、".join(sorted(covered))
+            raise CallNotOpen("measure-needs-call", f"{shown} 须在申报通知“{call.title}”（#{call.id}）下、开放期间申请",
+                              f"{', '.join(sorted(covered))}: apply under the call '{call.title}' (#{call.id}) "
+                              "while it is open")
+    return None

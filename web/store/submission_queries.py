@@ -31,21 +31,23 @@ def submission_body(application: Application, decision: Decision | None, files: 
 
 
 def submit_to_call(session: Session, *, call_id: int, profile: Any, profile_data: Any, ruleset: RuleSet,
-                   decision: EngineDecision, checked_on: dt.date, measures: list[str], contacts: Contacts,
-                   files: list[StagedFile], user_id: int | None) -> Decision:
+                   decision: EngineDecision, checked_on: dt.date, measures: list[str], contacts: Contacts | None,
+                   files: list[StagedFile], user_id: int | None, priority: int = 0) -> Decision:
     """Store the submission (see the module docstring); returns the decision row."""
 
     def extra(s: Session, head: Any, application: Application, row: Decision) -> None:
         application.call_id = call_id
-        application.contact_name, application.contact_phone = contacts.name, contacts.phone
-        application.contact_email = contacts.email
+        if contacts is not None:
+            application.contact_name, application.contact_phone = contacts.name, contacts.phone
+            application.contact_email = contacts.email
         material_queries.attach(s, application.id, files, user_id)
         material_queries.refresh_complete(s, application)
         queries.append_ledger(s, head, "submission", submission_body(application, row, files), call_id=call_id,
                               application_id=application.id, user_id=user_id)
 
     return queries.submit_and_decide(session, profile=profile, profile_data=profile_data, ruleset=ruleset,
-                                     decision=decision, checked_on=checked_on, measures=measures, extra=extra)
+                                     decision=decision, checked_on=checked_on, measures=measures, priority=priority,
+                                     extra=extra)
 
 
 def resubmit(session: Session, application_id: int, files: list[StagedFile], user_id: int | None) -> LedgerEntry:

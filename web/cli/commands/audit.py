@@ -1,7 +1,9 @@
 """`subsidy audit verify`: walk the hash chain and name the first broken or missing link.
+`subsidy audit allocation CALL_ID`: re-derive a call's allocation (IDENTICAL, or the differences).
 
-Exit 0 when every link and record checks out, 1 when the chain is broken (the first problem is named
-first: its chain position, the record, and what is wrong), 2 when the database cannot be read.
+Exit 0 when every link and record checks out (the allocation re-derives), 1 when the chain is broken
+(the first problem is named first: its chain position, the record, and what is wrong) or the allocation
+differs, 2 when the database cannot be read or the call is unknown or not allocated.
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ import sys
 
 import click
 
-from web.cli.app import EXIT_NEGATIVE, EXIT_OK
+from web.cli.app import EXIT_NEGATIVE, EXIT_OK, fail
 from web.cli.commands._store import db_option, store_session
-from web.store import queries
+from web.store import allocation_queries, queries
+from web.store.queries import StoreError
 
 MAX_SHOWN = 20
 
@@ -24,7 +27,7 @@ def register(main: click.Group) -> None:
 
 @click.group()
 def audit() -> None:
-    """审计：哈希链校验 / audit: the hash chain."""
+    """审计：哈希链校验、资金分配重推 / audit: the hash chain, allocations."""
 
 
 @audit.command()
@@ -54,3 +57,30 @@ def verify(fmt: str, db_url: str | None) -> None:
             click.echo(f"  … {len(report.problems) - MAX_SHOWN} more")
         click.echo(f"{report.links} link(s) checked; {len(report.problems)} problem(s)")
     sys.exit(EXIT_OK if report.ok else EXIT_NEGATIVE)
+
+
+@audit.command("allocation")
+@click.argument("call_id", type=int)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@db_option
+def allocation(call_id: int, fmt: str, db_url: str | None) -> None:
+    """从已存申请、决策和预算重新推导一次资金分配 / re-derive a call's allocation from the stored records."""
+    with store_session(db_url) as session:
+        try:
+            proof = allocation_queries.rederive(session, call_id)
+        except StoreError as refused:
+            fail(f"{refused.zh} / {refused.en}")
+    if fmt == "json":
+        click.echo(json.dumps({"call_id": call_id, "identical": proof.identical, "lines": proof.lines,
+                               "granted": proof.granted, "ledger_seq": proof.ledger_seq,
+                               "differences": proof.differences}, ensure_ascii=False, indent=2))
+    elif proof.identical:
+        click.echo(f"IDENTICAL  申报通知 #{call_id} 的资金分配可由已存申请、决策和预算重新推导 / the allocation of call "
+                   f"#{call_id} re-derives from the stored applications, decisions and budget ({proof.lines} line(s), "
+                   f"{proof.granted} yuan granted, chain seq {proof.ledger_seq})")
+    else:
+        click.echo(f"DIFFERENT  申报通知 #{call_id} 的资金分配与重新推导的结果不同 / the allocation of call #{call_id} "
+                   f"does not re-derive ({len(proof.differences)} difference(s)):")
+        for line in proof.differences:
+            click.echo(f"  {line}")
+    sys.exit(EXIT_OK if proof.identical else EXIT_NEGATIVE)

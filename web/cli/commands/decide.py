@@ -14,9 +14,20 @@ from engine.model import RuleSet
 from engine.suggest import hint_for
 from web.cli.app import fail, load_rules_or_exit, parse_date, read_profile_file, report_profile_error
 from web.cli.commands._store import db_option, store_session
-from web.store import queries
+from web.store import call_queries, queries, submission_queries
+from web.store.call_queries import CallNotOpen
+from web.store.contacts import ContactError, Contacts, validate_contacts
 
 OUTCOME_ZH = {"eligible": "符合", "ineligible": "不符合", "undetermined": "待定", "not_applicable": "不适用"}
+
+
+def _contacts(contact: tuple[str, str, str] | None) -> Contacts | None:
+    if not contact:
+        return None
+    try:
+        return validate_contacts(*contact)
+    except ContactError as refused:
+        fail(f"--contact: {refused.zh} / {refused.en}")
 
 
 def register(main: click.Group) -> None:
@@ -38,11 +49,14 @@ def parse_measures(values: tuple[str, ...], ruleset: RuleSet) -> list[str] | Non
 @click.option("--measures", multiple=True, metavar="ID[,ID…]",
               help="申请的措施（默认全部） / measures applied for (default: all)")
 @click.option("--priority", type=int, default=0, show_default=True, help="优先级 / priority (higher: sooner)")
+@click.option("--call", "call_id", type=int, metavar="ID",
+              help="申报通知（措施有申报通知时必填，须在开放期间） / the call (required for a measure a call covers; open)")
+@click.option("--contact", nargs=3, metavar="NAME PHONE EMAIL", help="联系人、电话、邮箱 / contact person, phone, e-mail")
 @click.option("--rules", "rules_path", type=click.Path(file_okay=False, path_type=Path), help="rule directory")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @db_option
-def decide(profile: Path, as_of: str | None, measures: tuple[str, ...], priority: int, rules_path: Path | None,
-           fmt: str, db_url: str | None) -> None:
+def decide(profile: Path, as_of: str | None, measures: tuple[str, ...], priority: int, call_id: int | None,
+           contact: tuple[str, str, str] | None, rules_path: Path | None, fmt: str, db_url: str | None) -> None:
     """评价并保存：申请人、申请与决策（写入审计链） / evaluate and store applicant, application and decision."""
     data = read_profile_file(profile)
     today = dt.date.today()
@@ -53,9 +67,20 @@ def decide(profile: Path, as_of: str | None, measures: tuple[str, ...], priority
     ruleset = load_rules_or_exit(rules_path)
     wanted = parse_measures(measures, ruleset)
     decision = evaluate(ruleset, parsed, parse_date(as_of) or today, measures=wanted)
+    people = _contacts(contact)
     with store_session(db_url) as session:
-        row = queries.submit_and_decide(session, profile=parsed.profile, profile_data=data, ruleset=ruleset,
-                                        decision=decision, checked_on=today, measures=wanted, priority=priority)
+        try:
+            call = call_queries.gate(session, call_id, wanted)
+        except CallNotOpen as refused:
+            fail(f"{refused.zh} / {refused.en}")
+        if call is None:
+            row = queries.submit_and_decide(session, profile=parsed.profile, profile_data=data, ruleset=ruleset,
+                                            decision=decision, checked_on=today, measures=wanted, priority=priority)
+        else:
+            row = submission_queries.submit_to_call(
+                session, call_id=call.id, profile=parsed.profile, profile_data=data, ruleset=ruleset,
+                decision=decision, checked_on=today, measures=list(wanted or ()), contacts=people, files=[],
+                user_id=None, priority=priority)
         applicant = row.application.applicant
         outcomes = {r.measure_id: r.outcome.value for r in decision.results}
         summary = {"decision_id": row.id, "application_id": row.application_id, "applicant": applicant.name,

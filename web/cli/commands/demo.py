@@ -1,7 +1,9 @@
 """`subsidy demo [--reset]`: a reproducible demonstration database.
 
 Migrates the database, stores every sample applicant (sample_applicants/*.yaml) as an application with
-a decision as of 2025-06-30, records one review action, and creates one account per role:
+a decision as of 2025-06-30, records one review action, creates one account per role, and builds a year
+of calls (web.cli.commands.demo_year: two open calls with submitted materials, one closed, over-subscribed
+call allocated and partly paid):
 
     username    password          role
     applicant   applicant-demo    applicant (linked to the first sample applicant, by file name)
@@ -26,9 +28,11 @@ from engine import evaluate, parse_profile
 from engine.errors import ProfileError
 from web.cli.app import PROJECT_ROOT, fail, load_rules_or_exit
 from web.cli.commands._store import db_option, resolve_url, shown, store_session
+from web.cli.commands.demo_year import build_year
 from web.cli.commands.triage import triage_after_decisions
 from web.config import environment
 from web.store import migrate, queries
+from web.store.blobs import BlobStore, default_root
 
 DEMO_DATE = dt.date(2025, 6, 30)
 DEMO_ACCOUNTS = (("applicant", "applicant-demo", "applicant"), ("reviewer", "reviewer-demo", "reviewer"),
@@ -68,6 +72,7 @@ def demo(reset: bool, samples: Path, rules_path: Path | None, db_url: str | None
         queries.record_review(session, application_id=decided[0].application_id, user_id=users["reviewer"],
                               decision_id=decided[0].id, action="comment",
                               reason="演示：材料已初步核对 / demo: documents given a first check")
+        build_year(session, ruleset, samples, DEMO_DATE, users, BlobStore(default_root()))
         triage_after_decisions(session, DEMO_DATE, ruleset, rules_path)
     click.echo(f"{shown(url)}: {len(decided)} application(s) with decisions as of {DEMO_DATE}, "
                f"ruleset {ruleset.hash[:12]}")
