@@ -18,7 +18,15 @@ from werkzeug.wrappers import Response
 
 from web.auth.decorators import role_required
 from web.bureau import stored
-from web.bureau.present import ALLOCATION_REASONS, CALL_STATUS, METHODS, default_materials, local_time, to_utc, wan
+from web.bureau.present import (
+    ALLOCATION_REASONS,
+    CALL_STATUS,
+    METHODS,
+    default_materials,
+    local_time,
+    to_utc,
+    wan,
+)
 from web.calls import bp
 from web.calls.forms import AllocateForm, CallForm, PaymentForm, measure_fields
 from web.db_session import db
