@@ -1,5 +1,7 @@
 """The account journeys in a real browser (Debian's chromium), with JavaScript off — every page must work
-without it: an applicant applies from the self-check result and answers a request; a reviewer filters the
+without it: an applicant applies from the self-check result under the open call, with contacts and uploaded
+materials (a ZIP renamed .pdf is refused, nothing else lost), and answers a request; the reviewer sees the
+shared-phone flag at once and accepts the materials; a reviewer filters the
 queue, opens the application, is refused an illegal move, requests information and approves; an auditor
 finds the decision, replays it, compares with today's rules, verifies the chain and downloads the export;
 an admin looks at the catalogue and the accounts. The same pages are then visited with JavaScript on, with
@@ -18,8 +20,10 @@ import pytest
 
 from engine import load_ruleset
 from tests.e2e.conftest import CHROMIUM
+from tests.web.bureau_kit import CONTACTS, PDF, PNG, open_call
 from tests.web.conftest import PAGES, PASSWORD, seed
-from web.store import migrate
+from web.db_session import db
+from web.store import migrate, queries
 
 pytestmark = pytest.mark.e2e
 if not CHROMIUM.exists():
@@ -47,7 +51,12 @@ def site(rules_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     url = f"sqlite:///{tmp_path_factory.mktemp('journeys') / 'site.db'}"
     migrate.upgrade(url)
     seeded = seed(url, ruleset)
-    app = create_app({"SECRET_KEY": "e2e-secret-key-0123456789", "DATABASE_URL": url}, ruleset=ruleset)
+    app = create_app({"SECRET_KEY": "e2e-secret-key-0123456789", "DATABASE_URL": url,
+                      "MATERIALS_DIR": str(tmp_path_factory.mktemp("materials"))}, ruleset=ruleset)
+    open_call(app)  # the awards call is open
+    with app.app_context():  # B (another company) gave the phone A's applicant will give: shared_phone
+        queries.get_application(db(), seeded.application_b).contact_phone = CONTACTS["contact_phone"]  # type: ignore[union-attr]
+        db().commit()
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="e2e-journeys", daemon=True)
     thread.start()
@@ -99,15 +108,27 @@ def test_apply_review_answer_approve_audit(person: Any, site: tuple[str, Any]) -
     assert "/login?" in applicant.page.url and "请登录后申请" in applicant.page.locator("h1").inner_text()
     applicant.shot("01-login")
     log_in(applicant, "alice")
-    assert applicant.page.url.endswith(f"/applications/new?measure={AWARD}")
+    assert re.search(rf"/applications/new\?call=\d+&measure={AWARD}$", applicant.page.url)  # the open call
     assert applicant.page.locator(f'input[name="measures"][value="{AWARD}"]').is_checked()
+    applicant.fill(CONTACTS)
+    applicant.page.locator("#file-form").set_input_files(files=[{"name": "申报表.pdf", "mimeType": "application/pdf",
+                                                                 "buffer": PDF}])
+    applicant.page.locator("#file-licence").set_input_files(files=[{"name": "营业执照.pdf", "mimeType": "application/pdf",
+                                                                    "buffer": b"PK\x03\x04 a zip, renamed"}])
     applicant.shot("02-apply")
     applicant.page.get_by_role("button", name="提交申请").click()
     assert "请阅读并勾选承诺" in applicant.page.locator("#error-summary").inner_text()  # the declaration first
+    assert "文件内容是ZIP压缩包" in applicant.page.locator("#item-licence").inner_text()
+    assert "✓ 申报表.pdf" in applicant.page.locator("#item-form").inner_text()  # kept, nothing lost
+    assert applicant.page.locator("#contact_phone").input_value() == CONTACTS["contact_phone"]
+    applicant.shot("02b-apply-refused-file")
+    applicant.page.locator("#file-licence").set_input_files(files=[{"name": "营业执照.png", "mimeType": "image/png",
+                                                                    "buffer": PNG}])
     applicant.page.locator("#confirm").check()
     applicant.page.get_by_role("button", name="提交申请").click()
     application = int(re.search(r"/applications/(\d+)$", applicant.page.url).group(1))
     assert "已初筛，待审核" in applicant.page.locator("h1").inner_text()
+    assert "申报表.pdf" in applicant.page.locator(".materials-table").inner_text()
     applicant.shot("03-application")
 
     # the reviewer: filter the queue, open the application, a refused move, start, request information
@@ -120,6 +141,12 @@ def test_apply_review_answer_approve_audit(person: Any, site: tuple[str, Any]) -
     assert f"measure={AWARD}" in reviewer.page.url
     reviewer.shot("04-queue-filtered")
     reviewer.page.get_by_role("link", name=f"#{application}", exact=True).click()
+    assert "shared_phone" in reviewer.page.locator(".flag-list").inner_text()  # triaged the moment it arrived
+    for material in reviewer.page.locator(".material").all():
+        material.get_by_label("通过").check()
+        material.get_by_role("button", name="保存").click()
+    assert "材料齐全" in reviewer.page.locator("#h-materials").inner_text()
+    assert reviewer.page.locator("img.material-thumb").evaluate("img => img.naturalWidth") == 1  # the PNG, inline
     reviewer.shot("05-review-application")
     decide(reviewer, "通过", "材料齐全")
     refusal = reviewer.page.locator("#refusal").inner_text()
@@ -184,10 +211,11 @@ def test_admin_pages(person: Any) -> None:
 
 
 @pytest.mark.parametrize(("username", "paths"), [
-    ("alice", ["/applications/", "/applications/1"]),
+    ("alice", ["/applications/", "/applications/1", "/calls/", "/calls/1"]),
     ("rita", ["/review/", "/review/applications/1"]),
     ("audrey", ["/audit/", "/audit/decisions/1/replay", "/audit/chain"]),
-    ("adam", ["/admin/", "/admin/users", "/admin/rulesets"]),
+    ("adam", ["/admin/", "/admin/users", "/admin/rulesets", "/calls/new?measure=qingyuan.webtest_award",
+              "/calls/1/allocation"]),
 ])
 def test_pages_with_javascript_have_no_console_errors(person: Any, username: str, paths: list[str]) -> None:
     s = person(f"js-{username}", javascript=True)
