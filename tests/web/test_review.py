@@ -161,3 +161,23 @@ def test_flags_from_a_triage_run_show_with_their_reasons(app: Any, reviewer: Fla
     for application in flagged:
         detail = reviewer.get(f"/review/applications/{application}").get_data(as_text=True)
         assert "没有分诊提示" not in detail and "flag-list" in detail
+
+
+def test_the_queue_counts_and_filters_the_conditional_outcome(app: Any, client: Any, seeded: Any) -> None:
+    """认定后可申请 (conditional) is shown and filtered by its string, never folded into another outcome."""
+    import json
+
+    from web.db_session import db
+    from web.store import queries as store
+
+    with app.app_context():
+        decision = store.get_decision(db(), seeded.decision_b)
+        outcomes = json.loads(decision.outcomes_json)  # type: ignore[union-attr]
+        measure = sorted(outcomes)[0]
+        outcomes[measure] = "conditional"
+        decision.outcomes_json = json.dumps(outcomes)  # type: ignore[union-attr]
+        db().commit()
+    client.post("/login", data={"username": "rita", "password": "correct-horse-battery"})
+    page = client.get("/review/?outcome=conditional&status=all").get_data(as_text=True)
+    assert f"#{seeded.application_b}<" in page and f"#{seeded.application_a}<" not in page
+    assert "认定后可申请 1" in page

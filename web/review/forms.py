@@ -15,7 +15,7 @@ REASON_MAX = 4000
 SORTS = (("priority", _l("优先级（高→低）")), ("amount", _l("金额（高→低）")), ("age", _l("等待时间（长→短）")))
 AGES = (("", _l("不限")), ("7", _l("超过7天")), ("30", _l("超过30天")), ("90", _l("超过90天")))
 OUTCOMES = (("", _l("不限")), ("eligible", _l("有符合条件的措施")), ("undetermined", _l("有待定的措施")),
-            ("ineligible", _l("有不符合的措施")))
+            ("conditional", _l("有认定后可申请的措施")), ("ineligible", _l("有不符合的措施")))
 FLAG_FILTERS = (("", _l("不限")), ("any", _l("有提示")), ("none", _l("无提示")), ("block", _l("有阻断提示")),
                 ("warn", _l("有警告提示")))
 # The reviewer's acts: (form value, label, review action stored, lifecycle state it moves to or None)
