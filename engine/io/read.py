@@ -181,7 +181,9 @@ class _Numbering:
 
 def _with_odd(header: list[str], table: pa.Table, rows: Any, odd: list[tuple[int, str]]) -> RawChunk:
     """A chunk with the set-aside rows re-read: short ones padded into the table, long ones kept apart."""
-    width, short, long = len(header), [], []
+    width = len(header)
+    short: list[tuple[int, list[str]]] = []
+    long: list[tuple[int, list[str]]] = []
     for number, text in odd:
         for cells in csv.reader(io.StringIO(text)):
             (long if len(cells) > width else short).append((number, cells + [""] * (width - len(cells))))

@@ -63,7 +63,8 @@ class Chunk:
         if found is None:
             return [None] * self.n
         values, known = found
-        return np.where(known, values, None).tolist()
+        texts: Any = np.where(known, values, None)
+        return list(texts.tolist())
 
     def profile(self, i: int) -> Any:
         """Row i as a typed profile dict (or the validated model, for JSONL)."""
