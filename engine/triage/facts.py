@@ -19,10 +19,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from engine.decision import Outcome
 from engine.lifecycle import State
 from engine.standards.uscc import normalize_uscc
 
-OutcomeText = Literal["eligible", "ineligible", "undetermined", "not_applicable"]
 ListKind = Literal["dishonesty", "incident"]
 LIST_KINDS: tuple[ListKind, ...] = ("dishonesty", "incident")
 
@@ -83,7 +83,7 @@ class MeasureSummary(Strict):
     """The Decision's result for one measure applied for: outcome, missing fields, failed gaps."""
 
     measure_id: str = Field(min_length=1)
-    outcome: OutcomeText
+    outcome: Outcome  # the engine's own outcome values (conditional included), never a copy
     missing: tuple[str, ...] = ()
     gaps: tuple[GapSummary, ...] = ()
 
