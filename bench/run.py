@@ -40,6 +40,13 @@ from engine.fast.columnar import Columnar  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 rows: list[dict[str, Any]] = []
+CLOCK = {"ns": time.perf_counter_ns, "s": time.perf_counter}  # --cpu: this thread's CPU time instead
+
+
+def use_cpu_time() -> None:
+    """Measure CPU time of this thread: on a shared, oversubscribed machine the wall clock mostly measures
+    the other processes (a 2 ms call is preempted many times), CPU time measures the call."""
+    CLOCK["ns"], CLOCK["s"] = time.thread_time_ns, time.thread_time
 
 
 def latency(fn: Callable[[Any], Any], items: Sequence[Any], repeat: int = 1) -> tuple[float, float]:
@@ -48,9 +55,9 @@ def latency(fn: Callable[[Any], Any], items: Sequence[Any], repeat: int = 1) -> 
     gc.collect()
     for _ in range(repeat):
         for item in items:
-            start = time.perf_counter_ns()
+            start = CLOCK["ns"]()
             fn(item)
-            samples.append(time.perf_counter_ns() - start)
+            samples.append(CLOCK["ns"]() - start)
     samples.sort()
     return statistics.median(samples) / 1000, samples[int(len(samples) * 0.99) - 1] / 1000
 
@@ -60,9 +67,9 @@ def rate(fn: Callable[[], Any], count: int) -> float:
     times = []
     for _ in range(3):
         gc.collect()
-        start = time.perf_counter()
+        start = CLOCK["s"]()
         fn()
-        times.append(time.perf_counter() - start)
+        times.append(CLOCK["s"]() - start)
     return count / statistics.median(times)
 
 
@@ -115,11 +122,18 @@ def bench_rule_set(n_single: int, n_batch: int) -> None:
 
 
 def _agreement(program: Any, plain: DurableBench, traced: DurableBench, sample: list[Any], limit: dt.date) -> int:
-    bad = 0
+    """Profiles where ours, the hand-written function or durable-rules disagree (durable errors are counted)."""
+    bad = failed = 0
     for p in sample:
         v = program.verdicts(p)
         ours = (v[0].outcome is Outcome.ELIGIBLE, v[1].outcome is Outcome.ELIGIBLE)
-        bad += ours != plain.decide(p)[:2] or ours != traced.decide(p)[:2] or ours != reference.decide(p, AS_OF, limit)
+        bad += ours != reference.decide(p, AS_OF, limit)
+        try:
+            bad += ours != plain.decide(p)[:2] or ours != traced.decide(p)[:2]
+        except Exception:  # noqa: BLE001 - durable-rules' C core fails under heavy load (error 307); say so
+            failed += 1
+    if failed:
+        record("single", "durable-rules calls that failed (not compared)", failed, "profiles")
     return bad
 
 
@@ -226,9 +240,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="smaller samples (about a minute)")
     parser.add_argument("--rules", type=Path, default=ROOT / "rules", help="the catalogue (default rules/)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--cpu", action="store_true", help="CPU time of the benchmark thread, not the wall clock")
     parser.add_argument("--no-screen", action="store_true", help="leave out register screening (bench/screen_bench.py)")
     args = parser.parse_args()
+    if args.cpu:
+        use_cpu_time()
     started, info = time.time(), machine()
+    info["clock"] = "thread CPU time" if args.cpu else "wall clock"
     print(f"{info['cpu']} · {info['cpus']} cores · Python {info['python']} · load {info['load_average']}")
     bench_rule_set(2000 if args.quick else 5000, 20_000 if args.quick else 100_000)
     catalogue(args.rules, 20_000 if args.quick else 100_000, args.jobs, not args.no_screen)

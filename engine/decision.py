@@ -7,13 +7,12 @@ and therefore the same hash. It names the engine version, the RuleSet hash and t
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from engine.canonical import plain
+from engine.canonical import dumps, plain
 from engine.errors import Message, ProfileIssue
 from engine.trace import OMIT_EMPTY, FactTrace, TraceNode
 
@@ -145,7 +144,7 @@ class Decision(Deferred):
 
     def to_json(self) -> str:
         """Canonical JSON: sorted keys, exact numbers as text; equal decisions give equal bytes."""
-        return json.dumps(self._plain, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+        return dumps(self._plain)
 
     @property
     def hash(self) -> str:
