@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any, get_args
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from pydantic import BaseModel
 from relkit import JSONISH, TODAY, mutated_profiles, sample_profiles
 
@@ -83,16 +83,19 @@ def _required_but_none(model: Any, path: str = "") -> list[str]:
     return out
 
 
+@settings(deadline=None)  # no wall-clock limit: the machine is shared (see conftest)
 @given(mutated_profiles(SAMPLES))
 def test_structured_profiles_raise_only_profile_error(data: Any) -> None:
     _validate(data)
 
 
+@settings(deadline=None)  # no wall-clock limit: the machine is shared (see conftest)
 @given(JSONISH)
 def test_garbage_profiles_raise_only_profile_error(data: Any) -> None:
     _validate(data)
 
 
+@settings(deadline=None)  # no wall-clock limit: the machine is shared (see conftest)
 @given(JSONISH)
 def test_garbage_inside_a_profile_raises_only_profile_error(value: Any) -> None:
     for sample in SAMPLES[:3]:
