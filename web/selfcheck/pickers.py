@@ -18,10 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from engine.standards.industry import SECTIONS
 from engine.standards.regions import CITIES, COUNTIES, OUTSIDE, PARKS
-from engine.standards.tech_fields import FIELDS
-
-NOT_IN_CATALOGUE = "none"
-"""Stored `tech_field` value: the core technology is not in 《国家重点支持的高新技术领域》."""
+from engine.standards.tech_fields import FIELDS, NOT_IN_CATALOGUE, OUTSIDE_FIELDS
 
 PICKED = frozenset({"region_code", "park_code", "industry_code", "tech_field"})
 
@@ -62,8 +59,7 @@ def _industries(lang: str) -> list[SelectChoice]:
 
 
 def _tech_fields(lang: str) -> list[SelectChoice]:
-    out = [SelectChoice(NOT_IN_CATALOGUE, gettext("核心技术不属于《国家重点支持的高新技术领域》"),
-                        {"data-level": "0"}, optgroup=gettext("不属于"))]
+    out = [SelectChoice(NOT_IN_CATALOGUE, _name(OUTSIDE_FIELDS, lang), {"data-level": "0"}, optgroup=gettext("不属于"))]
     for l1 in (f for f in FIELDS.values() if f.level == 1):
         group = f"{l1.code} {_name(l1, lang)}"
         out.append(SelectChoice(l1.code, gettext("%(name)s（未细分）", name=_name(l1, lang)), {"data-level": "1"},
