@@ -2,7 +2,8 @@
 
 A code is a section letter (门类 A–T) plus 2–4 digits (大类 / 中类 / 小类), e.g. C3985; the letter must match
 the division's section. Digits without a letter are accepted and returned with the derived letter. Only the
-division level is checked against the standard: the 1,382 small classes are not held here.
+division level is checked against the standard: the 1,382 small classes are not held here. `DIVISIONS`
+names the 97 divisions (for pickers and labels).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 
 from engine.errors import ProfileIssue
 
+from ._industry_divisions import TABLE as _DIVISION_TABLE
 from .catalogue import make_issue
 
 
@@ -142,3 +144,23 @@ def validate_industry_code(
         ]
     issues = [make_issue("INDUSTRY_TOO_COARSE", path)] if require_class and len(digits) < 4 else []
     return expected + digits, issues
+
+
+@dataclass(frozen=True)
+class Division:
+    """A 大类: its two-digit number, its section letter and its names."""
+
+    number: int
+    zh: str
+    en: str
+
+    @property
+    def code(self) -> str:
+        """The stored form, section letter first: e.g. C30."""
+        return f"{section_of(self.number)}{self.number:02d}"
+
+
+DIVISIONS: dict[int, Division] = {
+    int(num): Division(int(num), zh, en)
+    for num, zh, en in (line.split("|") for line in _DIVISION_TABLE.splitlines() if line)
+}

@@ -47,6 +47,7 @@ def test_industry_lists_the_97_divisions_under_their_sections(client: FlaskClien
     divisions = [v for v in values(select) if v]
     assert len(divisions) == 97 and "C30" in divisions and "M73" in divisions
     assert '<optgroup label="C 制造业">' in select
+    assert ">C30 非金属矿物制品业<" in select and "非金属矿物制品业" in select.split('value="C30"')[1][:200]
 
 
 def test_tech_field_offers_every_heading_and_not_in_the_catalogue(client: FlaskClient) -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from flask_babel import gettext
 from wtforms.fields.choices import SelectChoice
 
-from engine.standards.industry import SECTIONS
+from engine.standards.industry import DIVISIONS, SECTIONS
 from engine.standards.regions import CITIES, COUNTIES, OUTSIDE, PARKS
 from engine.standards.tech_fields import FIELDS, NOT_IN_CATALOGUE, OUTSIDE_FIELDS
 
@@ -51,10 +51,11 @@ def _industries(lang: str) -> list[SelectChoice]:
     out = []
     for s in SECTIONS.values():
         group = f"{s.letter} {_name(s, lang)}"
-        for division in range(s.first, s.last + 1):
-            code = f"{s.letter}{division:02d}"
-            label = gettext("%(code)s（%(section)s，第%(n)s大类）", code=code, section=_name(s, lang), n=f"{division:02d}")
-            out.append(SelectChoice(code, label, {"data-search": f"{code} {s.zh} {s.en}".lower()}, optgroup=group))
+        for number in range(s.first, s.last + 1):
+            division = DIVISIONS[number]
+            search = f"{division.code} {division.zh} {division.en} {s.zh} {s.en}".lower()
+            out.append(SelectChoice(division.code, f"{division.code} {_name(division, lang)}", {"data-search": search},
+                                    optgroup=group))
     return out
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from engine.standards.industry import SECTIONS, section_of, validate_industry_code
+from engine.standards.industry import DIVISIONS, SECTIONS, section_of, validate_industry_code
 
 SECTION_RANGES = {
     "A": (1, 5),
@@ -123,3 +123,17 @@ def test_too_coarse() -> None:
 )
 def test_section_of(code: str | int, letter: str | None) -> None:
     assert section_of(code) == letter
+
+
+def test_every_division_has_both_names_and_a_valid_code() -> None:
+    assert sorted(DIVISIONS) == list(range(1, 98))
+    for division in DIVISIONS.values():
+        assert division.zh and division.en and validate_industry_code(division.code)[1] == []
+
+
+@pytest.mark.parametrize(("number", "code", "zh"), [
+    (30, "C30", "非金属矿物制品业"), (39, "C39", "计算机、通信和其他电子设备制造业"), (65, "I65", "软件和信息技术服务业"),
+    (73, "M73", "研究和试验发展"), (75, "M75", "科技推广和应用服务业"), (79, "N79", "土地管理业"), (97, "T97", "国际组织"),
+])
+def test_division_names_match_data_standards_section_6(number: int, code: str, zh: str) -> None:
+    assert (DIVISIONS[number].code, DIVISIONS[number].zh) == (code, zh)
