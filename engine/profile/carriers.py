@@ -56,7 +56,7 @@ class IncubatorProfile(Strict):
     kind: Literal["incubator"] = "incubator"
     name: str = required("text", "运营机构名称", "operator name", min_length=1, max_length=200)
     credit_code: str | None = field("code", "统一社会信用代码", "unified social credit code")
-    region_code: str | None = field("code", "注册地区县代码（GB/T 2260）", "registered county code (GB/T 2260)")
+    region_code: str | None = field("code", "注册地（区县）", "registered county or district")
     park_code: str | None = field("code", "所在园区", "park or zone")
     registered_on: dt.date | None = field("date", "注册成立日期", "registration date")
     independent_legal_person: bool | None = field("bool", "具有独立法人资格", "independent legal person")
@@ -98,7 +98,7 @@ class InstitutionProfile(Strict):
     kind: Literal["institution"] = "institution"
     name: str = required("text", "机构名称", "institution name", min_length=1, max_length=200)
     credit_code: str | None = field("code", "统一社会信用代码", "unified social credit code")
-    region_code: str | None = field("code", "注册地区县代码（GB/T 2260）", "registered county code (GB/T 2260)")
+    region_code: str | None = field("code", "注册地（区县）", "registered county or district")
     park_code: str | None = field("code", "所在园区", "park or zone")
     registered_on: dt.date | None = field("date", "注册成立日期", "registration date")
     independent_legal_person: bool | None = field("bool", "具有独立法人资格", "independent legal person")

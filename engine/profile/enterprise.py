@@ -148,12 +148,12 @@ class EnterpriseProfile(Strict):
     kind: Literal["enterprise"] = "enterprise"
     name: str = required("text", "企业名称", "enterprise name", min_length=1, max_length=200)
     credit_code: str | None = field("code", "统一社会信用代码", "unified social credit code")
-    region_code: str | None = field("code", "注册地区县代码（GB/T 2260）", "registered county code (GB/T 2260)")
+    region_code: str | None = field("code", "注册地（区县）", "registered county or district")
     park_code: str | None = field("code", "所在园区", "park or zone")
     registered_on: dt.date | None = field("date", "注册成立日期", "registration date")
     resident_enterprise: bool | None = field("bool", "中国境内（不含港澳台）注册的居民企业",
                                              "resident enterprise registered in mainland China")
-    industry_code: str | None = field("code", "国民经济行业代码（GB/T 4754）", "industry code (GB/T 4754)")
+    industry_code: str | None = field("code", "所属行业（国民经济行业分类）", "industry (national classification)")
     tech_field: str | None = field("code", "核心技术所属高新技术领域", "high-tech field of the core technology")
     relocated_on: dt.date | None = field("date", "整体迁入本市日期", "date the firm relocated into the city")
     independent_legal_person: bool | None = field("bool", "具有独立法人资格（不是分支机构）",
