@@ -24,6 +24,7 @@ from engine.safe_yaml import DocumentError, load_document
 from engine.suggest import hint_for
 from web.api.problems import FieldError, Problem
 from web.api.schemas import MAX_DATE, MIN_DATE
+from web.store.contacts import ContactError, Contacts, validate_contacts
 
 
 def _refuse_constant(name: str) -> Any:
@@ -123,3 +124,34 @@ def parse_request(body: Any, ruleset: RuleSet, today: dt.date) -> tuple[ParsedPr
         raise _validation_problem(errors)
     wanted = sorted(set(envelope.measures)) if envelope.measures else None
     return parsed, raw_profile, envelope.as_of or today, wanted  # type: ignore[return-value]
+
+
+def split_submission(body: Any) -> tuple[Any, int | None, Contacts | None]:
+    """Take an application's `call_id` and `contacts` out of its body (the rest is an evaluate body).
+
+    Raises a 422 Problem naming `call_id` or `contacts.<field>` when they are unusable.
+    """
+    if not isinstance(body, dict):
+        return body, None, None
+    rest = {k: v for k, v in body.items() if k not in ("call_id", "contacts")}
+    errors: list[FieldError] = []
+    call_id = body.get("call_id")
+    if call_id is not None and (isinstance(call_id, bool) or not isinstance(call_id, int)
+                                or not 1 <= call_id <= 2**31 - 1):
+        errors.append(FieldError("call_id", "CALL_ID", "申报通知编号应为正整数。", "call_id must be a positive integer."))
+    people = None
+    raw = body.get("contacts")
+    if raw is not None:
+        if not isinstance(raw, dict) or set(raw) - {"name", "phone", "email"} or not all(
+                isinstance(raw.get(k), str) for k in ("name", "phone", "email")):
+            errors.append(FieldError("contacts", "CONTACTS", "联系人应为 {name, phone, email} 三个文本字段。",
+                                     "contacts must be an object with the texts name, phone and email."))
+        else:
+            try:
+                people = validate_contacts(raw["name"], raw["phone"], raw["email"])
+            except ContactError as refused:
+                errors.append(FieldError(f"contacts.{refused.field.removeprefix('contact_')}", "CONTACT", refused.zh,
+                                         refused.en))
+    if errors:
+        raise _validation_problem(errors)
+    return rest, call_id, people

@@ -29,6 +29,7 @@ PROBLEMS: dict[str, tuple[int, str]] = {
     "not-found": (404, "Not found / 资源不存在"),
     "method-not-allowed": (405, "Method not allowed / 请求方式不正确"),
     "idempotency-key-reused": (409, "Idempotency-Key reused with a different request / 幂等键已用于不同的请求"),
+    "call-not-open": (409, "No open call for this measure / 该措施不在开放的申报通知期内"),
     "idempotency-key-in-flight": (409, "Request with this Idempotency-Key still in progress / 相同幂等键的请求正在处理"),
     "payload-too-large": (413, "Request body too large / 请求体过大"),
     "unsupported-media-type": (415, "Unsupported media type / 不支持的内容类型"),

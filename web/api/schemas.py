@@ -41,6 +41,12 @@ class EvaluateRequest(_In):
                                         description="Restrict to these measure ids (default: every measure).")
 
 
+class ContactsIn(_In):
+    name: str = Field(min_length=1, max_length=100)
+    phone: str = Field(min_length=1, max_length=40, description="13800001234 or 0763-3388123")
+    email: str = Field(min_length=3, max_length=254)
+
+
 class ApplicationRequest(_In):
     """An application: the token's applicant applies with this profile; a decision is made and stored."""
 
@@ -48,6 +54,9 @@ class ApplicationRequest(_In):
     as_of: dt.date | None = Field(None, description="Decision date, 1990-01-01…2100-12-31 (default: today).")
     measures: MeasureIds | None = Field(None, max_length=200,
                                         description="Measures applied for (default: every measure).")
+    call_id: int | None = Field(None, ge=1, le=2**31 - 1,
+                                description="The open call (申报通知) applied under; required for a measure a call covers.")
+    contacts: ContactsIn | None = Field(None, description="联系人、电话（手机或带区号座机）、邮箱 / contact person, phone, e-mail.")
 
 
 class TokenRequest(_In):

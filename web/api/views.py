@@ -23,16 +23,18 @@ from engine.errors import RuleLoadError
 from engine.replay import ABSENT, ReplayError, compare_with_current, replay
 from web.api import ratelimit
 from web.api.auth import authenticate_for_token, current_api_user, issue_token, require_roles
-from web.api.bodies import parse_request, read_json, validate_model
+from web.api.bodies import parse_request, read_json, split_submission, validate_model
 from web.api.idempotency import HEADER, IdempotencyStore, check_key, request_hash
 from web.api.openapi import ENDPOINTS, openapi_document
 from web.api.present import application_out, measure_detail, measure_list, stored_decision_out
 from web.api.problems import FieldError, Problem
 from web.api.schemas import ReplayOut, ReplayRequest, TokenRequest
 from web.api.summary import TRACE_CHOICES, evaluation_body
+from web.bureau.triage_now import triage_now
 from web.db_session import db
 from web.extensions import current_ruleset
-from web.store import queries
+from web.store import call_queries, queries, submission_queries
+from web.store.call_queries import CallNotOpen
 from web.store.identity import identity_of
 
 MAX_ID = 2**31 - 1
@@ -150,15 +152,26 @@ def _location(body: str, status: int) -> dict[str, str]:
 def _create_application(body: Any, user: Any) -> Response:
     ruleset = current_ruleset()
     checked_on = today()
+    body, call_id, people = split_submission(body)
     parsed, raw, as_of, wanted = parse_request(body, ruleset, checked_on)
     session = db()
     applicant = user.applicant
     if applicant is None or identity_of(parsed.profile).digest != applicant.identity_digest:
         raise Problem("forbidden", "The profile identifies a different applicant than the token's "
                       "(credit code or ID number) / 档案中的主体与令牌所属申请人不一致")
+    try:
+        call = call_queries.gate(session, call_id, wanted)
+    except CallNotOpen as refused:
+        raise Problem("call-not-open", f"{refused.en} / {refused.zh}") from None
     decision = evaluate(ruleset, parsed, as_of, measures=wanted)
-    row = queries.submit_and_decide(session, profile=parsed.profile, profile_data=raw, ruleset=ruleset,
-                                    decision=decision, checked_on=checked_on, measures=wanted)
+    if call is None:
+        row = queries.submit_and_decide(session, profile=parsed.profile, profile_data=raw, ruleset=ruleset,
+                                        decision=decision, checked_on=checked_on, measures=wanted)
+    else:
+        row = submission_queries.submit_to_call(
+            session, call_id=call.id, profile=parsed.profile, profile_data=raw, ruleset=ruleset, decision=decision,
+            checked_on=checked_on, measures=list(wanted or ()), contacts=people, files=[], user_id=user.id)
+    triage_now(row.application_id, checked_on)
     application = queries.get_application(session, row.application_id)
     out = application_out(application)
     return model_response(out, 201, {"Location": url_for("api.application", application_id=out.id)})
