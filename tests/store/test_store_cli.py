@@ -79,7 +79,7 @@ def test_export_json_and_html_are_self_contained(db_url: str, mini_rules: Path, 
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<style>" in html and "@media print" in html
     assert "资助资格决策记录" in html and "Subsidy eligibility decision record" in html
-    assert '不符合 <span class="en">/ ineligible</span>' in html  # Chinese first, English beside it
+    assert '不符合 <span class="en">/ not eligible</span>' in html  # Chinese first, English beside it (engine.decision.OUTCOME_LABELS)
     assert "<script" not in html and "http://" not in html and "https://" not in html
     missing = _cli("export", "999", "--db", db_url)
     assert missing.exit_code == 2
@@ -146,3 +146,11 @@ def test_demo_loads_samples_and_accounts_and_refuses_twice(db_url: str, rules_co
 def test_demo_refuses_production(db_url: str) -> None:
     result = _cli("demo", "--db", db_url, env={"SUBSIDY_ENV": "production"})
     assert result.exit_code == 2 and "production" in result.output
+
+
+def test_decide_prints_a_conditional_outcome_with_its_label(db_url: str, loadable_rules: Path) -> None:
+    """A measure that waits for a status the firm does not hold yet is shown as 认定后可申请, not a crash."""
+    result = _cli("decide", str(PROJECT_ROOT / "sample_applicants" / "hnte_rd_ratio_near_miss.yaml"), "--as-of",
+                  "2025-06-30", "--rules", str(loadable_rules), "--db", db_url)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"认定后可申请\s+conditional\s+guangdong\.innovation_voucher", result.output)

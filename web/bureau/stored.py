@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from engine import lifecycle
+from engine.decision import OUTCOME_LABELS, Outcome
 from engine.errors import Message
 from engine.explain import amount_text
 from engine.model import RuleSet
@@ -29,16 +30,12 @@ STATUS_LABELS: dict[str, Message] = {
     "escalated": Message("已上报", "escalated"),
     "withdrawn": Message("已撤回", "withdrawn"),
 }
-OUTCOME_LABELS = {
-    "eligible": Message("符合条件", "eligible"), "ineligible": Message("不符合", "ineligible"),
-    "undetermined": Message("待定", "undetermined"), "not_applicable": Message("不适用", "not applicable"),
-    "conditional": Message("认定后可申请", "eligible once recognised"),
-}
-
-
 def outcome_label(outcome: str) -> Message:
-    """The label of an outcome, by its string (an outcome this table does not know shows as itself)."""
-    return OUTCOME_LABELS.get(outcome, Message(outcome, outcome))
+    """The label of an outcome, by its string (the engine's one table; an unknown string shows as itself)."""
+    known = outcome in Outcome._value2member_map_
+    return OUTCOME_LABELS[Outcome(outcome)] if known else Message(outcome, outcome)
+
+
 ACTION_LABELS = {
     "comment": Message("备注", "comment"), "approve": Message("通过", "approved"),
     "reject": Message("不通过", "rejected"), "request_info": Message("要求补充材料", "information requested"),

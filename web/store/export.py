@@ -14,11 +14,11 @@ import json
 from html import escape
 from typing import Any
 
+from engine.decision import OUTCOME_LABELS
 from engine.standards.idcard import mask_id
 from web.store.queries import DecisionBundle
 
-OUTCOMES = {"eligible": ("符合", "eligible"), "ineligible": ("不符合", "ineligible"),
-            "undetermined": ("待定", "undetermined"), "not_applicable": ("不适用", "not applicable")}
+OUTCOMES = {o.value: (label.zh, label.en) for o, label in OUTCOME_LABELS.items()}  # the engine's one table
 RESULTS = {"true": ("满足", "met"), "false": ("不满足", "not met"), "unknown": ("未知", "unknown")}
 GROUPS = {"all": ("以下全部满足", "all of"), "any": ("满足其一", "any of"), "not": ("不得满足", "none of")}
 PERSON_PATHS = (("person", "id_number"), ("leader", "id_number"))

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from engine import evaluate, parse_profile
+from engine.decision import OUTCOME_LABELS, Outcome
 from engine.errors import ProfileError
 from engine.model import RuleSet
 from engine.suggest import hint_for
@@ -17,8 +18,6 @@ from web.cli.commands._store import db_option, store_session
 from web.store import call_queries, queries, submission_queries
 from web.store.call_queries import CallNotOpen
 from web.store.contacts import ContactError, Contacts, validate_contacts
-
-OUTCOME_ZH = {"eligible": "符合", "ineligible": "不符合", "undetermined": "待定", "not_applicable": "不适用"}
 
 
 def _contacts(contact: tuple[str, str, str] | None) -> Contacts | None:
@@ -95,4 +94,4 @@ def decide(profile: Path, as_of: str | None, measures: tuple[str, ...], priority
     click.echo(f"  as of {decision.as_of} · ruleset {row.ruleset_hash[:12]} · chain seq {row.chain_seq} "
                f"· hash {row.hash[:16]}…")
     for measure_id, outcome in outcomes.items():
-        click.echo(f"  {OUTCOME_ZH[outcome]:<4} {outcome:<15} {measure_id}")
+        click.echo(f"  {OUTCOME_LABELS[Outcome(outcome)].zh:<6} {outcome:<15} {measure_id}")
