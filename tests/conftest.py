@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +17,12 @@ from engine.model import RuleSet
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_applicants"
 AS_OF = dt.date(2025, 6, 30)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Uploaded materials written by the tests (the demo, the CLI) go to a temporary folder, never instance/."""
+    if not os.environ.get("SUBSIDY_MATERIALS"):
+        os.environ["SUBSIDY_MATERIALS"] = tempfile.mkdtemp(prefix="subsidy-test-materials-")
 
 
 @pytest.fixture(scope="session")

@@ -26,9 +26,18 @@ def rules_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def live_server(rules_dir: Path) -> Iterator[str]:
-    """The app (CSRF on, as in production) served on 127.0.0.1:<free port>; yields its base URL."""
+def live_server(rules_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The app (CSRF on, as in production) on its own migrated SQLite file, served on 127.0.0.1:<free port>.
+
+    Never the checkout's instance/subsidy.db: a fresh clone has none (the result page reads the calls), and a
+    developer's demo database is not the tests' to write.
+    """
     from werkzeug.serving import WSGIRequestHandler, make_server
+
+    from web.store import migrate
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('e2e_db') / 'site.db'}"
+    migrate.upgrade(url)
 
     class QuietHandler(WSGIRequestHandler):
         def log_request(self, *args: Any, **kwargs: Any) -> None:
@@ -36,7 +45,7 @@ def live_server(rules_dir: Path) -> Iterator[str]:
 
     from web.app import create_app
 
-    app = create_app({"SECRET_KEY": "e2e-secret-key-0123456789"}, ruleset=load_ruleset(rules_dir))
+    app = create_app({"SECRET_KEY": "e2e-secret-key-0123456789", "DATABASE_URL": url}, ruleset=load_ruleset(rules_dir))
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
     thread.start()
