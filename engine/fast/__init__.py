@@ -7,7 +7,7 @@
     summarise(ruleset, parsed, as_of)   # the Decision's summary (engine.summary), without any trace
 
 Profiles may be ParsedProfiles, validated profile models, or trusted dicts shaped like a profile with
-typed values (ints in yuan, dates, bools) — e.g. from engine.register's fast row reader. Nothing
+typed values (ints in yuan, dates, bools) — e.g. from engine.io's column-wise register readers. Nothing
 here evaluates rule text: conditions are compiled from the parsed AST into closures (engine.fast.exprs).
 Agreement with `evaluate()` is proven by tests/engine/test_fast.py on thousands of generated profiles.
 """
