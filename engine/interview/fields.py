@@ -8,7 +8,6 @@ be asked at once.
 from __future__ import annotations
 
 import datetime as dt
-import types
 import typing
 from dataclasses import dataclass
 from decimal import Decimal
@@ -20,6 +19,7 @@ from pydantic import BaseModel
 from engine.errors import Message
 from engine.interview.paths import KEYED_LISTS, split_path
 from engine.names import KIND_MODELS
+from engine.profile.fields import unwrap
 from engine.profile.labels import field_label
 from engine.standards.regions import PARKS
 
@@ -35,18 +35,6 @@ class FieldInfo:
     choices: tuple[str, ...] = ()
     required: bool = False
     siblings: tuple[str, ...] = ()  # required fields of the same record (asked together)
-
-
-def unwrap(annotation: Any) -> tuple[Any, bool]:
-    """(the type inside Optional/Annotated/list, whether it was a list)."""
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
-        return unwrap(inner[0]) if len(inner) == 1 else (annotation, False)
-    if typing.get_origin(annotation) is typing.Annotated:
-        return unwrap(typing.get_args(annotation)[0])
-    if typing.get_origin(annotation) is list:
-        return unwrap(typing.get_args(annotation)[0])[0], True
-    return annotation, False
 
 
 def _kind(annotation: Any, unit: str) -> tuple[str, tuple[str, ...]]:

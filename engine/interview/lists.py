@@ -13,8 +13,8 @@ from typing import Any
 
 from engine.decision import Decision, Outcome
 from engine.errors import Message
-from engine.interview.fields import unwrap
 from engine.names import KIND_MODELS
+from engine.profile.fields import unwrap
 from engine.trace import TraceNode
 
 LISTS = ("certificates", "loans", "projects")

@@ -6,6 +6,8 @@ checker, the gap messages ("¥1.6M more") and the web forms (money shown in 万�
 
 from __future__ import annotations
 
+import types
+import typing
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -58,3 +60,15 @@ def field(unit: str, zh: str, en: str, default: Any = None, **kwargs: Any) -> An
     if "default_factory" in kwargs:
         return Field(description=f"{zh} / {en}", json_schema_extra=extra, **kwargs)
     return Field(default, description=f"{zh} / {en}", json_schema_extra=extra, **kwargs)
+
+
+def unwrap(annotation: Any) -> tuple[Any, bool]:
+    """(the type inside Optional/Annotated/list of a profile field's annotation, whether it was a list)."""
+    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
+        inner = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return unwrap(inner[0]) if len(inner) == 1 else (annotation, False)
+    if typing.get_origin(annotation) is typing.Annotated:
+        return unwrap(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) is list:
+        return unwrap(typing.get_args(annotation)[0])[0], True
+    return annotation, False

@@ -9,7 +9,6 @@ A field added to a profile model therefore appears on the form without touching 
 from __future__ import annotations
 
 import datetime as dt
-import types
 import typing
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -18,6 +17,7 @@ from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from engine.errors import Message
+from engine.profile.fields import unwrap
 
 NUMBER_UNITS = frozenset({"count", "points", "years", "months", "area", "days"})
 
@@ -39,32 +39,18 @@ class FieldSpec:
     row: int | None = None
 
 
-def _unwrap(annotation: Any) -> tuple[Any, bool]:
-    """(the type inside Optional/Annotated, whether it is a list)."""
-    args = typing.get_args(annotation)
-    if isinstance(annotation, types.UnionType) or typing.get_origin(annotation) is typing.Union:
-        inner = [a for a in args if a is not type(None)]
-        return _unwrap(inner[0]) if len(inner) == 1 else (annotation, False)
-    if typing.get_origin(annotation) is typing.Annotated:
-        return _unwrap(args[0])
-    if typing.get_origin(annotation) is list:
-        inner, _ = _unwrap(args[0])
-        return inner, True
-    return annotation, False
-
-
 def model_of(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model a field holds (directly, optionally or as list items), else None."""
-    inner, _ = _unwrap(annotation)
+    inner, _ = unwrap(annotation)
     return inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
 
 
 def is_list(annotation: Any) -> bool:
-    return _unwrap(annotation)[1]
+    return unwrap(annotation)[1]
 
 
 def _kind(annotation: Any, unit: str) -> tuple[str, tuple[str, ...]]:
-    inner, many = _unwrap(annotation)
+    inner, many = unwrap(annotation)
     if typing.get_origin(inner) is Literal:
         return ("multi" if many else "choice"), tuple(str(a) for a in typing.get_args(inner))
     if inner is bool:
