@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,25 @@ def rules_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_web_rules(tmp_path_factory.mktemp("e2e_rules"))
 
 
+@contextmanager
+def serve(app: Any, name: str = "e2e-server") -> Iterator[str]:
+    """Serve a WSGI app on 127.0.0.1:<free port> in a thread (no access log); yields its base URL."""
+    from werkzeug.serving import WSGIRequestHandler, make_server
+
+    class QuietHandler(WSGIRequestHandler):
+        def log_request(self, *args: Any, **kwargs: Any) -> None:
+            """No access log in the test output."""
+
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
 @pytest.fixture(scope="session")
 def live_server(rules_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app (CSRF on, as in production) on its own migrated SQLite file, served on 127.0.0.1:<free port>.
@@ -32,28 +52,14 @@ def live_server(rules_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     Never the checkout's instance/subsidy.db: a fresh clone has none (the result page reads the calls), and a
     developer's demo database is not the tests' to write.
     """
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
+    from web.app import create_app
     from web.store import migrate
 
     url = f"sqlite:///{tmp_path_factory.mktemp('e2e_db') / 'site.db'}"
     migrate.upgrade(url)
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, *args: Any, **kwargs: Any) -> None:
-            """No access log in the test output."""
-
-    from web.app import create_app
-
     app = create_app({"SECRET_KEY": "e2e-secret-key-0123456789", "DATABASE_URL": url}, ruleset=load_ruleset(rules_dir))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serve(app) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

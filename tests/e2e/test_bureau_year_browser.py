@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,7 +16,7 @@ import pytest
 
 from engine import evaluate, load_ruleset, parse_profile
 from tests.conftest import sample
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, serve
 from tests.web.bureau_kit import AWARD, SMALL, open_call
 from tests.web.conftest import AS_OF, PASSWORD, SAMPLE_A, SAMPLE_B, seed
 from web.db_session import db
@@ -37,14 +36,8 @@ LATER = dt.timedelta(days=40)  # "now" for the allocation: after the closed call
 @pytest.fixture(scope="module")
 def site(rules_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any, int]]:
     """A seeded site with a call that three approved applications over-subscribe (600,000 asked, 500,000 budget)."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
     from web.app import create_app
     from web.db_session import dispose
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, *args: Any, **kwargs: Any) -> None:
-            """No access log in the test output."""
 
     ruleset = load_ruleset(rules_dir)
     url = f"sqlite:///{tmp_path_factory.mktemp('bureau') / 'site.db'}"
@@ -67,14 +60,10 @@ def site(rules_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
                 queries.record_review(session, application_id=row.application_id, user_id=seeded.users["rita"],
                                       action=action, reason="审核通过")
         assert found is not None
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-bureau", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", seeded, call
+        with serve(app, "e2e-bureau") as base:
+            yield base, seeded, call
     finally:
-        server.shutdown()
-        thread.join(timeout=5)
         dispose(app)
 
 

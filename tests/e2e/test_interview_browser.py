@@ -6,7 +6,6 @@ height; English; the printable summary is one A4 page. Screenshots go to test-ar
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, serve
 from tests.web.test_selfcheck_interview import SME
 
 pytestmark = pytest.mark.e2e
@@ -30,28 +29,16 @@ HNTE = "#m-national\\.hnte_recognition"
 @pytest.fixture(scope="module")
 def catalogue_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on the project's whole rule catalogue and a fresh migrated SQLite database (CSRF on)."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
     from engine import load_ruleset
     from web.app import create_app
     from web.store import migrate
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, *args: Any, **kwargs: Any) -> None:
-            """No access log in the test output."""
 
     url = f"sqlite:///{tmp_path_factory.mktemp('interview_db') / 'site.db'}"
     migrate.upgrade(url)
     app = create_app({"SECRET_KEY": "e2e-secret-key-0123456789", "DATABASE_URL": url},
                      ruleset=load_ruleset(ROOT / "rules"))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-interview", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
+    with serve(app, "e2e-interview") as base:
+        yield base
 
 
 @pytest.fixture

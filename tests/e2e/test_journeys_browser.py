@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +18,7 @@ from typing import Any
 import pytest
 
 from engine import load_ruleset
-from tests.e2e.conftest import CHROMIUM
+from tests.e2e.conftest import CHROMIUM, serve
 from tests.web.bureau_kit import CONTACTS, PDF, PNG, open_call
 from tests.web.conftest import PAGES, PASSWORD, seed
 from web.db_session import db
@@ -38,14 +37,8 @@ AWARD = "qingyuan.webtest_award"
 @pytest.fixture(scope="module")
 def site(rules_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
     """The app with CSRF on and a seeded database, on a local werkzeug server; yields (base URL, seed)."""
-    from werkzeug.serving import WSGIRequestHandler, make_server
-
     from web.app import create_app
     from web.db_session import dispose
-
-    class QuietHandler(WSGIRequestHandler):
-        def log_request(self, *args: Any, **kwargs: Any) -> None:
-            """No access log in the test output."""
 
     ruleset = load_ruleset(rules_dir)
     url = f"sqlite:///{tmp_path_factory.mktemp('journeys') / 'site.db'}"
@@ -57,14 +50,10 @@ def site(rules_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     with app.app_context():  # B (another company) gave the phone A's applicant will give: shared_phone
         queries.get_application(db(), seeded.application_b).contact_phone = CONTACTS["contact_phone"]  # type: ignore[union-attr]
         db().commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="e2e-journeys", daemon=True)
-    thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_port}", seeded
+        with serve(app, "e2e-journeys") as base:
+            yield base, seeded
     finally:
-        server.shutdown()
-        thread.join(timeout=5)
         dispose(app)
 
 
