@@ -1,11 +1,11 @@
-"""Alembic environment: the models of web.store are the target; the URL comes from the caller or web.config.
+"""Alembic environment: the models of web.store are the target; the URL comes from the caller or web.settings.
 
 Where the database URL comes from, first match wins:
   1. ``config.attributes["connection"]`` — an open Connection handed over by a caller (tests);
   2. ``config.attributes["url"]`` — set by web.store.migrate (the `subsidy db` commands);
   3. ``alembic -x url=…`` on the command line;
   4. ``sqlalchemy.url`` in alembic.ini (left empty on purpose);
-  5. web.config.database_url() — $DATABASE_URL, else SQLite in instance/.
+  5. web.settings.database_url() — $DATABASE_URL, else SQLite in instance/.
 
 On PostgreSQL a migration gives up after LOCK_TIMEOUT waiting for a table lock (an idle transaction
 elsewhere would otherwise stall it, and every query queued behind it). Batch mode (``render_as_batch``)
@@ -23,7 +23,7 @@ from alembic import context
 from sqlalchemy import Connection
 from sqlalchemy.pool import NullPool
 
-from web.config import database_url
+from web.settings import database_url
 from web.store.db import make_engine
 from web.store.models import Base
 

@@ -1,7 +1,7 @@
 """This file defines the request-scoped database session of the web app: one Session per request.
 
 `init_db(app)` builds one Engine per application from `DATABASE_URL` (the app config, else
-`web.config.database_url()`: $DATABASE_URL, else instance/subsidy.db). No connection is opened until a
+`web.settings.database_url()`: $DATABASE_URL, else instance/subsidy.db). No connection is opened until a
 view asks for `db()`; the session is closed at teardown (rolled back if a view left a transaction open),
 so a worker forked by gunicorn never shares a connection with its master.  [flask docs/patterns/sqlalchemy]
 """
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
 
-from web.config import database_url
+from web.settings import database_url
 from web.store.db import make_engine, make_session_factory
 
 if TYPE_CHECKING:  # views and this module reach SQLAlchemy only through web.store

@@ -5,18 +5,32 @@ environment variable override any field, named `SUBSIDY_<FIELD>` or plainly `<FI
 `SUBSIDY_SECRET_KEY` or `SECRET_KEY`, `SESSION_COOKIE_SECURE=1`, `WTF_CSRF_ENABLED=0`; the rule directory
 also from `SUBSIDY_RULES`, as for the CLI). The public defaults
 are safe to run on a laptop; production refuses to start with the demo secret key.  [funding-service config]
+
+This is the one settings module (web.config was merged into it): where the database lives (`database_url`), the
+environment name (`environment`), and the secret key `subsidy serve` uses (`serving_config`): the demo key is
+refused on any non-loopback address, and when no SECRET_KEY is set a random key is created once per instance —
+`secret_key` beside the SQLite database, else instance/secret_key, mode 0600 — and read on every later start.
+
+`TRUSTED_PROXIES` (default 0) is the number of reverse proxies in front of the app (nginx: 1): the app then
+believes that many `X-Forwarded-For` / `X-Forwarded-Proto` hops (Werkzeug ProxyFix), so the login policy counts
+the client's address rather than the proxy's. Leave it 0 when the app is reached directly: a client could
+otherwise choose its own address.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import os
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+SECRET_KEY_FILE = "secret_key"
 DEMO_SECRET_KEY = "demo-secret-key-not-for-production"  # public on purpose: refused in production
 ENVIRONMENTS = ("development", "testing", "production")
 _TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
@@ -50,6 +64,7 @@ class Settings:
     MAX_CONTENT_LENGTH: int = 512 * 1024
     HSTS_SECONDS: int = 0
     PREFERRED_URL_SCHEME: str = "http"
+    TRUSTED_PROXIES: int = 0  # reverse proxies in front (nginx: 1); their X-Forwarded-For/-Proto are believed
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -135,3 +150,86 @@ def check_settings(config: Mapping[str, Any]) -> None:
             "set SUBSIDY_SECRET_KEY / 生产环境必须设置自己的SECRET_KEY")
     if not config.get("SESSION_COOKIE_SECURE"):
         raise InsecureSettingsError("SUBSIDY_ENV=production needs SESSION_COOKIE_SECURE=1 (cookies over HTTPS only)")
+
+
+# -- the database and the instance (formerly web.config) ----------------------------------------------
+
+def database_url() -> str:
+    """The SQLAlchemy URL of the database: $DATABASE_URL, else SQLite in instance/ (created on demand).
+
+    A bare ``postgresql://`` (or Heroku-style ``postgres://``) URL is given the psycopg 3 driver,
+    the only PostgreSQL driver installed.
+    """
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{INSTANCE_DIR / 'subsidy.db'}"
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def environment() -> str:
+    """The deployment environment from $SUBSIDY_ENV: development (default), test or production."""
+    return os.environ.get("SUBSIDY_ENV", "development").strip().lower() or "development"
+
+
+# -- the secret key of a served instance --------------------------------------------------------------
+
+def is_loopback(host: str) -> bool:
+    """Whether a listen address only accepts connections from this machine (localhost, 127.0.0.0/8, ::1)."""
+    name = host.strip().strip("[]").lower()
+    if name == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(name).is_loopback
+    except ValueError:
+        return False  # a host name other than localhost may resolve to anything: treat as public
+
+
+def secret_key_path(url: str | None = None) -> Path:
+    """Where this instance keeps its generated key: $SUBSIDY_SECRET_KEY_FILE, else beside a SQLite database
+    file, else instance/secret_key."""
+    explicit = os.environ.get("SUBSIDY_SECRET_KEY_FILE", "").strip()
+    if explicit:
+        return Path(explicit)
+    url = url or database_url()
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return Path(url.removeprefix("sqlite:///")).resolve().parent / SECRET_KEY_FILE
+    return INSTANCE_DIR / SECRET_KEY_FILE
+
+
+def instance_secret_key(path: Path) -> str:
+    """The key stored at `path`, created (64 random hex digits, mode 0600, never overwritten) on first use."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 32:
+            raise InsecureSettingsError(f"{path}: the stored secret key is shorter than 32 characters; delete the "
+                                        f"file to create a new one / 密钥文件内容过短，请删除后重新生成") from None
+        return key
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def serving_config(host: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The settings `subsidy serve` adds for listening on `host`: the instance's own key unless one is set.
+
+    Raises:
+        InsecureSettingsError: the demo key (set explicitly) on a non-loopback address.
+    """
+    environ = os.environ if environ is None else environ
+    configured = environ.get("SUBSIDY_SECRET_KEY", environ.get("SECRET_KEY"))
+    if configured is None:
+        return {"SECRET_KEY": instance_secret_key(secret_key_path())}
+    if (configured == DEMO_SECRET_KEY or len(configured) < 16) and not is_loopback(host):
+        raise InsecureSettingsError(
+            f"listening on {host} (not only this machine) needs a real SECRET_KEY: the demo key is public. Unset "
+            "SUBSIDY_SECRET_KEY to use a generated per-instance key, or set one of 16+ characters "
+            f"/ 在非本机地址 {host} 上运行时不能使用公开的演示密钥：请取消 SUBSIDY_SECRET_KEY 以使用自动生成的实例密钥，或设置至少16个字符的密钥")
+    return {}

@@ -19,17 +19,14 @@ from web.auth.forms import LoginForm, LogoutForm
 from web.auth.users import SessionUser, remember_epoch, revoke_sessions
 from web.auth_policy import login_policy, retry_minutes
 from web.db_session import db
+from web.security import safe_redirect_target
 from web.store import queries
 
 HOME = {"applicant": "applications.index", "reviewer": "review.index", "auditor": "audit.index",
         "admin": "admin.index"}
 
 
-def safe_next(target: str | None) -> str | None:
-    """A local path to go back to, or None (never another site: no scheme, no //, no backslash)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
+safe_next = safe_redirect_target  # the one redirect check (web/security.py)
 
 
 def destination(user: Any, target: str | None, measure: str | None) -> str:

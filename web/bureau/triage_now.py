@@ -15,7 +15,7 @@ from flask import current_app
 
 from engine import RuleLoadError
 from engine.triage import Exclusions, TriageRuleSet, load_triage_rules
-from web.config import PROJECT_ROOT
+from web.settings import PROJECT_ROOT
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.store import triage_queries

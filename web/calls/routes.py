@@ -7,8 +7,6 @@ store (web.store.call_queries / allocation_queries); a refusal shows the store's
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -16,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from engine.io.csv_writer import csv_text
 from web.auth.decorators import role_required
 from web.bureau import stored
 from web.bureau.present import (
@@ -186,11 +185,9 @@ def notice_csv(call_id: int) -> Response:
     if call.allocated_at is None:
         abort(404)
     context = _page_context()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["序号 / no.", "名称 / name", "政策措施 / measure", "措施编号 / measure id", "金额（元） / amount (yuan)"])
-    for number, row in enumerate(rows, start=1):
-        writer.writerow([number, row.name, context["title_of"](row.measure_id), row.measure_id, row.amount])
-    response = Response("\ufeff" + out.getvalue(), mimetype="text/csv")
+    header = ["序号 / no.", "名称 / name", "政策措施 / measure", "措施编号 / measure id", "金额（元） / amount (yuan)"]
+    body = [[number, row.name, context["title_of"](row.measure_id), row.measure_id, row.amount]
+            for number, row in enumerate(rows, start=1)]
+    response = Response(csv_text(header, body, bom=True), mimetype="text/csv")
     response.headers["Content-Disposition"] = f"attachment; filename=\"call-{call.id}-notice.csv\""
     return response

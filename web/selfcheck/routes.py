@@ -19,6 +19,7 @@ from engine.errors import ProfileIssue
 from engine.names import KIND_MODELS
 from web.extensions import csrf, current_ruleset
 from web.i18n import current_lang
+from web.security import safe_redirect_target
 from web.selfcheck import bp, interview, keep, present, store
 from web.selfcheck.forms import AsOfForm, KindForm, ResetForm, form_class
 from web.selfcheck.mapping import Built, check, missing_field
@@ -224,9 +225,7 @@ def summary() -> Response | str:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("selfcheck.result")
+    return safe_redirect_target(target) or url_for("selfcheck.result")
 
 
 def login_placeholder() -> str:

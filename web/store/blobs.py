@@ -17,7 +17,7 @@ HEX64 = re.compile(r"^[0-9a-f]{64}$")
 
 def default_root() -> Path:
     """$SUBSIDY_MATERIALS, else instance/materials (next to the default database; never under web/static)."""
-    from web.config import INSTANCE_DIR
+    from web.settings import INSTANCE_DIR
 
     return Path(os.environ.get("SUBSIDY_MATERIALS") or INSTANCE_DIR / "materials")
 

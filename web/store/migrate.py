@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from web.config import PROJECT_ROOT
+from web.settings import PROJECT_ROOT
 from web.store.db import make_engine
 from web.store.models import Base
 

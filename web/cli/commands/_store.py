@@ -14,7 +14,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from web.cli.app import fail
-from web.config import database_url
+from web.settings import database_url
 from web.store import migrate
 from web.store.db import make_engine, make_session_factory
 

@@ -30,7 +30,7 @@ from web.cli.app import PROJECT_ROOT, fail, load_rules_or_exit
 from web.cli.commands._store import db_option, resolve_url, shown, store_session
 from web.cli.commands.demo_year import build_year
 from web.cli.commands.triage import triage_after_decisions
-from web.config import environment
+from web.settings import environment
 from web.store import migrate, queries
 from web.store.blobs import BlobStore, default_root
 

@@ -17,7 +17,7 @@ from gunicorn.app.base import BaseApplication
 
 from engine import RuleLoadError
 from web.cli.app import EXIT_USAGE
-from web.settings import InsecureSettingsError
+from web.settings import InsecureSettingsError, serving_config
 
 
 def default_workers() -> int:
@@ -70,7 +70,7 @@ def serve(host: str, port: int, workers: int | None, timeout: int) -> None:
     from web.app import create_app
 
     try:
-        app = create_app()
+        app = create_app(serving_config(host))
     except (InsecureSettingsError, ValueError) as exc:
         click.echo(f"配置错误 / settings error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
