@@ -3,8 +3,10 @@
 durable-rules' C core divides integers as integers (7/2 → 3), wraps products above 2^63 and compares
 numbers above 2^63 as doubles. So nothing numeric is left for it to compute: a comparison of two
 ratios a/b > c/d (b, d > 0) is cross-multiplied here in Python into two integers, and each integer is
-written as a fixed-width *order key* — a digit string whose text order is the numeric order, exact
-at any magnitude the rules can produce.
+written as an *order key* — a digit string whose text order is the numeric order: a sign digit, the
+number of digits (five digits, complemented for negatives) and the digits (complemented for
+negatives). Exact for any integer of fewer than 99,999 digits, so no figure an applicant can enter makes
+triage fail; beyond that order_key raises OverflowError and triage asks for manual triage instead.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ from fractions import Fraction
 
 from engine.canonical import fraction_text
 
-KEY_DIGITS = 60
-_OFFSET = 10**KEY_DIGITS
+LENGTH_DIGITS = 5
+MAX_DIGITS = 10**LENGTH_DIGITS - 1
+_COMPLEMENT = str.maketrans("0123456789", "9876543210")
 _EPOCH = dt.date(2000, 1, 3)  # a Monday
 
 
@@ -28,14 +31,27 @@ def as_fraction(value: int | Decimal | Fraction) -> Fraction:
 
 
 def order_key(n: int) -> str:
-    """Fixed-width text whose lexicographic order is the numeric order of `n` (|n| < 10**60).
+    """Text whose lexicographic order is the numeric order of `n` (any int of fewer than 99,999 digits).
 
-    >>> order_key(9) < order_key(10), order_key(-2) < order_key(-1) < order_key(0)
-    (True, True)
+    >>> order_key(9) < order_key(10), order_key(-2) < order_key(-1) < order_key(0), order_key(10**70) > order_key(9)
+    (True, True, True)
+
+    Raises:
+        OverflowError: `n` has 99,999 digits or more.
     """
-    if abs(n) >= _OFFSET:
-        raise OverflowError(f"{n} is outside the order-key range (±10^{KEY_DIGITS})")
-    return f"{n + _OFFSET:0{KEY_DIGITS + 1}d}"
+    digits = str(abs(n)) if abs(n) < 10**4300 else _big_digits(abs(n))
+    if len(digits) > MAX_DIGITS - 1:
+        raise OverflowError(f"a number of {len(digits)} digits is outside the order-key range")
+    if n >= 0:
+        return f"1{len(digits):0{LENGTH_DIGITS}d}{digits}"
+    return f"0{MAX_DIGITS - len(digits):0{LENGTH_DIGITS}d}{digits.translate(_COMPLEMENT)}"
+
+
+def _big_digits(n: int) -> str:
+    """Decimal digits of a huge int (str() refuses above 4,300 digits); Decimal converts without that limit."""
+    from decimal import Context
+
+    return format(Context(prec=MAX_DIGITS + 1).create_decimal(n), "f")
 
 
 def cross_keys(left: Fraction, right: Fraction) -> tuple[str, str]:

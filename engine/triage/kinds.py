@@ -90,6 +90,13 @@ def display(rule: TriageRule, details: dict[str, str], lang: str) -> dict[str, s
 
 
 def _show(rule: TriageRule, key: str, value: str, lang: str) -> str:
+    try:
+        return _shown(rule, key, value, lang)
+    except (ArithmeticError, ValueError):  # a figure too large for the formatter: show its exact digits
+        return value
+
+
+def _shown(rule: TriageRule, key: str, value: str, lang: str) -> str:
     if key in ("left", "right", "field") and value in FIELD_UNITS:
         return field_label(value).get(lang)
     if key in ("left_value", "right_value", "value", "previous_value") and rule.kind != "shared_contact":

@@ -7,12 +7,12 @@ evaluator does, and `TriageResult.engine_used` says which. Both return the same 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from types import ModuleType
 from typing import Literal
 
 from engine.canonical import sha256_of
-from engine.errors import EngineError
+from engine.errors import EngineError, Message
 from engine.triage import reference
 from engine.triage.facts import ApplicationFacts, Exclusions, Register
 from engine.triage.kinds import render
@@ -21,6 +21,15 @@ from engine.triage.reference import Inputs
 
 EngineChoice = Literal["auto", "durable", "reference"]
 REFERENCE = "reference"
+MANUAL_RULE = "needs_manual_triage"
+MANUAL_MESSAGE = Message("系统无法自动核查此申请（{why}），请人工逐项审核；申请本身已正常受理",
+                         "Automatic triage could not check this application ({why}); review it by hand — "
+                         "the application itself was received normally")
+MANUAL_REASONS = {
+    "figure-out-of-range": Message("某项数值超出自动核查可处理的范围", "a figure is beyond what the automatic "
+                                   "checks can handle"),
+    "unreadable": Message("存档的申报数据无法读取", "the stored application data cannot be read"),
+}
 
 
 class TriageInputError(EngineError):
@@ -37,7 +46,8 @@ def durable_engine() -> tuple[ModuleType | None, str]:
 
 
 def triage(applications: Iterable[ApplicationFacts], register: Register, today: dt.date, rules: TriageRuleSet,
-           *, exclusions: Exclusions | None = None, engine: EngineChoice = "auto") -> TriageResult:
+           *, exclusions: Exclusions | None = None, engine: EngineChoice = "auto",
+           manual: Mapping[str, str] | None = None) -> TriageResult:
     """Flag every application; deterministic: the same inputs give the same result, flags sorted.
 
     Args:
@@ -47,6 +57,9 @@ def triage(applications: Iterable[ApplicationFacts], register: Register, today: 
         rules: the triage RuleSet (rules/triage/); its hash is recorded in every flag.
         exclusions: mutually exclusive measures (Exclusions.from_ruleset(measure_ruleset)).
         engine: "auto" (durable-rules if it imports, else the reference), "durable" or "reference".
+        manual: applications the caller could not turn into facts ({id: reason key of MANUAL_REASONS});
+            they get a MANUAL_RULE flag. An application on which the rules themselves fail (a poison pill)
+            is found, left out of the run and flagged the same way: one application never fails the rest.
 
     Raises:
         TriageInputError: two applications share an id, or engine="durable" and durable-rules is missing.
@@ -59,8 +72,22 @@ def triage(applications: Iterable[ApplicationFacts], register: Register, today: 
     inputs = Inputs(apps, register, exclusions or Exclusions(), today)
     active = [r for _, r in sorted(rules.rules.items()) if r.in_force(today)]
     skipped = tuple(sorted(rid for rid, r in rules.rules.items() if not r.in_force(today)))
-    matches, engine_used = _evaluate(active, inputs, engine)
-    flags = _flags(matches, rules)
+    manual = dict(manual or {})
+    try:
+        matches, engine_used = _evaluate(active, inputs, engine)
+    except TriageInputError:
+        raise
+    except Exception:  # noqa: BLE001 — find the application(s) the rules fail on, leave them out, flag them
+        poisoned = _poisoned(active, inputs, engine)
+        if not poisoned:
+            raise
+        manual.update(dict.fromkeys(poisoned, "figure-out-of-range"))
+        kept = tuple(a for a in apps if a.application_id not in poisoned)
+        inputs = Inputs(kept, register, exclusions or Exclusions(), today)  # the hash covers what was read
+        matches, engine_used = _evaluate(active, inputs, engine)
+    flags = _flags(matches, rules) + _manual_flags(manual, rules)
+    flags = tuple(sorted(flags, key=lambda f: f.sort_key))
+    ids = sorted(set(ids) | set(manual))
     return TriageResult(flags, _priorities(flags, ids), _routes(flags, ids), engine_used, rules.hash,
                         inputs_hash(inputs), today, skipped)
 
@@ -82,6 +109,30 @@ def _evaluate(active: list[TriageRule], inputs: Inputs, engine: EngineChoice) ->
         # input, seen at ~10,000 applications); the reference evaluator gives the same matches (tested),
         # and the result says which engine produced it.
         return reference.evaluate(active, inputs), f"{REFERENCE} (durable-rules failed: {exc})"
+
+
+def _poisoned(active: list[TriageRule], inputs: Inputs, engine: EngineChoice) -> set[str]:
+    """The applications on which the rules fail when each runs alone."""
+    bad = set()
+    for app in inputs.applications:
+        try:
+            _evaluate(active, Inputs((app,), inputs.register, inputs.exclusions, inputs.today), engine)
+        except TriageInputError:
+            raise
+        except Exception:  # noqa: BLE001 — any failure on this application alone makes it a poison pill
+            bad.add(app.application_id)
+    return bad
+
+
+def manual_flag(application_id: str, reason: str, ruleset_hash: str) -> Flag:
+    """The flag of an application triage could not check: reviewers check it by hand (route verify)."""
+    why = MANUAL_REASONS.get(reason, MANUAL_REASONS["unreadable"])
+    message = Message(MANUAL_MESSAGE.zh.format(why=why.zh), MANUAL_MESSAGE.en.format(why=why.en))
+    return Flag(MANUAL_RULE, application_id, "warn", 0, "verify", message, {"reason": reason}, ruleset_hash)
+
+
+def _manual_flags(manual: Mapping[str, str], rules: TriageRuleSet) -> tuple[Flag, ...]:
+    return tuple(manual_flag(app, reason, rules.hash) for app, reason in sorted(manual.items()))
 
 
 def _flags(matches: list[Match], rules: TriageRuleSet) -> tuple[Flag, ...]:

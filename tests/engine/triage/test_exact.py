@@ -25,9 +25,20 @@ def test_cross_keys_compare_fractions_exactly(x: Fraction, y: Fraction) -> None:
     assert (kl > kr) == (x > y) and (kl == kr) == (x == y)
 
 
-def test_order_keys_refuse_what_they_cannot_hold() -> None:
+@given(st.integers(-(10**200), 10**200), st.integers(-(10**200), 10**200))
+def test_order_keys_hold_numbers_far_above_any_fixed_width(a: int, b: int) -> None:
+    assert (order_key(a) < order_key(b)) == (a < b)
+
+
+def test_order_keys_past_the_old_limit_and_beyond_str() -> None:
+    """10^60 used to raise OverflowError and take the whole queue's triage down (issue 18)."""
+    assert order_key(10**60) > order_key(10**60 - 1) > order_key(10**59)
+    assert order_key(-(10**5000)) < order_key(-(10**4999)) < order_key(10**4999) < order_key(10**5000)
+
+
+def test_order_keys_refuse_only_absurd_lengths() -> None:
     with pytest.raises(OverflowError):
-        order_key(10**60)
+        order_key(10**100_000)
 
 
 @given(st.dates(dt.date(1990, 1, 1), dt.date(2100, 1, 1)), st.integers(0, 40))
