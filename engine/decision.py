@@ -7,14 +7,16 @@ and therefore the same hash. It names the engine version, the RuleSet hash and t
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, fields
+from fractions import Fraction
 from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
 from engine.canonical import dumps, plain
 from engine.errors import Message, ProfileIssue
-from engine.trace import OMIT_EMPTY, FactTrace, TraceNode
+from engine.trace import OMIT_EMPTY, FactTrace, ParamRead, TraceNode
 
 
 class Outcome(StrEnum):
@@ -149,3 +151,70 @@ class Decision(Deferred):
     @property
     def hash(self) -> str:
         return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+
+    @classmethod
+    def from_json(cls, data: str | bytes | dict[str, Any]) -> Decision:
+        """A stored decision (its canonical JSON, or that JSON parsed) as a Decision again.
+
+        `Decision.from_json(d.to_json()).to_json() == d.to_json()`: exact numbers of amounts and gaps become
+        int / Fraction again; the values read in traces and facts keep their plain JSON form (engine.canonical).
+        """
+        raw: dict[str, Any] = json.loads(data) if isinstance(data, str | bytes) else data
+        stacking = raw.get("stacking") or {}
+        return cls(
+            engine_version=raw["engine_version"], ruleset_hash=raw["ruleset_hash"], as_of=raw["as_of"],
+            profile_hash=raw["profile_hash"], profile_kind=raw["profile_kind"],
+            results=tuple(_result(r) for r in raw.get("results") or ()),
+            facts=tuple(FactTrace(f["id"], _message(f["text"]) or Message("", ""), f.get("expr", ""), f.get("value"),
+                                  dict(f.get("reads") or {}), _params(f.get("params")))
+                        for f in raw.get("facts") or ()),
+            warnings=tuple(ProfileIssue(w["path"], w["code"], Message(w.get("zh", ""), w.get("en", "")),
+                                        w.get("severity", "error")) for w in raw.get("warnings") or ()),
+            stacking=Stacking(**{f.name: _tuples(stacking[f.name]) for f in fields(Stacking) if f.name in stacking}),
+        )
+
+
+def _message(data: Any) -> Message | None:
+    return None if data is None else Message(str(data.get("zh", "")), str(data.get("en", "")))
+
+
+def _exact(value: Any) -> Any:
+    """An exact number written as text by the canonical JSON ("0.15", "3/70") as int / Fraction; others as they are."""
+    if isinstance(value, str):
+        try:
+            number = Fraction(value)
+        except (ValueError, ZeroDivisionError):
+            return value
+        return number.numerator if number.denominator == 1 else number
+    return value
+
+
+def _tuples(value: Any) -> Any:
+    return tuple(_tuples(v) for v in value) if isinstance(value, list) else value
+
+
+def _params(data: Any) -> tuple[ParamRead, ...]:
+    return tuple(ParamRead(p["name"], p.get("value"), p.get("effective_from", ""), p.get("source", ""))
+                 for p in data or ())
+
+
+def _node(data: dict[str, Any]) -> TraceNode:
+    return TraceNode(
+        id=data["id"], kind=data["kind"], result=data["result"], text=_message(data.get("text")),
+        fails=_message(data.get("fails")), expr=data.get("expr"), reads=dict(data.get("reads") or {}),
+        params=_params(data.get("params")), comparison=data.get("comparison"), missing=tuple(data.get("missing") or ()),
+        reason=data.get("reason"), children=tuple(_node(c) for c in data.get("children") or ()),
+        prerequisites=tuple(data.get("prerequisites") or ()))
+
+
+def _result(data: dict[str, Any]) -> MeasureResult:
+    amount = dict(data.get("amount") or {"kind": "none"})
+    return MeasureResult(
+        measure_id=data["measure_id"], outcome=Outcome(data["outcome"]), reason=data.get("reason"),
+        amount=Amount(**{**amount, "value": _exact(amount.get("value")), "note": _message(amount.get("note"))}),
+        failing=tuple(data.get("failing") or ()), missing=tuple(data.get("missing") or ()),
+        gaps=tuple(Gap(**{**g, "current": _exact(g.get("current")), "required": _exact(g.get("required")),
+                          "change": _exact(g.get("change")), "shortfall": _exact(g.get("shortfall")),
+                          "message": _message(g.get("message"))}) for g in data.get("gaps") or ()),
+        trace=_node(data["trace"]) if data.get("trace") else None,
+        prerequisites=tuple(data.get("prerequisites") or ()))
