@@ -47,7 +47,12 @@ APPLICATION_STATUSES = ("submitted", "decided", "in_review", "info_requested", "
 REVIEW_ACTIONS = ("comment", "approve", "reject", "request_info", "escalate", "reopen")
 CHAIN_KINDS = ("decision", "review", "ledger")
 CALL_METHODS = ("rank_full", "pro_rata")  # full amounts in rank order | pro-rata share of the budget
-LEDGER_KINDS = ("call_opened", "submission", "resubmission", "allocation", "payment")
+LEDGER_KINDS = ("call_opened", "submission", "resubmission", "allocation", "payment",
+                # 0008 (issue 23): a call edited / extended / closed early / withdrawn, a reviewer's approved amount,
+                # the 公示 started, an objection and its handling, the allocation made final
+                "call_changed", "approved_amount", "publicity", "objection", "objection_handled", "allocation_final")
+RANK_BY = ("received", "score", "amount_asc")  # the call's published ranking criterion (issue 23)
+OBJECTION_OUTCOMES = ("upheld", "dismissed")
 MATERIAL_STATUSES = ("pending", "accepted", "needs_correction")
 MONEY = BigInteger()  # whole yuan
 
@@ -135,6 +140,7 @@ class Application(Timestamps, Base):
     submitted_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    score: Mapped[int | None] = mapped_column(SmallInteger)  # 0008: the reviewers' score (0-100), if the call ranks by it
     # 0005: the call it was submitted under, the contacts (validated, normalised) and whether every
     # checklist item has an accepted file (None: not checked yet; a triage fact).
     call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"), index=True)
@@ -359,6 +365,8 @@ class Call(Timestamps, Base):
         CheckConstraint(_in("method", CALL_METHODS), name="method"),
         CheckConstraint("closes_at > opens_at", name="window"),
         CheckConstraint("budget >= 0", name="budget"),
+        CheckConstraint(_in("rank_by", RANK_BY), name="rank_by"),
+        CheckConstraint("notice_days >= 0", name="notice_days"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -370,7 +378,13 @@ class Call(Timestamps, Base):
     budget: Mapped[int] = mapped_column(MONEY)
     method: Mapped[str] = mapped_column(String(16))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
-    allocated_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    allocated_at: Mapped[dt.datetime | None] = mapped_column(DateTime())  # confirmed: the 公示 starts
+    # 0008: the published ranking criterion, the 公示期 in days, its end, the final allocation, a withdrawal
+    rank_by: Mapped[str] = mapped_column(String(16), default="received", server_default="received")
+    notice_days: Mapped[int] = mapped_column(SmallInteger, default=5, server_default="5")
+    publicity_until: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    finalized_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
 
     measures: Mapped[list[CallMeasure]] = relationship(back_populates="call", order_by="CallMeasure.id",
                                                        cascade="all, delete-orphan")
@@ -440,8 +454,10 @@ class Allocation(Base):
     rank: Mapped[int] = mapped_column(Integer)
     requested: Mapped[int] = mapped_column(MONEY)  # the rule's amount (yuan), as decided
     granted: Mapped[int] = mapped_column(MONEY)
-    reason: Mapped[str] = mapped_column(String(32))  # funded | pro_rata | budget | cap | no_amount
+    reason: Mapped[str] = mapped_column(String(32))  # funded | pro_rata | budget | cap | no_amount | held | …
     ledger_id: Mapped[int] = mapped_column(ForeignKey("ledger_entry.id"))
+    name: Mapped[str | None] = mapped_column(String(200))  # 0008: the 公示 name, frozen at allocation
+    detail: Mapped[str | None] = mapped_column(Text)  # 0008: why held / excluded (the flag's words, zh / en)
 
     application: Mapped[Application] = relationship()
 
@@ -462,6 +478,43 @@ class Payment(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
 
     allocation: Mapped[Allocation] = relationship()
+
+
+class ApprovedAmount(Base):
+    """A reviewer's approved amount (核定金额) for one measure of an application: ≤ the rule's ceiling, a
+    reason when lower; the latest one counts, each one is on the chain (ledger `approved_amount`)."""
+
+    __tablename__ = "approved_amount"
+    __table_args__ = (UniqueConstraint("application_id", "measure_id"), CheckConstraint("amount >= 0", name="amount"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))  # indexed by the unique pair
+    measure_id: Mapped[str] = mapped_column(String(120))
+    amount: Mapped[int] = mapped_column(MONEY)
+    ceiling: Mapped[int | None] = mapped_column(MONEY)  # the rule's figure it was checked against
+    reason: Mapped[str | None] = mapped_column(Text)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledger_entry.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+
+
+class Objection(Base):
+    """An objection raised during a call's 公示期 and how it was handled (both on the chain)."""
+
+    __tablename__ = "objection"
+    __table_args__ = (CheckConstraint(f"outcome IS NULL OR {_in('outcome', OBJECTION_OUTCOMES)}", name="outcome"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_id: Mapped[int] = mapped_column(ForeignKey("call.id"), index=True)
+    allocation_id: Mapped[int | None] = mapped_column(ForeignKey("allocation.id"))
+    raised_by: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+    ledger_id: Mapped[int] = mapped_column(ForeignKey("ledger_entry.id"))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    handling: Mapped[str | None] = mapped_column(Text)
+    handled_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
+    handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
 
 
 def row_dict(row: Any) -> dict[str, Any]:
