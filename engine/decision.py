@@ -88,11 +88,20 @@ class Gap:
 
 @dataclass(frozen=True)
 class Amount:
-    """An estimated benefit: exact yuan, a cap ("up to"), a rate, or unpublished."""
+    """An estimated benefit: exact yuan, a cap ("up to"), a rate, or unpublished.
+
+    `benefit` is the measure's benefit kind (cash | tax_rate | super_deduction | loan_compensation | …),
+    `payee` who is paid (applicant | bank | guarantor | third_party) and `basis` on what footing
+    (entitlement | competitive | case_by_case | tax | status). Whether an amount is money the applicant
+    receives now is decided in one place: engine.benefits.counts_as_receivable.
+    """
 
     kind: str  # exact | up_to | rate | unpublished | none | unknown
     value: Any = None
     note: Message | None = None
+    benefit: str | None = field(default=None, metadata=OMIT_EMPTY)
+    payee: str | None = field(default=None, metadata=OMIT_EMPTY)
+    basis: str | None = field(default=None, metadata=OMIT_EMPTY)
 
 
 @dataclass(frozen=True)
@@ -117,6 +126,11 @@ class Stacking:
     dropped: tuple[tuple[str, str], ...]  # (measure, because it excludes this chosen one)
     conditional: tuple[str, ...] = field(default=(), metadata=OMIT_EMPTY)  # best combination once recognised
     conditional_total: int = field(default=0, metadata=OMIT_EMPTY)  # 认定后可申请的金额, never in `total`
+    # eligible measures whose money is not receivable as of right (engine.benefits.money_class), never in `total`:
+    competitive: tuple[str, ...] = field(default=(), metadata=OMIT_EMPTY)  # 择优: a maximum, if selected
+    case_by_case: tuple[str, ...] = field(default=(), metadata=OMIT_EMPTY)  # 一事一议
+    tax: tuple[str, ...] = field(default=(), metadata=OMIT_EMPTY)  # a tax treatment (减按15%征收, 加计扣除)
+    paid_to_others: tuple[str, ...] = field(default=(), metadata=OMIT_EMPTY)  # paid to a bank/guarantor/third party
 
 
 @dataclass(frozen=True)

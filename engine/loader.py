@@ -105,7 +105,8 @@ class _Builder:
                     self.err(rel, marks, ("parameters", name, "values", start), exc.code, exc.message)
                     continue
                 values.append(ParameterValue(value, start, dated.source or ""))
-            out[name] = ParameterSeries(name, param.unit, tuple(values))
+            out[name] = ParameterSeries(name, param.unit, tuple(values),
+                                        param.confirmed.date if param.confirmed else None)
         return out
 
     def expr(self, text: str, rel: str, marks: Marks, path: tuple[Any, ...], scope: Scope) -> Node | None:
@@ -219,6 +220,10 @@ def _build_measure(builder: _Builder, rel: str, data: Any, marks: Marks,
         documents=tuple(Message(d.zh, d.en) for d in schema.documents), tags=tuple(schema.tags),
         tests=tuple(data.get("tests") or []), depends_on=tuple(sorted(scope.measure_refs)),
         how_to_apply=_how_to_apply(schema),
+        jurisdiction_explicit=schema.jurisdiction is not None and
+        tuple(schema.jurisdiction) != DEFAULT_JURISDICTION[schema.issuer],
+        jurisdiction_source=schema.jurisdiction_source,
+        equivalent_mutants={e.mutant: Message(e.reason.zh, e.reason.en) for e in schema.equivalent_mutants},
     ) if b is not None else None
 
 
@@ -262,7 +267,7 @@ def _build_benefit(builder: _Builder, schema: MeasureFile, rel: str, marks: Mark
         builder.err(rel, marks, ("benefit", "amount"), "unpublished-amount",
                     "an unpublished benefit must not carry an amount")
     return Benefit(b.kind, Message(b.text.zh, b.text.en), amount, rate, b.up_to,
-                   Message(b.note.zh, b.note.en) if b.note else None)
+                   Message(b.note.zh, b.note.en) if b.note else None, b.payee, b.basis)
 
 
 def _dependency_order(builder: _Builder, measures: dict[str, Measure],

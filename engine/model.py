@@ -37,12 +37,17 @@ Criterion = Condition | Group
 
 @dataclass(frozen=True)
 class Benefit:
+    """What a measure gives. `payee`: applicant | bank | guarantor | third_party; `basis`: entitlement |
+    competitive | case_by_case | tax | status (None only where the file does not say; lint flags it)."""
+
     kind: str
     text: Message
     amount: Node | None
     rate: Node | None
     up_to: bool
     note: Message | None
+    payee: str | None = None
+    basis: str | None = None
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,14 @@ class Measure:
     tests: tuple[dict[str, Any], ...]
     depends_on: tuple[str, ...] = ()
     how_to_apply: HowToApply | None = None
+    equivalent_mutants: dict[str, Message] = field(default_factory=dict)  # mutant id → why no test can kill it
+    jurisdiction_explicit: bool = False  # the file narrows/widens the issuer's default area
+    jurisdiction_source: str | None = None  # …and says where that scope comes from
+
+    @property
+    def is_draft(self) -> bool:
+        """A draft (征求意见稿, no enacted text): never eligible, never counted (engine.evaluate)."""
+        return self.status == "draft"
 
     @property
     def confidence(self) -> str:

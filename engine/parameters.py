@@ -32,6 +32,7 @@ class ParameterSeries:
     name: str
     unit: str
     values: tuple[ParameterValue, ...]  # sorted by effective_from
+    confirmed: dt.date | None = None  # a later check that the latest value still holds (`confirmed:` in the file)
 
     def at(self, as_of: dt.date) -> ParameterValue | None:
         """The value in force on `as_of`, or None before the first date."""

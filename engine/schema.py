@@ -29,6 +29,13 @@ class Text(Model):
     en: str = Field(min_length=1)
 
 
+class Confirmed(Model):
+    """A later check that an old figure or source still holds: when, and against what (a document, a call, a phone note)."""
+
+    date: dt.date
+    source: str = Field(min_length=1)
+
+
 class Source(Model):
     document: str
     number: str | None = None
@@ -38,6 +45,7 @@ class Source(Model):
     confidence: Confidence
     url: str | None = None
     note: Text | None = None
+    confirmed: Confirmed | None = None
 
 
 class Effective(Model):
@@ -56,11 +64,20 @@ class Parameter(Model):
     text: Text | None = None
     unit: Unit = "number"
     values: dict[dt.date, DatedValue]
+    confirmed: Confirmed | None = None
+
+
+Payee = Literal["applicant", "bank", "guarantor", "third_party"]
+Basis = Literal["entitlement", "competitive", "case_by_case", "tax", "status"]
 
 
 class Benefit(Model):
+    """What the measure gives, to whom (`payee`) and on what footing (`basis`); see engine.benefits."""
+
     kind: Literal["cash", "tax_rate", "super_deduction", "loan_compensation", "recognition", "unpublished"]
     text: Text
+    payee: Payee | None = None
+    basis: Basis | None = None
     amount: str | None = None
     rate: str | None = None
     up_to: bool = False
@@ -120,11 +137,19 @@ class FactTest(Model):
     expect: dict[str, Any]
 
 
+class EquivalentMutant(Model):
+    """A mutant (`subsidy rules mutate`) that no test can kill because it does not change the law's meaning."""
+
+    mutant: str = Field(min_length=1)
+    reason: Text
+
+
 class MeasureFile(Model):
     id: str
     title: Text
     issuer: Issuer
     jurisdiction: list[str] | None = None
+    jurisdiction_source: str | None = None  # where a narrowed/widened `jurisdiction` comes from
     applicant: list[ApplicantKind]
     source: Source
     also: list[Source] = []
@@ -138,6 +163,7 @@ class MeasureFile(Model):
     how_to_apply: HowToApply | None = None
     tags: list[str] = []
     tests: list[RuleTest] = []
+    equivalent_mutants: list[EquivalentMutant] = []
 
 
 class FactDef(Model):

@@ -1,5 +1,9 @@
 """Stacking: the combination of eligible cash measures with the highest total that exclusions allow.
 
+Only money receivable as of right counts (engine.benefits.counts_as_receivable); eligible measures whose
+benefit is a competitive or case-by-case maximum, a tax treatment or money paid to a bank, guarantor or
+third party are listed apart by that class and never added.
+
 Measures that are only conditional (eligible once a status is recognised) are never in the total:
 their own best combination is listed apart (认定后可申请的金额). Exclusions are symmetric ("pay the higher, once"; 同一项目不重复资助). Each connected group of mutually
 exclusive measures is small, so every independent subset of a group is tried; ties go to the
@@ -11,13 +15,15 @@ from __future__ import annotations
 from itertools import combinations
 from typing import Any
 
+from engine.benefits import money_class, receivable_value
 from engine.decision import MeasureResult, Outcome, Stacking
 from engine.model import RuleSet
 
+APART = ("competitive", "case_by_case", "tax", "paid_to_others")
+
 
 def _value(result: MeasureResult) -> int:
-    amount = result.amount
-    return int(amount.value) if amount.kind in ("exact", "up_to") and isinstance(amount.value, int) else 0
+    return receivable_value(result.amount)
 
 
 def _conflicts(ruleset: RuleSet, ids: list[str]) -> dict[str, set[str]]:
@@ -78,5 +84,6 @@ def best_combination(ruleset: RuleSet, results: tuple[MeasureResult, ...] | Any)
     dropped = tuple((m, sorted(edges[m] & chosen_set)[0]) for m in sorted(eligible) if m not in chosen_set)
     conditional = {r.measure_id: r for r in results if r.outcome is Outcome.CONDITIONAL}
     later, _, later_values = _choose(ruleset, conditional) if conditional else ([], {}, {})
+    apart = {name: tuple(m for m in sorted(eligible) if money_class(eligible[m].amount) == name) for name in APART}
     return Stacking(tuple(sorted(chosen)), sum(values[m] for m in chosen), dropped,
-                    tuple(sorted(later)), sum(later_values[m] for m in later))
+                    tuple(sorted(later)), sum(later_values[m] for m in later), **apart)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from engine.lint import lint_ruleset
+from engine.lint import lint_findings
 from engine.model import Condition, Criterion, Measure
 from engine.ruletests import run_all
 from web.cli.app import PROJECT_ROOT, load_rules_or_exit
@@ -107,13 +107,19 @@ def test(rules_path: Path | None, verbose: bool) -> None:
 @rules_path_option
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="date for expiry warnings (default today)")
 def lint(rules_path: Path | None, as_of: str | None) -> None:
-    """检查规则文件：错误（文件:行:列）与警告（过期、可能被取代、分档表缺口/重叠） / check rule files."""
+    """检查规则文件：错误（缺少受益方/性质）与警告（草案、过期、旧金额、共用标志等） / check rule files.
+
+    Exit status 1 when there is an error (e.g. benefit-payee); warnings alone exit 0.
+    """
     import datetime as dt
     ruleset = load_rules_or_exit(rules_path)
-    warnings = lint_ruleset(ruleset, dt.date.fromisoformat(as_of) if as_of else dt.date.today())
-    for w in warnings:
-        click.echo(f"warning: {w}")
-    click.echo(f"{len(ruleset.measures)} measures, {len(ruleset.facts)} facts: 0 errors, {len(warnings)} warnings")
+    findings = lint_findings(ruleset, dt.date.fromisoformat(as_of) if as_of else dt.date.today())
+    for f in findings:
+        click.echo(f"{f.level}: {f}")
+    errors = sum(1 for f in findings if f.level == "error")
+    click.echo(f"{len(ruleset.measures)} measures, {len(ruleset.facts)} facts: {errors} errors, "
+               f"{len(findings) - errors} warnings")
+    sys.exit(1 if errors else 0)
 
 
 @rules.command()
