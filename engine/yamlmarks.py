@@ -13,14 +13,21 @@ import yaml
 from engine.errors import RuleFileError
 
 Marks = dict[tuple[Any, ...], tuple[int, int]]
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def load_yaml(text: str, filename: str) -> tuple[Any, Marks, list[RuleFileError]]:
     """Parse `text`; return (data, marks by path, errors). Never raises on bad YAML."""
-    loader = None
+    loader: Any = None
     try:
-        loader = yaml.SafeLoader(text)
-        node = loader.get_single_node()
+        try:  # libyaml when present (10× faster, same nodes and marks); the Python parser words any error
+            loader = _FAST_LOADER(text)
+            node = loader.get_single_node()
+        except yaml.YAMLError:
+            if loader is not None:
+                loader.dispose()
+            loader = yaml.SafeLoader(text)
+            node = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import os
+import pkgutil
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import click
 
-from engine import RuleLoadError, load_ruleset
-from engine.errors import ProfileError, ProfileIssue
-from engine.model import RuleSet
-from engine.safe_yaml import DocumentError, load_document
+if TYPE_CHECKING:
+    from engine.errors import ProfileError, ProfileIssue
+    from engine.model import RuleSet
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 EXIT_OK, EXIT_NEGATIVE, EXIT_USAGE = 0, 1, 2
@@ -25,6 +26,8 @@ def rules_dir() -> Path:
 
 
 def load_rules_or_exit(path: Path | None = None) -> RuleSet:
+    from engine import RuleLoadError, load_ruleset
+
     try:
         return load_ruleset(path or rules_dir())
     except RuleLoadError as exc:
@@ -36,6 +39,8 @@ def load_rules_or_exit(path: Path | None = None) -> RuleSet:
 
 def read_profile_file(path: Path) -> Any:
     """Read a YAML or JSON profile through the bounded loader; exit 2 with a clear message when it is not data."""
+    from engine.safe_yaml import DocumentError, load_document
+
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -75,7 +80,44 @@ def parse_date(value: str | None) -> dt.date | None:
         fail(f"--as-of: 日期格式应为YYYY-MM-DD / the date must be YYYY-MM-DD (got {value!r})")
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """The root group: a command's module (web/cli/commands/<name>.py and <name>_*.py) is imported when the
+    command is invoked, every module only to list them all — `subsidy check` never imports the site or the store."""
+
+    package = "web.cli.commands"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._loaded: set[str] = set()
+
+    def _modules(self) -> list[str]:
+        package = importlib.import_module(self.package)
+        return sorted(info.name for info in pkgutil.iter_modules(package.__path__))
+
+    def _load(self, names: list[str]) -> None:
+        for name in names:
+            if name in self._loaded:
+                continue
+            self._loaded.add(name)
+            register = getattr(importlib.import_module(f"{self.package}.{name}"), "register", None)
+            if register is not None:
+                register(self)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        stem = cmd_name.replace("-", "_")
+        self._load([m for m in self._modules() if m == stem or m.startswith(stem + "_")])
+        command = super().get_command(ctx, cmd_name)
+        if command is None:
+            self._load(self._modules())
+            command = super().get_command(ctx, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._load(self._modules())
+        return super().list_commands(ctx)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="qy-subsidy")
 def main() -> None:
     """清远·清城·韶关科技扶持政策资格自测与审核系统 / S&T subsidy eligibility engine."""
