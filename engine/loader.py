@@ -19,7 +19,7 @@ from engine.errors import ExprError, Message, RuleFileError, RuleLoadError
 from engine.expr.nodes import Node
 from engine.expr.parser import parse
 from engine.expr.typecheck import Scope, check
-from engine.model import Benefit, Condition, Criterion, Fact, HowToApply, Measure, RuleSet
+from engine.model import Benefit, Condition, Criterion, Fact, Group, HowToApply, Measure, RuleSet
 from engine.names import SPECIAL_NAMES, all_profile_names, profile_names
 from engine.parameters import ParameterSeries, ParameterValue, literal_value
 from engine.schema import FactsFile, MeasureFile
@@ -206,6 +206,8 @@ def _build_measure(builder: _Builder, rel: str, data: Any, marks: Marks,
     benefit = _build_benefit(builder, schema, rel, marks, scope)
     if criteria is None or benefit is None:
         return None
+    if schema.effective.status == "draft":
+        criteria = draft_criteria(criteria)
     b = schema.benefit
     return Measure(
         id=schema.id, path=rel, title=Message(schema.title.zh, schema.title.en), issuer=schema.issuer,
@@ -225,6 +227,24 @@ def _build_measure(builder: _Builder, rel: str, data: Any, marks: Marks,
         jurisdiction_source=schema.jurisdiction_source,
         equivalent_mutants={e.mutant: Message(e.reason.zh, e.reason.en) for e in schema.equivalent_mutants},
     ) if b is not None else None
+
+
+DRAFT_CONDITION_ID = "draft_not_enacted"
+DRAFT_REASON = "draft"
+
+
+def draft_criteria(criteria: Criterion) -> Criterion:
+    """A draft measure's criteria: its own, and a condition that is always unknown (not enacted).
+
+    So every backend (reference, compiled, columnar) gives a draft at best *undetermined* — never
+    eligible, never counted — while a failed condition still shows ineligible; the undetermined
+    result's `reason` includes "draft" (the reading layer words it 草案，尚未施行).
+    """
+    text = f'unknown("{DRAFT_REASON}")'
+    leaf = Condition(DRAFT_CONDITION_ID, Message("该措施为草案，尚未施行", "a draft, not yet in force"),
+                     Message("草案，尚未施行：无正式文本，不能据此申请", "a draft with no enacted text: not applicable yet"),
+                     parse(text), text, None, "none")
+    return Group("draft", "all", None, (criteria, leaf))
 
 
 def _how_to_apply(schema: MeasureFile) -> HowToApply | None:
