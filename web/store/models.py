@@ -19,6 +19,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
@@ -520,3 +521,28 @@ class Objection(Base):
 def row_dict(row: Any) -> dict[str, Any]:
     """The column values of a row, by column name (for exports and tests)."""
     return {c.key: getattr(row, c.key) for c in row.__table__.columns}
+
+
+class TriageKey(Base):
+    """0006 (issue 18): a value triage can join an application on — its company (org), contact phone or e-mail,
+    a project — indexed, so that a submission reads only the applications it can meet, not the whole queue."""
+
+    __tablename__ = "triage_key"
+    __table_args__ = (Index("ix_triage_key_kind_value", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # org | phone | email | project
+    value: Mapped[str] = mapped_column(String(254))
+
+
+class RateEvent(Base):
+    """0006 (issue 18): one counted request of a rate limit (per applicant, per address), shared by every worker."""
+
+    __tablename__ = "rate_event"
+    __table_args__ = (Index("ix_rate_event_name_subject_at", "name", "subject", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(200))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow, index=True)
