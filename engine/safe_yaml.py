@@ -4,10 +4,17 @@
 aliases (the "billion laughs"), explicit non-plain tags, several documents in one file, duplicate keys — and
 bounds size, nesting depth and node count *before* any object is built. Every refusal is a `DocumentError`
 (a `ProfileError`) whose message names the problem and its `source:line:column` in Chinese and English.
+
+Plain (unquoted) scalars that YAML 1.1 reads differently from what a person typed are refused too, naming the
+field: impossible dates (`2024-02-30`, which the constructor would crash on), numbers longer than
+`MAX_DIGITS` digits (a 4,300-digit integer), sexagesimal numbers (`1:20:30` read as 4830), the booleans
+`yes/no/on/off/y/n` (write true/false), octal, binary and hexadecimal integers (`017` read as 15) and
+underscored numbers (`1_000`). Quoting the value keeps it as text.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from dataclasses import dataclass, field
@@ -20,6 +27,7 @@ from engine.errors import Message, ProfileError, ProfileIssue
 MAX_BYTES = 256 * 1024  # 80× the largest shipped sample; a profile is a few kilobytes
 MAX_DEPTH = 32  # the deepest profile path (finance[2024].rd_expense, certificates[0].issued_on) is 4 levels
 MAX_NODES = 20_000  # scalars + collections in one document
+MAX_DIGITS = 30  # digits in one number: money in 元 needs 15 at most
 PLAIN_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in
                        ("str", "int", "float", "bool", "null", "timestamp", "map", "seq"))
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -95,7 +103,8 @@ def _try_json(text: str, source: str) -> Any:
 
     _scan_json_depth(text, source)
     try:
-        data = json.loads(text, object_pairs_hook=pairs, parse_constant=_refuse_constant)
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=_refuse_constant, parse_int=_bounded_int,
+                          parse_float=_bounded_float)
     except _DuplicateKey as exc:
         _check_events(text, source)  # the YAML pass names the line of the second key
         raise DocumentError(source, "DUPLICATE_KEY", f"键“{exc.key}”在同一对象中出现两次",
@@ -111,6 +120,18 @@ def _try_json(text: str, source: str) -> Any:
 class _DuplicateKey(Exception):
     def __init__(self, key: str):
         self.key = key
+
+
+def _bounded_int(text: str) -> int:
+    if len(text) > MAX_DIGITS + 1:
+        raise ValueError("too many digits")  # the YAML pass then names the field
+    return int(text)
+
+
+def _bounded_float(text: str) -> float:
+    if sum(ch.isdigit() for ch in text) > MAX_DIGITS:
+        raise ValueError("too many digits")
+    return float(text)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -151,6 +172,8 @@ class _Frame:
     mapping: bool
     keys: set[Any] = field(default_factory=set)
     expect_key: bool = True
+    key: str = ""  # a mapping's current key; a sequence's next index
+    index: int = 0
 
 
 def _check_events(text: str, source: str) -> None:
@@ -190,6 +213,8 @@ class _Walk:
                                     "a file holds one profile (found a second '---' document)", line, column)
         elif isinstance(event, yaml.CollectionEndEvent):
             self.stack.pop()
+            if self.stack and not self.stack[-1].mapping:
+                self.stack[-1].index += 1
         elif isinstance(event, yaml.NodeEvent):
             self._node(event, line, column)
 
@@ -198,15 +223,72 @@ class _Walk:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise _too_many(self.source, line)
+        is_key = False
         if self.stack and self.stack[-1].mapping:
             frame = self.stack[-1]
+            is_key = frame.expect_key
             if frame.expect_key:
                 _check_key(event, frame, self.source, line, column)
+                frame.key = str(event.value)
             frame.expect_key = not frame.expect_key
+        if isinstance(event, yaml.ScalarEvent) and not is_key:
+            _check_scalar(event, self.path(), self.source, line, column)
+        if self.stack and not self.stack[-1].mapping and not isinstance(event, yaml.CollectionStartEvent):
+            self.stack[-1].index += 1
         if isinstance(event, yaml.CollectionStartEvent):
             self.stack.append(_Frame(isinstance(event, yaml.MappingStartEvent)))
             if len(self.stack) > MAX_DEPTH:
                 raise _too_deep(self.source, line)
+
+
+    def path(self) -> str:
+        """The dotted path of the value being read (`finance[0].sales`), for messages."""
+        out = ""
+        for frame in self.stack:
+            out += (("." if out else "") + frame.key) if frame.mapping else f"[{frame.index}]"
+        return out or "(document)"
+
+
+_YAML11_BOOL = re.compile(r"(?:y|Y|yes|Yes|YES|n|N|no|No|NO|on|On|ON|off|Off|OFF)")
+_SEXAGESIMAL = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?")
+_OTHER_BASE = re.compile(r"[-+]?(?:0b[0-1_]+|0x[0-9a-fA-F_]+|0o?[0-7_]+)")
+_UNDERSCORED = re.compile(r"[-+]?(?:[0-9][0-9_]*_[0-9_]*)(?:\.[0-9_]*)?(?:[eE][-+]?[0-9]+)?")
+_NUMBER = re.compile(r"[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?")
+_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})(?:(?:[Tt]|[ \t]+)[0-9].*)?")
+
+
+def _check_scalar(event: Any, path: str, source: str, line: int, column: int) -> None:
+    """Refuse a plain scalar that YAML 1.1 would read as something other than what was typed (module docstring)."""
+    if not event.implicit[0] or event.tag not in (None, "!") or event.style not in (None, ""):
+        return  # quoted or tagged: text as typed
+    value = event.value
+
+    def refuse(code: str, zh: str, en: str) -> DocumentError:
+        return DocumentError(source, code, f"字段 {path}：{zh}", f"field {path}: {en}", line, column)
+
+    if _YAML11_BOOL.fullmatch(value):
+        raise refuse("YAML_BOOLEAN_WORD", f"“{value}”含义不明确，请写 true 或 false（如要文字，请加引号）",
+                     f"{value!r} is ambiguous; write true or false (quote it if you mean text)")
+    if _SEXAGESIMAL.fullmatch(value):
+        raise refuse("YAML_SEXAGESIMAL", f"“{value}”会被当作六十进制数，请写普通数字（如要文字，请加引号）",
+                     f"{value!r} would be read as a base-60 number; write a plain number (quote it if you mean text)")
+    if _OTHER_BASE.fullmatch(value) and value.lstrip("+-") not in ("0", "0_"):
+        raise refuse("YAML_NUMBER_BASE", f"“{value}”会被当作八进制/二进制/十六进制数，请写十进制数（如要文字，请加引号）",
+                     f"{value!r} would be read as an octal, binary or hexadecimal number; write it in decimal "
+                     "(quote it if you mean text)")
+    if _UNDERSCORED.fullmatch(value):
+        raise refuse("YAML_NUMBER_UNDERSCORE", f"“{value}”中的下划线会被忽略，请去掉下划线",
+                     f"the underscores in {value!r} would be dropped; remove them")
+    if _NUMBER.fullmatch(value) and sum(ch.isdigit() for ch in value) > MAX_DIGITS:
+        raise refuse("NUMBER_TOO_LONG", f"数字超过{MAX_DIGITS}位，请核对",
+                     f"the number has more than {MAX_DIGITS} digits; check it")
+    match = _DATE.fullmatch(value)
+    if match:
+        try:
+            dt.date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            raise refuse("DATE_IMPOSSIBLE", f"日期“{value}”不存在（请核对年、月、日）",
+                         f"the date {value!r} does not exist (check the year, month and day)") from None
 
 
 def _check_node(event: Any, source: str, line: int, column: int) -> None:

@@ -61,7 +61,9 @@ class Settings:
     BABEL_DEFAULT_TIMEZONE: str = "Asia/Shanghai"
     BABEL_TRANSLATION_DIRECTORIES: str = str(Path(__file__).resolve().parent / "translations")
     LANGUAGES: tuple[str, ...] = ("zh", "en")
-    MAX_CONTENT_LENGTH: int = 512 * 1024
+    MAX_CONTENT_LENGTH: int = 512 * 1024  # every request, except views marked @request_limit (web/security.py)
+    UPLOAD_REQUEST_MAX: int = 40 * 1024 * 1024  # a form with files (each at most MATERIAL_MAX_BYTES)
+    MATERIAL_MAX_BYTES: int = 5 * 1024 * 1024  # one uploaded file (advertised: 5 MB)
     HSTS_SECONDS: int = 0
     PREFERRED_URL_SCHEME: str = "http"
     TRUSTED_PROXIES: int = 0  # reverse proxies in front (nginx: 1); their X-Forwarded-For/-Proto are believed

@@ -22,6 +22,11 @@ WAN = "wan"
 WAN_YUAN = 10_000
 MAGNITUDE_LIMIT_YUAN = 10_000_000 * WAN_YUAN
 """§7.1 plausibility bound: above 1,000亿元 (10,000,000 万元) on an SME form, warn MONEY_MAGNITUDE."""
+MAX_YUAN = 10**15
+"""Hard bound: an amount above 1,000万亿元 is refused (MONEY_TOO_LARGE), never stored (the columns are 64-bit)."""
+_MAX_TEXT = 40  # characters of a typed amount, separators and unit included
+_TOO_LARGE = Message("金额过大（超过1,000万亿元），请核对数字和单位。",
+                     "The amount is too large (over 10^15 yuan); check the number and the unit.")
 
 _AMOUNT = Message("金额", "Amount")
 _UNITS = (("亿元", 100_000_000), ("亿", 100_000_000), ("万元", WAN_YUAN), ("万", WAN_YUAN), ("元", 1))
@@ -72,10 +77,14 @@ def _decimal_of(value: object, default_unit: str) -> Decimal:
         if not value.is_finite():
             raise _fail("MONEY_FORMAT")
         return value * factor
+    if len(value) > 4 * _MAX_TEXT:
+        raise MoneyFormatError("MONEY_TOO_LARGE", _TOO_LARGE)
     s = "".join(unicodedata.normalize("NFKC", value).split()).replace("−", "-")
     for prefix in _PREFIXES:
         s = s.removeprefix(prefix)
     number, factor = _split_unit(s, default_unit)
+    if len(number) > _MAX_TEXT and _NUMBER.fullmatch(number):
+        raise MoneyFormatError("MONEY_TOO_LARGE", _TOO_LARGE)
     if not _NUMBER.fullmatch(number):
         raise _fail("MONEY_FORMAT")
     return Decimal(number.replace(",", "")) * factor
@@ -96,7 +105,7 @@ def parse_money(
 
     Raises:
         MoneyFormatError: MONEY_FORMAT (not a number, a non-integral float, or not whole 元, e.g. more
-            than 4 decimals of 万元), MONEY_UNIT_YUAN, or MONEY_NEGATIVE.
+            than 4 decimals of 万元), MONEY_UNIT_YUAN, MONEY_NEGATIVE, or MONEY_TOO_LARGE (over `MAX_YUAN`).
 
     >>> parse_money("4500.1234万元"), parse_money("4,500,000元"), parse_money(4500000)
     (45001234, 4500000, 4500000)
@@ -109,6 +118,8 @@ def parse_money(
             amount = _decimal_of(value, default_unit)
         except InvalidOperation:
             raise _fail("MONEY_FORMAT") from None
+        if abs(amount) > MAX_YUAN:
+            raise MoneyFormatError("MONEY_TOO_LARGE", _TOO_LARGE)
         if amount != amount.to_integral_value():
             raise _fail("MONEY_FORMAT")
     if amount < 0 and not allow_negative:

@@ -17,7 +17,7 @@ AWARD, SMALL, UNPUBLISHED = "qingyuan.webtest_award", "qingyuan.webtest_small", 
 ITEMS = (("form", "网页测试申报表", "web-test application form"), ("licence", "营业执照副本", "business licence copy"))
 PDF = minimal_pdf(["web test"])
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89" \
-      b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"
+      b"\x00\x00\x00\x0bIDATx\x9cc\xf8\x0f\x04\x00\t\xfb\x03\xfd\xfb^k+\x00\x00\x00\x00IEND\xaeB`\x82"  # decodes (1×1 RGBA)
 CONTACTS = {"contact_name": "王工", "contact_phone": "13800001234", "contact_email": "wang@example.cn"}
 
 

@@ -139,6 +139,9 @@ def split_submission(body: Any) -> tuple[Any, int | None, Contacts | None]:
     if call_id is not None and (isinstance(call_id, bool) or not isinstance(call_id, int)
                                 or not 1 <= call_id <= 2**31 - 1):
         errors.append(FieldError("call_id", "CALL_ID", "申报通知编号应为正整数。", "call_id must be a positive integer."))
+    if call_id is None and not body.get("measures"):
+        errors.append(FieldError("measures", "MEASURES_OR_CALL", "请填写申报的政策措施（measures）或申报通知编号（call_id）。",
+                                 "An application names its measures (measures) or the call it applies under (call_id)."))
     people = None
     raw = body.get("contacts")
     if raw is not None:

@@ -100,7 +100,7 @@ def _handle_http(exc: HTTPException) -> Response:
     title = PROBLEMS.get(code, (status, exc.name))[1]
     detail = exc.description or exc.name
     if status == 413:
-        limit = current_app.config.get("MAX_CONTENT_LENGTH")
+        limit = request.max_content_length
         detail = f"The request body exceeds the limit of {limit} bytes / 请求体超过{limit}字节的上限"
     headers = {}
     if status == 405 and getattr(exc, "valid_methods", None):

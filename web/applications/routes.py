@@ -29,6 +29,7 @@ from web.bureau.triage_now import triage_now
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.i18n import current_lang, tr
+from web.security import request_limit
 from web.selfcheck.forms import choice
 from web.store import call_queries, material_queries, queries, submission_queries, web_queries
 from web.store.call_queries import CallNotOpen
@@ -44,11 +45,6 @@ def _today() -> dt.date:
 
 def _max_file() -> int:
     return int(current_app.config.get("MATERIAL_MAX_BYTES") or MATERIAL_MAX_BYTES)
-
-
-def _allow_uploads() -> None:
-    """Uploads may exceed the site's small request limit (set before the form is parsed)."""
-    request.max_content_length = int(current_app.config.get("UPLOAD_REQUEST_MAX") or UPLOAD_REQUEST_MAX)
 
 
 def _mine(application_id: int) -> Any:
@@ -80,10 +76,9 @@ def _choose_call(measure: str | None) -> Response | str:
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@request_limit("UPLOAD_REQUEST_MAX")  # set before CSRF reads the form (web/security.py)
 @role_required("applicant")
 def new() -> Response | str | tuple[str, int]:
-    if request.method == "POST":
-        _allow_uploads()
     call_id = request.values.get("call", type=int)
     if call_id is None:
         return _choose_call(request.args.get("measure"))
@@ -188,9 +183,9 @@ def _render_detail(application: Any, form: AnswerForm, upload_errors: dict[str, 
 
 
 @bp.route("/<int:application_id>/answer", methods=["POST"])
+@request_limit("UPLOAD_REQUEST_MAX")  # set before CSRF reads the form (web/security.py)
 @role_required("applicant")
 def answer(application_id: int) -> Response | tuple[str, int]:
-    _allow_uploads()
     application = _mine(application_id)
     form = AnswerForm()
     try:
