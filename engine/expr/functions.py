@@ -222,9 +222,22 @@ def _filter(ctx: FunctionContext, items: Any, key: Any, value: Any) -> Any:
     return [item for item in items if isinstance(item, dict) and item.get(key) in wanted]
 
 
+def _certificates(ctx: FunctionContext) -> Any:
+    """The certificates list, or Unknown naming `certificates` when the applicant has not answered it."""
+    certs = ctx.lookup("certificates")
+    return certs if isinstance(certs, Unknown | list) else Unknown(frozenset({"certificates"}))
+
+
 def _holds(ctx: FunctionContext, cert_type: Any, *levels: Any) -> Any:
-    """Holds a certificate of this type (and one of these levels) in force on as_of."""
-    for cert in ctx.lookup("certificates"):
+    """Holds a certificate of this type (and one of these levels) in force on as_of.
+
+    True as soon as one listed certificate qualifies; unknown (certificates missing) when the list is not
+    answered and none qualifies — an unanswered list is not "none".
+    """
+    certs = _certificates(ctx)
+    if isinstance(certs, Unknown):
+        return certs
+    for cert in certs:
         if cert["type"] != cert_type or (levels and cert.get("level") not in levels):
             continue
         expires = cert.get("expires_on")
@@ -235,7 +248,10 @@ def _holds(ctx: FunctionContext, cert_type: Any, *levels: Any) -> Any:
 
 def _recognised_within(ctx: FunctionContext, cert_type: Any, days: Any, *levels: Any) -> Any:
     """A certificate of this type (level) was issued within `days` before as_of."""
-    for cert in ctx.lookup("certificates"):
+    certs = _certificates(ctx)
+    if isinstance(certs, Unknown):
+        return certs
+    for cert in certs:
         if cert["type"] != cert_type or (levels and cert.get("level") not in levels):
             continue
         if 0 <= (ctx.as_of - cert["issued_on"]).days <= int(days):
@@ -245,9 +261,10 @@ def _recognised_within(ctx: FunctionContext, cert_type: Any, days: Any, *levels:
 
 def _recognised_since(ctx: FunctionContext, cert_type: Any, since: Any, *levels: Any) -> Any:
     """A certificate of this type (level) was issued on or after `since` and no later than as_of."""
-    if isinstance(since, Unknown):
-        return since
-    for cert in ctx.lookup("certificates"):
+    certs = _certificates(ctx)
+    if isinstance(since, Unknown) or isinstance(certs, Unknown):
+        return unknown_of(since, certs)
+    for cert in certs:
         if cert["type"] != cert_type or (levels and cert.get("level") not in levels):
             continue
         if since <= cert["issued_on"] <= ctx.as_of:

@@ -61,9 +61,9 @@ class IncubatorProfile(Strict):
     registered_on: dt.date | None = field("date", "注册成立日期", "registration date")
     independent_legal_person: bool | None = field("bool", "具有独立法人资格", "independent legal person")
     carrier: IncubationFacts = field("record", "孵化载体情况", "incubation facts", IncubationFacts())
-    certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
+    certificates: list[Certificate] | None = field("list", "已获资格/证书", "certificates held")
     declarations: Declarations = field("record", "声明", "declarations", Declarations())
-    projects: list[Project] = field("list", "项目", "projects", default_factory=list)
+    projects: list[Project] | None = field("list", "项目", "projects")
 
 
 class InstitutionFacts(Strict):
@@ -104,6 +104,6 @@ class InstitutionProfile(Strict):
     independent_legal_person: bool | None = field("bool", "具有独立法人资格", "independent legal person")
     institution: InstitutionFacts = field("record", "机构情况", "institution facts", InstitutionFacts())
     finance: list[FiscalYear] = field("list", "会计年度财务数据", "fiscal years", default_factory=list)
-    certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
+    certificates: list[Certificate] | None = field("list", "已获资格/证书", "certificates held")
     declarations: Declarations = field("record", "声明", "declarations", Declarations())
-    projects: list[Project] = field("list", "项目", "projects", default_factory=list)
+    projects: list[Project] | None = field("list", "项目", "projects")

@@ -99,7 +99,7 @@ def _future(path: str, value: dt.date | None, today: dt.date) -> list[ProfileIss
 
 def _dates(profile: Any, today: dt.date) -> list[ProfileIssue]:
     out = _future("registered_on", getattr(profile, "registered_on", None), today)
-    for i, cert in enumerate(getattr(profile, "certificates", [])):
+    for i, cert in enumerate(getattr(profile, "certificates", None) or []):
         out += _future(f"certificates[{i}].issued_on", cert.issued_on, today)
     for path, person in _people(profile):
         out += _future(f"{path}.birth_date", person.birth_date, today)

@@ -51,7 +51,7 @@ class TalentProfile(Strict):
     programme_selected: bool | None = field(
         "bool", "已通过评审入选所填的人才计划（评审结果，由主管部门确认；不是自报符合条件）",
         "selected in the review of the talent programme given (confirmed by the bureau; not a self-declaration)")
-    certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
+    certificates: list[Certificate] | None = field("list", "已获资格/证书", "certificates held")
     declarations: Declarations = field("record", "声明", "declarations", Declarations())
 
 
@@ -73,5 +73,5 @@ class TeamProfile(Strict):
     programme_selected: bool | None = field(
         "bool", "已通过评审入选所填的团队计划（评审结果，由主管部门确认；不是自报符合条件）",
         "selected in the review of the team programme given (confirmed by the bureau; not a self-declaration)")
-    certificates: list[Certificate] = field("list", "已获资格/证书", "certificates held", default_factory=list)
+    certificates: list[Certificate] | None = field("list", "已获资格/证书", "certificates held")
     declarations: Declarations = field("record", "声明", "declarations", Declarations())
