@@ -201,3 +201,51 @@ def test_demo_database_has_flags(db_url: str, rules_copy: Path, session: Session
         select(func.count()).select_from(TriageFlag)) > 0
     assert run.triage_ruleset_hash == load_triage_rules(rules_copy / "triage").hash
 
+
+
+# -- incremental triage (issue 18) --------------------------------------------------------------------
+
+CODES = ("91441802MA4W1A2B98", "91441802MA4W3C4D44", "91441802MA4W5E6FXW")
+
+
+def _company(i: int, **extra: Any) -> dict[str, Any]:
+    return {**PROFILE, "name": f"清远第{i}科技有限公司", **extra}
+
+
+def _with_phone(session: Session, decision: Any, phone: str) -> int:
+    application = session.get(Application, decision.application_id)
+    application.contact_phone = phone
+    session.commit()
+    return application.id
+
+
+def test_a_submission_reads_only_the_applications_it_can_meet(
+        session: Session, ruleset: RuleSet, triage_rules: TriageRuleSet) -> None:
+    """The run after a submission reads the new application and those sharing a join key, not the queue."""
+    others = [decide(session, ruleset, _company(i, credit_code=code)).application_id
+              for i, code in enumerate(CODES)]
+    triage_queries.retriage(session, None, TODAY, triage_rules)
+    untouched = select(TriageFlag).where(TriageFlag.application_id.in_([others[0], others[2]]))
+    before = {(f.id, f.run_id) for f in session.scalars(untouched)}
+    newcomer = decide(session, ruleset, _company(9, credit_code=CODES[1])).application_id  # same code, other name
+    report = triage_queries.retriage(session, [newcomer], TODAY, triage_rules)
+    assert sorted(report.result.priority) == sorted([str(others[1]), str(newcomer)])  # two read, not four
+    assert report.covered == (others[1], newcomer)
+    assert {(f.id, f.run_id) for f in session.scalars(untouched)} == before  # the others' flags are untouched
+    for app_id, other in ((others[1], newcomer), (newcomer, others[1])):
+        assert [(f.rule_id, f.details["other_application"]) for f in
+                triage_queries.flags_for_application(session, app_id)] == [("code_with_two_names", str(other))]
+
+
+def test_a_neighbour_keeps_its_joins_with_applications_outside_the_run(
+        session: Session, ruleset: RuleSet, triage_rules: TriageRuleSet) -> None:
+    a = _with_phone(session, decide(session, ruleset, _company(1, credit_code=CODES[0])), "07633312345")
+    b = decide(session, ruleset, _company(2, credit_code=CODES[0])).application_id  # same code as a, other name
+    triage_queries.retriage(session, None, TODAY, triage_rules)
+    c = _with_phone(session, decide(session, ruleset, _company(3, credit_code=CODES[1])), "07633312345")
+    report = triage_queries.retriage(session, [c], TODAY, triage_rules)
+    assert str(b) not in report.result.priority  # b shares nothing with c: not read
+    got = sorted((f.rule_id, f.details["other_application"]) for f in triage_queries.flags_for_application(session, a))
+    assert got == [("code_with_two_names", str(b)), ("shared_phone", str(c))]  # the join with b stays
+    full = triage_queries.retriage(session, None, TODAY, triage_rules)
+    assert full.changes == ()  # the incremental runs left exactly what a full run computes

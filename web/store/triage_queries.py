@@ -1,17 +1,24 @@
 """This file defines the store's side of reviewer triage: facts from stored decisions, runs, flags, priority.
 
-`retriage()` is the one writer. It reads every application that has a decision (the latest one each),
-turns the stored profile and Decision JSON into the engine's ApplicationFacts, runs
-`engine.triage.triage()` over all of them at once (the joins — duplicate projects, exclusive measures,
-shared contacts — need the whole set; closed applications take part as context), and then, in the same
-transaction, replaces the flags of the open applications it covers, records a `triage_run`, stores each
-application's strongest route in `application_triage` and moves `application.priority` by the change of
-its triage adjustment (so a priority set by hand stays, and re-triage never adds twice).
+`retriage()` is the one writer. It turns the stored profile and Decision JSON of applications into the
+engine's ApplicationFacts, runs `engine.triage.triage()` over them, and then, in the same transaction,
+replaces the flags of the open applications it read, records a `triage_run`, stores each application's
+strongest route in `application_triage` and moves `application.priority` by the change of its triage
+adjustment (so a priority set by hand stays, and re-triage never adds twice).
+
+Incremental (issue 18): with `application_ids` it reads only those applications and the applications that
+share one of their *join keys* (`triage_key`: company credit code, contact phone, contact e-mail, project;
+indexed), before or now — every application a join rule can pair them with. Its cost does not grow with the
+queue. A neighbour's join flags with applications outside the run are kept (the run did not see those), and
+its fast-track flag only stands when none are. With None it reads every application (`subsidy triage --all`,
+for the time-based rules and after a rule change) and refreshes every key. An application whose stored data
+cannot be read, or on which the rules fail, gets a "needs manual triage" flag (engine.triage.run.MANUAL_RULE)
+instead of failing the run.
 
 Transactions: `retriage` owns its transaction. It commits whatever the session holds first, then takes
 the triage lock — ``pg_advisory_xact_lock`` on PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite — so two
-re-triages queue instead of interleaving their deletes and inserts. Decisions may still be appended
-meanwhile; the next run picks them up.
+re-triages queue instead of interleaving their deletes and inserts; an incremental run holds it for a few
+milliseconds. Decisions may still be appended meanwhile; the next run picks them up.
 
 Status mapping (web status → lifecycle state the triage rules watch): submitted → submitted,
 decided → screened (the engine has screened it, no reviewer yet), in_review and escalated → in_review,
@@ -28,7 +35,7 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import and_, delete, func, insert, or_, select, text
 from sqlalchemy.orm import Session
 
 from engine.decision import Outcome
@@ -44,6 +51,8 @@ from engine.triage import (
     triage,
 )
 from engine.triage.facts import to_fraction
+from engine.triage.model import ROUTE_ORDER, Flag
+from engine.triage.run import MANUAL_RULE
 from web.store.db import is_postgresql
 from web.store.models import (
     Application,
@@ -51,6 +60,7 @@ from web.store.models import (
     Decision,
     ReviewAction,
     TriageFlag,
+    TriageKey,
     TriageRun,
     utcnow,
 )
@@ -64,6 +74,8 @@ STATE_OF_STATUS = {"submitted": "submitted", "decided": "screened", "in_review":
 TRIAGE_LOCK = 0x7472696167  # pg_advisory_xact_lock key ("triag")
 SMALLINT = (-32768, 32767)
 CHUNK = 500
+KEY_LENGTH = 254
+FAST_TRACK = "fast_track"
 
 
 @dataclass(frozen=True)
@@ -96,27 +108,59 @@ def count_candidates(session: Session) -> int:
 
 
 def gather_facts(session: Session, *, exclusions: Exclusions | None = None,
-                 on_each: Callable[[int], None] | None = None) -> tuple[list[ApplicationFacts], set[int], list[tuple[int, str]]]:
-    """(facts of every application with a decision, ids of the open ones, (id, reason) of unreadable ones)."""
-    latest = (select(func.max(Decision.id).label("id")).group_by(Decision.application_id).subquery())
-    rows = session.execute(
-        select(Application, Decision).join(Decision, Decision.application_id == Application.id)
-        .join(latest, latest.c.id == Decision.id).where(Application.status.in_(tuple(STATE_OF_STATUS)))
-        .order_by(Application.id)).all()
-    moved = dict(session.execute(
-        select(ReviewAction.application_id, func.max(ReviewAction.created_at))
-        .where(ReviewAction.action != "comment").group_by(ReviewAction.application_id)).all())
+                 on_each: Callable[[int], None] | None = None, ids: Iterable[int] | None = None,
+                 ) -> tuple[list[ApplicationFacts], set[int], list[tuple[int, str]]]:
+    """(facts of the applications with a decision — all, or those in `ids` —, ids of the open ones (readable
+    or not), (id, reason) of the unreadable ones)."""
+    wanted = None if ids is None else sorted({int(i) for i in ids})
+    latest = select(func.max(Decision.id).label("id")).group_by(Decision.application_id)
+    moves = (select(ReviewAction.application_id, func.max(ReviewAction.created_at))
+             .where(ReviewAction.action != "comment").group_by(ReviewAction.application_id))
+    chunks: list[list[int] | None] = [None] if wanted is None else list(_chunks(wanted))
+    rows, moved = [], {}
+    for chunk in chunks:
+        sub, mv = latest, moves
+        if chunk is not None:
+            sub = sub.where(Decision.application_id.in_(chunk))
+            mv = mv.where(ReviewAction.application_id.in_(chunk))
+        last = sub.subquery()
+        rows += session.execute(
+            select(Application, Decision).join(Decision, Decision.application_id == Application.id)
+            .join(last, last.c.id == Decision.id).where(Application.status.in_(tuple(STATE_OF_STATUS)))
+            .order_by(Application.id)).all()
+        moved.update(dict(session.execute(mv).all()))
     facts, open_ids, skipped = [], set(), []
     for application, decision in rows:
+        if application.status not in CLOSED:
+            open_ids.add(application.id)
         try:
             facts.append(facts_of(application, decision, moved.get(application.id), exclusions))
-            if application.status not in CLOSED:
-                open_ids.add(application.id)
-        except (ProfileError, ValueError, KeyError, TypeError) as exc:
+        except (ProfileError, ArithmeticError, ValueError, KeyError, TypeError) as exc:
             skipped.append((application.id, f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"))
         if on_each is not None:
             on_each(1)
     return facts, open_ids, skipped
+
+
+def join_keys(fact: ApplicationFacts) -> set[tuple[str, str]]:
+    """The (kind, value) pairs a join rule can pair this application on with another."""
+    keys = {("org", fact.credit_code)} if fact.credit_code else set()
+    keys |= {(kind, value) for kind, value in (("phone", fact.contact_phone), ("email", fact.contact_email)) if value}
+    keys |= {("project", key) for key in fact.project_keys}
+    return {(kind, value[:KEY_LENGTH]) for kind, value in keys}
+
+
+def neighbours(session: Session, application_ids: Iterable[int], keys: set[tuple[str, str]]) -> set[int]:
+    """The applications sharing a join key with these (their stored keys, or `keys`): one indexed query each."""
+    ids = sorted({int(i) for i in application_ids})
+    found = set(ids)
+    stored = set(session.execute(select(TriageKey.kind, TriageKey.value).where(TriageKey.application_id.in_(ids))))
+    wanted = sorted(keys | {(k, v) for k, v in stored})
+    for start in range(0, len(wanted), 100):
+        part = wanted[start:start + 100]
+        found |= set(session.scalars(select(TriageKey.application_id).where(
+            or_(*(and_(TriageKey.kind == k, TriageKey.value == v) for k, v in part)))))
+    return found
 
 
 def facts_of(application: Application, decision: Decision, last_move: dt.datetime | None = None,
@@ -164,12 +208,12 @@ def _applied_for_all(stored: Any, exclusions: Exclusions) -> list[str]:
 def retriage(session: Session, application_ids: Iterable[int] | None, today: dt.date, triage_rules: TriageRuleSet,
              *, exclusions: Exclusions | None = None, register: Register | None = None, engine: str = "auto",
              on_each: Callable[[int], None] | None = None) -> RunReport:
-    """Triage the queue as of `today` and store the flags, routes and priorities, in one transaction.
+    """Triage the queue (or the applications named and their neighbours) as of `today`, in one transaction.
 
     Args:
-        application_ids: None re-triages every open application. Otherwise the flags of these (if open)
-            are replaced, and of every open application a join pairs with them, before or now
-            (`details.other_application`), so that a new duplicate flags both sides.
+        application_ids: None re-triages every application. Otherwise these and every application sharing a
+            join key with them (see the module docstring): a new duplicate flags both sides, and a partner no
+            longer a duplicate loses its flag.
         today: the clock date (working days waited, dated parameters).
         triage_rules: load_triage_rules("rules/triage"); its hash goes on the run and every flag.
         exclusions: Exclusions.from_ruleset(measure RuleSet); register: the bureau lists (default empty).
@@ -179,17 +223,23 @@ def retriage(session: Session, application_ids: Iterable[int] | None, today: dt.
         session.commit()
     try:
         _lock(session)
-        facts, open_ids, skipped = gather_facts(session, exclusions=exclusions, on_each=on_each)
+        ids = None
+        if application_ids is not None:
+            named, _open, _skip = gather_facts(session, exclusions=exclusions, ids=application_ids)
+            ids = neighbours(session, application_ids, set().union(*map(join_keys, named)) if named else set())
+        facts, open_ids, skipped = gather_facts(session, exclusions=exclusions, on_each=on_each, ids=ids)
+        manual = {str(app_id): "unreadable" for app_id, _why in skipped}
         result = triage(facts, register or Register(), today, triage_rules, exclusions=exclusions,
-                        engine=engine)  # type: ignore[arg-type]
-        previous = _stored_flags(session)
-        covered = _covered(application_ids, open_ids, result, previous)
+                        engine=engine, manual=manual)  # type: ignore[arg-type]
+        read = {int(f.application_id) for f in facts} | {app_id for app_id, _ in skipped}
+        covered = set(open_ids)
         run = TriageRun(created_at=utcnow(), today=today, triage_ruleset_hash=result.ruleset_hash,
                         inputs_hash=result.inputs_hash, engine_used=result.engine_used, applications=len(covered),
                         flags=sum(1 for f in result.flags if int(f.application_id) in covered))
         session.add(run)
         session.flush()
-        changes = _write(session, run, result, covered, previous)
+        _write_keys(session, facts, read, everything=ids is None)
+        changes = _write(session, run, result, covered, None if ids is None else {str(i) for i in read})
         session.commit()
     except BaseException:
         session.rollback()
@@ -204,28 +254,36 @@ def _lock(session: Session) -> None:
         session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
+def _write_keys(session: Session, facts: list[ApplicationFacts], read: set[int], *, everything: bool) -> None:
+    if everything:
+        session.execute(delete(TriageKey))
+    else:
+        for chunk in _chunks(read):
+            session.execute(delete(TriageKey).where(TriageKey.application_id.in_(chunk)))
+    rows = [{"application_id": int(f.application_id), "kind": kind, "value": value}
+            for f in facts for kind, value in sorted(join_keys(f))]
+    if rows:
+        session.execute(insert(TriageKey), rows)
+
+
 def _flag_key(rule_id: str, details: dict[str, Any]) -> str:
     shown = ", ".join(f"{k}={v}" for k, v in sorted(details.items()))
     return f"{rule_id}({shown})" if shown else rule_id
 
 
-def _stored_flags(session: Session) -> dict[int, list[tuple[str, dict[str, Any]]]]:
-    out: dict[int, list[tuple[str, dict[str, Any]]]] = {}
-    for app_id, rule_id, details in session.execute(
-            select(TriageFlag.application_id, TriageFlag.rule_id, TriageFlag.details).order_by(TriageFlag.id)):
-        out.setdefault(app_id, []).append((rule_id, details or {}))
+def _stored_flags(session: Session, ids: Iterable[int]) -> dict[int, list[TriageFlag]]:
+    out: dict[int, list[TriageFlag]] = {}
+    for chunk in _chunks(ids):
+        for row in session.scalars(select(TriageFlag).where(TriageFlag.application_id.in_(chunk)).order_by(TriageFlag.id)):
+            out.setdefault(row.application_id, []).append(row)
     return out
 
 
-def _covered(application_ids: Iterable[int] | None, open_ids: set[int], result: TriageResult,
-             previous: dict[int, list[tuple[str, dict[str, Any]]]]) -> set[int]:
-    if application_ids is None:
-        return set(open_ids)
-    wanted = {int(i) for i in application_ids}
-    named = {str(i) for i in wanted}
-    partners = {int(f.application_id) for f in result.flags if f.details.get("other_application") in named}
-    partners |= {app for app, flags in previous.items() for _, d in flags if d.get("other_application") in named}
-    return (wanted | partners) & open_ids
+def _outside(flag: TriageFlag, read: set[str] | None) -> bool:
+    """A stored join flag with an application this run did not read: the run cannot judge it, so it stays
+    (`read` None: the run read everything)."""
+    other = (flag.details or {}).get("other_application")
+    return read is not None and other is not None and other not in read and flag.rule_id != MANUAL_RULE
 
 
 def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
@@ -235,15 +293,24 @@ def _chunks(ids: Iterable[int]) -> Iterator[list[int]]:
 
 
 def _write(session: Session, run: TriageRun, result: TriageResult, covered: set[int],
-           previous: dict[int, list[tuple[str, dict[str, Any]]]]) -> list[Change]:
+           read: set[str] | None) -> list[Change]:
     now = run.created_at
+    previous = _stored_flags(session, covered)
+    kept = {app: [f for f in flags if _outside(f, read)] for app, flags in previous.items()}
     for chunk in _chunks(covered):
-        session.execute(delete(TriageFlag).where(TriageFlag.application_id.in_(chunk)))
-    rows = [{"application_id": int(f.application_id), "run_id": run.id, "rule_id": f.rule_id, "severity": f.severity,
+        stale = [f.id for app in chunk for f in previous.get(app, []) if f not in kept.get(app, [])]
+        for start in range(0, len(stale), CHUNK):
+            session.execute(delete(TriageFlag).where(TriageFlag.id.in_(stale[start:start + CHUNK])))
+    new_flags: dict[int, list[Flag]] = {}
+    for f in result.flags:
+        app_id = int(f.application_id)
+        if app_id in covered and not (f.rule_id == FAST_TRACK and kept.get(app_id)):
+            new_flags.setdefault(app_id, []).append(f)
+    rows = [{"application_id": app_id, "run_id": run.id, "rule_id": f.rule_id, "severity": f.severity,
              "route": f.route, "priority_delta": f.priority_delta, "message_zh": f.message.zh,
              "message_en": f.message.en, "details": dict(f.details), "triage_ruleset_hash": f.ruleset_hash,
              "inputs_hash": result.inputs_hash, "created_at": now}
-            for f in result.flags if int(f.application_id) in covered]
+            for app_id, flags in new_flags.items() for f in flags]
     if rows:
         session.execute(insert(TriageFlag), rows)
     applications: dict[int, Application] = {}
@@ -255,7 +322,10 @@ def _write(session: Session, run: TriageRun, result: TriageResult, covered: set[
     changes = []
     for app_id in sorted(covered):
         application, state = applications[app_id], states.get(app_id)
-        delta, route = result.priority.get(str(app_id), 0), result.routes.get(str(app_id))
+        final = [(f.rule_id, f.priority_delta, f.route) for f in new_flags.get(app_id, [])] + \
+            [(f.rule_id, f.priority_delta, f.route) for f in kept.get(app_id, [])]
+        delta = sum(dict((rule, d) for rule, d, _ in final).values())
+        route = next((r for r in ROUTE_ORDER if r in {rt for _, _, rt in final}), None)
         before, old_route = application.priority, state.route if state else None
         after = min(max(before - (state.priority_delta if state else 0) + delta, SMALLINT[0]), SMALLINT[1])
         if after != before:
@@ -265,8 +335,9 @@ def _write(session: Session, run: TriageRun, result: TriageResult, covered: set[
                                           updated_at=now))
         else:
             state.run_id, state.route, state.priority_delta = run.id, route, delta
-        old = {_flag_key(r, d) for r, d in previous.get(app_id, [])}
-        new = {_flag_key(f.rule_id, f.details) for f in result.flags_for(str(app_id))}
+        old = {_flag_key(f.rule_id, f.details or {}) for f in previous.get(app_id, [])}
+        new = {_flag_key(f.rule_id, f.details) for f in new_flags.get(app_id, [])} | \
+            {_flag_key(f.rule_id, f.details or {}) for f in kept.get(app_id, [])}
         if old != new or before != after or old_route != route:
             changes.append(Change(app_id, tuple(sorted(new - old)), tuple(sorted(old - new)), (before, after),
                                   (old_route, route)))
