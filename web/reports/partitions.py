@@ -16,6 +16,7 @@ import multiprocessing
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, islice
 from typing import Any
 
 _STATE: dict[Any, Any] = {}
@@ -39,19 +40,29 @@ def run_chunks(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], s
                jobs: int = 1, scheduler: str | None = None, workers: int | None = None,
                processes: bool = True) -> Iterator[Any]:
     """work(prepare(setup), chunk) for every chunk, in chunk order."""
+    chunks = iter(chunks)
+    head = list(islice(chunks, 2))
+    if len(head) < 2 and not scheduler:  # one chunk: starting workers would cost more than it saves
+        jobs, workers = 1, None
+    chunks = chain(head, chunks)
     if scheduler or workers:
         yield from _dask(prepare, work, setup, chunks, scheduler, workers or 0, processes)
     elif jobs == 1:
         for chunk in chunks:
             yield _call(prepare, work, setup, chunk)
     else:
-        context = multiprocessing.get_context("fork" if sys.platform != "win32" else "spawn")
+        fork = sys.platform != "win32"
+        if fork:  # built once here, inherited by every forked worker instead of built in each
+            _STATE.clear()
+            _STATE["pool"] = prepare(setup[1])
+        context = multiprocessing.get_context("fork" if fork else "spawn")
         with context.Pool(jobs, initializer=_init, initargs=(prepare, setup)) as pool:
             yield from pool.imap(_pooled, ((work, chunk) for chunk in chunks))
 
 
 def _init(prepare: Callable[[Any], Any], setup: tuple[str, Any]) -> None:
-    _STATE["pool"] = prepare(setup[1])
+    if "pool" not in _STATE:
+        _STATE["pool"] = prepare(setup[1])
 
 
 def _pooled(item: tuple[Callable[[Any, Any], Any], Any]) -> Any:
@@ -74,8 +85,9 @@ def _dask(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], setup:
         shared = client.scatter(setup, broadcast=True)
         window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers or 1)
         flight: deque[Any] = deque()
-        for chunk in chunks:
-            flight.append(client.submit(_call, prepare, work, shared, chunk, pure=False))
+        for chunk in chunks:  # the chunk goes to a worker as data, not inside the task graph
+            data = client.scatter(chunk)
+            flight.append(client.submit(_call, prepare, work, shared, data, pure=False))
             if len(flight) >= window:
                 yield flight.popleft().result()
         while flight:
