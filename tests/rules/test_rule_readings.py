@@ -38,3 +38,49 @@ def test_both_zone_hnte_awards_together_stay_within_250000_yuan(ruleset: RuleSet
 def test_below_the_cap_the_contribution_is_paid_in_full(ruleset: RuleSet) -> None:
     results = _amounts(ruleset, 120_000)
     assert results[CONTRIBUTION].amount.value == 120_000 and results[BONUS].amount.value == 50_000
+
+
+ZONE_RELOCATION, CITY_RELOCATION = "shaoguan.hightech_zone_relocation", "shaoguan.hnte_relocation_award"
+
+
+def test_zone_and_city_relocation_awards_pay_the_higher_only(ruleset: RuleSet) -> None:
+    """就高不就低 (policy_criteria.md §3.2): a firm eligible for both relocation awards is paid the higher, once."""
+    data = sample("sg_zone_relocated_hnte")
+    decision = evaluate(ruleset, parse_profile(data, AS_OF), AS_OF)
+    zone, city = decision.result(ZONE_RELOCATION), decision.result(CITY_RELOCATION)
+    assert zone.outcome.value == city.outcome.value == "eligible"
+    chosen = set(decision.stacking.chosen)
+    assert ZONE_RELOCATION in chosen and CITY_RELOCATION not in chosen  # 300万 cap beats 10万
+    assert (CITY_RELOCATION, ZONE_RELOCATION) in decision.stacking.dropped or any(
+        a == CITY_RELOCATION for a, _ in decision.stacking.dropped)
+    paid = {m for m in chosen if m in (ZONE_RELOCATION, CITY_RELOCATION)}
+    assert len(paid) == 1
+
+
+def test_the_credit_pool_pays_the_bank_so_no_cash_is_receivable(ruleset: RuleSet) -> None:
+    """qy_credit_loan_pool_2026: the pool bears 50% of the bank's loss — 0 yuan of cash receivable by the firm."""
+    as_of = dt.date(2026, 10, 31)
+    decision = evaluate(ruleset, parse_profile(sample("qy_credit_loan_pool_2026"), as_of), as_of)
+    pool = decision.result("qingyuan.credit_loan_risk_pool_2026")
+    assert pool.outcome.value == "eligible" and pool.amount.value == 600_000
+    assert pool.amount.payee == "bank"
+    assert "qingyuan.credit_loan_risk_pool_2026" in decision.stacking.paid_to_others
+    assert decision.stacking.total == 0
+
+
+def test_a_profile_that_never_answers_projects_or_loans_is_undetermined_not_ineligible(ruleset: RuleSet) -> None:
+    """Missing is not zero — for lists too: no `projects` / `loans` key → undetermined, naming the list."""
+    data = sample("qingcheng_ceramics_turning_hightech")
+    data.pop("projects"), data.pop("loans")
+    decision = evaluate(ruleset, parse_profile(data, AS_OF), AS_OF)
+    for mid, listed in (("qingyuan.major_project", "projects"), ("qingyuan.national_provincial_project_lead",
+                                                                  "projects"),
+                        ("guangdong.tech_credit_risk_compensation", "loans")):
+        result = decision.result(mid)
+        if result.outcome.value == "not_applicable":
+            continue
+        assert result.outcome.value == "undetermined", (mid, result.outcome)
+        assert any(m.startswith(listed) for m in result.missing), (mid, result.missing)
+    answered = dict(data, projects=[], loans=[])
+    decided = evaluate(ruleset, parse_profile(answered, AS_OF), AS_OF)
+    assert decided.result("qingyuan.major_project").outcome.value == "ineligible"
