@@ -145,3 +145,60 @@ def coverage(rules_path: Path | None, fmt: str) -> None:
     published = sum(1 for r in rows if r[5] == "yes")
     click.echo(f"\n{len(rows)} measures; amounts published for {published}; "
                f"{sum(int(r[6]) for r in rows)} embedded tests")
+
+
+@rules.command()
+@click.argument("measure_ids", nargs=-1)
+@rules_path_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
+              help="text (survivors listed) or a markdown table for docs/rules.md")
+@click.option("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
+def mutate(measure_ids: tuple[str, ...], rules_path: Path | None, fmt: str, jobs: int | None) -> None:
+    """变异测试：每个阈值是否都被测试锁定 / law mutation testing: is every threshold pinned by a test?
+
+    Moves every parameter value and number literal by its smallest unit (1 yuan, 1 person, 1 day,
+    0.01 %, 1 point) up and down and flips every comparison boundary (>=↔>, <=↔<), runs the measure's
+    embedded tests against each mutant in memory and lists the mutants no test kills. Exit 1 on a
+    survivor (not listed under equivalent_mutants) or a measure whose own tests fail.
+    """
+    from engine.mutation import mutate_all
+    from engine.suggest import hint_for
+    ruleset = load_rules_or_exit(rules_path)
+    unknown = [m for m in measure_ids if m not in ruleset.measures]
+    if unknown:
+        click.echo(f"未知措施 / unknown measure '{unknown[0]}' {hint_for(unknown[0], ruleset.measures)}", err=True)
+        sys.exit(2)
+    reports = mutate_all(ruleset, _case_root(rules_path), list(measure_ids) or None, jobs)
+    if fmt == "markdown":
+        click.echo("| measure | mutants | killed | equivalent | survived |")
+        click.echo("|---|---:|---:|---:|---:|")
+    for r in reports:
+        if fmt == "markdown":
+            click.echo(f"| {r.measure_id} | {r.mutants} | {r.killed} | {len(r.equivalent)} | {r.survived} |")
+            continue
+        click.echo(f"{r.measure_id}: {r.mutants} mutants, {r.killed} killed, {len(r.equivalent)} equivalent, "
+                   f"{r.survived} survived")
+        for problem in r.broken:
+            click.echo(f"  TESTS FAIL  {problem}")
+        for s in r.survivors:
+            click.echo(f"  survived  {s.mutant}   ({s.description})")
+        for stale in r.stale_equivalents:
+            click.echo(f"  note  equivalent_mutants names {stale}, which a test kills or which does not exist")
+    total = sum(r.mutants for r in reports)
+    killed = sum(r.killed for r in reports)
+    equivalent = sum(len(r.equivalent) for r in reports)
+    survived = sum(r.survived for r in reports)
+    broken = [r.measure_id for r in reports if r.broken]
+    if fmt == "markdown":
+        click.echo(f"| **total** | {total} | {killed} | {equivalent} | {survived} |\n")
+    if broken:
+        click.echo(f"tests fail unmutated (not mutated): {', '.join(broken)}")
+    click.echo(f"{total} mutants, {killed} killed, {equivalent} equivalent, {survived} survived")
+    sys.exit(1 if survived or broken else 0)
+
+
+def _case_root(rules_path: Path | None) -> Path:
+    """Where the tests' `base:` sample paths are relative to: the project, or the rules' parent."""
+    if rules_path and (rules_path.resolve().parent / "sample_applicants").is_dir():
+        return rules_path.resolve().parent
+    return PROJECT_ROOT
