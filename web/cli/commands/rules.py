@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from engine.lint import lint_findings
-from engine.model import Condition, Criterion, Measure
+from engine.model import Condition, Criterion, Measure, RuleSet
 from engine.ruletests import run_all
 from web.cli.app import PROJECT_ROOT, load_rules_or_exit
 from web.cli.report import ISSUERS
@@ -125,9 +125,37 @@ def lint(rules_path: Path | None, as_of: str | None) -> None:
 @rules.command()
 @rules_path_option
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text")
-def coverage(rules_path: Path | None, fmt: str) -> None:
-    """每项措施的依据、可信度、金额是否公布、测试数 / per measure: source, confidence, amounts, tests."""
+@click.option("--by", "by", type=click.Choice(["seed", "measure"]), default="seed",
+              help="seed: per seed section, the measures it names and their rule files (default); "
+                   "measure: per measure, source, confidence, amount and tests")
+def coverage(rules_path: Path | None, fmt: str, by: str) -> None:
+    """每个规划条目对应的措施与规则文件 / per seed section: the measures it names and their rules."""
     ruleset = load_rules_or_exit(rules_path)
+    if by == "measure":
+        _coverage_by_measure(ruleset, fmt)
+        return
+    sections: dict[str, list[Measure]] = {}
+    for m in sorted(ruleset.measures.values(), key=lambda m: (list(ISSUERS).index(m.issuer), m.id)):
+        for seed in m.seeds or ("—",):
+            sections.setdefault(seed, []).append(m)
+    if fmt == "markdown":
+        click.echo("| seed section | measure | rule file | amount | status |")
+        click.echo("|---|---|---|---|---|")
+    for seed in sorted(sections, key=lambda s: (s == "—", s)):
+        if fmt == "text":
+            click.echo(seed if seed != "—" else "— (no seed section)")
+        for m in sections[seed]:
+            amount = "published" if m.amount_published else "NF"
+            if fmt == "markdown":
+                click.echo(f"| {seed} | {m.title.zh} | rules/{m.path} | {amount} | {m.status} |")
+            else:
+                click.echo(f"  {m.id:<46} rules/{m.path:<48} {amount:<9} {m.status:<19} {m.title.zh}")
+    seeded = sum(1 for m in ruleset.measures.values() if m.seeds)
+    click.echo(f"\n{len(sections) - ('—' in sections)} seed sections; {seeded} of {len(ruleset.measures)} "
+               f"measures cite a seed section")
+
+
+def _coverage_by_measure(ruleset: RuleSet, fmt: str) -> None:
     rows = []
     for m in sorted(ruleset.measures.values(), key=lambda m: (list(ISSUERS).index(m.issuer), m.id)):
         src = m.source
