@@ -96,7 +96,19 @@ class Loan(Strict):
         "code", "贷款类型", "loan type")
     amount: Money = required("money", "贷款金额", "loan amount")
     bank: str | None = field("text", "贷款银行", "bank")
-    in_pool_bank: bool | None = field("bool", "合作银行/入池贷款", "loan from a cooperating bank, in the pool")
+    # One flag per scheme (issue 17): a loan admitted to one pool is not thereby in another.
+    in_gd_tech_credit_scheme: bool | None = field(
+        "bool", "纳入广东省科技信贷风险补偿（合作银行科技信贷）", "in the Guangdong S&T credit risk-compensation scheme")
+    in_qy_credit_pool: bool | None = field(
+        "bool", "纳入清远市中小微企业信用贷款风险资金池", "in the Qingyuan SME credit-loan risk pool")
+    in_qc_sme_credit_fund: bool | None = field(
+        "bool", "纳入清城区中小企业信贷风险补偿基金", "in the Qingcheng SME credit risk-compensation fund")
+    in_qc_ip_pledge_scheme: bool | None = field(
+        "bool", "纳入清城区知识产权质押融资支持", "in the Qingcheng IP-pledge financing scheme")
+    in_sg_tech_credit_reserve: bool | None = field(
+        "bool", "纳入韶关市科技信贷风险准备金", "in the Shaoguan S&T credit risk reserve")
+    in_sg_ip_pledge_fund: bool | None = field(
+        "bool", "纳入韶关市知识产权质押融资风险补偿资金", "in the Shaoguan IP-pledge risk-compensation fund")
     granted_on: dt.date | None = field("date", "放款日期", "granted on")
     principal_loss: Money | None = field("money", "本金损失（不良）", "principal loss (bad loan)")
 
