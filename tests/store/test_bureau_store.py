@@ -61,10 +61,12 @@ def reviewer(session: Session) -> int:
     return user.id
 
 
-def open_call(session: Session, *, budget: int = 250_000, method: str = "rank_full", cap: int | None = None) -> Any:
+def open_call(session: Session, *, budget: int = 250_000, method: str = "rank_full", cap: int | None = None,
+              rank_by: str = "received", notice_days: int = 0) -> Any:
     return call_queries.create_call(session, year=2025, title="2025年度测试申报", body="清远市科学技术局",
                                     opens_at=OPENS, closes_at=CLOSES, budget=budget, method=method,
-                                    measures=[MeasureSpec(MEASURE, cap, ITEMS)], user_id=None)
+                                    measures=[MeasureSpec(MEASURE, cap, ITEMS)], user_id=None, rank_by=rank_by,
+                                    notice_days=notice_days)
 
 
 def staged(item: str, n: int) -> StagedFile:
@@ -83,8 +85,12 @@ def submit(session: Session, ruleset: RuleSet, call_id: int, n: int, *, phone: s
     return row.application_id
 
 
-def approve(session: Session, application_id: int, reviewer: int) -> None:
+def approve(session: Session, application_id: int, reviewer: int, amount: int | None = 100_000) -> None:
+    """Approve, with the reviewer's approved amount (核定金额) for the measure (None: none set)."""
     queries.record_review(session, application_id=application_id, user_id=reviewer, action="reopen", reason="start")
+    if amount is not None:
+        allocation_queries.set_approved_amount(session, application_id, MEASURE, amount,
+                                               "" if amount == 100_000 else "核减", reviewer)
     queries.record_review(session, application_id=application_id, user_id=reviewer, action="approve", reason="ok")
 
 
@@ -216,11 +222,12 @@ def test_rank_full_funds_in_rank_order_within_the_budget(session: Session, rules
     with pytest.raises(queries.StoreError) as refused:
         allocation_queries.allocate_call(session, call.id, reviewer, DURING)
     assert refused.value.code == "call-not-closed"
-    allocation_queries.allocate_call(session, call.id, reviewer, AFTER)
+    allocation_queries.allocate_call(session, call.id, reviewer, AFTER, final=True)
     lines = [(a.application_id, a.rank, a.granted, a.reason) for a in allocation_queries.allocation_lines(session, call.id)]
-    assert lines == [(high, 1, 100_000, "funded"), (mid, 2, 100_000, "funded"), (low, 3, 0, "budget")]
+    # the call ranks by the time received: the triage priorities (0, 7, 3) change nothing
+    assert lines == [(low, 1, 100_000, "funded"), (high, 2, 100_000, "funded"), (mid, 3, 0, "budget")]
     statuses = {a: session.get(Application, a).status for a in (low, high, mid)}  # type: ignore[union-attr]
-    assert statuses == {high: "funded", mid: "funded", low: "not_funded"}
+    assert statuses == {low: "funded", high: "funded", mid: "not_funded"}
     assert [(r.measure_id, r.amount) for r in allocation_queries.notice(session, call.id)] == [(MEASURE, 100_000)] * 2
     with pytest.raises(queries.StoreError) as again:
         allocation_queries.allocate_call(session, call.id, reviewer, AFTER)
@@ -232,7 +239,7 @@ def test_rank_full_funds_in_rank_order_within_the_budget(session: Session, rules
 
 def test_pro_rata_shares_the_budget_and_respects_the_cap(session: Session, ruleset: RuleSet, reviewer: int) -> None:
     call, apps = _oversubscribed(session, ruleset, reviewer, method="pro_rata", budget=500_000, cap=150_000)
-    allocation_queries.allocate_call(session, call.id, reviewer, AFTER)
+    allocation_queries.allocate_call(session, call.id, reviewer, AFTER, final=True)
     granted = [a.granted for a in allocation_queries.allocation_lines(session, call.id)]
     assert granted == [50_000, 50_000, 50_000]  # the cap (150,000) binds before the budget (500,000)
     assert allocation_queries.rederive(session, call.id).identical
@@ -240,22 +247,22 @@ def test_pro_rata_shares_the_budget_and_respects_the_cap(session: Session, rules
 
 def test_an_altered_allocation_or_decision_does_not_rederive(session: Session, ruleset: RuleSet,
                                                              reviewer: int) -> None:
-    call, (low, _high, _mid) = _oversubscribed(session, ruleset, reviewer)
-    allocation_queries.allocate_call(session, call.id, reviewer, AFTER)
+    call, (_low, _high, mid) = _oversubscribed(session, ruleset, reviewer)
+    allocation_queries.allocate_call(session, call.id, reviewer, AFTER, final=True)
     session.execute(text("UPDATE allocation SET granted = 100000, reason = 'funded' WHERE application_id = :a"),
-                    {"a": low})
+                    {"a": mid})
     session.commit()
     proof = allocation_queries.rederive(session, call.id)
     assert not proof.identical and "allocation table: line 3" in proof.differences[0]
     assert "granted stored 100000, re-derived 0" in proof.differences[0]
     session.execute(text("UPDATE call SET budget = 900000 WHERE id = :c"), {"c": call.id})
     session.commit()
-    assert any("call_opened" in d for d in allocation_queries.rederive(session, call.id).differences)
+    assert any("call last chained" in d for d in allocation_queries.rederive(session, call.id).differences)
 
 
 def test_payments_are_recorded_checked_and_chained(session: Session, ruleset: RuleSet, reviewer: int) -> None:
     call, (_low, high, _mid) = _oversubscribed(session, ruleset, reviewer)
-    allocation_queries.allocate_call(session, call.id, reviewer, AFTER)
+    allocation_queries.allocate_call(session, call.id, reviewer, AFTER, final=True)
     line = next(a for a in session.query(Allocation).filter_by(application_id=high))
     pay = allocation_queries.record_payment
     pay(session, line.id, paid_on=dt.date(2025, 8, 1), amount=60_000, voucher_no="QY-2025-001", user_id=reviewer)

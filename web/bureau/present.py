@@ -14,24 +14,16 @@ from zoneinfo import ZoneInfo
 
 from engine.errors import Message
 from engine.explain import money
+from web.store.allocation import REASON_LABELS as ALLOCATION_REASONS  # noqa: F401  (one table, re-exported)
+from web.store.call_queries import STATUS_LABELS as CALL_STATUS  # noqa: F401  (one table, re-exported)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TEN_THOUSAND = Decimal(10000)
 
-CALL_STATUS = {"open": Message("申报中", "open"), "upcoming": Message("即将开始", "opens soon"),
-               "closed": Message("已截止", "closed")}
 METHODS = {"rank_full": Message("按排序足额资助", "full amounts in rank order"),
            "pro_rata": Message("按比例分配", "pro-rata")}
 MATERIAL_STATUS = {"pending": Message("待审核", "not checked yet"), "accepted": Message("已通过", "accepted"),
                    "needs_correction": Message("需补正", "needs correction")}
-ALLOCATION_REASONS = {
-    "funded": Message("足额资助", "funded in full"),
-    "pro_rata": Message("按比例资助", "funded pro-rata"),
-    "budget": Message("预算不足，未获资助", "not funded: the budget ran out"),
-    "cap": Message("超过该措施限额，未获资助", "not funded: the measure's cap ran out"),
-    "not_eligible": Message("该措施判断结果不是“符合”，不参与分配", "not funded: the decision is not eligible"),
-    "no_amount": Message("金额未公布，不参与按金额分配", "not funded by formula: no published amount"),
-}
 
 
 def to_utc(local: dt.datetime) -> dt.datetime:

@@ -7,7 +7,8 @@ Called by `subsidy demo` after the sample decisions. It builds, from the sample 
 * an **open** Guangdong call for new R&D institutions with the demo applicant account's institution submitted
   (sharing its phone with the Qingyuan firm, so `shared_phone` shows on both);
 * a **closed and allocated** Shaoguan call of 2025 (over-subscribed: 352万元 asked, 200万元 budget, full amounts
-  in rank order) whose applications were approved, with one payment recorded.
+  in the order received) whose applications were approved with an approved amount per measure line (the rule's
+  figure), its 公示 held for 5 days and the allocation made final, with one payment recorded.
 
 Materials are small generated PDFs stored by sha256 under the materials folder (web.store.blobs).
 Everything goes through the same store functions as the site, so it is all on the audit chain.
@@ -47,7 +48,7 @@ def build_year(session: Any, ruleset: RuleSet, samples: Path, as_of: dt.date, us
     plan = (
         ("qingyuan", "2026年度清远市高新技术企业奖励申报", "清远市科学技术局", QINGYUAN, now - dt.timedelta(days=10),
          now + dt.timedelta(days=30), 3_000_000, "rank_full", [("qy_new_hnte_benchmark_stack", SHARED_PHONE)]),
-        ("guangdong", "2026年度广东省新型研发机构申报", "广东省科学技术厅", GUANGDONG, now - dt.timedelta(days=5),
+        ("guangdong", "2026年度广东省新型研发机构申报", "韶关市科学技术局", GUANGDONG, now - dt.timedelta(days=5),
          now + dt.timedelta(days=45), 5_000_000, "pro_rata", [("gd_new_rd_institution_shaoguan", SHARED_PHONE)]),
         ("shaoguan", "2025年度韶关市高新技术企业及高新区扶持资金申报", "韶关市科学技术局", SHAOGUAN,
          dt.datetime(2025, 4, 30, 16), dt.datetime(2025, 6, 20, 9), 2_000_000, "rank_full",
@@ -105,12 +106,19 @@ def _approve(session: Any, application_id: int, reviewer: int) -> None:
     session.commit()
     queries.record_review(session, application_id=application_id, user_id=reviewer, action="reopen",
                           reason="演示：转入审核 / demo: review started")
+    for line in allocation_queries.approvable_lines(session, application_id):
+        if line.approvable and line.ceiling:
+            allocation_queries.set_approved_amount(session, application_id, line.measure_id, line.ceiling,
+                                                   "演示：按规则金额核定 / demo: the rule's figure", reviewer)
     queries.record_review(session, application_id=application_id, user_id=reviewer, action="approve",
                           reason="演示：材料齐全，符合条件 / demo: complete and eligible")
 
 
 def _allocate_and_pay(session: Any, call_id: int, users: dict[str, int]) -> None:
-    allocation_queries.allocate_call(session, call_id, users["admin"])
+    call = call_queries.get_call(session, call_id)
+    assert call is not None
+    allocation_queries.allocate_call(session, call_id, users["admin"], call.closes_at + dt.timedelta(days=2))
+    allocation_queries.finalize_allocation(session, call_id, users["admin"], call.closes_at + dt.timedelta(days=8))
     lines = allocation_queries.allocation_lines(session, call_id)
     funded = [line for line in lines if line.granted > 0]
     click.echo(f"  call #{call_id} allocated: {len(funded)} of {len(lines)} line(s) funded, "
