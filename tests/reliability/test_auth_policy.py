@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from web.auth_policy import Limits, LoginPolicy, password_problems
+from web.auth_policy import Limits, LoginPolicy
+from web.passwords import password_problems
 from web.store import queries
 from web.store.db import make_engine, make_session_factory
 from web.store.models import AuthEvent
@@ -118,13 +119,69 @@ def test_guessing_from_many_addresses_guards_the_account_without_locking_it(
         clock.tick(1)
     assert ("lock", "rita", "") in kinds(session)  # the guard is recorded
     assert policy.check("10.1.1.1", "rita").wait == 0  # a known address goes straight through
-    stranger = policy.check("198.51.100.200", "rita")  # a new laptop waits seconds, never a window
-    assert stranger.rule == "account-delay" and 0 < stranger.wait <= Limits().MAX_DELAY_SECONDS
-    for i in range(100):  # however long the botnet keeps going, the wait stays bounded
+    assert policy.check("198.51.100.200", "rita").wait == 0  # a new laptop: its first try at once
+    again = policy.check("192.0.2.9", "rita")  # a botnet address that already failed waits
+    assert again.rule == "account-delay" and 0 < again.wait <= Limits().MAX_DELAY_SECONDS
+    for i in range(100):  # however long the botnet keeps going, a fresh address is never held up
         clock.tick(policy.check(f"192.0.3.{i}", "rita").wait)
         policy.failed(f"192.0.3.{i}", "rita")
-        assert policy.check("198.51.100.200", "rita").wait <= Limits().MAX_DELAY_SECONDS
+        assert policy.check("198.51.100.200", "rita").wait == 0
     assert policy.check("10.1.1.1", "rita").wait == 0
+
+
+def test_an_attacker_polling_every_second_never_keeps_the_owner_out(policy: LoginPolicy, clock: Clock) -> None:
+    """Issue 19 #6: refused tries count (against the poller only); the owner on a new address gets in at once."""
+    policy.succeeded("10.1.1.1", "rita")
+    clock.tick(3600)
+    for i in range(Limits().ACCOUNT_FREE_FAILURES):
+        policy.failed(f"192.0.2.{i}", "rita")  # the account is guarded
+    allowed = 0
+    for second in range(900):  # fifteen minutes of polling, once a second, from one address
+        verdict = policy.attempt("203.0.113.9", "rita")
+        if not verdict.wait:
+            allowed += 1
+            policy.settle(verdict, "203.0.113.9", "rita", False)
+        clock.tick(1)
+        if second % 97 == 0:  # at any moment, the owner on a laptop never used before …
+            assert policy.check(f"198.51.100.{second % 250}", "rita").wait == 0
+    assert allowed <= 3  # … while the poller, refused and counted, stays shut out of that account
+    owner = policy.attempt("198.51.100.77", "rita")
+    assert owner.wait == 0 and owner.attempt_id is not None
+    policy.settle(owner, "198.51.100.77", "rita", True)
+    assert policy.check("203.0.113.9", "rita").wait > 0
+
+
+def test_parallel_guesses_never_exceed_the_limit(database_url: str, db_url: str) -> None:
+    """Issue 19 #6: eight workers guessing at once get at most PAIR_MAX_FAILURES tries (atomic reservation)."""
+    import threading
+
+    engines = [make_engine(db_url) for _ in range(8)]
+    barrier, results, errors = threading.Barrier(8), [], []
+
+    def worker(engine: object) -> None:
+        session = make_session_factory(engine)()  # type: ignore[arg-type]
+        try:
+            policy = LoginPolicy(session, Limits())
+            for _ in range(3):
+                barrier.wait(timeout=30)
+                verdict = policy.attempt("203.0.113.50", "rita")
+                results.append(verdict.wait == 0)
+                if not verdict.wait:
+                    policy.settle(verdict, "203.0.113.50", "rita", False)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            session.close()
+
+    threads = [threading.Thread(target=worker, args=(e,)) for e in engines]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    for engine in engines:
+        engine.dispose()
+    assert not errors, errors
+    assert len(results) == 24 and sum(results) == Limits().PAIR_MAX_FAILURES
 
 
 def test_success_clears_the_account_not_the_address(policy: LoginPolicy, clock: Clock) -> None:

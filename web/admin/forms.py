@@ -11,9 +11,9 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from web.auth_policy import password_problems
 from web.db_session import db
 from web.i18n import current_lang
+from web.passwords import password_problems
 from web.selfcheck.forms import choice
 from web.store import web_queries
 

@@ -50,16 +50,15 @@ def issue_token(user: User) -> dict[str, Any]:
 def authenticate_for_token(username: str, password: str) -> User:
     """The active user with this password, under the login policy; 429 problem when throttled, 401 when wrong."""
     address, policy = request.remote_addr or "?", login_policy()
-    verdict = policy.check(address, username)
+    verdict = policy.attempt(address, username, "api")  # decided and reserved atomically
     if verdict.wait:
         raise Problem("rate-limited", f"Too many failed logins; retry in {verdict.wait} s "
                       f"/ 登录失败次数过多，请{retry_minutes(verdict)}分钟后再试", headers={"Retry-After": str(verdict.wait)})
     user = queries.authenticate(db(), username, password)
+    policy.settle(verdict, address, username, user is not None, "api")
     if user is None:
-        policy.failed(address, username, "api")
         raise Problem("invalid-credentials", "Wrong username or password, or the user is inactive "
                       "/ 用户名或密码错误，或用户已停用", headers={"WWW-Authenticate": 'Bearer realm="api"'})
-    policy.succeeded(address, username, "api")
     return user
 
 

@@ -48,17 +48,16 @@ def login() -> Response | str | tuple[str, int]:
         return render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved())
     address, username = request.remote_addr or "?", str(form.username.data).strip()
     policy = login_policy()  # the one policy of the form and the API (web/auth_policy.py)
-    verdict = policy.check(address, username)
+    verdict = policy.attempt(address, username, "web")  # decided and reserved atomically
     if verdict.wait:
         form.form_errors.append(_("登录失败次数过多，请 %(minutes)s 分钟后再试。", minutes=retry_minutes(verdict)))
         page = render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved())
         return page, 429, {"Retry-After": str(verdict.wait)}
     row = queries.authenticate(db(), username, str(form.password.data))
+    policy.settle(verdict, address, username, row is not None, "web")
     if row is None:
-        policy.failed(address, username, "web")
         form.form_errors.append(_("用户名或密码不正确，或账号已停用。"))
         return render_template("auth/login.html", form=form, selfcheck_saved=_selfcheck_saved()), 200
-    policy.succeeded(address, username, "web")
     user = SessionUser.of(row)
     login_user(user)
     remember_epoch(row)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, text, update
 from sqlalchemy.orm import Session
 
 from web.store.models import AuthEvent, User, utcnow
@@ -26,6 +26,28 @@ def record(session: Session, kind: str, username: str, address: str, channel: st
     session.add(event)
     session.flush()
     return event
+
+
+LOCK_KEY = 19_019  # the PostgreSQL advisory lock every login decision takes (one login decided at a time)
+
+
+def begin_write(session: Session) -> None:
+    """Start a transaction that holds the login-policy lock until commit: BEGIN IMMEDIATE on SQLite (the write
+    lock at once, so a second worker's decision waits for this one), an advisory transaction lock on PostgreSQL."""
+    if session.in_transaction():
+        session.commit()
+    connection = session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    if connection.dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+
+
+def settle(session: Session, event_id: int, kind: str, at: dt.datetime | None = None) -> None:
+    """A reserved attempt's outcome: kind "success" (stamped `at`) or "failure" (the reservation stands)."""
+    values: dict[str, object] = {"kind": kind, "note": None}
+    if at is not None:
+        values["at"] = at
+    session.execute(update(AuthEvent).where(AuthEvent.id == event_id).values(**values))
+    session.flush()
 
 
 def events_about(session: Session, since: dt.datetime, username: str, address: str) -> Sequence[AuthEvent]:

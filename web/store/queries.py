@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from engine import lifecycle
 from engine.canonical import canonical_json
 from engine.decision import Decision as EngineDecision
 from engine.model import RuleSet
@@ -29,6 +30,7 @@ from engine.replay import stored_profile_json
 from engine.standards.uscc import normalize_uscc
 from web.store import chain
 from web.store.identity import digests_for, identity_of
+from web.store.locking import lock_row
 from web.store.models import (
     REVIEW_ACTIONS,
     ROLES,
@@ -47,6 +49,24 @@ from web.store.models import (
 STATUS_AFTER_REVIEW = {"approve": "approved", "reject": "rejected", "request_info": "info_requested",
                        "escalate": "escalated", "reopen": "in_review", "comment": None}
 CLOSING_STATUSES = ("approved", "rejected", "withdrawn", "funded", "not_funded", "paid")  # no reviewer work left
+# The store's statuses → the lifecycle statechart's states: "decided" is "the engine has decided, no person
+# yet", the chart's "screened"; escalated is still in review; withdrawn is not in the chart.
+LIFECYCLE_OF_STATUS = {"decided": "screened", "escalated": "in_review"}
+
+
+def lifecycle_state(status: str) -> str:
+    return LIFECYCLE_OF_STATUS.get(status, status)
+
+
+def check_move(status: str, new_status: str) -> None:
+    """Refuse a status change the statechart does not allow (a move within one chart state passes).
+
+    Raises:
+        lifecycle.LifecycleError: with the chart's zh/en message.
+    """
+    here, there = lifecycle_state(status), lifecycle_state(new_status)
+    if here != there:
+        lifecycle.advance(here, there)
 
 
 class StoreError(Exception):
@@ -251,18 +271,34 @@ def ruleset_snapshot(session: Session, ruleset_hash: str) -> dict[str, Any] | No
 # -- reviews and users --------------------------------------------------------------------------------
 
 def record_review(session: Session, *, application_id: int, user_id: int, action: str, reason: str,
-                  decision_id: int | None = None) -> ReviewAction:
-    """Append a reviewer's action; refused without a reason (an empty or blank reason is no reason)."""
+                  decision_id: int | None = None,
+                  extra: Callable[[Session, ChainHead, Application], None] | None = None) -> ReviewAction:
+    """Append a reviewer's action; refused without a reason (an empty or blank reason is no reason).
+
+    The move is checked against the statechart *inside* the chain-locked transaction, on the application row
+    read fresh and locked (web.store.locking): of two reviewers deciding at once, the second sees the first's
+    status and is refused. `extra` runs in the same transaction after the check (the applicant's answer
+    attaches its corrected files there).
+
+    Raises:
+        StoreError: no reason, unknown action. lifecycle.LifecycleError: the move is illegal (nothing stored).
+    """
     if not (reason or "").strip():
         raise StoreError("reason-required", "审核操作必须填写理由", "a review action needs a reason")
     if action not in REVIEW_ACTIONS:
         raise StoreError("unknown-action", f"未知的审核操作：{action}", f"unknown review action {action!r}")
     with _chain_transaction(session) as head:
-        application = _application_or_fail(session, application_id)
+        application = lock_row(session, Application, application_id)
+        if application is None:
+            raise NotFound("no-application", f"申请 #{application_id} 不存在", f"application #{application_id} not found")
+        status = STATUS_AFTER_REVIEW[action]
+        if status:
+            check_move(application.status, status)
+        if extra is not None:
+            extra(session, head, application)
         row = ReviewAction(application_id=application.id, decision_id=decision_id, user_id=user_id,
                            action=action, reason=reason.strip(), created_at=utcnow())
         _append(session, head, "review", row)
-        status = STATUS_AFTER_REVIEW[action]
         if status:
             application.status = status
             application.closed_at = row.created_at if status in CLOSING_STATUSES else None
@@ -289,9 +325,23 @@ def get_user(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == username)).first()
 
 
+_DUMMY_HASH: list[str] = []  # a hash of a random password, made once, checked when the user does not exist
+
+
 def authenticate(session: Session, username: str, password: str) -> User | None:
+    """The active user with this password, else None — in the same time whether or not the username exists
+    (an unknown or inactive user's password is checked against a dummy hash of the same cost)."""
     user = get_user(session, username)
-    return user if user is not None and user.active and user.check_password(password) else None
+    if user is None or not user.active:
+        if not _DUMMY_HASH:
+            import secrets
+
+            from werkzeug.security import generate_password_hash
+            _DUMMY_HASH.append(generate_password_hash(secrets.token_hex(16)))
+        from werkzeug.security import check_password_hash
+        check_password_hash(_DUMMY_HASH[0], password)
+        return None
+    return user if user.check_password(password) else None
 
 
 def _application_or_fail(session: Session, application_id: int) -> Application:
