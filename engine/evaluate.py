@@ -13,6 +13,7 @@ from engine import logic
 from engine.benefits import estimate_amount
 from engine.canonical import profile_hash_of
 from engine.decision import Amount, Decision, Gap, MeasureResult, Outcome
+from engine.errors import Message
 from engine.expr.functions import BUILTINS
 from engine.expr.nodes import Compare
 from engine.expr.values import Unknown
@@ -242,6 +243,9 @@ def decide_with(run: Evaluation, parsed: ParsedProfile | Any, measures: list[str
     def facts() -> tuple[FactTrace, ...]:  # gaps may compute facts of their own: run them first
         for result in results:
             result.gaps  # noqa: B018 - builds the deferred gaps
+        for fact in ruleset.facts.values():  # data-warning facts are always worked out (fact_warnings)
+            if fact.warning is not None:
+                run._fact(fact)
         return tuple(run.fact_traces[k] for k in sorted(run.fact_traces))
 
     return Decision.deferred(
@@ -249,6 +253,20 @@ def decide_with(run: Evaluation, parsed: ParsedProfile | Any, measures: list[str
         engine_version=__version__, ruleset_hash=ruleset.hash, as_of=run.as_of.isoformat(),
         profile_kind=profile.kind, results=results, warnings=tuple(warnings),
         stacking=best_combination(ruleset, results))
+
+
+def fact_warnings(ruleset: RuleSet, decision: Decision) -> list[tuple[str, Message]]:
+    """The data warnings of a decision: each fact with a `warning:` text whose value is true.
+
+    E.g. a typed 创新能力评价 total outside the interval the indicators give: the computed interval
+    decides, and the reader is told the typed figure was set aside.
+    """
+    out = []
+    for trace in decision.facts:
+        fact = ruleset.facts.get(trace.id)
+        if fact is not None and fact.warning is not None and trace.value is True:
+            out.append((fact.id, fact.warning))
+    return out
 
 
 def with_dependencies(ruleset: RuleSet, measures: list[str] | None) -> set[str] | None:

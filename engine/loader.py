@@ -177,7 +177,8 @@ def _build_facts(builder: _Builder, files: dict[str, tuple[Any, Marks]]) -> dict
             node = builder.expr(fact.value, rel, marks, ("facts", i, "value"), scope)
             if node is not None:
                 facts[fact.id] = Fact(fact.id, rel, Message(fact.text.zh, fact.text.en), fact.unit, node,
-                                      fact.value, params)
+                                      fact.value, params,
+                                      Message(fact.warning.zh, fact.warning.en) if fact.warning else None)
     return facts
 
 

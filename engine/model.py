@@ -112,6 +112,7 @@ class Fact:
     expr: Node
     source_text: str
     parameters: dict[str, ParameterSeries]
+    warning: Message | None = None  # when the (yes/no) fact is true: a data warning (engine.evaluate.fact_warnings)
 
 
 @dataclass(frozen=True)

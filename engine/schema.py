@@ -172,6 +172,7 @@ class FactDef(Model):
     unit: Unit
     value: str
     note: Text | None = None
+    warning: Text | None = None  # a yes/no fact that, when true, is a data warning shown with the decision
 
 
 class FactsFile(Model):

@@ -163,6 +163,25 @@ def _interval(ctx: FunctionContext, lo: Any, hi: Any) -> Any:
     return missing if missing is not None else Interval(lo, hi)
 
 
+def _within(ctx: FunctionContext, x: Any, lo_or_range: Any, hi: Any = None) -> Any:
+    """lo ≤ x ≤ hi, or x inside an interval: a typed figure checked against the range the rules compute.
+
+    Three-valued: unknown when x or a bound is unknown. An interval x is within only when all of it is,
+    outside only when none of it is, unknown when it straddles a bound.
+    """
+    bounds = lo_or_range if hi is None else Interval(lo_or_range, hi)
+    missing = unknown_of(x, bounds)
+    if missing is not None:
+        return missing
+    lo, top = (bounds.lo, bounds.hi) if isinstance(bounds, Interval) else (bounds, bounds)
+    x_lo, x_hi = (x.lo, x.hi) if isinstance(x, Interval) else (x, x)
+    if lo <= x_lo and x_hi <= top:
+        return True
+    if x_hi < lo or x_lo > top:
+        return False
+    return Unknown(reason="the range straddles a bound")
+
+
 def mean_growth(values: list[Any]) -> Any:
     """G195 growth rate over up to three year-end values, with its zero rules.
 
@@ -344,6 +363,7 @@ BUILTINS: dict[str, Builtin] = {
     "fy": Builtin(_fy, 1, 1, "record", "fiscal year as_of.year − k (fy(1) = the latest completed year)"),
     "band": Builtin(_band, 2, 2, "any", "value of the first row of a band table that admits x"),
     "interval": Builtin(_interval, 2, 2, "points", "the closed range [lo, hi]"),
+    "within": Builtin(_within, 2, 3, "bool", "lo ≤ x ≤ hi: within(x, lo, hi) or within(x, interval)", pure=True),
     "mean_growth": Builtin(_mean_growth, 1, 1, "ratio", "G195 growth rate with its zero rules"),
     "cap": Builtin(_cap, 2, 2, "arg", "min(value, limit), interval-aware"),
     "best": Builtin(_best, 1, 9, "arg", "largest known argument; unknown only when all are unknown"),
