@@ -21,20 +21,13 @@ from engine.interview.fields import code_choices, field_info
 from engine.interview.lists import LIST_HELP, LIST_LABELS, list_choices, list_readers
 from engine.interview.model import Question
 from engine.interview.paths import KEYED_LISTS, get_answer, set_answer, split_path
+from engine.interview.value import ALTERNATIVES, KEY_FACTOR, key_measure, knockouts, money_of, weights
 from engine.model import RuleSet
 from engine.trace import TraceNode
 
 GROUP_ORDER = ("identity", "staff", "finance", "ip", "innovation", "rd_centre", "certificates", "listing",
                "hnte_application", "zone", "loans", "projects", "carrier", "institution", "person", "leader",
                "declarations")
-
-
-def published_yuan(result: MeasureResult) -> int:
-    """The published cash amount of a result in yuan ("up to" included); 0 when none is published."""
-    amount = result.amount
-    if amount.kind in ("exact", "up_to") and isinstance(amount.value, int):
-        return int(amount.value)
-    return 0
 
 
 @dataclass(frozen=True)
@@ -125,6 +118,9 @@ def open_fields(ruleset: RuleSet, data: dict[str, Any], decision: Decision, as_o
             if info is not None:
                 paths |= {s for s in info.siblings if get_answer(data, s) is None}
         blocking |= paths & declined
+        for alone, stands_for in ALTERNATIVES.items():
+            if alone in paths and alone not in declined:  # ask the one field first, the ones it stands for after
+                paths = {p for p in paths if p == alone or not any(s in p for s in stands_for)}
         fields[result.measure_id] = frozenset(p for p in paths if p not in declined and field_info(kind, p))
     for name, readers in list_readers(data, decision, ruleset.order).items():
         if name not in declined:
@@ -137,23 +133,34 @@ def _natural(path: str) -> tuple[Any, ...]:
     return tuple((name, index if index is not None else -1) for name, index in split_path(path))
 
 
-def score_questions(data: dict[str, Any], opened: OpenFields, decision: Decision, order: tuple[str, ...],
-                    ordering: str = "worth") -> list[Question]:
+COST = {"bool": 1, "choice": 1, "multi": 1, "code": 1, "records": 1, "date": 2, "int": 2, "decimal": 2, "text": 2,
+        "money": 3}
+"""The effort of answering one field: a yes/no or a pick costs 1, a count or a date 2, a figure from the books 3."""
+
+
+def cost(kind: str) -> int:
+    return COST.get(kind, 2)
+
+
+def score_questions(ruleset: RuleSet, data: dict[str, Any], opened: OpenFields, decision: Decision,
+                    ordering: str = "value") -> list[Question]:
     """Every askable field as a Question, best first.
 
-    A field's share of a measure m it can still decide is 1/|fields m still needs|: the last field a measure
-    needs counts as the whole measure, one of fifteen as a fifteenth. Its score is the sum of its shares.
-    `ordering="worth"` (the default) puts first the field with the most published money per share
-    (Σ yuan(m)/|fields of m|), then the score; `ordering="share"` puts the score first and money second.
-    Remaining ties go to the section order of the full form, then the path.
+    `ordering="value"` (the default): a field's priority is Σ over the open measures m it serves of
+    weight(m) / effort(m), doubled where the field is a knock-out of m (one answer can make m ineligible),
+    divided by the field's own effort (engine/interview/value.py: weight = 1 + receivable 万元 + the weights
+    of the measures waiting on m; effort = Σ COST of m's open fields). So knock-outs come first, cheap
+    questions before figures, and the measures that can be settled with the fewest answers before long ones.
+    `ordering="share"` puts the plain score (Σ 1/|fields of m|) first. Remaining ties go to the section order
+    of the full form, then the path. A field's `score` is Σ 1/|fields of m| over the measures it serves.
     """
     kind = str(data.get("kind", "enterprise"))
-    rank = {m: i for i, m in enumerate(order)}
+    rank = {m: i for i, m in enumerate(ruleset.order)}
     used: dict[str, list[str]] = {}
     for measure_id, paths in opened.fields.items():
         for path in paths:
             used.setdefault(path, []).append(measure_id)
-    yuan = {r.measure_id: published_yuan(r) for r in decision.results}
+    results = {r.measure_id: r for r in decision.results}
     questions = []
     for path, measures in used.items():
         info = field_info(kind, path)
@@ -162,15 +169,22 @@ def score_questions(data: dict[str, Any], opened: OpenFields, decision: Decision
         score = sum((Fraction(1, len(opened.fields[m])) for m in measures), Fraction(0))
         help_ = LIST_HELP if info.kind == "records" else opened.help.get(path)
         questions.append(Question(path, LIST_LABELS.get(path, info.label), help_, info.unit, info.kind, info.group,
-                                  tuple(measures), sum(yuan[m] for m in measures),
+                                  tuple(measures), money_of(ruleset, decision, measures),
                                   info.choices or code_choices(path, data.get("region_code")) or (
                                       list_choices(kind, path) if info.kind == "records" else ()), info.required,
                                   score))
     groups = {g: i for i, g in enumerate(GROUP_ORDER)}
-    shares = {m: Fraction(yuan[m], len(paths)) for m, paths in opened.fields.items() if paths}
-    if ordering == "worth":
-        money = {q.path: sum((shares[m] for m in q.used_for), Fraction(0)) for q in questions}
-        questions.sort(key=lambda q: (-money[q.path], -q.score, groups.get(q.group, len(groups)), _natural(q.path)))
-    else:
+    if ordering == "share":
         questions.sort(key=lambda q: (-q.score, -q.worth, groups.get(q.group, len(groups)), _natural(q.path)))
+        return questions
+    kinds = {q.path: q.kind for q in questions}
+    weight = weights(ruleset, decision, opened.fields)
+    key = key_measure(kind, decision)
+    if key in weight:
+        weight[key] *= KEY_FACTOR
+    effort = {m: sum(cost(kinds[p]) for p in paths) for m, paths in opened.fields.items()}
+    knocks = {m: knockouts(results[m]) for m in opened.fields}
+    priority = {q.path: sum((weight[m] * (2 if q.path in knocks[m] else 1) / effort[m] for m in q.used_for
+                             if effort[m]), Fraction(0)) / cost(q.kind) for q in questions}
+    questions.sort(key=lambda q: (-priority[q.path], -q.score, groups.get(q.group, len(groups)), _natural(q.path)))
     return questions

@@ -25,7 +25,7 @@ class Question:
         kind: the input: money | int | decimal | date | bool | choice | multi | code | text | record.
         group: the profile section: identity, staff, finance, ip, innovation, certificates, declarations, …
         used_for: the measures whose outcome this answer can still change (in RuleSet order).
-        worth: yuan at stake: the published amounts ("up to" included) of `used_for`.
+        worth: yuan receivable as of right at stake in `used_for` (own area, exclusions respected).
         choices: the allowed stored values of a choice/multi field (labels are the web layer's).
         required: the profile record it belongs to cannot be stored without it.
         score: how much of the open work this answer covers (Σ 1/|missing| over `used_for`).
@@ -53,13 +53,19 @@ class InterviewPlan:
         questions: every question that can still change an outcome, best first.
         pages: the same questions grouped into small pages of related fields, best page first.
         undetermined: measure ids still undetermined.
-        worth_undetermined: yuan: the published amounts of the undetermined measures (see `worth_up_to`).
+        worth_undetermined: yuan receivable as of right (engine.benefits) if every undetermined measure of the
+            applicant's own area became eligible, exclusions respected (the best combination, never a sum of
+            measures no firm can all get); see `worth_up_to`.
         done: nothing left to ask can change an outcome.
         worth_up_to: some of `worth_undetermined` is an "up to" (maximum) amount.
         unpublished: undetermined measures whose amount is not published (never counted as a figure).
         declined: the paths answered "不知道 / don't know" that still block a measure.
         provisional: decided measures that read a list not answered yet (certificates, loans, projects),
             decided as if it were empty ("假定未持有"); the list's question can still change them.
+        next_settles: measures (RuleSet order) whose every open field is on the next page: answering it
+            decides them (unless a field is answered "不知道").
+        next_may_rule_out: other measures with a knock-out on the next page (one answer can make them ineligible).
+        next_worth: yuan receivable as of right at stake in `next_settles` (same rule as worth_undetermined).
     """
 
     decision: Decision
@@ -72,3 +78,6 @@ class InterviewPlan:
     unpublished: tuple[str, ...] = ()
     declined: tuple[str, ...] = ()
     provisional: tuple[str, ...] = ()
+    next_settles: tuple[str, ...] = ()
+    next_may_rule_out: tuple[str, ...] = ()
+    next_worth: int = 0

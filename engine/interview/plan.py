@@ -11,15 +11,16 @@ from typing import Any
 
 from engine import evaluate, parse_profile
 from engine.decision import Outcome
-from engine.interview.choose import open_fields, published_yuan, score_questions
+from engine.interview.choose import open_fields, score_questions
 from engine.interview.model import InterviewPlan
 from engine.interview.pages import group_pages
+from engine.interview.value import knockouts, money_of, up_to
 from engine.model import RuleSet
 
 
 def plan_interview(ruleset: RuleSet, profile_data: dict[str, Any], as_of: dt.date, *,
                    declined: frozenset[str] = frozenset(), today: dt.date | None = None,
-                   ordering: str = "worth") -> InterviewPlan:
+                   ordering: str = "value") -> InterviewPlan:
     """The decision for the answers so far and the questions that can still change an outcome.
 
     Args:
@@ -29,7 +30,7 @@ def plan_interview(ruleset: RuleSet, profile_data: dict[str, Any], as_of: dt.dat
         declined: profile paths answered "不知道 / don't know": never asked again, their measures stay
             undetermined.
         today: the date "in the future" is judged against when the answers are checked (default `as_of`).
-        ordering: "worth" (money at stake first) or "share" (measures settled first); see choose.py.
+        ordering: "value" (knock-outs and cheap answers of the weightiest measures first) or "share"; see choose.py.
 
     Returns:
         The InterviewPlan: decision, questions best first, pages, what is still undetermined and its worth.
@@ -40,16 +41,26 @@ def plan_interview(ruleset: RuleSet, profile_data: dict[str, Any], as_of: dt.dat
     data = profile_data if "kind" in profile_data else {"kind": "enterprise", **profile_data}
     decision = evaluate(ruleset, parse_profile(data, today or as_of), as_of)
     opened = open_fields(ruleset, data, decision, as_of, today or as_of, frozenset(declined))
-    questions = tuple(score_questions(data, opened, decision, ruleset.order, ordering))
+    questions = tuple(score_questions(ruleset, data, opened, decision, ordering))
     undetermined = tuple(r for r in decision.results if r.outcome is Outcome.UNDETERMINED)
+    open_ids = [r.measure_id for r in undetermined]
+    pages = group_pages(questions)
+    on_page = {q.path for q in pages[0]} if pages else set()
+    settles = tuple(m for m in ruleset.order if m in opened.fields and opened.fields[m]
+                    and opened.fields[m] <= on_page)
+    may_fail = tuple(m for m in ruleset.order if m in opened.fields and m not in settles
+                     and knockouts(decision.result(m)) & on_page)
     return InterviewPlan(
         decision=decision,
         questions=questions,
-        pages=group_pages(questions),
-        undetermined=tuple(r.measure_id for r in undetermined),
-        worth_undetermined=sum(published_yuan(r) for r in undetermined),
+        pages=pages,
+        undetermined=tuple(open_ids),
+        worth_undetermined=money_of(ruleset, decision, open_ids),
         done=not questions,
-        worth_up_to=any(r.amount.kind == "up_to" for r in undetermined),
+        worth_up_to=up_to(decision, open_ids),
+        next_settles=settles,
+        next_may_rule_out=may_fail,
+        next_worth=money_of(ruleset, decision, settles),
         unpublished=tuple(r.measure_id for r in undetermined if r.amount.kind == "unpublished"),
         declined=tuple(sorted(opened.declined)),
         provisional=tuple(sorted({m for q in questions if q.kind == "records" for m in q.used_for}

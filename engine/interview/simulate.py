@@ -57,7 +57,7 @@ def start_answers(known: dict[str, Any], as_of: dt.date) -> dict[str, Any]:
 
 def run_interview(ruleset: RuleSet, known: dict[str, Any], as_of: dt.date, *, max_pages: int = 100,
                   stop: Callable[[InterviewPlan], bool] | None = None,
-                  today: dt.date | None = None, ordering: str = "worth") -> InterviewRun:
+                  today: dt.date | None = None, ordering: str = "value") -> InterviewRun:
     """Follow the plan's first page again and again, answering from `known`, until done (or `stop`)."""
     data = start_answers(known, as_of)
     declined: frozenset[str] = frozenset()
@@ -68,9 +68,7 @@ def run_interview(ruleset: RuleSet, known: dict[str, Any], as_of: dt.date, *, ma
         answered = []
         for question in page:
             value = get_answer(known, question.path)
-            if value is None and question.kind == "records":
-                value = []  # a profile file without the list holds none of it
-            if value is None:
+            if value is None:  # a field (or a list) the profile lacks is "不知道", never "none"
                 declined |= {question.path}
             else:
                 data = set_answer(data, question.path, value)

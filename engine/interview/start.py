@@ -1,7 +1,9 @@
 """This file names the fields of the interview's short start page, per applicant kind.
 
-Enterprise: kind, name, credit code, region, registration date, industry, high-tech field, staff (高企
-definitions) and last year's sales; other kinds: their identity fields and the required ones. The web
+Enterprise: kind, name, region, registration date, high-tech field, staff (高企 definitions) and last year's
+sales: what settles most measures at once (area, age, the 高企 field knock-out, size). The credit code and the
+industry are asked only when a measure reads them. Other kinds: their name, area and date, and the required
+person fields. The web
 start page and the benchmark both read this one list.
 """
 
@@ -11,8 +13,8 @@ import datetime as dt
 
 from engine.interview.fields import field_info
 
-IDENTITY = ("kind", "name", "credit_code", "region_code", "registered_on")
-ENTERPRISE = ("industry_code", "tech_field", "staff.total", "staff.sci_tech")
+IDENTITY = ("kind", "name", "region_code", "registered_on")
+ENTERPRISE = ("tech_field", "staff.total", "staff.sci_tech")
 REQUIRED_PEOPLE = {"talent": ("person.name",), "team": ("leader.name",)}
 
 

@@ -103,6 +103,12 @@ def _dates(profile: Any, today: dt.date) -> list[ProfileIssue]:
         out += _future(f"certificates[{i}].issued_on", cert.issued_on, today)
     for path, person in _people(profile):
         out += _future(f"{path}.birth_date", person.birth_date, today)
+    listing = getattr(profile, "listing", None)
+    if listing is not None and listing.board != "none" and listing.listed_on is None:
+        out.append(ProfileIssue("listing.listed_on", "MISSING", Message(
+            "请填写上市/挂牌日期（未上市的请选择“未上市或挂牌”）。",
+            "Enter the listing date (choose \"not listed\" if the firm is not listed).")))
+    out += _future("listing.listed_on", getattr(listing, "listed_on", None), today)
     return out
 
 

@@ -149,9 +149,11 @@ class ZoneStatus(Strict):
 
 
 class Listing(Strict):
-    board: Literal["star", "main", "sme", "chinext", "bse", "neeq", "regional"] = required(
+    """Where the firm is listed; board "none" is the explicit answer "未上市或挂牌" (then no date is given)."""
+
+    board: Literal["none", "star", "main", "sme", "chinext", "bse", "neeq", "regional"] = required(
         "code", "上市/挂牌板块", "board")
-    listed_on: dt.date = required("date", "上市/挂牌日期", "listed on")
+    listed_on: dt.date | None = field("date", "上市/挂牌日期", "listed on")
 
 
 class EnterpriseProfile(Strict):

@@ -11,7 +11,9 @@ import yaml
 
 from engine import evaluate, parse_profile
 from engine.decision import Outcome
+from engine.benefits import receivable_value
 from engine.interview import plan_interview
+from engine.interview.value import money_of
 from engine.interview.simulate import run_interview, start_answers
 from engine.model import RuleSet
 from engine.names import profile_names, record_fields
@@ -74,16 +76,49 @@ def test_a_declined_field_is_not_asked_again_and_its_measure_stays_undetermined(
     assert len(after.questions) == len(plan.questions) - 1
 
 
-def test_worth_is_the_published_amounts_of_the_undetermined(ruleset: RuleSet) -> None:
+def test_worth_is_money_receivable_as_of_right_in_the_own_area_never_a_sum_of_exclusives(ruleset: RuleSet) -> None:
     plan = plan_interview(ruleset, start_answers(SME, AS_OF), AS_OF)
     award = plan.decision.result(AWARD)
     assert award.amount.kind == "up_to" and plan.worth_up_to
-    assert plan.worth_undetermined >= award.amount.value
-    assert all(plan.decision.result(m).amount.kind == "unpublished" for m in plan.unpublished)
+    assert plan.worth_undetermined >= receivable_value(award.amount) > 0
+    shaoguan = [r for r in plan.decision.results if r.measure_id.startswith("shaoguan.")]
+    assert shaoguan and all(r.outcome is Outcome.NOT_APPLICABLE for r in shaoguan)  # another city: never counted
+    exclusive = [m for m in ("qingyuan.hnte_award_first_time", "qingyuan.hnte_award_renewal",
+                             "qingyuan.hnte_award_benchmark") if m in plan.undetermined]
+    paid = {m: receivable_value(plan.decision.result(m).amount) for m in exclusive}
+    assert money_of(ruleset, plan.decision, exclusive) == max(paid.values())  # 就高不就低: paid once
     for question in plan.questions:
-        assert question.worth == sum(
-            plan.decision.result(m).amount.value for m in question.used_for
-            if plan.decision.result(m).amount.kind in ("exact", "up_to"))
+        assert question.worth == money_of(ruleset, plan.decision, question.used_for)
+    assert plan.worth_undetermined < sum(receivable_value(plan.decision.result(m).amount) for m in plan.undetermined)
+
+
+def test_a_region_not_given_counts_no_local_money(ruleset: RuleSet) -> None:
+    data = {k: v for k, v in start_answers(SME, AS_OF).items() if k != "region_code"}
+    plan = plan_interview(ruleset, data, AS_OF)
+    local = [m for m in plan.undetermined if m.split(".")[0] in ("qingyuan", "qingcheng", "shaoguan")]
+    assert local  # undetermined: the area is not known yet
+    assert money_of(ruleset, plan.decision, local) == 0  # "最高1,327万元" summed two cities: never again
+
+
+def test_the_key_measure_comes_first_and_knockouts_before_figures(ruleset: RuleSet) -> None:
+    plan = plan_interview(ruleset, start_answers(SME, AS_OF), AS_OF)
+    first = [q.path for q in plan.pages[0]]
+    for knockout in ("resident_enterprise", "ip.core_ip_owned", "declarations.major_incident_prior_year"):
+        assert knockout in first  # one yes/no can rule 高企认定 out
+    assert "innovation.assessed_total" in first  # one total before eight indicators
+    assert not any(p.startswith("innovation.ip_") or p.endswith(".net_assets") for p in first)
+    kinds = [q.kind for q in plan.questions if HNTE in q.used_for]
+    assert kinds.index("money") > max(i for i, k in enumerate(kinds) if k == "bool" and i < 8)
+    assert HNTE in plan.next_may_rule_out or HNTE in plan.next_settles
+
+
+def test_the_next_page_says_what_it_settles(ruleset: RuleSet) -> None:
+    run = run_interview(ruleset, SME, AS_OF)
+    for before, step in zip([run.first, *[s.plan for s in run.steps]], run.steps, strict=False):
+        for measure_id in before.next_settles:  # every field answered (the SME declines none of them here)
+            if not set(step.asked) - set(step.answered):
+                assert step.plan.decision.result(measure_id).outcome is not Outcome.UNDETERMINED, measure_id
+        assert before.next_worth == money_of(ruleset, before.decision, before.next_settles)
 
 
 @pytest.mark.parametrize("name", sorted(p.stem for p in SAMPLES.glob("*.yaml")))

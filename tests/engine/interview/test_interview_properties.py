@@ -41,7 +41,7 @@ def read_names(decision: Decision) -> set[str]:
 
 
 def is_read(path: str, names: set[str]) -> bool:
-    head = path.split("[")[0] if path.startswith("finance[") else path
+    head = path.split("[")[0] if "[" in path else path  # a field of a list item is read through its list
     return head in names or path in names
 
 
@@ -103,7 +103,7 @@ def partial_profiles(draw: st.DrawFn) -> tuple[dict[str, Any], dict[str, Any]]:
     for key in sorted(k for k in full if k not in ("kind", "name")):
         if draw(st.booleans()):
             del partial[key]
-        elif isinstance(partial[key], dict):
+        elif isinstance(partial[key], dict) and key != "listing":  # a listing is whole or absent
             for sub in sorted(partial[key]):
                 if draw(st.booleans()):
                     del partial[key][sub]
