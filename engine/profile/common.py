@@ -68,18 +68,31 @@ class Declarations(Strict):
         "bool", "自上年1月1日起有弄虚作假骗取财政资金、受到刑事处罚或重大行政处罚（含对法人罚款10万元以上）",
         "since 1 January of last year: fraud in claiming public funds, a criminal penalty or a major "
         "administrative penalty (incl. a fine of 100,000 yuan or more on the legal person)")
-    listing_reward_conditions_met: bool | None = field(
-        "bool", "符合本市企业上市扶持办法中未公开的其他奖励条件（以当年通知为准，由金融工作部门核实）",
-        "meets the city's listing-reward conditions that are not published (per the year's call; "
+    # One flag per programme (issue 17): a yes for one programme's unpublished conditions opens no other.
+    qy_listing_reward_conditions_met: bool | None = field(
+        "bool", "符合《清远市扶持企业上市办法》未公开的其他奖励条件（以当年通知为准，由金融工作部门核实）",
+        "meets the unpublished conditions of the Qingyuan listing-support measures (per the year's call; "
+        "verified by the finance bureau)")
+    sg_listing_reward_conditions_met: bool | None = field(
+        "bool", "符合韶关市企业上市挂牌奖励未公开的其他条件（以当年通知为准，由金融工作部门核实）",
+        "meets the unpublished conditions of the Shaoguan listing reward (per the year's call; "
         "verified by the finance bureau)")
     nri_fund_conditions_met: bool | None = field(
         "bool", "符合区新型研发机构发展专项未公开的其他申报条件（以当年通知为准，由科技主管部门核实）",
         "meets the district new-R&D-institution fund's unpublished conditions (per the year's call; "
         "verified by the S&T bureau)")
-    talent_unpublished_conditions_met: bool | None = field(
-        "bool", "自报：符合所申报人才措施未公开的其他条件（以当年通知为准，由人才工作部门核实；不表示已入选）",
-        "self-declared: meets the unpublished conditions of the talent measure applied for (per the year's call; "
+    yinfeng_conditions_met: bool | None = field(
+        "bool", "自报：符合清城区“引凤计划”未公开的其他条件（以当年通知为准，由人才工作部门核实；不表示已入选）",
+        "self-declared: meets the unpublished conditions of Qingcheng's Yinfeng programme (per the year's call; "
         "verified by the talent office; not the same as being selected)")
+    talent_housing_conditions_met: bool | None = field(
+        "bool", "自报：符合清城区高层次人才安居保障未公开的其他条件（以当年通知为准，由人才工作部门核实）",
+        "self-declared: meets the unpublished conditions of Qingcheng's housing support for high-level talent "
+        "(per the year's call; verified by the talent office)")
+    danxia_conditions_met: bool | None = field(
+        "bool", "自报：符合韶关市“丹霞英才”未公开的其他条件（以当年通知为准，由人才工作部门核实；不表示已入选）",
+        "self-declared: meets the unpublished conditions of Shaoguan's Danxia Talents programme (per the year's "
+        "call; verified by the talent office; not the same as being selected)")
     incubation_subsidy_conditions_met: bool | None = field(
         "bool", "符合孵化育成后补助未公开的其他条件（以当年通知为准，由科技主管部门核实）",
         "meets the incubation post-subsidy's unpublished conditions (per the year's call; "
