@@ -68,10 +68,10 @@ def _populate(session: Session, rules: Path) -> list[int]:
     session.commit()
     first = session.get(Decision, ids[0])
     assert first is not None
-    queries.record_review(session, application_id=first.application_id, user_id=reviewer.id,
-                          action="request_info", reason="请补充近三年审计报告", decision_id=first.id)
-    queries.record_review(session, application_id=first.application_id, user_id=reviewer.id,
-                          action="approve", reason="材料齐全，同意")
+    for action, reason in (("reopen", "转入审核"), ("request_info", "请补充近三年审计报告"), ("reopen", "已补充"),
+                           ("approve", "材料齐全，同意")):  # a legal path of the statechart
+        queries.record_review(session, application_id=first.application_id, user_id=reviewer.id,
+                              action=action, reason=reason, decision_id=first.id)
     return ids
 
 
@@ -94,13 +94,13 @@ def test_backup_restores_into_a_fresh_database(db_url: str, session: Session, lo
 
     restored = _cli("restore", str(file), "--db", fresh_url)
     assert restored.exit_code == 0, restored.output
-    assert "chain intact (7 link(s))" in restored.output
+    assert "chain intact (9 link(s))" in restored.output
 
     engine = make_engine(fresh_url)
     try:
         with make_session_factory(engine)() as fresh:
             report = queries.verify_chain(fresh)
-            assert report.ok and report.links == 7 and report.head_seq == 7
+            assert report.ok and report.links == 9 and report.head_seq == 9
             for decision_id in ids[::2]:  # a sample of decisions replays byte for byte
                 row = queries.get_decision(fresh, decision_id)
                 assert row is not None
@@ -109,7 +109,7 @@ def test_backup_restores_into_a_fresh_database(db_url: str, session: Session, lo
                 assert replay(row.decision_json, snapshot, row.profile_json, row.as_of, today=row.checked_on).identical
             # the restored database keeps working: new appends continue the chain, ids do not collide
             new = decide(fresh, load_ruleset(loadable_rules), sample_profile(SAMPLES[0]))
-            assert new.chain_seq == 8 and new.id > max(ids)
+            assert new.chain_seq == 10 and new.id > max(ids)
             user = queries.create_user(fresh, "after_restore", "another-Long-pass-9", "auditor")
             fresh.commit()
             assert user.id > 1
@@ -126,7 +126,7 @@ def test_a_backup_round_trips_row_for_row(db_url: str, session: Session, loadabl
     restore(target, tmp_path / "a.jsonl")
     backup(target, tmp_path / "b.jsonl")
     assert _rows(tmp_path / "a.jsonl") == _rows(tmp_path / "b.jsonl")
-    assert first.rows["chain_link"] == 7 and first.rows["decision"] == 5 and first.rows["review_action"] == 2
+    assert first.rows["chain_link"] == 9 and first.rows["decision"] == 5 and first.rows["review_action"] == 4
 
 
 def test_a_truncated_or_altered_backup_restores_nothing(db_url: str, session: Session, loadable_rules: Path,
@@ -159,7 +159,7 @@ def test_restore_refuses_a_database_that_holds_data(db_url: str, session: Sessio
     backup(db_url, tmp_path / "b.jsonl")
     with pytest.raises(BackupError, match="already holds data"):
         restore(db_url, tmp_path / "b.jsonl")
-    assert queries.verify_chain(session).links == 7
+    assert queries.verify_chain(session).links == 9
 
 
 def test_backup_of_an_unmigrated_database_is_a_clear_error(tmp_path: Path) -> None:

@@ -125,7 +125,8 @@ def test_a_new_duplicate_flags_both_sides_and_closed_applications_keep_their_fla
 
     users = queries.create_user(session, "r1", "pw-r1-long", "reviewer")
     session.commit()
-    queries.record_review(session, application_id=second, user_id=users.id, action="approve", reason="ok")
+    for action in ("reopen", "approve"):
+        queries.record_review(session, application_id=second, user_id=users.id, action=action, reason="ok")
     report = triage_queries.retriage(session, None, TODAY, triage_rules)
     assert report.covered == (first,)  # closed: context for the joins, flags no longer replaced
     assert [f.rule_id for f in triage_queries.flags_for_application(session, first)] == ["code_with_two_names"]

@@ -31,7 +31,7 @@ from web.extensions import current_ruleset
 from web.i18n import current_lang, tr
 from web.security import request_limit
 from web.selfcheck.forms import choice
-from web.store import call_queries, material_queries, queries, submission_queries, web_queries
+from web.store import call_queries, material_queries, submission_queries, web_queries
 from web.store.call_queries import CallNotOpen
 from web.store.contacts import Contacts
 
@@ -200,12 +200,14 @@ def answer(application_id: int) -> Response | tuple[str, int]:
     kept = uploads.keep(scope, fresh)
     if not form.validate_on_submit() or errors:
         return _render_detail(application, form, errors), 400
-    if kept:
-        submission_queries.resubmit(session, application.id, kept, current_user.id)
-    uploads.drop(scope)
     latest = application.decisions[-1].id if application.decisions else None
-    queries.record_review(session, application_id=application.id, user_id=current_user.id, action="reopen",
-                          reason=str(form.reason.data), decision_id=latest)
+    try:  # files and the move in one locked transaction: a concurrent second answer is refused, nothing kept
+        submission_queries.answer(session, application.id, files=kept, user_id=current_user.id,
+                                  reason=str(form.reason.data), decision_id=latest)
+    except lifecycle.LifecycleError as exc:
+        flash(tr(exc.message), "error")
+        return redirect(url_for(".detail", application_id=application.id))
+    uploads.drop(scope)
     triage_now(application.id, _today())
     flash(_("您的答复已提交，申请已转回审核。"), "success")
     return redirect(url_for(".detail", application_id=application.id))

@@ -138,8 +138,11 @@ def decide(application_id: int) -> Response | tuple[str, int]:
         except lifecycle.LifecycleError as exc:
             return _render(application, form, refusal=tr(exc.message)), 409
     latest = application.decisions[-1].id if application.decisions else None
-    queries.record_review(db(), application_id=application.id, user_id=current_user.id, action=action,
-                          reason=str(form.reason.data), decision_id=latest)
+    try:  # checked again inside the locked transaction: another reviewer may have decided meanwhile
+        queries.record_review(db(), application_id=application.id, user_id=current_user.id, action=action,
+                              reason=str(form.reason.data), decision_id=latest)
+    except lifecycle.LifecycleError as exc:
+        return _render(_application(application_id), form, refusal=tr(exc.message)), 409
     flash(_("已记录：%(action)s（申请 #%(id)s）。", action=tr(stored.ACTION_LABELS[action]), id=application.id),
           "success")
     return redirect(url_for(".application", application_id=application.id))

@@ -20,7 +20,7 @@ from engine.model import RuleSet
 from web.store import material_queries, queries
 from web.store.contacts import Contacts
 from web.store.material_queries import StagedFile
-from web.store.models import Application, Decision, LedgerEntry
+from web.store.models import Application, Decision, LedgerEntry, ReviewAction
 
 
 def submission_body(application: Application, decision: Decision | None, files: list[StagedFile]) -> dict[str, Any]:
@@ -50,6 +50,15 @@ def submit_to_call(session: Session, *, call_id: int, profile: Any, profile_data
                                      extra=extra)
 
 
+def _attach_resubmission(session: Session, head: Any, application: Application, files: list[StagedFile],
+                         user_id: int | None) -> LedgerEntry:
+    material_queries.attach(session, application.id, files, user_id)
+    material_queries.refresh_complete(session, application)
+    latest = application.decisions[-1] if application.decisions else None
+    return queries.append_ledger(session, head, "resubmission", submission_body(application, latest, files),
+                                 call_id=application.call_id, application_id=application.id, user_id=user_id)
+
+
 def resubmit(session: Session, application_id: int, files: list[StagedFile], user_id: int | None) -> LedgerEntry:
     """Attach corrected files to an application (superseding the files that needed correction), chained."""
     with queries.chain_transaction(session) as head:
@@ -57,9 +66,21 @@ def resubmit(session: Session, application_id: int, files: list[StagedFile], use
         if application is None:
             raise queries.NotFound("no-application", f"申请 #{application_id} 不存在",
                                    f"application #{application_id} not found")
-        material_queries.attach(session, application.id, files, user_id)
-        material_queries.refresh_complete(session, application)
-        latest = application.decisions[-1] if application.decisions else None
-        entry = queries.append_ledger(session, head, "resubmission", submission_body(application, latest, files),
-                                      call_id=application.call_id, application_id=application.id, user_id=user_id)
+        entry = _attach_resubmission(session, head, application, files, user_id)
     return entry
+
+
+def answer(session: Session, application_id: int, *, files: list[StagedFile], user_id: int, reason: str,
+           decision_id: int | None) -> ReviewAction:
+    """The applicant's answer to a request for information: corrected files and the move back into review, in
+    one locked transaction (the move is checked there: a second, concurrent answer is refused, nothing kept).
+
+    Raises:
+        engine.lifecycle.LifecycleError: the application no longer waits for an answer.
+    """
+    def extra(s: Session, head: Any, application: Application) -> None:
+        if files:
+            _attach_resubmission(s, head, application, files, user_id)
+
+    return queries.record_review(session, application_id=application_id, user_id=user_id, action="reopen",
+                                 reason=reason, decision_id=decision_id, extra=extra)
