@@ -1,9 +1,11 @@
 """This file defines the API's bearer tokens: signed, expiring, stateless (no table).
 
 `POST /api/v1/tokens` with a username and password returns a token signed with the app's SECRET_KEY
-(itsdangerous, salt "subsidy-api-token") that carries the user id and expires after API_TOKEN_MAX_AGE
-seconds (default 3600). Each request re-reads the user, so deactivating a user revokes its tokens at
-once; changing SECRET_KEY revokes every token. `authenticate_for_token` checks the password under the web
+(itsdangerous, salt "subsidy-api-token") that carries the user id and the user's epoch and expires after
+API_TOKEN_MAX_AGE seconds (default 3600). Each request re-reads the user and compares the epoch: logging out
+on the website, changing the password and deactivation all bump it, so every token issued
+before stops working — and stays dead when a deactivated user is reactivated; changing SECRET_KEY revokes
+every token. `authenticate_for_token` checks the password under the web
 form's login policy (web/auth_policy.py): the same throttles and locks, recorded in the same table.
 """
 
@@ -40,7 +42,7 @@ def max_age() -> int:
 
 
 def issue_token(user: User) -> dict[str, Any]:
-    token = _serializer().dumps({"uid": user.id, "role": user.role})
+    token = _serializer().dumps({"uid": user.id, "role": user.role, "ep": int(user.session_epoch or 0)})
     seconds = max_age()
     expires = dt.datetime.now(dt.UTC).replace(microsecond=0) + dt.timedelta(seconds=seconds)
     return {"access_token": token, "token_type": "Bearer", "expires_in": seconds,
@@ -93,6 +95,9 @@ def current_api_user() -> User:
     if user is None or not user.active:
         raise Problem("invalid-token", "The token's user no longer exists or is inactive / 令牌对应的用户不存在或已停用",
                       headers=invalid)
+    if payload.get("ep") != int(user.session_epoch or 0):
+        raise Problem("invalid-token", "The token was revoked (logout, password change or deactivation); request a "
+                      "new one / 令牌已被撤销（退出登录、修改密码或停用），请重新获取", headers=invalid)
     g.api_user = user
     return user
 

@@ -1,4 +1,7 @@
-"""This file turns engine objects and store rows into the API's response models (web.api.schemas)."""
+"""This file turns engine objects and store rows into the API's response models (web.api.schemas).
+
+Everything that carries an applicant's personal data (the stored profile, the decision with its traces) is
+masked for the caller's role by web.masking, the one masking of pages, exports and the API."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from web.api.schemas import (
     MeasureSummaryOut,
     StoredDecisionOut,
 )
+from web.masking import mask_document
 
 if TYPE_CHECKING:  # rows come from the query modules; the models are named for type hints only
     from web.store.models import Applicant, Application, Decision
@@ -95,10 +99,12 @@ def application_out(application: Application) -> ApplicationOut:
                           decisions=[decision_summary(d) for d in application.decisions])
 
 
-def stored_decision_out(row: Decision) -> StoredDecisionOut:
+def stored_decision_out(row: Decision, role: str | None = None) -> StoredDecisionOut:
+    """A stored decision as `role` may see it (role None: the strictest masking)."""
     return StoredDecisionOut.model_validate({
         "id": row.id, "application_id": row.application_id, "applicant": applicant_out(row.application.applicant),
         "as_of": row.as_of, "checked_on": row.checked_on, "engine_version": row.engine_version,
         "ruleset_hash": row.ruleset_hash, "profile_hash": row.profile_hash, "decision_hash": row.decision_hash,
         "chain_seq": row.chain_seq, "prev_hash": row.prev_hash, "hash": row.hash, "created_at": utc(row.created_at),
-        "profile": json.loads(row.profile_json), "decision": json.loads(row.decision_json)})
+        "profile": mask_document(json.loads(row.profile_json), role),
+        "decision": mask_document(json.loads(row.decision_json), role)})

@@ -33,6 +33,7 @@ from web.api.summary import TRACE_CHOICES, evaluation_body
 from web.bureau.triage_now import triage_now
 from web.db_session import db
 from web.extensions import current_ruleset
+from web.masking import mask_document
 from web.store import call_queries, queries, submission_queries
 from web.store.call_queries import CallNotOpen
 from web.store.identity import identity_of
@@ -197,7 +198,7 @@ def _decision_row(decision_id: int) -> Any:
 
 @require_roles(*AUDITORS)
 def decision_view(decision_id: int) -> Response:
-    return model_response(stored_decision_out(_decision_row(decision_id)))
+    return model_response(stored_decision_out(_decision_row(decision_id), current_api_user().role))
 
 
 @require_roles(*AUDITORS)
@@ -234,7 +235,7 @@ def replay_view(decision_id: int) -> Response:
                          "missing_added": list(c.missing_added), "missing_removed": list(c.missing_removed),
                          "explanation": c.lines() if c.status != "unchanged" else []}
                         for c in comparison.changes]}
-    return model_response(ReplayOut.model_validate(out))
+    return model_response(ReplayOut.model_validate(mask_document(out, current_api_user().role)))
 
 
 # -- documentation and fallbacks ----------------------------------------------------------------------

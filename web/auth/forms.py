@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.validators import AnyOf, DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
@@ -27,3 +27,15 @@ class ClearLockForm(FlaskForm):
     scope = HiddenField(validators=[DataRequired(), AnyOf(("pair", "address", "account"))])
     username = HiddenField(validators=[Length(max=150)])
     address = HiddenField(validators=[Length(max=64)])
+
+
+class PasswordForm(FlaskForm):
+    """A logged-in user changes their own password (the new one under web/passwords.py's rule)."""
+
+    current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请填写当前密码。")), Length(max=200)],
+                            render_kw={"autocomplete": "current-password"})
+    new = PasswordField(_l("新密码"), validators=[DataRequired(_l("请填写新密码。")), Length(max=200)],
+                        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(_l("再次输入新密码"), validators=[DataRequired(_l("请再次输入新密码。")),
+                                                       EqualTo("new", _l("两次输入的新密码不一致。"))],
+                            render_kw={"autocomplete": "new-password"})

@@ -17,6 +17,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from engine.triage.facts import normalise_email, normalise_phone
+from web.masking import mask_email, mask_name, mask_phone  # noqa: F401  (the one masking; re-exported for callers)
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0(?:[12]\d|[3-9]\d{2})\d{7,8}$")  # 010/02x + 8 digits; 0xxx + 7 or 8 digits
@@ -76,26 +77,3 @@ def clean_name(text: str) -> str:
 def validate_contacts(name: str, phone: str, email: str) -> Contacts:
     """All three contacts, cleaned; raises ContactError for the first unusable one."""
     return Contacts(clean_name(name), clean_phone(phone), clean_email(email))
-
-
-def mask_phone(phone: str | None) -> str:
-    if not phone:
-        return "—"
-    digits = phone.replace("-", "")
-    if "-" in phone:
-        area, number = phone.split("-", 1)
-        return f"{area}-{'*' * (len(number) - 3)}{number[-3:]}"
-    return f"{digits[:3]}{'*' * (len(digits) - 7)}{digits[-4:]}"
-
-
-def mask_email(email: str | None) -> str:
-    if not email or "@" not in email:
-        return "—"
-    local, domain = email.split("@", 1)
-    return f"{local[:1]}***@{domain}"
-
-
-def mask_name(name: str | None) -> str:
-    if not name:
-        return "—"
-    return name[:1] + "*" * max(1, len(name) - 1)

@@ -16,6 +16,7 @@ from typing import Any
 
 from engine.decision import OUTCOME_LABELS
 from engine.standards.idcard import mask_id
+from web.masking import mask_document
 from web.store.queries import DecisionBundle
 
 OUTCOMES = {o.value: (label.zh, label.en) for o, label in OUTCOME_LABELS.items()}  # the engine's one table
@@ -63,7 +64,7 @@ def _masked_profile(profile: dict[str, Any]) -> tuple[dict[str, Any], list[str]]
         if isinstance(person, dict) and person.get(key):
             person[key] = mask_id(str(person[key]))
             masked.append(f"{section}.{key}")
-    return out, masked
+    return mask_document(out, None), masked  # and any other ID number, phone or e-mail (web.masking)
 
 
 def _measures_used(snapshot: dict[str, Any], used: set[str]) -> list[dict[str, Any]]:

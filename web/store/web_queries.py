@@ -45,9 +45,21 @@ def set_user_active(session: Session, user_id: int, active: bool) -> User | None
     """Activate or deactivate an account (flushed; the caller commits). None when there is no such user."""
     user = session.get(User, user_id)
     if user is not None:
+        if user.active and not active:
+            user.session_epoch = (user.session_epoch or 0) + 1  # its sessions and API tokens die now, and stay dead
         user.active = active
         session.flush()
     return user
+
+
+def change_password(session: Session, user_id: int, password: str) -> None:
+    """Set a user's password and end every session and API token issued before (flushed; the caller commits)."""
+    user = session.get(User, user_id)
+    if user is None:
+        return
+    user.set_password(password)
+    user.session_epoch = (user.session_epoch or 0) + 1
+    session.flush()
 
 
 def bump_session_epoch(session: Session, user_id: int) -> None:

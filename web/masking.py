@@ -1,0 +1,118 @@
+"""This file defines the one masking of personal data — resident ID numbers, phone numbers, e-mail addresses and
+contact names — for every page, export and API response, by role.
+
+Who sees what in full (`SEES`): an applicant sees their own data (the store only ever gives them their own);
+a reviewer sees contacts in full (to call the applicant back) but ID numbers masked; auditors and admins see
+everything masked. `mask_document(data, role)` walks any JSON-like value (a stored profile, a decision with
+its traces, an export) and masks by *content*, not only by field name: any text holding an ID number (valid
+check digit and birth date), a mainland mobile or landline number, or an e-mail address is masked wherever it
+appears — a free-text note included — so a new field cannot leak what an old one hid.
+
+>>> mask_phone("13800001234"), mask_email("wang@example.cn"), mask_name("王建国"), mask_id("441802199001011239")
+('138****1234', 'w***@example.cn', '王**', '441802********1239')
+>>> mask_document({"note": "call 13800001234 or wang@example.cn"}, "auditor")
+{'note': 'call 138****1234 or w***@example.cn'}
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from engine.standards.idcard import mask_id as _engine_mask_id
+
+ID, PHONE, EMAIL = "id", "phone", "email"
+SEES: dict[str, frozenset[str]] = {
+    "applicant": frozenset({ID, PHONE, EMAIL}),  # their own
+    "reviewer": frozenset({PHONE, EMAIL}),
+    "auditor": frozenset(),
+    "admin": frozenset(),
+}
+_EDGE_L, _EDGE_R = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
+ID_TEXT = re.compile(_EDGE_L + r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]" + _EDGE_R)
+PHONE_TEXT = re.compile(_EDGE_L + r"(?:(?:\+?86)[ -]?)?(?:1[3-9]\d(?:[ -]?\d{4}){2}|0(?:[12]\d|[3-9]\d{2})-?\d{7,8})"
+                        + _EDGE_R)
+EMAIL_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def sees(role: str | None, kind: str) -> bool:
+    """Whether a role sees this kind of personal data in full (unknown roles and anonymous: never)."""
+    return kind in SEES.get(role or "", frozenset())
+
+
+def mask_id(number: str | None) -> str:
+    if not number:
+        return "—"
+    return _engine_mask_id(str(number))
+
+
+def mask_phone(phone: str | None) -> str:
+    if not phone:
+        return "—"
+    digits = phone.replace("-", "")
+    if "-" in phone:
+        area, number = phone.split("-", 1)
+        return f"{area}-{'*' * max(1, len(number) - 3)}{number[-3:]}"
+    return f"{digits[:3]}{'*' * max(1, len(digits) - 7)}{digits[-4:]}"
+
+
+def mask_email(email: str | None) -> str:
+    if not email or "@" not in email:
+        return "—"
+    local, domain = email.split("@", 1)
+    return f"{local[:1]}***@{domain}"
+
+
+def mask_name(name: str | None) -> str:
+    if not name:
+        return "—"
+    return name[:1] + "*" * max(1, len(name) - 1)
+
+
+def _is_id_number(text: str) -> bool:
+    """An 18-character resident ID number with a correct check digit (the pattern already checked the date)."""
+    total = sum(int(d) * w for d, w in zip(text[:17], _WEIGHTS, strict=True))
+    return "10X98765432"[total % 11] == text[17].upper()
+
+
+def _phone_of(found: str) -> str:
+    """A matched phone number as mask_phone takes it: a mobile's 11 digits, a landline as written."""
+    digits = re.sub(r"[ +-]", "", found)
+    digits = digits[2:] if digits.startswith("86") and len(digits) == 13 else digits
+    return digits if digits.startswith("1") else found.lstrip("+86 ")
+
+
+def mask_text(text: str, role: str | None) -> str:
+    """The text with every ID number, phone number and e-mail address the role may not see masked."""
+    if not sees(role, ID):
+        text = ID_TEXT.sub(lambda m: mask_id(m.group()) if _is_id_number(m.group()) else m.group(), text)
+    if not sees(role, PHONE):
+        text = PHONE_TEXT.sub(lambda m: mask_phone(_phone_of(m.group())), text)
+    if not sees(role, EMAIL):
+        text = EMAIL_TEXT.sub(lambda m: mask_email(m.group()), text)
+    return text
+
+
+def mask_document(data: Any, role: str | None) -> Any:
+    """A copy of a JSON-like value with every text masked for the role (mappings, lists, keys untouched)."""
+    walk: Callable[[Any], Any]
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, str):
+            return mask_text(value, role)
+        if isinstance(value, dict):
+            return {key: walk(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [walk(item) for item in value]
+        return value
+
+    return walk(data)
+
+
+def contacts_for(role: str | None, name: str | None, phone: str | None, email: str | None) -> dict[str, str]:
+    """An application's contacts as a role may see them (masked unless the role sees phones and e-mails)."""
+    if sees(role, PHONE) and sees(role, EMAIL):
+        return {"name": name or "—", "phone": phone or "—", "email": email or "—"}
+    return {"name": mask_name(name), "phone": mask_phone(phone), "email": mask_email(email)}
