@@ -33,7 +33,7 @@ PAYEE_KINDS = ("cash", "loan_compensation", "tax_rate", "super_deduction")
 PAYEE_LEVEL = "warning"  # becomes "error" once every rule file declares payee/basis (issue 17)
 OLD_AFTER_YEARS = 6
 RECORD_FLAG_FUNCTIONS = ("filter", "any_of")
-PROGRAMME_FLAG = re.compile(r"(conditions_met|_met$|selected|in_pool|qualified)")
+PROGRAMME_FLAG = re.compile(r"(conditions_met|_met$|selected|pool|qualified)")
 
 
 @dataclass(frozen=True, order=True)

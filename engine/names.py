@@ -15,6 +15,7 @@ from pydantic import BaseModel
 
 from engine.profile.carriers import IncubatorProfile, InstitutionProfile
 from engine.profile.enterprise import EnterpriseProfile
+from engine.profile.fields import unwrap
 from engine.profile.people import TalentProfile, TeamProfile
 
 KIND_MODELS: dict[str, type[BaseModel]] = {
@@ -82,7 +83,7 @@ def record_fields() -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for model in KIND_MODELS.values():
         for name, info in model.model_fields.items():
-            item = _model_of(info.annotation)
+            item = _model_of(unwrap(info.annotation)[0])  # list[X] | None (an unanswered list is None)
             if _is_list(info.annotation) and item is not None:
                 fields: dict[str, str] = {}
                 _walk(item, "", fields)
