@@ -40,7 +40,7 @@ def fraction_text(value: Fraction) -> str:
         return f"{value.numerator}/{value.denominator}"
     places = max(twos, fives)
     text = f"{abs(value.numerator) * (10**places // value.denominator):0{places + 1}d}"  # exact: den | 10**places
-    sign = "-" if value < 0 else ""
+    sign = "-" if value.numerator < 0 else ""
     return f"{sign}{text[:-places]}.{text[-places:]}".rstrip("0").rstrip(".") if places else f"{sign}{text}"
 
 
@@ -82,12 +82,21 @@ def _conditional(value: Conditional) -> Any:
 _ATOMS = frozenset({str, int, bool, type(None)})  # already plain: taken as they are, without a call
 
 
+def _item(value: Any) -> Any:
+    """plain() of one element: atoms as they are, known types by their cached converter."""
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    convert = _CONVERTERS.get(kind)
+    return convert(value) if convert is not None else plain(value)
+
+
 def _list(value: Any) -> list[Any]:
-    return [v if type(v) in _ATOMS else plain(v) for v in value]
+    return [v if type(v) in _ATOMS else _item(v) for v in value]
 
 
 def _dict(value: dict[Any, Any]) -> dict[str, Any]:
-    return {k if type(k) is str else str(k): v if type(v) in _ATOMS else plain(v) for k, v in value.items()}
+    return {k if type(k) is str else str(k): v if type(v) in _ATOMS else _item(v) for k, v in value.items()}
 
 
 _SIMPLE: dict[type, Callable[[Any], Any]] = {
@@ -113,16 +122,30 @@ def _converter(kind: type) -> Callable[[Any], Any]:  # noqa: C901 - one line per
 
 
 def _dataclass(kind: type) -> Callable[[Any], Any]:
-    """Fields by name; fields marked `omit_default` are left out while at their default."""
+    """Fields by name; fields marked `omit_default` are left out while at their default.
+
+    A field is read from the instance's __dict__ when it is there (a deferred field that was not built yet
+    is not: getattr builds it), and converted by the cached converter of its type.
+    """
     layout = tuple((f.name, bool(f.metadata.get("omit_default")), f.default) for f in dataclasses.fields(kind))
-    atoms = _ATOMS
+    atoms, converters, absent = _ATOMS, _CONVERTERS, object()
+    has_dict = not hasattr(kind, "__slots__")
 
     def convert(value: Any) -> dict[str, Any]:
+        fields = value.__dict__ if has_dict else {}
         out = {}
         for name, omit, default in layout:
-            item = getattr(value, name)
-            if not (omit and item == default):
-                out[name] = item if type(item) in atoms else plain(item)
+            item = fields.get(name, absent)
+            if item is absent:
+                item = getattr(value, name)
+            if omit and item == default:
+                continue
+            kind = type(item)
+            if kind in atoms:
+                out[name] = item
+            else:
+                found = converters.get(kind)
+                out[name] = found(item) if found is not None else plain(item)
         return out
     return convert
 

@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from engine.decision import Outcome
+from engine.expr.values import Unknown
 from engine.fast.batch import ELIGIBLE, INELIGIBLE, UNDETERMINED, Batch, ColumnBatch
 from engine.fast.columns import V, from_python, typed
 from engine.fast.exprs import ExprCompiler
@@ -95,7 +96,8 @@ class Columnar:
                 self._amount(ev, measure, no_region, out)
             return
         ev.active, ev.scope = active, measure.parameters
-        leaves = [_as_condition(ev.value(cond.expr), batch.n) for cond in plan.criteria[1]]
+        leaves = [self._leaf(batch, plan, k, _as_condition(ev.value(cond.expr), batch.n), active, out.result)
+                  for k, cond in enumerate(plan.criteria[1])]
         masks = _combine(plan.tree, leaves)
         true, false = masks[plan.tree.pos]
         trusted = np.ones(batch.n, bool)
@@ -110,6 +112,31 @@ class Columnar:
         out.codes[no_region | out.fallback] = UNDETERMINED
         _failing_bits(plan.tree, masks, out)
         self._amount(ev, measure, (decided & ~false) | no_region, out)
+
+    def _leaf(self, batch: Batch, plan: MeasurePlan, k: int, leaf: V, active: Any, result: Result) -> V:
+        """A condition whose column leaves rows undecided (an interval, a value the columns do not hold):
+        those rows run the condition's own scalar closure. True / False / unknown are taken as they are
+        (an unknown outcome's missing fields and reasons still come from the scalar path); anything
+        else (a conditional truth) leaves the row to the scalar evaluator of the whole measure."""
+        if leaf.fb is None:
+            return leaf
+        rows = np.flatnonzero(leaf.fb & active)
+        if not len(rows):
+            return leaf
+        fn, mid = plan.leaves[k], plan.id
+        val, known, fb = leaf.val.copy(), leaf.known.copy(), leaf.fb.copy()
+        deps = bool(self.program.ruleset.measures[mid].depends_on)
+        for i in rows.tolist():
+            run = batch.run(i)
+            placed = result.outcomes_only(i, mid) if deps else []
+            value = fn(run)
+            for dep in placed:
+                del run.outcomes[dep]
+            if value is True or value is False:
+                val[i], known[i], fb[i] = value, True, False
+            elif type(value) is Unknown:
+                known[i], fb[i] = False, False
+        return V("bool", val, known, fb if fb.any() else None)
 
     def _amount(self, ev: VectorEval, measure: Measure, eligible: Any, out: MeasureColumns) -> None:
         """A fixed amount (unpublished, recognition, none) once; any other amount row by row, on demand."""

@@ -92,10 +92,20 @@ def from_python(values: Sequence[Any], n: int) -> V:
     unknown = Unknown in types
     types.discard(Unknown)
     kinds = {_KINDS.get(t, "other") for t in types}
+    other: Any = None
+    if "other" in kinds:  # an interval, a list…: those rows only go to the scalar evaluator
+        kinds.discard("other")
+        other = np.fromiter((type(v) not in _KINDS and v is not None and type(v) is not Unknown for v in values),
+                            bool, n)
+        values = [None if bad else v for v, bad in zip(values, other, strict=True)]
+        if not kinds:
+            return _opaque(n)
     if not kinds:
         return V("none", np.zeros(n, np.int64), np.zeros(n, bool))
-    if len(kinds) > 1 or "other" in kinds:
+    if len(kinds) > 1:
         return _opaque(n)
+    if other is not None:
+        return from_python(values, n).with_fb(other)
     kind = kinds.pop()
     if unknown:
         values = [None if type(v) is Unknown else v for v in values]
