@@ -98,12 +98,13 @@ def _parameter_mutants(series: ParameterSeries) -> list[Mutant]:
         where = f"param.{series.name}@{dated.effective_from.isoformat()}"
         for path, value in _numbers_in(dated.value):
             bound = any(f".{key}" in path for key in ("min", "over", "max", "under"))
-            step = step_for("" if bound else series.unit, value)  # a band's bounds step by their own type
+            unit = "" if bound else series.unit  # a band's bounds step by their own type
+            step = step_for(unit, value)
             for sign, label in ((1, "+1"), (-1, "-1")):
                 moved = value + sign * step
                 out.append(Mutant(f"{where}{path}:{label}",
                                   f"{series.name} (from {dated.effective_from}){path} "
-                                  f"{show(value, series.unit)} → {show(moved, series.unit)}",
+                                  f"{show(value, unit)} → {show(moved, unit)}",
                                   _set_parameter(series.name, index, path, moved)))
     return out
 

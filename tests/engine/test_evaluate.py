@@ -130,3 +130,45 @@ def test_young_firm_uses_its_actual_years(ruleset: RuleSet) -> None:
     facts = {f.id: f.value for f in decision.facts}
     assert facts["sales_total_3y"] == 10_700_000  # 2023 + 2024 only
     assert decision.result(HNTE).outcome is Outcome.ELIGIBLE
+
+
+# -- issue 17: an unanswered list is unknown; a draft is never eligible --------------------------------------------
+
+
+def _mini(when: str, status: str = "in_force") -> RuleSet:
+    from tests.engine.test_benefit_receivable import CASH, measure_text, ruleset_of
+    text = measure_text("m", CASH, when=when).replace(
+        "effective: {from: 2020-01-01}", f"effective: {{from: 2020-01-01, status: {status}}}")
+    return ruleset_of({"qingyuan.m": text})
+
+
+MINI = {"kind": "enterprise", "name": "测试企业", "region_code": "441802", "staff": {"total": 12}}
+
+
+def test_an_unanswered_list_makes_the_measure_undetermined_naming_the_list() -> None:
+    from engine.fast import fast_evaluate
+    cases = {'exists(filter(projects, "level", "national"))': "projects",
+             'any_of(loans, "type", "ip_pledge")': "loans", 'holds("hnte")': "certificates"}
+    for when, name in cases.items():
+        mini = _mini(when)
+        unanswered = parse_profile(MINI, TODAY)
+        result = evaluate(mini, unanswered, AS_OF).result("qingyuan.m")
+        assert result.outcome is Outcome.UNDETERMINED, when
+        assert name in result.missing, (when, result.missing)
+        assert fast_evaluate(mini, unanswered, AS_OF).to_json() == evaluate(mini, unanswered, AS_OF).to_json()
+        none = evaluate(mini, parse_profile({**MINI, name: []}, TODAY), AS_OF).result("qingyuan.m")
+        assert none.outcome is Outcome.INELIGIBLE and none.failing == ("staff",), when  # [] is the explicit "none"
+
+
+def test_a_draft_is_at_best_undetermined_and_never_counted() -> None:
+    from engine.fast import fast_evaluate
+    mini = _mini("staff.total >= param.staff_min", status="draft")
+    meets = parse_profile(MINI, TODAY)
+    result = evaluate(mini, meets, AS_OF).result("qingyuan.m")
+    assert result.outcome is Outcome.UNDETERMINED and result.reason == "draft"
+    assert evaluate(mini, meets, AS_OF).stacking.total == 0
+    assert fast_evaluate(mini, meets, AS_OF).to_json() == evaluate(mini, meets, AS_OF).to_json()
+    fails = evaluate(mini, parse_profile({**MINI, "staff": {"total": 3}}, TODAY), AS_OF).result("qingyuan.m")
+    assert fails.outcome is Outcome.INELIGIBLE and fails.failing == ("staff",)
+    in_force = evaluate(_mini("staff.total >= param.staff_min"), meets, AS_OF)
+    assert in_force.result("qingyuan.m").outcome is Outcome.ELIGIBLE and in_force.stacking.total == 100_000
