@@ -65,12 +65,15 @@ KEY = {"enterprise": (HNTE,), "incubator": ("national.incubator_national", "qing
 """The measure whose outcome an applicant of each kind comes for: the first of these that applies to it."""
 
 
-def form_fields(kind: str) -> tuple[int, str]:
+def form_fields(ruleset: RuleSet, kind: str) -> tuple[int, str]:
     """(answers of the full form of this kind: the kind picker and every field of its pages, where from)."""
     try:
+        from engine.interview.reads import kind_reads
         from web.selfcheck.steps import pages
 
-        return 1 + sum(len(page.specs) for page in pages(kind, 2)), "web/selfcheck page specs + the kind picker"
+        reads = None if kind == "enterprise" else kind_reads(ruleset, kind)
+        return 1 + sum(len(page.specs) for page in pages(kind, 2, reads=reads)), \
+            "web/selfcheck page specs + the kind picker"
     except Exception:  # noqa: BLE001 - the web layer is optional here; say which count is used
         scalars = [p for p, unit in profile_names(kind).items() if unit != "list" and p != "kind"]
         years = 3 * (len(record_fields()["finance"]) - 1) if "finance" in profile_names(kind) else 0
@@ -129,7 +132,7 @@ def bench_one(ruleset: RuleSet, name: str, known: dict[str, Any], as_of: dt.date
     run = run_interview(ruleset, known, as_of, today=TODAY, ordering=ordering)
     full = evaluate(ruleset, parse_profile(known, TODAY), as_of)
     kind = str(known.get("kind", "enterprise"))
-    fields, source = form_fields(kind)
+    fields, source = form_fields(ruleset, kind)
     per_step, ratio = step_times(ruleset, run, as_of, repeat, ordering) if repeat else (0.0, 0.0)
     start = start_page(kind, as_of)
     key = key_measure(run, kind)

@@ -26,7 +26,8 @@ SME: dict[str, str] = {
     "declarations.on_abnormal_operation_list": "false", "declarations.on_serious_dishonesty_list": "false",
     "declarations.prohibited_catalogue": "false", "declarations.major_incident_prior_year": "false",
     "declarations.local_registration_tax_statistics": "true",
-    "certificates": "true", "loans": "true",  # (the "none of these" box of a table of records)
+    "innovation.assessed_total": "78", "listing.board": "none",
+    "certificates": "true", "loans": "true", "projects": "true",  # (the "none of these" box of a table of records)
 }
 for i, (sales, rd, net) in enumerate(((3800, 200, 2000), (4200, 230, 2600), (4600, 260, 3400))):
     year = LAST - 2 + i
@@ -35,8 +36,8 @@ for i, (sales, rd, net) in enumerate(((3800, 200, 2000), (4200, 230, 2600), (460
             f"finance[{year}].total_income": str(sales + 50), f"finance[{year}].hitech_income": str(sales * 7 // 10),
             f"finance[{year}].cost_expense_total": str(sales * 8 // 10), f"finance[{year}].total_assets": "6000",
             f"finance[{year}].net_assets": str(net)}
-START = ("name", "credit_code", "region_code", "registered_on", "industry_code", "tech_field", "staff.total",
-         "staff.sci_tech", f"finance[{LAST}].sales")
+START = ("name", "region_code", "registered_on", "tech_field", "staff.total", "staff.sci_tech",
+         f"finance[{LAST}].sales")
 
 
 def questions(html: str) -> list[tuple[str, str | None]]:
@@ -44,7 +45,7 @@ def questions(html: str) -> list[tuple[str, str | None]]:
     out = []
     for block in re.split(r'<div class="question"', html)[1:]:
         path = re.search(r'name="asked" value="([^"]+)"', block)
-        field = re.search(r'<(?:input|select)[^>]*\bname="(?!asked|dontknow)([^"]+)"', block)
+        field = re.search(r'<(?:input|select)[^>]*\bname="(?!asked|dontknow|confirm)([^"]+)"', block)
         assert path
         out.append((path.group(1), field.group(1) if field else None))
     return out

@@ -21,20 +21,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from engine.errors import Message, ProfileIssue
 from engine.explain import field_label
 from engine.names import KIND_MODELS
+from web.forms import choice
 from web.i18n import both, current_lang, tr
 from web.selfcheck import pickers
 from web.selfcheck.choices import TRI_STATE, label_of
 from web.selfcheck.specs import FieldSpec
 from web.selfcheck.steps import KIND_LABELS
-
-try:  # WTForms ≥ 3.3 deprecates (value, label) tuples
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # pragma: no cover - older WTForms
-    SelectChoice = None
-
-def choice(value: str, label: Any) -> Any:
-    """One option of a select or radio group."""
-    return SelectChoice(value, label) if SelectChoice is not None else (value, label)
 
 
 class KindForm(FlaskForm):
@@ -159,7 +151,8 @@ def _is_picker(spec: FieldSpec) -> bool:
     return spec.key in pickers.PICKED and spec.group is None
 
 
-def unbound_field(spec: FieldSpec) -> Any:
+def unbound_field(spec: FieldSpec, two_way: bool = False) -> Any:
+    """The WTForms field of a spec; `two_way`: a yes/no as 是/否 only (the interview's one "不知道" is apart)."""
     if spec.kind == "none":  # "none of these" for a table of records
         return BooleanField(spec.label.zh, false_values=("", "false"))
     if _is_picker(spec):  # options filled per request, in the page's language (ProfileForm.__init__)
@@ -169,7 +162,8 @@ def unbound_field(spec: FieldSpec) -> Any:
         return SelectField(spec.label.zh, choices=[choice(v, label) for v, label in (TRI_STATE[2], *TRI_STATE[:2])], default="",
                            validate_choice=False)
     if spec.kind == "bool":
-        return RadioField(spec.label.zh, choices=[choice(v, label) for v, label in TRI_STATE], default="",
+        options = TRI_STATE[:2] if two_way else TRI_STATE
+        return RadioField(spec.label.zh, choices=[choice(v, label) for v, label in options], default="",
                           validate_choice=False)
     if spec.kind == "choice":
         return SelectField(spec.label.zh, choices=_choices(spec), default=spec.default, validate_choice=False)
@@ -180,8 +174,8 @@ def unbound_field(spec: FieldSpec) -> Any:
 
 
 @cache
-def form_class(specs: tuple[FieldSpec, ...]) -> type[ProfileForm]:
+def form_class(specs: tuple[FieldSpec, ...], two_way: bool = False) -> type[ProfileForm]:
     """A FlaskForm class with one field per spec (cached: one class per page layout)."""
-    attrs: dict[str, Any] = {spec.name: unbound_field(spec) for spec in specs}
+    attrs: dict[str, Any] = {spec.name: unbound_field(spec, two_way) for spec in specs}
     attrs["specs"] = specs
     return type("ProfilePageForm", (ProfileForm,), attrs)

@@ -3,8 +3,10 @@
 The questions come from the engine (`engine.interview.plan_interview`); this module only renders them.
 Each question is the full form's own field (same widget, same checks, same storage): a profile path maps
 to its form field ("staff.total" → `staff-total`; "finance[2024].rd_expense" → the finance column of
-2024), so answers given here show up on the six-step form and the other way round. "不知道" marks a path
-declined (never asked again; its measures stay undetermined). "先看结果" is on every page.
+2024), so answers given here show up on the full form and the other way round. Every kind of applicant has
+its interview (an incubator, an institution, a talent, a team: their own start page and questions). "不知道" is
+the one way to decline a question (never asked again; its measures stay undetermined; kept in drafts, links
+and downloads). A yes/no question has 是/否 only. "先看结果" is on every page.
 """
 
 from __future__ import annotations
@@ -26,11 +28,11 @@ from web.extensions import csrf, current_ruleset
 from web.i18n import current_lang
 from web.selfcheck import bp, store
 from web.selfcheck.forms import form_class
-from web.selfcheck.mapping import build, check
+from web.selfcheck.mapping import build, check, slip_correction
 from web.selfcheck.specs import FieldSpec
-from web.selfcheck.steps import FINANCE_YEARS, Step, step_of
+from web.selfcheck.steps import COPIED, FINANCE_YEARS, KIND_LABELS, Step, step_of
 
-KIND = "enterprise"  # the interview is the enterprise path; the other kinds have one short page already
+KIND = "enterprise"  # the default kind
 _FINANCE = re.compile(r"^finance\[(\d{4})\]\.(\w+)$")
 
 
@@ -57,6 +59,30 @@ def _finance_row(raw: dict[str, Any], year: int, taken: dict[int, int]) -> int |
     return next((row for row in range(FINANCE_YEARS) if row not in used), None)
 
 
+HINTS: dict[str, Message] = {
+    "innovation.ip_advancement": Message(
+        "专家按档评分：A 技术国际领先或填补国内空白（7–8分）；B 国内领先（5–6分）；C 国内先进（3–4分）；D 较低（1–2分）；E 无（0分）。",
+        "Experts grade it: A world-leading or first in China (7–8 points); B leading in China (5–6); "
+        "C advanced in China (3–4); D lower (1–2); E none (0)."),
+    "innovation.ip_core_support": Message(
+        "专家按档评分：A 知识产权是主要产品的关键核心技术（7–8分）；B 较强（5–6分）；C 一般（3–4分）；D 较弱（1–2分）；E 无（0分）。",
+        "Experts grade it: A the IP is the key technology of the main products (7–8 points); B strong (5–6); "
+        "C some (3–4); D weak (1–2); E none (0)."),
+    "listing.board": Message("未在任何市场上市或挂牌的，请选择“无”。", "Not listed anywhere: choose \"none\"."),
+}
+"""Hints of the questions whose answer needs an explanation (the A–E grades, with examples)."""
+
+
+def hint_of(asked: "Asked") -> Message | None:
+    """The question's hint: its own explanation, else the policy condition of the measure it serves."""
+    if asked.path in HINTS:
+        return HINTS[asked.path]
+    question = asked.question
+    if question is None or question.help is None:
+        return None
+    return Message("政策条件：" + question.help.zh, "Condition: " + question.help.en)
+
+
 @dataclasses.dataclass
 class Asked:
     """One question as this page shows it: the form field, or None when the full form must ask it."""
@@ -70,13 +96,22 @@ class Asked:
     anchor: str | None = None  # where the full form asks it, for a question this page cannot
 
 
-def map_paths(paths: list[str], raw: dict[str, Any], pages_: tuple[Step, ...]) -> list[Asked]:
+def _kind() -> str:
+    return store.kind() or KIND
+
+
+def _page_url(kind: str, step: str, anchor: str) -> str:
+    url = url_for("selfcheck.enterprise", step=step) if kind == "enterprise" else url_for("selfcheck.single", kind=kind)
+    return f"{url}#{anchor}"
+
+
+def map_paths(paths: list[str], raw: dict[str, Any], pages_: tuple[Step, ...], kind: str = KIND) -> list[Asked]:
     """The form field of each profile path (a spec labelled with the engine's label for that path)."""
     specs = _specs(pages_)
     taken: dict[int, int] = {}
     out = []
     for path in paths:
-        info = field_info(KIND, path)
+        info = field_info(kind, path)
         found = _FINANCE.match(path)
         year = None
         if found:
@@ -94,20 +129,20 @@ def map_paths(paths: list[str], raw: dict[str, Any], pages_: tuple[Step, ...]) -
         if spec is not None and spec.kind != "none":
             spec = dataclasses.replace(spec, label=label)
         target = step_of(pages_, None, path)
-        anchor = None if (spec is not None and spec.kind != "none") or target is None else url_for(
-            "selfcheck.enterprise", step=target.id, _anchor=f"section-{path.split('.')[0].split('[')[0]}")
+        anchor = None if (spec is not None and spec.kind != "none") or target is None else _page_url(
+            kind, target.id, f"section-{path.split('.')[0].split('[')[0]}")
         out.append(Asked(None, path, spec, label, year, anchor=anchor))
     return out
 
 
 def _form(asked: list[Asked], formdata: Any = None) -> Any:
     specs = tuple(a.spec for a in asked if a.spec is not None)
-    return form_class(specs)(formdata=formdata)
+    return form_class(specs, two_way=True)(formdata=formdata)
 
 
-def profile_data(raw: dict[str, Any], pages_: tuple[Step, ...]) -> dict[str, Any]:
+def profile_data(raw: dict[str, Any], pages_: tuple[Step, ...], kind: str = KIND) -> dict[str, Any]:
     """The answers as profile data for the engine (fiscal years as numbers, the way paths address them)."""
-    data = build(KIND, tuple(_specs(pages_).values()), raw).data
+    data = build(kind, tuple(_specs(pages_).values()), raw).data
     for record in data.get("finance") or []:
         if str(record.get("year", "")).strip().isdigit():
             record["year"] = int(str(record["year"]).strip())
@@ -116,25 +151,37 @@ def profile_data(raw: dict[str, Any], pages_: tuple[Step, ...]) -> dict[str, Any
 
 def plan_for(as_of: dt.date | None = None) -> InterviewPlan | None:
     """The interview plan for the saved answers, or None when they are not a valid profile yet."""
-    pages_ = store.pages_of(KIND)
+    kind = _kind()
+    pages_ = store.pages_of(kind)
     try:
-        return plan_interview(current_ruleset(), profile_data(store.answers(KIND), pages_), as_of or _today(),
-                              declined=frozenset(store.declined(KIND)), today=_today())
+        return plan_interview(current_ruleset(), profile_data(store.answers(kind), pages_, kind), as_of or _today(),
+                              declined=frozenset(store.declined(kind)), today=_today())
     except ProfileError:
         return None
 
 
 def invite(plan: InterviewPlan | None, lang: str) -> dict[str, str] | None:
-    """'再回答 N 个问题可判断 M 个待定措施（最高 ¥X）' for the result page, when anything is left to ask."""
+    """What the next page can decide, and the money receivable as of right in the applicant's own area:
+    '下一页可判断：高新技术企业认定、清远市高企首次认定奖励（最高¥30万）', else how many measures it may help."""
     if plan is None or plan.done:
         return None
-    n, m = len(plan.questions), len(plan.undetermined)
-    if plan.worth_undetermined:
-        worth = (_("最高%(amount)s", amount=money(plan.worth_undetermined, lang)) if plan.worth_up_to
-                 else money(plan.worth_undetermined, lang))
-        text = _("再回答 %(n)s 个问题可判断 %(m)s 个待定措施（%(worth)s）", n=n, m=m, worth=worth)
+    ruleset = current_ruleset()
+    sep = "、" if lang == "zh" else "; "
+
+    def names(ids: tuple[str, ...]) -> str:
+        return sep.join(ruleset.measures[m].title.get(lang) for m in ids if m in ruleset.measures)
+
+    pages = len(plan.pages)
+    if plan.next_settles:
+        text = _("下一页可判断：%(names)s", names=names(plan.next_settles))
+        if plan.next_worth:
+            text += _("（可获%(amount)s）", amount=_("最高%(amount)s", amount=money(plan.next_worth, lang))
+                      if plan.worth_up_to else money(plan.next_worth, lang))
+    elif plan.next_may_rule_out:
+        text = _("下一页的回答可能排除：%(names)s", names=names(plan.next_may_rule_out))
     else:
-        text = _("再回答 %(n)s 个问题可判断 %(m)s 个待定措施", n=n, m=m)
+        text = _("下一页的回答用于 %(m)s 个待定措施", m=len({m for q in plan.pages[0] for m in q.used_for}))
+    text += " " + _("（还有约%(pages)s页、%(n)s个问题）", pages=pages, n=len(plan.questions))
     return {"text": text, "url": url_for("selfcheck.interview")}
 
 
@@ -164,27 +211,36 @@ def _save(asked: list[Asked], form: Any, declined: set[str], pages_: tuple[Step,
         if a.year is not None:
             by_page[page.id][a.year[0]] = str(a.year[1])
     for page_id in {*by_page, *cleared}:
-        store.merge(KIND, page_id, by_page.get(page_id, {}), cleared.get(page_id, set()))
+        store.merge(_kind(), page_id, by_page.get(page_id, {}), cleared.get(page_id, set()))
 
 
 def _render(asked: list[Asked], form: Any, *, start: bool, plan: InterviewPlan | None = None,
             status: int = 200) -> tuple[str, int]:
-    ruleset, lang = current_ruleset(), current_lang()
+    ruleset, lang, kind = current_ruleset(), current_lang(), _kind()
     sep = "、" if lang == "zh" else "; "
     for a in asked:
         if a.question is not None:
             a.used_for = sep.join(ruleset.measures[m].title.get(lang) for m in a.question.used_for
                                   if m in ruleset.measures)
+    first = store.pages_of(kind)[0].id
+    fixes = getattr(form, "slips", {})
     return render_template("selfcheck/interview.html", asked=asked, form=form, start=start, plan=plan,
-                           invite=invite(plan, lang), full_form_url=url_for("selfcheck.enterprise",
-                                                                            step="identity"),
-                           declined=set(store.declined(KIND))), status
+                           hint_of=hint_of, fixes=fixes,
+                           kind=kind, kind_label=KIND_LABELS[kind], invite=invite(plan, lang),
+                           full_form_url=_page_url(kind, first, "top").removesuffix("#top"),
+                           declined=set(store.declined(kind))), status
 
 
 def _issues_on(asked: list[Asked], pages_: tuple[Step, ...]) -> list[tuple[str, Any]]:
-    _parsed, issues, _built = check(KIND, tuple(_specs(pages_).values()), store.answers(KIND), _today())
+    kind = _kind()
+    _parsed, issues, built = check(kind, tuple(_specs(pages_).values()), store.answers(kind), _today())
     names = {a.spec.name for a in asked if a.spec is not None}
-    return [(n, i) for n, i in issues if n in names]
+    return [(n, i) for n, i in issues + built.warnings if n in names]
+
+
+def _start_paths(kind: str) -> list[str]:
+    """The start page's paths as the pages ask them (a field copied from another is not asked twice)."""
+    return [p for p in start_paths(kind, _today()) if p != "kind" and p not in COPIED.get(kind, {})]
 
 
 # Like the full form, these pages check their CSRF token themselves (FlaskForm.validate), so a stale token
@@ -192,21 +248,22 @@ def _issues_on(asked: list[Asked], pages_: tuple[Step, ...]) -> list[tuple[str, 
 @bp.route("/interview/start", methods=["GET", "POST"])
 @csrf.exempt
 def interview_start() -> Response | tuple[str, int]:
-    store.set_kind(KIND)
-    pages_ = store.pages_of(KIND)
-    paths = [p for p in start_paths(KIND, _today()) if p != "kind"]
-    return _page(map_paths(paths, store.answers(KIND), pages_), pages_, start=True)
+    kind = _kind()
+    store.set_kind(kind)
+    pages_ = store.pages_of(kind)
+    return _page(map_paths(_start_paths(kind), store.answers(kind), pages_, kind), pages_, start=True)
 
 
 @bp.route("/interview", methods=["GET", "POST"])
 @csrf.exempt
 def interview() -> Response | tuple[str, int]:
-    if store.kind() != KIND or not store.saved_pages(KIND):
+    kind = _kind()
+    if not store.saved_pages(kind):
         return redirect(url_for(".interview_start"))
-    pages_ = store.pages_of(KIND)
+    pages_ = store.pages_of(kind)
     if request.method == "POST":
         paths = request.form.getlist("asked")
-        return _page(map_paths(paths, store.answers(KIND), pages_), pages_, start=False)
+        return _page(map_paths(paths, store.answers(kind), pages_, kind), pages_, start=False)
     plan = plan_for()
     if plan is None:
         flash(_("部分资料有误，请先更正。"), "error")
@@ -214,7 +271,7 @@ def interview() -> Response | tuple[str, int]:
     if plan.done:
         flash(_("能影响结论的问题都已回答。以下是自测结果。"), "success")
         return redirect(url_for(".result"))
-    asked = map_paths([q.path for q in plan.pages[0]], store.answers(KIND), pages_)
+    asked = map_paths([q.path for q in plan.pages[0]], store.answers(kind), pages_, kind)
     for a, q in zip(asked, plan.pages[0], strict=True):
         a.question = q
     form = _form(asked)
@@ -222,13 +279,14 @@ def interview() -> Response | tuple[str, int]:
 
 
 def _page(asked: list[Asked], pages_: tuple[Step, ...], *, start: bool) -> Response | tuple[str, int]:
+    kind = _kind()
     if request.method == "GET":
-        saved = store.answers(KIND)
+        saved = store.answers(kind)
         form = _form(asked)
         for a in asked:
             if a.spec is not None and a.spec.name in saved:
                 form[a.spec.name].process_data(saved[a.spec.name])
-        form.attach(_issues_on(asked, pages_) if store.saved_pages(KIND) else [])
+        form.attach(_issues_on(asked, pages_) if store.saved_pages(kind) else [])
         return _render(asked, form, start=start, plan=None if start else plan_for())
     form = _form(asked, request.form)
     if not form.validate():  # CSRF only; the engine checks the values
@@ -241,11 +299,14 @@ def _page(asked: list[Asked], pages_: tuple[Step, ...], *, start: bool) -> Respo
         form.form_errors = [Message("请至少回答一个问题，或在不清楚的问题下勾选“不知道”。",
                                     "Answer at least one question, or tick \"Don't know\" under those you cannot answer.")]
         return _render(asked, form, start=start)
-    store.add_declined(KIND, declined)
+    store.add_declined(kind, declined)
     _save(asked, form, declined, pages_)
     mine = _issues_on(asked, pages_)
-    if mine:
-        form.attach(mine)
+    confirmed = set(request.form.getlist("confirm"))
+    blocking = [(n, i) for n, i in mine if i.severity == "error" or n not in confirmed]
+    if blocking:  # every error of the page in one round; an implausible amount until it is confirmed
+        form.attach(blocking)
+        form.slips = {n: slip_correction(str(request.form.get(n))) for n, i in blocking if i.code == "MONEY_UNIT_SLIP"}
         return _render(asked, form, start=start)
     if request.form.get("action") == "results":
         return redirect(url_for(".result"))

@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from engine import parse_profile
-from engine.errors import ProfileError, ProfileIssue
+from engine.errors import Message, ProfileError, ProfileIssue
 from engine.profile import ParsedProfile
 from engine.standards.money import WAN, MoneyFormatError, magnitude_issue, parse_money
 from web.selfcheck.specs import FieldSpec
@@ -100,7 +100,39 @@ def build(kind: str, specs: tuple[FieldSpec, ...], raw: dict[str, Any]) -> Built
     for target, source in COPIED.get(kind, {}).items():
         if source in built.data:
             _put(built.data, target, built.data[source])
+    _unit_slips(specs, raw, built)
     return built
+
+
+SLIP_FACTOR = 10_000
+"""An amount more than this many times the firm's sales (or above SLIP_LIMIT_YUAN) was most likely typed in
+yuan in a 万元 field: the page says so beside the field and offers the ÷10,000 correction in one click."""
+SLIP_LIMIT_YUAN = 10**9 * WAN_YUAN  # 10亿万元
+
+
+def slip_correction(text: str) -> str:
+    """The 万元 figure a yuan amount typed in a 万元 field stands for: '46000000' → '4600'."""
+    value = Decimal(money_to_yuan(text)) / WAN_YUAN / WAN_YUAN
+    return format(value.normalize(), "f") if value == value.to_integral() else format(round(value, 4), "f")
+
+
+def _unit_slips(specs: tuple[FieldSpec, ...], raw: dict[str, Any], built: Built) -> None:
+    sales = [y.get("sales") for y in built.data.get("finance") or [] if isinstance(y.get("sales"), int)]
+    for spec in specs:
+        if spec.kind != "money" or raw.get(spec.name) in (None, ""):
+            continue
+        try:
+            yuan = money_to_yuan(str(raw[spec.name]))
+        except MoneyFormatError:
+            continue
+        others = [v for v in sales if v != yuan] or sales
+        reference = max(others) if others else 0
+        if yuan > SLIP_LIMIT_YUAN or (reference > 0 and yuan > SLIP_FACTOR * reference):
+            fixed = slip_correction(str(raw[spec.name]))
+            built.warnings.append((spec.name, ProfileIssue(spec.path, "MONEY_UNIT_SLIP", Message(
+                f"这个金额（{raw[spec.name]}万元）远大于企业规模，可能按“元”填写了。本栏单位是万元：应为 {fixed} 万元？",
+                f"This amount ({raw[spec.name]} 万元) is far too large for the firm: was it typed in yuan? "
+                f"This field is in 万元 (10,000 yuan): {fixed} 万元?"), severity="warning")))
 
 
 def field_name(path: str, built: Built, kind: str = "") -> str:

@@ -65,7 +65,7 @@ def start() -> Response | str:
     if form.validate_on_submit():
         kind = str(form.kind.data)
         store.set_kind(kind)
-        if kind == interview.KIND and request.form.get("mode") != "full":
+        if request.form.get("mode") != "full":  # every kind starts with the short interview
             return redirect(url_for(".interview_start"))
         return redirect(page_url(kind, _pages(kind)[0].id))
     return render_template("selfcheck/start.html", form=form, reset_form=ResetForm(), kind_labels=KIND_LABELS,
@@ -191,7 +191,7 @@ def _evaluated() -> Response | dict[str, Any]:
         return page_url(kind, target.id, anchor)
 
     groups = present.grouped(decision, ruleset, lang, link)
-    plan = interview.plan_for(as_of) if kind == interview.KIND else None
+    plan = interview.plan_for(as_of)
     ask_url = url_for(".interview") if plan is not None and not plan.done else None
     return {
         "headline": present.headline(decision, groups, ruleset, lang),

@@ -2,7 +2,9 @@
 
 Pages are built from the profile models: a step lists *sections* (a nested model such as `staff`, the
 top-level single fields, or a list of records shown as a table: three fiscal years, certificates), and
-every field of a section is asked. Loans and projects are not asked in the self-check yet.
+every field of a section is asked. A list the rules read (certificates, loans, projects) has an explicit
+"没有" answer beside its rows: blank rows stay unknown, never "none". The one page of the other kinds asks
+only what their measures read (engine.interview.reads): a talent is never asked a company declaration.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from web.selfcheck.specs import FieldSpec, field_specs, model_of, scalar_names
 
 FINANCE_YEARS = 3
 MAX_ROWS = 12
-DEFAULT_ROWS = {"certificates": 2}
+DEFAULT_ROWS = {"certificates": 2, "projects": 1}
 LOAN_ROWS = 1
 
 SECTION_TITLES: dict[str, Any] = {
@@ -29,6 +31,7 @@ SECTION_TITLES: dict[str, Any] = {
     "listing": _l("上市或挂牌"), "rd_centre": _l("研发机构（工程中心、企业技术中心）"),
     "hnte_application": _l("高企申报进度（韶关高企培育资助）"), "zone": _l("韶关高新区"),
     "loans": _l("贷款（科技信贷风险补偿、信用贷款风险资金池）"), "declarations": _l("信用与合规声明"), "carrier": _l("孵化载体运营情况"),
+    "projects": _l("申报或牵头承担的项目"),
     "institution": _l("研发机构情况"), "person": _l("个人信息"), "leader": _l("团队带头人"),
 }
 SECTION_HINTS: dict[str, Any] = {
@@ -38,6 +41,7 @@ SECTION_HINTS: dict[str, Any] = {
     "declarations": _l("请如实选择。未回答的声明按“未知”处理，相关政策结果为“待定”，不会当作“否”。"),
     "certificates": _l("每行一项；未用的行留空即可。"),
     "loans": _l("如有合作银行的贷款请填写；金额单位：万元。"),
+    "projects": _l("每行一个项目；没有的请勾选“没有”。金额单位：万元。"),
 }
 KIND_LABELS: dict[str, Any] = {
     "enterprise": _l("企业"), "incubator": _l("孵化载体"), "institution": _l("新型研发机构"),
@@ -53,7 +57,8 @@ KIND_HINTS: dict[str, Any] = {
 NONE_LABELS = {
     "certificates": Message("目前没有任何资格或证书（高企、科技型中小企业入库、研发机构等）",
                             "no certificates or statuses held at present (HNTE, tech-SME, R&D centres …)"),
-    "loans": Message("没有合作银行的此类贷款", "no such loans from a partner bank"),
+    "loans": Message("没有贷款", "no loans"),
+    "projects": Message("没有项目", "no projects"),
 }
 # Fields a page does not ask because another field already holds the answer: path → source path.
 COPIED = {"talent": {"person.name": "name"}}
@@ -117,7 +122,8 @@ def _identity(model: type[BaseModel], kind: str) -> Section:
 
 
 @cache
-def enterprise_steps(certificate_rows: int = DEFAULT_ROWS["certificates"], loan_rows: int = LOAN_ROWS) -> tuple[Step, ...]:
+def enterprise_steps(certificate_rows: int = DEFAULT_ROWS["certificates"], loan_rows: int = LOAN_ROWS,
+                     project_rows: int = DEFAULT_ROWS["projects"]) -> tuple[Step, ...]:
     """identity → staff → finance → IP & innovation → certificates → declarations."""
     m = KIND_MODELS["enterprise"]
     return (
@@ -127,14 +133,27 @@ def enterprise_steps(certificate_rows: int = DEFAULT_ROWS["certificates"], loan_
         Step("ip", _l("知识产权与创新"), (_nested(m, "ip"), _nested(m, "innovation"), _nested(m, "rd_centre"))),
         Step("certificates", _l("资质证书"), (_records(m, "certificates", certificate_rows), _nested(m, "listing"),
                                           _nested(m, "hnte_application"), _nested(m, "zone"),
-                                          _records(m, "loans", loan_rows))),
+                                          _records(m, "loans", loan_rows), _records(m, "projects", project_rows))),
         Step("declarations", _l("声明"), (_nested(m, "declarations"),)),
     )
 
 
+def _read(specs: tuple[FieldSpec, ...], reads: frozenset[str] | None) -> tuple[FieldSpec, ...]:
+    """The specs whose field the kind's measures read (all of them when `reads` is None)."""
+    if reads is None:
+        return specs
+    return tuple(s for s in specs if s.path in reads)
+
+
 @cache
-def single_page(kind: str, certificate_rows: int = DEFAULT_ROWS["certificates"]) -> Step:
-    """The one-page form of incubators, institutions, talents and teams: every section of the model."""
+def single_page(kind: str, certificate_rows: int = DEFAULT_ROWS["certificates"],
+                reads: frozenset[str] | None = None, project_rows: int = DEFAULT_ROWS["projects"]) -> Step:
+    """The one-page form of incubators, institutions, talents and teams.
+
+    With `reads` (engine.interview.reads.kind_reads), the declarations asked are those the kind's measures
+    read, and the fiscal years, certificates and projects appear only when they are read: an institution
+    gets the finance its measures read, a talent no company declaration and no certificate picker.
+    """
     m = KIND_MODELS[kind]
     copied = COPIED.get(kind, {})
     sections = [_identity(m, kind)]
@@ -142,16 +161,27 @@ def single_page(kind: str, certificate_rows: int = DEFAULT_ROWS["certificates"])
         sub = model_of(info.annotation)
         if sub is None or name in ("certificates", "finance", "projects", "loans"):
             continue
-        specs = field_specs(sub, name, within_required=info.is_required())
-        sections.append(Section(name, tuple(s for s in specs if s.path not in copied)))
-    if "certificates" in m.model_fields:
+        specs = tuple(s for s in field_specs(sub, name, within_required=info.is_required()) if s.path not in copied)
+        if name == "declarations":
+            specs = _read(specs, reads)
+        if specs:
+            sections.append(Section(name, specs))
+    wanted = {p.split(".")[0] for p in reads} if reads is not None else {"certificates", "projects"}
+    if "finance" in m.model_fields and "finance" in wanted:
+        sections.append(_records(m, "finance", FINANCE_YEARS, "years"))
+    if "certificates" in m.model_fields and "certificates" in wanted:
         sections.append(_records(m, "certificates", certificate_rows))
+    if "projects" in m.model_fields and "projects" in wanted:
+        sections.append(_records(m, "projects", project_rows))
     return Step("form", KIND_LABELS[kind], tuple(sections))
 
 
-def pages(kind: str, rows: int, loan_rows: int = LOAN_ROWS) -> tuple[Step, ...]:
+def pages(kind: str, rows: int, loan_rows: int = LOAN_ROWS, reads: frozenset[str] | None = None,
+          project_rows: int = DEFAULT_ROWS["projects"]) -> tuple[Step, ...]:
     """Every page of one applicant kind, in order."""
-    return enterprise_steps(rows, loan_rows) if kind == "enterprise" else (single_page(kind, rows),)
+    if kind == "enterprise":
+        return enterprise_steps(rows, loan_rows, project_rows)
+    return (single_page(kind, rows, reads, project_rows),)
 
 
 def step_of(pages_: tuple[Step, ...], form_name: str | None, path: str = "") -> Step | None:

@@ -18,7 +18,9 @@ from flask import flash, session
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from engine.interview.reads import kind_reads
 from web.db_session import db
+from web.extensions import current_ruleset
 from web.selfcheck.steps import DEFAULT_ROWS, MAX_ROWS, Step, pages
 from web.store import draft_queries, web_queries
 
@@ -156,8 +158,10 @@ def restore(kind_: str, answers: dict[str, Any]) -> None:
 
 
 def pages_of(kind_: str) -> tuple[Step, ...]:
-    """The pages of one kind as laid out for these answers (the table rows added so far)."""
-    return pages(kind_, rows(kind_, "certificates"), rows(kind_, "loans"))
+    """The pages of one kind as laid out for these answers (the table rows added so far); the other kinds'
+    page asks only what their measures read (engine.interview.reads)."""
+    reads = None if kind_ == "enterprise" else kind_reads(current_ruleset(), kind_)
+    return pages(kind_, rows(kind_, "certificates"), rows(kind_, "loans"), reads, rows(kind_, "projects"))
 
 
 def merge(kind_: str, page_id: str, values: dict[str, Any], cleared: set[str] | None = None) -> None:
