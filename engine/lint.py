@@ -30,7 +30,7 @@ from engine.names import all_profile_names, record_fields
 from engine.parameters import BAND_KEYS, ParameterSeries
 
 PAYEE_KINDS = ("cash", "loan_compensation", "tax_rate", "super_deduction")
-PAYEE_LEVEL = "warning"  # becomes "error" once every rule file declares payee/basis (issue 17)
+PAYEE_LEVEL = "error"  # every cash / loan / tax benefit must say who is paid and on what basis
 OLD_AFTER_YEARS = 6
 RECORD_FLAG_FUNCTIONS = ("filter", "any_of")
 PROGRAMME_FLAG = re.compile(r"(conditions_met|_met$|selected|pool|qualified)")
