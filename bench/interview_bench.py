@@ -127,6 +127,29 @@ def left_reasons(run: InterviewRun) -> tuple[int, int]:
     return waiting, dead
 
 
+def timed(fn: Any, repeat: int) -> float:
+    """Median seconds of `repeat` calls."""
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def step_times(ruleset: RuleSet, run: InterviewRun, as_of: dt.date, repeat: int, ordering: str) -> tuple[float, float]:
+    """(median seconds of plan_interview per step, median ratio to one evaluate of the same answers)."""
+    inputs = [(run.start, frozenset())] + [(s.data, s.declined) for s in run.steps]
+    plans, ratios = [], []
+    for data, declined in inputs:
+        plan_s = timed(lambda d=data, x=declined: plan_interview(ruleset, d, as_of, declined=x, today=TODAY,
+                                                                 ordering=ordering), repeat)
+        eval_s = timed(lambda d=data: evaluate(ruleset, parse_profile(d, TODAY), as_of), repeat)
+        plans.append(plan_s)
+        ratios.append(plan_s / eval_s)
+    return statistics.median(plans), statistics.median(ratios)
+
+
 def bench_one(ruleset: RuleSet, name: str, known: dict[str, Any], as_of: dt.date, repeat: int,
               ordering: str) -> dict[str, Any]:
     run = run_interview(ruleset, known, as_of, today=TODAY, ordering=ordering)

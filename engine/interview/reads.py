@@ -9,8 +9,8 @@ prove there is no dead end: every field a kind's measures read can be asked on t
 from __future__ import annotations
 
 from engine.expr.nodes import Attr, Call, Literal, Name, Node
-from engine.model import Criterion, Group, RuleSet
 from engine.interview.fields import field_info
+from engine.model import Criterion, Group, RuleSet
 from engine.names import profile_names
 
 _CACHE: dict[tuple[str, str], frozenset[str]] = {}

@@ -68,7 +68,10 @@ def test_choosing_a_kind_goes_to_its_first_page(client: FlaskClient) -> None:
         "/selfcheck/interview/start")  # enterprises start the interview …
     assert client.post("/selfcheck/", data={"kind": "enterprise", "mode": "full"}).headers["Location"].endswith(
         "/selfcheck/enterprise/identity")  # … or the full six-step form
-    assert client.post("/selfcheck/", data={"kind": "talent"}).headers["Location"].endswith("/selfcheck/talent")
+    assert client.post("/selfcheck/", data={"kind": "talent"}).headers["Location"].endswith(
+        "/selfcheck/interview/start")  # every kind has its interview …
+    assert client.post("/selfcheck/", data={"kind": "talent", "mode": "full"}).headers["Location"].endswith(
+        "/selfcheck/talent")  # … and its one-page form
     html = text(client.post("/selfcheck/", data={}))
     assert "请选择申请主体类型" in html
 

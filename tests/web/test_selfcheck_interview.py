@@ -83,7 +83,7 @@ def test_each_question_says_what_it_is_used_for_and_offers_dont_know(client: Fla
     assert asked and all(field for _, field in asked[:1])
     assert "用于：" in html and "高新技术企业认定" in html
     assert html.count('name="dontknow"') == len(asked)
-    assert "再回答" in html and "个待定措施" in html
+    assert re.search("下一页(可判断|的回答)", html) and "个问题）" in html
     assert not re.search(r">\s*(?:staff|finance|ip|innovation)[.\[]", html)  # never a raw path as text
 
 
@@ -129,7 +129,7 @@ def test_see_results_now_from_any_page(client: FlaskClient) -> None:
     assert response.headers["Location"].endswith("/selfcheck/result")
     html = text(client.get("/selfcheck/result"))
     invite = re.search(r'<section class="card invite".*?</section>', html, re.S)
-    assert invite and re.search(r"再回答 \d+ 个问题可判断 \d+ 个待定措施", invite.group(0))
+    assert invite and re.search(r"下一页(可判断|的回答).*还有约\d+页、\d+个问题", invite.group(0))
     assert 'href="/selfcheck/interview"' in invite.group(0)
 
 

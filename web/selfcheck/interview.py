@@ -73,7 +73,7 @@ HINTS: dict[str, Message] = {
 """Hints of the questions whose answer needs an explanation (the A–E grades, with examples)."""
 
 
-def hint_of(asked: "Asked") -> Message | None:
+def hint_of(asked: Asked) -> Message | None:
     """The question's hint: its own explanation, else the policy condition of the measure it serves."""
     if asked.path in HINTS:
         return HINTS[asked.path]
