@@ -156,7 +156,10 @@ def _build(parsed: dict[str, tuple[Any, Marks]], errors: list[RuleFileError]) ->
     snapshot = {rel: plain(data) for rel, (data, _) in parsed.items()}
     fact_tests = tuple(t for rel, (data, _) in parsed.items() if rel.startswith("facts/")
                        for t in [dict(test, __file__=rel) for test in (data.get("tests") or [])])
-    return RuleSet(measures, facts, order, sha256_of(snapshot), snapshot, fact_tests)
+    fact_equivalents = {rel: {str(e["mutant"]): Message(e["reason"]["zh"], e["reason"]["en"])
+                              for e in data.get("equivalent_mutants") or []}
+                        for rel, (data, _) in parsed.items() if rel.startswith("facts/")}
+    return RuleSet(measures, facts, order, sha256_of(snapshot), snapshot, fact_tests, fact_equivalents)
 
 
 def _build_facts(builder: _Builder, files: dict[str, tuple[Any, Marks]]) -> dict[str, Fact]:

@@ -125,6 +125,7 @@ class RuleSet:
     hash: str
     snapshot: dict[str, Any] = field(repr=False)
     fact_tests: tuple[dict[str, Any], ...] = ()
+    fact_equivalents: dict[str, dict[str, Message]] = field(default_factory=dict)  # facts file → mutant → reason
 
     def __repr__(self) -> str:
         return f"RuleSet(hash={self.hash[:12]}, measures={len(self.measures)}, facts={len(self.facts)})"

@@ -181,3 +181,4 @@ class FactsFile(Model):
     parameters: dict[str, Parameter] = {}
     facts: list[FactDef]
     tests: list[FactTest] = []
+    equivalent_mutants: list[EquivalentMutant] = []

@@ -8,6 +8,8 @@ rule files are never written.
 
 Mutant ids are stable across runs (they name the parameter, date, row and key, or the condition id and
 the position of the literal / comparison inside it), so a rule can list one under `equivalent_mutants:`.
+A facts file (rules/facts/) is mutated the same way: its parameters and the literals of each fact
+(`fact.<id>.litK`), killed by the file's fact tests or by the tests of any measure reading its facts.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 from engine.expr.nodes import Call, Compare, Literal, Node
 from engine.expr.values import Interval, is_number
-from engine.model import Condition, Criterion, Measure
+from engine.model import Condition, Criterion, Measure, RuleSet
 from engine.parameters import ParameterSeries
 
 FLIP = {">=": ">", ">": ">=", "<=": "<", "<": "<="}
@@ -35,11 +37,11 @@ class Mutant:
 
     id: str
     description: str
-    apply: Callable[[Measure], Callable[[], None]]  # applies in place; returns the undo
+    apply: Callable[[Any], Callable[[], None]]  # applies in place to a measure (or fact); returns the undo
 
 
 @contextmanager
-def applied(mutant: Mutant, measure: Measure) -> Iterator[None]:
+def applied(mutant: Mutant, measure: Measure | Any) -> Iterator[None]:
     """The measure mutated for the duration of the block, restored afterwards even on error."""
     undo = mutant.apply(measure)
     try:
@@ -81,6 +83,19 @@ def mutants_of(measure: Measure) -> list[Mutant]:
     if measure.benefit.rate is not None:
         out += _expr_mutants("benefit.rate", measure.benefit.rate, "benefit rate")
     return out
+
+
+def fact_file_mutants(ruleset: RuleSet, rel: str) -> tuple[Any, list[Mutant]]:
+    """(the object whose `parameters` the file's facts share, every mutant of the facts file `rel`)."""
+    facts = sorted((f for f in ruleset.facts.values() if f.path == rel), key=lambda f: f.id)
+    if not facts:
+        return None, []
+    out: list[Mutant] = []
+    for name in sorted(facts[0].parameters):
+        out += _parameter_mutants(facts[0].parameters[name])
+    for fact in facts:
+        out += _expr_mutants(f"fact.{fact.id}", fact.expr, fact.source_text)
+    return facts[0], out
 
 
 def _conditions(node: Criterion) -> list[Condition]:
@@ -151,8 +166,8 @@ def _replaced(value: Any, path: str, new: Any) -> Any:
     return {**value, key: _replaced(value[key], rest, new)}
 
 
-def _set_parameter(name: str, index: int, path: str, new: Any) -> Callable[[Measure], Callable[[], None]]:
-    def apply(measure: Measure) -> Callable[[], None]:
+def _set_parameter(name: str, index: int, path: str, new: Any) -> Callable[[Any], Callable[[], None]]:
+    def apply(measure: Any) -> Callable[[], None]:
         original = measure.parameters[name]
         values = list(original.values)
         values[index] = replace(values[index], value=_replaced(values[index].value, path, new))
@@ -175,7 +190,7 @@ def _expr_mutants(where: str, expr: Node, text: str) -> list[Mutant]:
         step = step_for(node.unit, value)
         for sign, label in ((1, "+1"), (-1, "-1")):
             moved = value + sign * step
-            out.append(Mutant(f"{where}.lit{k}:{label}", f"{_snippet(text, node)}: {show(value, node.unit)} → "
+            out.append(Mutant(f"{where}.lit{k}:{label}", f"{_snippet(text, node, before=24)}: {show(value, node.unit)} → "
                                                           f"{show(moved, node.unit)}", _set_literal(node, moved)))
     dates = [n for n in expr.walk() if isinstance(n, Call) and n.name == "date" and n.args
              and isinstance(n.args[0], Literal) and isinstance(n.args[0].value, str)]
@@ -195,10 +210,11 @@ def _expr_mutants(where: str, expr: Node, text: str) -> list[Mutant]:
     return out
 
 
-def _snippet(text: str, node: Node, width: int = 60) -> str:
-    """The source text from the node on, whitespace collapsed, cut to `width` characters."""
+def _snippet(text: str, node: Node, width: int = 60, before: int = 0) -> str:
+    """The source text from the node on (and `before` characters ahead of it), whitespace collapsed, cut."""
     start = node.offset if 0 <= node.offset < len(text) else 0
-    words = " ".join(text[start:].split())
+    lead = max(0, start - before)
+    words = ("…" if lead else "") + " ".join(text[lead:].split())
     return words if len(words) <= width else words[: width - 1] + "…"
 
 
@@ -206,8 +222,8 @@ def _movable(value: Any) -> bool:
     return is_number(value) or isinstance(value, dt.date)
 
 
-def _set_literal(node: Literal, new: Any) -> Callable[[Measure], Callable[[], None]]:
-    def apply(measure: Measure) -> Callable[[], None]:
+def _set_literal(node: Literal, new: Any) -> Callable[[Any], Callable[[], None]]:
+    def apply(measure: Any) -> Callable[[], None]:
         original = node.value
         node.value = new
 
@@ -217,8 +233,8 @@ def _set_literal(node: Literal, new: Any) -> Callable[[Measure], Callable[[], No
     return apply
 
 
-def _set_op(node: Compare, new: str) -> Callable[[Measure], Callable[[], None]]:
-    def apply(measure: Measure) -> Callable[[], None]:
+def _set_op(node: Compare, new: str) -> Callable[[Any], Callable[[], None]]:
+    def apply(measure: Any) -> Callable[[], None]:
         original = node.op
         node.op = new
 

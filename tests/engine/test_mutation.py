@@ -130,3 +130,39 @@ def test_the_cli_lists_survivors_and_exits_1(tmp_path: Path, tests: str, code: i
     assert path.read_bytes() == before  # never writes a rule file
     table = CliRunner().invoke(main, ["rules", "mutate", "--rules", str(tmp_path), "--format", "markdown"])
     assert "| qingyuan.m | 5 |" in table.output and table.output.rstrip().splitlines()[-1] == last
+
+
+FACTS = """\
+title: {zh: 测试事实, en: test facts}
+parameters:
+  big_min: {unit: count, values: {2020-01-01: {value: 50, source: 第一条}}}
+facts:
+  - id: big_firm
+    text: {zh: 职工不少于50人, en: at least 50 staff}
+    unit: bool
+    value: staff.total >= param.big_min
+tests:
+  - name: 50人是大企业
+    as_of: 2025-06-30
+    profile: {kind: enterprise, name: 测试企业, staff: {total: 50}}
+    expect: {big_firm: true}
+"""
+
+
+def test_a_facts_file_is_mutated_and_killed_by_its_own_and_its_readers_tests() -> None:
+    from engine.loader import load_from_texts
+    from engine.mutation.run import mutate_all
+    measure = measure_text("f", CASH, when="big_firm == true", tests=WEAK_TESTS.replace("20}", "60}"))
+    rules = load_from_texts({"facts/test.yaml": FACTS, "qingyuan/f.yaml": measure})
+    (report,) = mutate_all(rules, ROOT, ["facts/test.yaml"], jobs=1)
+    assert report.mutants == 3 and not report.broken  # big_min ±1, >= flipped
+    assert {s.mutant for s in report.survivors} == {"param.big_min@2020-01-01:-1"}  # nobody tests 49 staff
+    pinned = FACTS + """\
+  - name: 49人不是
+    as_of: 2025-06-30
+    profile: {kind: enterprise, name: 测试企业, staff: {total: 49}}
+    expect: {big_firm: false}
+"""
+    rules = load_from_texts({"facts/test.yaml": pinned, "qingyuan/f.yaml": measure})
+    (report,) = mutate_all(rules, ROOT, ["facts/test.yaml"], jobs=1)
+    assert (report.killed, report.survived) == (3, 0)

@@ -181,7 +181,10 @@ def _coverage_by_measure(ruleset: RuleSet, fmt: str) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
               help="text (survivors listed) or a markdown table for docs/rules.md")
 @click.option("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
-def mutate(measure_ids: tuple[str, ...], rules_path: Path | None, fmt: str, jobs: int | None) -> None:
+@click.option("--facts", "with_facts", is_flag=True,
+              help="also mutate the facts files (rules/facts/*.yaml); an ID may also name one: facts/x.yaml")
+def mutate(measure_ids: tuple[str, ...], rules_path: Path | None, fmt: str, jobs: int | None,
+           with_facts: bool) -> None:
     """变异测试：每个阈值是否都被测试锁定 / law mutation testing: is every threshold pinned by a test?
 
     Moves every parameter value and number literal by its smallest unit (1 yuan, 1 person, 1 day,
@@ -189,14 +192,18 @@ def mutate(measure_ids: tuple[str, ...], rules_path: Path | None, fmt: str, jobs
     embedded tests against each mutant in memory and lists the mutants no test kills. Exit 1 on a
     survivor (not listed under equivalent_mutants) or a measure whose own tests fail.
     """
-    from engine.mutation import mutate_all
+    from engine.mutation.run import fact_files, mutate_all
     from engine.suggest import hint_for
     ruleset = load_rules_or_exit(rules_path)
-    unknown = [m for m in measure_ids if m not in ruleset.measures]
+    units = {*ruleset.measures, *fact_files(ruleset)}
+    unknown = [m for m in measure_ids if m not in units]
     if unknown:
-        click.echo(f"未知措施 / unknown measure '{unknown[0]}' {hint_for(unknown[0], ruleset.measures)}", err=True)
+        click.echo(f"未知措施 / unknown measure '{unknown[0]}' {hint_for(unknown[0], units)}", err=True)
         sys.exit(2)
-    reports = mutate_all(ruleset, _case_root(rules_path), list(measure_ids) or None, jobs)
+    wanted = list(measure_ids) or sorted(ruleset.measures)
+    if with_facts and not measure_ids:
+        wanted += fact_files(ruleset)
+    reports = mutate_all(ruleset, _case_root(rules_path), wanted, jobs)
     if fmt == "markdown":
         click.echo("| measure | mutants | killed | equivalent | survived |")
         click.echo("|---|---:|---:|---:|---:|")
