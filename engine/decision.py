@@ -184,7 +184,8 @@ class Decision(Deferred):
                         for f in raw.get("facts") or ()),
             warnings=tuple(ProfileIssue(w["path"], w["code"], Message(w.get("zh", ""), w.get("en", "")),
                                         w.get("severity", "error")) for w in raw.get("warnings") or ()),
-            stacking=Stacking(**{f.name: _tuples(stacking[f.name]) for f in fields(Stacking) if f.name in stacking}),
+            stacking=Stacking(**{"chosen": (), "total": 0, "dropped": (),
+                                 **{f.name: _tuples(stacking[f.name]) for f in fields(Stacking) if f.name in stacking}}),
         )
 
 

@@ -110,6 +110,10 @@ class Card:
 
     gap: str = ""  # the one line that says what separates this measure from a yes
 
+    @property
+    def measure_id(self) -> str:
+        return self.id
+
 
 def category(result: Any, score: ScoreHelp | None = None) -> str:
     """eligible | nearly | undetermined | conditional | ineligible | not_applicable (or a new outcome's value).
@@ -135,7 +139,7 @@ def pays(result: Any, measure: Measure, lang: str) -> tuple[str, str, str | None
     figure_text = amount_text(amount, lang) if amount.kind in ("exact", "up_to", "rate") else None
     benefit = measure.benefit.text.get(lang)
     if klass == "unpublished" or not measure.amount_published:
-        words = "amount not published — ask the bureau" if en else "金额未公布——请咨询主管部门"
+        words = "Amount not published — ask the competent department" if en else "金额未公布——请咨询主管部门"
         return "unpublished", f"{words}{colon(lang)}{benefit}", words, False
     if klass == "tax":
         rate = amount_text(amount, lang) if amount.kind == "rate" else ""

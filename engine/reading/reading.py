@@ -141,16 +141,16 @@ def next_actions(cards: list[Card], lang: str, *, declined: frozenset[str] = fro
             for gap in c.gaps:
                 text = f"{c.title}: {gap.rstrip('.')}, and it is met" if en else f"{c.title}：{gap.rstrip('。')}即可满足"
                 out.append(Action(text, f"#m-{c.id}", c.worth, c.id))
-        elif c.score is not None and c.score.action and c.category in ("ineligible", "undetermined"):
-            out.append(Action(score_action(c, lang), f"#m-{c.id}", c.worth, c.id))
-        elif c.category == "undetermined":
-            open_ = [q for q in c.missing if q.path not in declined]
+        elif c.category in ("ineligible", "undetermined"):
+            open_ = [q for q in c.missing if q.path not in declined] if c.category == "undetermined" else []
             n = min((asks or {}).get(c.id) or len(open_), len(open_)) if open_ else 0
             if n:
                 url = ask_url or next((q.url for q in open_ if q.url), None) or f"#m-{c.id}"
                 text = (f"answer {n} question{'s' if n > 1 else ''} to decide “{c.title}”" if en
                         else f"回答 {n} 个问题可判断“{c.title}”")
                 out.append(Action(text, url, c.worth, c.id))
+            elif c.score is not None and c.score.action and not c.missing:
+                out.append(Action(score_action(c, lang), f"#m-{c.id}", c.worth, c.id))
     out.sort(key=lambda a: -a.worth)
     return out[:limit]
 

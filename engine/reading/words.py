@@ -217,7 +217,7 @@ def article_en(article: str) -> str:
 
 
 def document_of(source: dict[str, Any] | None, lang: str) -> str:
-    """A rule file's source block as '《高新技术企业认定管理办法》（国科发火〔2016〕32号）第十一条'.
+    """A rule file's source block as '《高新技术企业认定管理办法》 国科发火〔2016〕32号 第十一条'.
 
     In English the document keeps its title in 《》 and its number (they are names), and the article is
     written 'Art. 11(4)' when it is a plain article reference."""
@@ -229,9 +229,7 @@ def document_of(source: dict[str, Any] | None, lang: str) -> str:
         head = f"{head} {number}".strip() if number else head
         article = article_en(article)
         return f"{head}, {article}" if head and article else head
-    if number:
-        head += f"（{number}）" if head else number
-    return head + (article if article and head else "")
+    return " ".join(part for part in (head, number, article if head or number else "") if part)
 
 
 def cite(param_source: str, measure_source: dict[str, Any] | None, effective_from: str, lang: str) -> str:

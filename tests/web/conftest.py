@@ -53,7 +53,7 @@ criteria:
     - id: staff_min
       text: {zh: 职工总数不少于10人, en: "at least 10 staff"}
       when: staff.total >= param.min_staff
-benefit: {kind: cash, amount: param.award, up_to: true, text: {zh: 一次性奖励，最高30万元, en: "one-off award up to 300,000 yuan"}}
+benefit: {kind: cash, payee: applicant, basis: entitlement, amount: param.award, up_to: true, text: {zh: 一次性奖励，最高30万元, en: "one-off award up to 300,000 yuan"}}
 excludes: [qingyuan.webtest_small]
 documents: [{zh: 网页测试申报表, en: web-test application form}]
 """,
@@ -67,7 +67,7 @@ effective: {from: 2020-01-01}
 criteria:
   all:
     - {id: staff_min, text: {zh: 职工总数不少于5人, en: "at least 5 staff"}, when: staff.total >= 5}
-benefit: {kind: cash, amount: 5万元, text: {zh: 补助5万元, en: "grant of 50,000 yuan"}}
+benefit: {kind: cash, payee: applicant, basis: entitlement, amount: 5万元, text: {zh: 补助5万元, en: "grant of 50,000 yuan"}}
 excludes: [qingyuan.webtest_award]
 """,
     "webtest_unpublished.yaml": """\

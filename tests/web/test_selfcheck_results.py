@@ -21,9 +21,9 @@ def test_the_headline_is_the_stacked_total_of_published_cash(client: FlaskClient
     fill_enterprise(client)
     top = head(text(client.get(RESULT)))
     # the 30万 award excludes the 5万 grant: the engine's stacking keeps the higher, once; "up to" is said
-    assert "预计最高可获" in top and "30.00万元" in top and "35.00万元" not in top
-    # the unpublished grant is eligible but never a figure: listed as not counted
-    assert "未计入合计" in top and "网页测试用未公布金额补助（金额未公布——请咨询主管部门）" in top
+    assert "现在可获（现金，按权利发放，最高）" in top and "30.00万元" in top and "35.00万元" not in top
+    # the unpublished grant is eligible but never a figure: listed apart, under what it is
+    assert "金额未公布" in top and "网页测试用未公布金额补助：金额未公布——请咨询主管部门" in top
 
 
 def test_jump_links_lead_to_each_category(client: FlaskClient) -> None:
@@ -68,4 +68,4 @@ def test_next_actions_count_the_questions_that_decide_an_undetermined_measure(cl
 def test_the_results_speak_english(client: FlaskClient) -> None:
     fill_enterprise(client)
     top = head(text(client.get(RESULT + "&lang=en")))
-    assert "Estimated up to" in top and "¥300,000" in top and "not in the total" in top
+    assert "Receivable now (cash paid as of right, up to)" in top and "¥300,000" in top and "not counted" in top

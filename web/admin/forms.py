@@ -12,9 +12,9 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from web.db_session import db
+from web.forms import choice
 from web.i18n import current_lang
 from web.passwords import password_problems
-from web.selfcheck.forms import choice
 from web.store import web_queries
 
 ROLE_LABELS = (("applicant", _l("申请人")), ("reviewer", _l("审核人员")), ("auditor", _l("审计人员")),

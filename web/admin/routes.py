@@ -15,7 +15,7 @@ from web.admin.forms import ROLE_LABELS, ToggleForm, UserForm
 from web.auth.decorators import role_required
 from web.db_session import db
 from web.extensions import current_ruleset
-from web.selfcheck.present import CONFIDENCE, ISSUERS, source_text
+from web.reading import CONFIDENCE, ISSUERS, source_text
 from web.store import queries, web_queries
 
 

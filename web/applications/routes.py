@@ -28,9 +28,9 @@ from web.bureau.serve import blob_store, send_material
 from web.bureau.triage_now import triage_now
 from web.db_session import db
 from web.extensions import current_ruleset
+from web.forms import choice
 from web.i18n import current_lang, tr
 from web.security import request_limit
-from web.selfcheck.forms import choice
 from web.store import call_queries, material_queries, submission_queries, web_queries
 from web.store.call_queries import CallNotOpen
 from web.store.contacts import Contacts

@@ -1,9 +1,9 @@
-"""This file defines how a stored application and decision read on a page, for applicants, reviewers and
-auditors alike: status and action labels, per-measure results with amounts and traces, the history.
+"""This file defines how a stored application reads on a page, for applicants, reviewers and auditors alike:
+status and action labels, the stored decision's cards, the history, the profile as labelled rows.
 
-Stored decisions are JSON (engine.Decision.to_json()); rule texts inside them carry zh and en, so the
-labels here are engine `Message`s shown with the `tr` filter. Measure titles come from today's RuleSet
-when it still has the measure, else from the id.
+A stored decision (engine.Decision.to_json()) becomes a Decision again (Decision.from_json) and is read by
+engine.reading like any other: the cards here are the reading's. Labels are engine `Message`s shown with the
+`tr` filter.
 """
 
 from __future__ import annotations
@@ -11,14 +11,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from engine import lifecycle
-from engine.decision import OUTCOME_LABELS, Outcome
+from engine.decision import Decision
 from engine.errors import Message
 from engine.explain import amount_text
 from engine.model import RuleSet
+from engine.profile.labels import field_label
+from engine.reading import Card, label
+from web.i18n import current_lang
+from web.reading import stored_cards
 
 # The store's statuses → the lifecycle statechart's states. "decided" in the store means "the engine has
 # decided, no person yet", the chart's "screened"; escalated is still in review (as web.store.triage_queries
@@ -31,9 +34,8 @@ STATUS_LABELS: dict[str, Message] = {
     "withdrawn": Message("已撤回", "withdrawn"),
 }
 def outcome_label(outcome: str) -> Message:
-    """The label of an outcome, by its string (the engine's one table; an unknown string shows as itself)."""
-    known = outcome in Outcome._value2member_map_
-    return OUTCOME_LABELS[Outcome(outcome)] if known else Message(outcome, outcome)
+    """The label of an outcome, by its string (engine.reading.labels, the one table)."""
+    return label(outcome)
 
 
 ACTION_LABELS = {
@@ -58,43 +60,27 @@ def action_of(review: Any) -> str:
     return "answer" if review.action == "reopen" and review.user.role == "applicant" else str(review.action)
 
 
-@dataclass(frozen=True)
-class Result:
-    measure_id: str
-    title: Any
-    outcome: str
-    outcome_label: Message
-    amount: str
-    failing: tuple[str, ...]
-    missing: tuple[str, ...]
-    trace: dict[str, Any] | None
+GONE = Message("（现行规则中已无此措施）", "(a measure no longer in the rules)")
 
 
-def title_of(measure_id: str, ruleset: RuleSet) -> Any:
+def title_of(measure_id: str, ruleset: RuleSet) -> Message:
     measure = ruleset.measures.get(measure_id)
-    return measure.title if measure is not None else measure_id
+    return measure.title if measure is not None else GONE
 
 
 def amount_of(amount: dict[str, Any] | None, lang: str) -> str:
+    """A stored amount (its JSON) in words ('最高30.00万元'), '—' for none."""
     if not amount or amount.get("kind") in (None, "none"):
         return "—"
-    note = amount.get("note")
-    note_message = Message(note["zh"], note.get("en") or note["zh"]) if isinstance(note, dict) else None
-    return amount_text(SimpleNamespace(kind=amount["kind"], value=amount.get("value"), note=note_message), lang)
+    result = Decision.from_json({"engine_version": "", "ruleset_hash": "", "as_of": "", "profile_hash": "",
+                                 "profile_kind": "", "results": [{"measure_id": "", "outcome": "eligible",
+                                                                  "amount": amount}]}).results[0]
+    return amount_text(result.amount, lang)
 
 
-def results(decision_json: str, ruleset: RuleSet, lang: str, *, applicable_only: bool = True) -> list[Result]:
-    """The measures of a stored decision, eligible first, each with its amount and trace."""
-    order = {"eligible": 0, "conditional": 1, "undetermined": 2, "ineligible": 3, "not_applicable": 4}
-    out = []
-    for r in json.loads(decision_json)["results"]:
-        if applicable_only and r["outcome"] == "not_applicable":
-            continue
-        out.append(Result(r["measure_id"], title_of(r["measure_id"], ruleset), r["outcome"],
-                          outcome_label(r["outcome"]),
-                          amount_of(r.get("amount"), lang), tuple(r.get("failing") or ()),
-                          tuple(r.get("missing") or ()), r.get("trace")))
-    return sorted(out, key=lambda x: (order.get(x.outcome, 9), x.measure_id))
+def results(decision_json: str, ruleset: RuleSet, lang: str, *, applicable_only: bool = True) -> list[Card]:
+    """The measures of a stored decision as the reading's cards, eligible first, each with its trace."""
+    return stored_cards(decision_json, ruleset, lang, applicable_only=applicable_only)
 
 
 @dataclass(frozen=True)
@@ -121,8 +107,9 @@ def history(application: Any, *, for_applicant: bool = False) -> list[Event]:
     return sorted(events, key=lambda e: e.chain_seq)
 
 
-def profile_rows(profile_json: str) -> list[tuple[str, str]]:
-    """A stored profile flattened to (path, value) rows for a definition table."""
+def profile_rows(profile_json: str, lang: str | None = None) -> list[tuple[str, str]]:
+    """A stored profile flattened to (label, value) rows for a definition table: each field by its label."""
+    lang = lang or current_lang()
     rows: list[tuple[str, str]] = []
 
     def walk(value: Any, path: str) -> None:
@@ -131,9 +118,11 @@ def profile_rows(profile_json: str) -> list[tuple[str, str]]:
                 walk(value[key], f"{path}.{key}" if path else str(key))
         elif isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             for i, item in enumerate(value):
-                walk(item, f"{path}[{i}]")
+                key = item.get("year") if isinstance(item.get("year"), int) else i
+                walk(item, f"{path}[{key}]")
         else:
-            rows.append((path, json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value))
+            shown = value if isinstance(value, str) else ("—" if value is None else json.dumps(value, ensure_ascii=False))
+            rows.append((field_label(path).get(lang), shown))
 
     walk(json.loads(profile_json), "")
     return rows

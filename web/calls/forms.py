@@ -12,7 +12,7 @@ from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, Str
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
 
 from web.bureau.present import material_key, wan_to_yuan
-from web.selfcheck.forms import choice
+from web.forms import choice
 from web.store.call_queries import MeasureSpec
 
 METHOD_CHOICES = (("rank_full", _l("按排序足额资助（预算用完为止）")), ("pro_rata", _l("按比例分配（人人同比例）")))

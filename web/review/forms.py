@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from web.selfcheck.forms import choice
+from web.forms import choice
 
 REASON_MAX = 4000
 SORTS = (("priority", _l("优先级（高→低）")), ("amount", _l("金额（高→低）")), ("age", _l("等待时间（长→短）")))

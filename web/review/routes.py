@@ -26,10 +26,10 @@ from web.bureau.triage_now import triage_now
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.i18n import current_lang, tr
+from web.reading import ISSUERS
 from web.review import bp
 from web.review.forms import ACTIONS, DecideForm, MaterialForm, QueueForm
 from web.review.queue import Filters, select_rows
-from web.selfcheck.present import ISSUERS
 from web.store import call_queries, material_queries, queries, triage_queries, web_queries
 from web.store.queries import StoreError
 

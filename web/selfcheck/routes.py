@@ -190,20 +190,15 @@ def _evaluated() -> Response | dict[str, Any]:
             f"section-{path.split('.')[0].split('[')[0]}"
         return page_url(kind, target.id, anchor)
 
-    groups = present.grouped(decision, ruleset, lang, link)
     plan = interview.plan_for(as_of)
     ask_url = url_for(".interview") if plan is not None and not plan.done else None
     return {
-        "headline": present.headline(decision, groups, ruleset, lang),
+        **present.context(decision, ruleset, lang, link, kind=kind, asks=interview.asks_per_measure(plan),
+                          ask_url=ask_url, extra_warnings=tuple(w for _n, w in built.warnings)),
         "share_form": keep.ShareForm(),
         "invite": interview.invite(plan, lang),
-        "actions": present.next_actions(groups, interview.asks_per_measure(plan), ask_url),
-        "shown": present.SHOWN, "collapsed": present.COLLAPSED,
         "kind": kind, "kind_label": KIND_LABELS[kind], "name": parsed.profile.name, "decision": decision,
-        "as_of": as_of, "as_of_form": as_of_form, "groups": groups, "counts": present.counts(groups),
-        "titles": present.CATEGORY_TITLES, "hints": present.CATEGORY_HINTS,
-        "stack": present.stacking(decision, ruleset, lang),
-        "warnings": present.warnings([*decision.warnings, *(w for _n, w in built.warnings)], lang, link),
+        "as_of": as_of, "as_of_form": as_of_form,
         "edit_url": page_url(kind, pages_[0].id),
     }
 
