@@ -151,8 +151,8 @@ def pays(result: Any, measure: Measure, lang: str) -> tuple[str, str, str | None
     if klass == "receivable":
         return klass, f"{figure_text}{colon(lang)}{benefit}" if figure_text else benefit, figure_text, True
     if klass == "competitive":
-        head = "competitive, if selected" if en else "择优支持，入选后"
-        return klass, f"{head} {figure_text or ''}{colon(lang)}{benefit}".replace("  ", " "), figure_text, bool(figure_text)
+        head = ("competitive, if selected " if en else "择优支持，入选后") + (figure_text or "")
+        return klass, f"{head.strip()}{colon(lang)}{benefit}", figure_text, bool(figure_text)
     if klass == "case_by_case":
         head = "decided case by case" if en else "一事一议"
         return klass, f"{head}{(' ' if en else '，') + figure_text if figure_text else ''}{colon(lang)}{benefit}", \
@@ -213,13 +213,14 @@ def _next_step(measure: Measure, lang: str) -> NextStep:
 
 
 def _unknowns(result: Any, ruleset: RuleSet, lang: str) -> list[str]:
-    """The conditions an undetermined result waits on that no question settles (another measure's result)."""
+    """The conditions an undetermined result waits on that no question settles: another measure's result, or a
+    condition the bureau checks (its text)."""
     out = []
     for leaf in result.trace.leaves() if result.trace else ():
         if leaf.result == "unknown" and not leaf.missing:
-            for name in leaf.reads:
-                if "(" in name:
-                    out.append(name_label(name, ruleset, lang))
+            calls = [name_label(name, ruleset, lang) for name in leaf.reads if "(" in name]
+            text = (leaf.text.get(lang) if leaf.text else "")
+            out += calls or ([text] if text else [])
     return list(dict.fromkeys(out))
 
 
@@ -242,9 +243,9 @@ def _verdict(c: Card, result: Any, ruleset: RuleSet, lang: str) -> str:
             n = len(c.missing)
             head = (f"undetermined: answer {n} question{'s' if n > 1 else ''} to decide" if en
                     else f"待定：回答{n}个问题即可判断")
-            return head + (f"{sep(lang)}{'depends on ' if en else '还取决于'}{listing(waits, lang)}" if waits else "")
+            return head + (f"{sep(lang)}{'also still open: ' if en else '另有待确认：'}{listing(waits, lang)}" if waits else "")
         if waits:
-            return ("undetermined: depends on " if en else "待定：取决于") + listing(waits, lang)
+            return ("undetermined — still open: " if en else "待定——尚待确认：") + listing(waits, lang)
         return "undetermined" if en else "待定"
     if cat == "ineligible":
         if c.score is not None:

@@ -9,16 +9,18 @@ the bureau's pages, the audit export, the CLI report, the API summary, the scree
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine.benefits import counts_as_receivable
 from engine.errors import Message
 from engine.explain import money
+from engine.expr.nodes import Param
 from engine.model import RuleSet
 from engine.reading.card import Card, Linker, card, no_link, score_action
 from engine.reading.labels import CATEGORIES, CATEGORY_HINTS, label
-from engine.reading.words import colon, field_text
+from engine.reading.words import colon, field_text, num
 
 APART: dict[str, Message] = {
     "competitive": Message("择优支持（入选后才有，不计入合计）", "competitive (only if selected; not in the total)"),
@@ -92,12 +94,26 @@ class Reading:
         return next((c for c in self.cards if c.id == measure_id), None)
 
 
-def _worth(cards: list[Card], ruleset: RuleSet) -> None:
+def published_value(measure: Any, as_of: str) -> int:
+    """The published yuan a cash measure pays (its amount parameter in force on `as_of`), whatever the outcome."""
+    node = measure.benefit.amount
+    if measure.benefit.kind != "cash" or not isinstance(node, Param) or node.name not in measure.parameters:
+        return 0
+    try:
+        found = measure.parameters[node.name].at(dt.date.fromisoformat(as_of))
+    except ValueError:
+        return 0
+    value = num(found.value) if found is not None else None
+    return int(value) if value is not None else 0
+
+
+def _worth(cards: list[Card], ruleset: RuleSet, as_of: str) -> None:
     """A measure is worth its own published amount plus what the measures waiting on it pay."""
-    values = {c.id: c.value for c in cards}
+    values = {c.id: c.value or published_value(ruleset.measures[c.id], as_of) for c in cards
+              if c.category != "not_applicable"}
     for c in cards:
-        c.worth = c.value + sum(values.get(m.id, 0) for m in ruleset.measures.values()
-                                if c.id in m.depends_on and m.id != c.id)
+        c.worth = values.get(c.id, 0) + sum(values.get(m.id, 0) for m in ruleset.measures.values()
+                                     if c.id in m.depends_on and m.id != c.id and m.id in values)
 
 
 def headline(decision: Any, cards: list[Card], lang: str) -> Headline:
@@ -106,8 +122,9 @@ def headline(decision: Any, cards: list[Card], lang: str) -> Headline:
     counted = [mid for mid in stack.chosen if mid in results and counts_as_receivable(results[mid])]
     capped = any(results[mid].amount.kind == "up_to" for mid in counted)
     apart: dict[str, list[tuple[str, str]]] = {}
+    dropped = {a for a, _b in stack.dropped}  # named on their own line: the higher of the two is paid
     for c in cards:
-        if c.category == "eligible" and c.id not in counted:
+        if c.category == "eligible" and c.id not in counted and c.id not in dropped:
             apart.setdefault(c.money_class if c.money_class in APART else "none", []).append((c.title, c.pays))
     groups = [(APART[k].get(lang), apart[k]) for k in APART if k in apart]
     conditional = [(c.title, c.pays) for c in cards if c.category == "conditional"]
@@ -164,7 +181,8 @@ def key_measures(cards: list[Card], focus: tuple[str, ...] = (), limit: int = 3)
         return asked[:limit]
     rank = {"eligible": 0, "nearly": 0, "undetermined": 0, "conditional": 1, "ineligible": 2}
     candidates = [c for c in cards if c.category in rank and (c.worth or c.category != "ineligible")]
-    candidates.sort(key=lambda c: (rank[c.category], -c.worth, -(c.worth - c.value)))
+    candidates.sort(key=lambda c: (c.category == "ineligible", not c.worth, rank[c.category], -c.worth,
+                                   -(c.worth - c.value), not c.missing))
     return candidates[:limit]
 
 
@@ -176,7 +194,7 @@ def read(decision: Any, ruleset: RuleSet, lang: str = "zh", *, link: Linker = no
     A measure the current rules no longer have is left out (its stored record keeps it)."""
     cards = [card(r, decision, ruleset, lang, link, with_trace=with_trace) for r in decision.results
              if r.measure_id in ruleset.measures]
-    _worth(cards, ruleset)
+    _worth(cards, ruleset, str(decision.as_of))
     groups: dict[str, list[Card]] = {c: [] for c in CATEGORIES}
     for c in cards:
         groups.setdefault(c.category, []).append(c)  # an outcome added to the engine later still shows
