@@ -6,13 +6,16 @@ the canonical JSON of the body):
 
 - first use: a row is claimed (committed, response empty), the request runs, and a 2xx response is
   stored in the row; a non-2xx answer releases the key, so the client can correct the body and retry;
+- the write itself completes the key in its own transaction (web.store.idempotency_queries): a 500 *after*
+  the application was stored, or a worker killed there, still leaves the key completed, and the retry gets
+  the original 201 (rebuilt from the stored application), never a second application;
 - same key, same body, finished: the stored response is sent again, `Idempotent-Replayed: true`, and no
   second application is created;
 - same key, different body: 422 problem `idempotency-key-reused`;
 - same key while the first request still runs: 409 problem `idempotency-key-in-flight` (a claim older
   than STALE_AFTER seconds is treated as abandoned, e.g. after a crash, and taken over).
 The unique (key, user_id) constraint settles two concurrent first uses: one claims, the other gets 409.
-Keys are kept until an operator purges old rows (`created_at` is indexed for that).
+Keys are purged after a week by `subsidy cleanup` (`created_at` is indexed for that).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import json
 from typing import Any
 
 from web.api.problems import FieldError, Problem
+from web.store import queries
 from web.store.idempotency_queries import IdempotencyStore as _Store
 from web.store.idempotency_queries import KeyInFlight, KeyReused, Stored
 
@@ -46,13 +50,25 @@ class IdempotencyStore(_Store):
 
     def claim(self, key: str, user_id: int, method: str, path: str, digest: str) -> Stored | None:
         try:
-            return super().claim(key, user_id, method, path, digest)
+            stored = super().claim(key, user_id, method, path, digest)
         except KeyReused:
             raise Problem("idempotency-key-reused", "This Idempotency-Key was already used with a different "
                           "request body; use a new key for a new request / 该幂等键已用于内容不同的请求，请换用新键",
                           status=422) from None
         except KeyInFlight:
             raise _in_flight() from None
+        if stored is not None and stored.provisional_application is not None:
+            stored = self._rebuilt(stored.provisional_application)
+        return stored
+
+    def _rebuilt(self, application_id: int) -> Stored:
+        """The 201 answer of a write whose request failed after its commit, from the stored application."""
+        from web.api.present import application_out
+
+        application = queries.get_application(self.session, application_id)
+        if application is None:  # cannot happen: the key was completed in the application's own transaction
+            raise _in_flight()
+        return Stored(201, application_out(application).model_dump_json())
 
 
 def _in_flight() -> Problem:

@@ -28,7 +28,7 @@ from engine.decision import Decision as EngineDecision
 from engine.model import RuleSet
 from engine.replay import stored_profile_json
 from engine.standards.uscc import normalize_uscc
-from web.store import chain
+from web.store import chain, idempotency_queries, status_chain
 from web.store.identity import digests_for, identity_of
 from web.store.locking import lock_row
 from web.store.models import (
@@ -59,13 +59,14 @@ def lifecycle_state(status: str) -> str:
 
 
 def check_move(status: str, new_status: str) -> None:
-    """Refuse a status change the statechart does not allow (a move within one chart state passes).
+    """Refuse a status change the statechart does not allow. Escalating (in review → escalated, one chart
+    state) passes; staying in the same status does not (a second "back into review" is refused).
 
     Raises:
         lifecycle.LifecycleError: with the chart's zh/en message.
     """
     here, there = lifecycle_state(status), lifecycle_state(new_status)
-    if here != there:
+    if here != there or status == new_status:
         lifecycle.advance(here, there)
 
 
@@ -95,11 +96,14 @@ def _chain_transaction(session: Session) -> Iterator[ChainHead]:
         if head is None:
             raise StoreError("no-chain-head", "数据库未初始化（请运行 subsidy db upgrade）",
                              "the database is not initialised (run `subsidy db upgrade`)")
+        session.info[status_chain.HEAD_KEY] = head  # status changes made in this transaction are chained at commit
         yield head
         session.commit()
     except BaseException:
         session.rollback()
         raise
+    finally:
+        session.info.pop(status_chain.HEAD_KEY, None)
 
 
 def chain_transaction(session: Session) -> Any:
@@ -125,6 +129,9 @@ def _append(session: Session, head: ChainHead, kind: str, row: Decision | Review
                           hash=row.hash, created_at=row.created_at))
     head.seq, head.hash = row.chain_seq, row.hash
     session.flush()
+
+
+status_chain.install()  # every status change made in a chain transaction is logged (web.store.status_chain)
 
 
 # -- applicants and applications ----------------------------------------------------------------------
@@ -225,6 +232,7 @@ def submit_and_decide(session: Session, *, profile: Any, profile_data: Any, rule
         _append(session, head, "decision", row)
         if extra is not None:
             extra(session, head, application, row)
+        idempotency_queries.complete_pending(session, application.id)  # the API's key, in this transaction
     return row
 
 
@@ -363,8 +371,10 @@ def chain_link(session: Session, kind: str, record_id: int) -> ChainLink | None:
                            .execution_options(populate_existing=True)).first()
 
 
-def verify_chain(session: Session, batch: int = 500) -> chain.Report:
-    """Walk the whole chain in order, recomputing every record's hash from its stored content."""
+def verify_chain(session: Session, batch: int = 500, published_head: str | None = None) -> chain.Report:
+    """Walk the whole chain in order, recomputing every record's hash from its stored content; then check the rows
+    the chain witnesses (payments, allocations, 公示 names, materials, statuses) and, when given, that a head hash
+    published earlier is still a link of the chain (a cut tail otherwise)."""
     started = not session.in_transaction()
     if started and session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"})  # one consistent snapshot
@@ -377,10 +387,36 @@ def verify_chain(session: Session, batch: int = 500) -> chain.Report:
                 verifier.check(link, rows.get((link.kind, link.record_id)))
             last = links[-1].seq
         seq, head_hash = chain_head(session)
-        return verifier.finish(seq, head_hash, _unchained(session))
+        report = verifier.finish(seq, head_hash, _unchained(session))
+        report.problems += _witnessed(session)
+        if published_head is not None and not session.scalar(select(exists().where(
+                ChainLink.hash == published_head.strip().lower()))):
+            report.problems.insert(0, chain.Problem("head-unknown", f"the published head {published_head[:16]}… is "
+                                                    "not a link of this chain: the tail was cut or rewritten"))
+        report.problems.sort(key=lambda p: (p.seq is None, p.seq or 0))
+        return report
     finally:
         if started:
             session.rollback()
+
+
+def _witnessed(session: Session) -> list[chain.Problem]:
+    """What the chain witnesses about mutable rows (web.store.chain.ledger_mismatches and status_problems)."""
+    from web.store.models import Allocation, Material, Payment, StatusChange
+
+    fresh = {"populate_existing": True}
+    entries = {e.id: e for e in session.scalars(select(LedgerEntry).execution_options(**fresh))}
+    problems = chain.ledger_mismatches(
+        entries, list(session.scalars(select(Payment).execution_options(**fresh))),
+        list(session.scalars(select(Allocation).execution_options(**fresh))),
+        list(session.scalars(select(Material).execution_options(**fresh))))
+    changes: dict[int, list[Any]] = {}
+    for row in session.scalars(select(StatusChange).order_by(StatusChange.chain_seq).execution_options(**fresh)):
+        changes.setdefault(row.application_id, []).append(row)
+    current = {row[0]: row[1] for row in session.execute(select(Application.id, Application.status))}
+    head = session.get(ChainHead, 1, populate_existing=True)
+    log_head = (head.status_seq, head.status_hash) if head else (0, chain.GENESIS_HASH)
+    return problems + chain.status_problems(changes, current, log_head)
 
 
 def _records_of(session: Session, links: list[ChainLink]) -> dict[tuple[str, int], Any]:
