@@ -72,14 +72,17 @@ class Batch:
             found = self.cache[key] = from_python(values, self.n)
         return found
 
-    def empty_lists(self, names: tuple[str, ...]) -> Any:
-        """Rows where every one of these list fields is empty."""
+    def list_groups(self, names: tuple[str, ...]) -> list[Any]:
+        """Groups of rows that hold nothing in these list fields and read them alike: every list answered
+        "none" (empty), every list unanswered (unknown); a value computed for one row of a group holds for all."""
         found = self.masks.get(names)
         if found is None:
-            found = np.ones(self.n, bool)
+            empty, unanswered = np.ones(self.n, bool), np.ones(self.n, bool)
             for name in names:
-                found &= np.fromiter((not v for v in self._raw_lists(name)), bool, self.n)
-            self.masks[names] = found
+                values = self._raw_lists(name)
+                empty &= np.fromiter((v is not None and not v for v in values), bool, self.n)
+                unanswered &= np.fromiter((v is None for v in values), bool, self.n)
+            found = self.masks[names] = [empty, unanswered]
         return found
 
     def _raw_lists(self, name: str) -> list[Any]:
@@ -182,8 +185,8 @@ class ColumnBatch(Batch):
             found = self.runs[i] = FastRun(self.program, self.row(i), True)
         return found
 
-    def empty_lists(self, names: tuple[str, ...]) -> Any:
-        return np.ones(self.n, bool)  # columns carry no certificates, loans or projects
+    def list_groups(self, names: tuple[str, ...]) -> list[Any]:
+        return [np.ones(self.n, bool)]  # columns carry no certificates, loans or projects: every row alike
 
     def row(self, i: int) -> dict[str, Any]:
         """Profile dict of row i (for the scalar fallback)."""

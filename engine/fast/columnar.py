@@ -22,13 +22,13 @@ from typing import Any
 import numpy as np
 
 from engine.decision import Outcome
-from engine.expr.values import Unknown
-from engine.fast.batch import ELIGIBLE, INELIGIBLE, UNDETERMINED, Batch, ColumnBatch
+from engine.expr.values import Conditional, Unknown
+from engine.fast.batch import CONDITIONAL, ELIGIBLE, INELIGIBLE, UNDETERMINED, Batch, ColumnBatch
 from engine.fast.columns import V, from_python, typed
 from engine.fast.exprs import ExprCompiler
-from engine.fast.plan import MeasurePlan
+from engine.fast.plan import NONE, MeasurePlan, Verdict
 from engine.fast.protocol import Program
-from engine.fast.result import NOT_IN_FORCE, OTHER_KIND, OUT_OF_AREA, MeasureColumns, Result
+from engine.fast.result import CODES, NOT_IN_FORCE, OTHER_KIND, OUT_OF_AREA, MeasureColumns, Result
 from engine.fast.vector import C, VectorEval
 from engine.logic import CriteriaTree, Truth, combine_truths, failing_units
 from engine.model import Measure
@@ -96,10 +96,20 @@ class Columnar:
                 self._amount(ev, measure, no_region, out)
             return
         ev.active, ev.scope = active, measure.parameters
-        leaves = [self._leaf(batch, plan, k, _as_condition(ev.value(cond.expr), batch.n), active, out.result)
-                  for k, cond in enumerate(plan.criteria[1])]
-        masks = _combine(plan.tree, leaves)
-        true, false = masks[plan.tree.pos]
+        leaves, worlds = [], []
+        for k, cond in enumerate(plan.criteria[1]):
+            leaf, recognised = self._leaf(batch, plan, k, _as_condition(ev.value(cond.expr), batch.n), active,
+                                          out.result)
+            leaves.append(leaf)
+            worlds.append(recognised)
+        now = _combine(plan.tree, [_truth(leaf) for leaf in leaves])
+        if any(w is not None for w in worlds):  # a forecast read by eligible(): the recognised world apart
+            recognised = _combine(plan.tree, [w if w is not None else _truth(leaf)
+                                              for leaf, w in zip(leaves, worlds, strict=True)])
+        else:
+            recognised = now
+        masks = {pos: Truth(now[pos].true, now[pos].false & recognised[pos].false) for pos in now}
+        true, false = now[plan.tree.pos].true, masks[plan.tree.pos].false
         trusted = np.ones(batch.n, bool)
         for leaf in leaves:
             if leaf.fb is not None:
@@ -107,28 +117,39 @@ class Columnar:
         out.fallback |= active & ~trusted
         decided = active & trusted
         out.codes[decided] = UNDETERMINED  # missing fields and reasons come from the scalar path on demand
+        out.codes[decided & ~true & recognised[plan.tree.pos].true] = CONDITIONAL
         out.codes[decided & true] = ELIGIBLE
         out.codes[decided & false] = INELIGIBLE
         out.codes[no_region | out.fallback] = UNDETERMINED
         _failing_bits(plan.tree, masks, out)
         self._amount(ev, measure, (decided & ~false) | no_region, out)
 
-    def _leaf(self, batch: Batch, plan: MeasurePlan, k: int, leaf: V, active: Any, result: Result) -> V:
-        """A condition whose column leaves rows undecided (an interval, a value the columns do not hold):
-        those rows run the condition's own scalar closure. True / False / unknown are taken as they are
-        (an unknown outcome's missing fields and reasons still come from the scalar path); anything
-        else (a conditional truth) leaves the row to the scalar evaluator of the whole measure."""
+    def _leaf(self, batch: Batch, plan: MeasurePlan, k: int, leaf: V, active: Any,
+              result: Result) -> tuple[V, Truth | None]:
+        """A condition whose column leaves rows undecided (an interval, a forecast read by eligible(), a value
+        the columns do not hold): those rows run the condition's own scalar closure. True / false / unknown
+        are taken as they are (an unknown outcome's missing fields and reasons still come from the scalar
+        path); a conditional truth gives the row's value in each world (returned: the recognised world's
+        (true, false) masks, or None when no row has one); anything else leaves the row to the scalar
+        evaluator of the whole measure, and so does a row whose prerequisite measure is itself left there."""
         if leaf.fb is None:
-            return leaf
-        rows = np.flatnonzero(leaf.fb & active)
+            return leaf, None
+        mid = plan.id
+        deps = self.program.ruleset.measures[mid].depends_on
+        pending = np.zeros(batch.n, bool)
+        for dep in deps:
+            columns = result.measures.get(dep)
+            if columns is not None:
+                pending |= columns.fallback
+        rows = np.flatnonzero(leaf.fb & active & ~pending)
         if not len(rows):
-            return leaf
-        fn, mid = plan.leaves[k], plan.id
+            return leaf, None
+        fn = plan.leaves[k]
         val, known, fb = leaf.val.copy(), leaf.known.copy(), leaf.fb.copy()
-        deps = bool(self.program.ruleset.measures[mid].depends_on)
+        forecasts = []
         for i in rows.tolist():
             run = batch.run(i)
-            placed = result.outcomes_only(i, mid) if deps else []
+            placed = self._place(result, run, i, deps) if deps else []
             value = fn(run)
             for dep in placed:
                 del run.outcomes[dep]
@@ -136,7 +157,36 @@ class Columnar:
                 val[i], known[i], fb[i] = value, True, False
             elif type(value) is Unknown:
                 known[i], fb[i] = False, False
-        return V("bool", val, known, fb if fb.any() else None)
+            elif type(value) is Conditional and _plain(value.now) and _plain(value.recognised):
+                val[i], known[i], fb[i] = value.now is True, type(value.now) is bool, False
+                forecasts.append((i, value.recognised is True, value.recognised is False))
+        column = V("bool", val, known, fb if fb.any() else None)
+        if not forecasts:
+            return column, None
+        now = _truth(column)  # rows without a conditional value: the same in both worlds
+        rec_true, rec_false = now.true.copy(), now.false.copy()
+        for i, is_true, is_false in forecasts:
+            rec_true[i], rec_false[i] = is_true, is_false
+        return column, Truth(rec_true, rec_false)
+
+    @staticmethod
+    def _place(result: Result, run: Any, i: int, deps: Any) -> list[str]:
+        """The outcomes of the measures a condition reads through eligible(), as placeholders (only the
+        outcome counts for its truth); returns the ones to take out again afterwards."""
+        placed = []
+        for dep in deps:
+            if dep in run.outcomes:
+                continue
+            columns = result.measures.get(dep)
+            if columns is None:
+                run.outcomes[dep] = result.scalar(i, dep)
+                continue
+            if i in columns.overrides:  # decided by the scalar path already: its verdict
+                run.outcomes[dep] = columns.overrides[i]
+                continue
+            run.outcomes[dep] = Verdict(dep, CODES[int(columns.codes[i])], None, NONE, (), ())
+            placed.append(dep)
+        return placed
 
     def _amount(self, ev: VectorEval, measure: Measure, eligible: Any, out: MeasureColumns) -> None:
         """A fixed amount (unpublished, recognition, none) once; any other amount row by row, on demand."""
@@ -161,14 +211,14 @@ class Columnar:
         names = self._names(node)
         deps = self.program.ruleset.measures[result.current.plan.id].depends_on if "?" in names else ()
         lists = tuple(sorted(names)) if names and names <= LIST_FIELDS else ()
-        if lists:  # rows whose lists are all empty share one value: compute it once
-            empty = wanted & batch.empty_lists(lists)
-            if empty.any():
-                first = int(np.flatnonzero(empty)[0])
+        for group in batch.list_groups(lists) if lists else ():  # rows holding nothing alike share one value
+            alike = wanted & group
+            if alike.any():
+                first = int(np.flatnonzero(alike)[0])
                 shared = fn(batch.run(first))
-                for i in np.flatnonzero(empty):
+                for i in np.flatnonzero(alike):
                     values[int(i)] = shared
-                wanted = wanted & ~empty
+                wanted = wanted & ~alike
         for i in np.flatnonzero(wanted):
             run = batch.run(int(i))
             placed = result.outcomes_only(int(i), result.current.plan.id) if deps else []
@@ -238,14 +288,21 @@ def _as_condition(value: Any, n: int) -> V:
     return value
 
 
-def _combine(tree: CriteriaTree, leaves: list[V]) -> dict[int, Truth]:
+def _truth(leaf: V) -> Truth:
+    return Truth(leaf.known & leaf.val, leaf.known & ~leaf.val)
+
+
+def _plain(value: Any) -> bool:
+    return value is True or value is False or type(value) is Unknown
+
+
+def _combine(tree: CriteriaTree, leaves: list[Truth]) -> dict[int, Truth]:
     """(true, false) masks of every criteria node, by pos (unknown is neither), by engine.logic."""
     masks: dict[int, Truth] = {}
 
     def walk(node: CriteriaTree) -> Truth:
         if node.kind == "condition":
-            leaf = leaves[node.leaf]
-            found = Truth(leaf.known & leaf.val, leaf.known & ~leaf.val)
+            found = leaves[node.leaf]
         else:
             found = combine_truths(node.kind, [walk(child) for child in node.children])
         masks[node.pos] = found

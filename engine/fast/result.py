@@ -44,7 +44,7 @@ class MeasureColumns:
         if found is not None:
             return found
         code, plan = int(self.codes[i]), self.plan
-        if code == UNDETERMINED:  # the missing fields and reasons: from the scalar evaluator
+        if code == UNDETERMINED or code == CONDITIONAL:  # missing fields, reasons, prerequisites: scalar
             found = self.overrides[i] = self.result.scalar(i, plan.id)
             return found
         if code in REASONS:
@@ -74,6 +74,8 @@ class MeasureColumns:
         if found is not None:
             return found.amount
         code = self.codes[i]
+        if code == CONDITIONAL:  # what it pays once recognised: the scalar verdict's
+            return self.verdict(i).amount
         if code not in (ELIGIBLE, UNDETERMINED):
             return NONE
         if isinstance(self.amount, Amount):

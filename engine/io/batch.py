@@ -40,13 +40,14 @@ class RegisterBatch(ColumnBatch):
     def row(self, i: int) -> dict[str, Any]:
         return self.chunk.profile(i)
 
-    def empty_lists(self, names: tuple[str, ...]) -> Any:
+    def list_groups(self, names: tuple[str, ...]) -> list[Any]:
+        """One group: the rows without any certificate cell (their profiles carry none of these lists)."""
         found = self.masks.get(names)
         if found is None:
-            found = np.ones(self.n, bool)
+            alike = np.ones(self.n, bool)
             if "certificates" in names and self._certificates:
-                found = ~np.logical_or.reduce(self._certificates)
-            self.masks[names] = found
+                alike = ~np.logical_or.reduce(self._certificates)
+            found = self.masks[names] = [alike]
         return found
 
     def field(self, path: str) -> Any:

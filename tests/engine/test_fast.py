@@ -185,3 +185,46 @@ def test_columnar_from_columns_agrees(bench_rules: RuleSet, generated: list[dict
     table = Columnar(program).evaluate_columns(columns_of(generated), len(generated))
     for i, profile in enumerate(generated):
         assert [key(v) for v in table.verdicts(i)] == [key(v) for v in program.verdicts(profile)], i
+
+
+def _answered(profiles: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
+    """Generated enterprises with the answers the high-tech awards need, so that forecasts of
+    national.hnte_recognition make their outcomes conditional (认定后可申请); every third one leaves
+    its lists unanswered (unknown), the others answer "none"."""
+    import random
+
+    rnd = random.Random(seed)
+    out = []
+    for k, source in enumerate(profiles):
+        profile = copy.deepcopy(source)
+        if k % 3:
+            profile.update(certificates=[], loans=[], projects=[])
+        profile["independent_legal_person"] = rnd.random() < 0.9
+        profile["hnte_application"] = {"submitted_on": dt.date(2025, 5, 1), "recommended_by_city": rnd.random() < 0.7,
+                                       "preliminary_score": rnd.randint(60, 90)}
+        for record in profile.get("finance", []):
+            record.setdefault("main_business_revenue", record.get("sales"))
+        out.append(profile)
+    return out
+
+
+def test_columnar_catalogue_decides_conditional_outcomes_column_wise(ruleset: RuleSet,
+                                                                      generated: list[dict[str, Any]]) -> None:
+    """Whole catalogue, column-wise: eligible() of a forecast is decided in two worlds from the columns
+    (no row left to the whole measure's scalar path), conditions the columns cannot hold run per row, and
+    every verdict — outcome, reason, amount, failing, missing, prerequisites — is the scalar path's, which is
+    evaluate()'s (checked here too on a slice, and on every sample applicant)."""
+    profiles = _answered(generated[:1500], seed=3)
+    samples = [p.profile for p in _samples()]
+    program = compile_ruleset(ruleset, AS_OF)
+    table = Columnar(program).evaluate(profiles + samples)
+    outcomes: set[str] = set()
+    for i, profile in enumerate(profiles + samples):
+        verdicts = program.verdicts(profile)
+        assert list(table.verdicts(i)) == list(verdicts), i
+        outcomes.update(v.outcome.value for v in verdicts)
+    assert "conditional" in outcomes and "undetermined" in outcomes and "eligible" in outcomes
+    assert not [mid for mid, columns in table.measures.items() if columns.fallback[: len(profiles)].any()]
+    for profile in profiles[:150]:
+        expected = [(*key(r), r.prerequisites) for r in evaluate(ruleset, _parsed(profile), AS_OF).results]
+        assert [(*key(v), v.prerequisites) for v in program.verdicts(profile)] == expected
