@@ -43,7 +43,9 @@ def test_an_admin_opens_a_call_with_defaults_from_the_rule_file(bureau: Flask, c
     data = {"measure": [AWARD, SMALL], "title": "2025年度科技奖励申报", "year": "2025", "body": "清远市科学技术局",
             "opens": "2025-05-01T09:00", "closes": "2025-06-30T17:30", "budget": "80.5", "method": "pro_rata",
             f"cap-{AWARD}": "60", f"materials-{AWARD}": "申报表 / form\n营业执照 / licence", f"cap-{SMALL}": "",
-            f"materials-{SMALL}": "申报表 / form"}
+            f"materials-{SMALL}": "申报表 / form", "rank_by": "score", "notice_days": "7"}
+    national = client.post("/calls/new", data={**data, "body": "科学技术部火炬高技术产业开发中心"})
+    assert national.status_code == 400 and "请从本地受理部门中选择" in national.get_data(as_text=True)
     bad = client.post("/calls/new", data={**data, "closes": "2025-04-01T09:00", "budget": "0.00001"})
     text = bad.get_data(as_text=True)
     assert bad.status_code == 400 and "截止时间必须晚于开始时间" in text and "精确到元" in text
@@ -51,13 +53,14 @@ def test_an_admin_opens_a_call_with_defaults_from_the_rule_file(bureau: Flask, c
     assert response.status_code == 302
     with bureau.app_context():
         (call,) = call_queries.list_calls(db())
-        assert (call.budget, call.method, call.opens_at, call.closes_at) == (
-            805_000, "pro_rata", dt.datetime(2025, 5, 1, 1, 0), dt.datetime(2025, 6, 30, 9, 30))
+        assert (call.budget, call.method, call.opens_at, call.closes_at, call.rank_by, call.notice_days) == (
+            805_000, "pro_rata", dt.datetime(2025, 5, 1, 1, 0), dt.datetime(2025, 6, 30, 9, 30), "score", 7)
         assert [(m.measure_id, m.cap, [i["zh"] for i in m.materials]) for m in call.measures] == [
             (AWARD, 600_000, ["申报表", "营业执照"]), (SMALL, None, ["申报表"])]
         assert queries.verify_chain(db()).ok
     detail = client.get(response.location).get_data(as_text=True)
     assert "2025-05-01 09:00 – 2025-06-30 17:30" in detail and "80.50万元" in detail and "已截止" in detail
+    assert "按评审得分（高→低）" in detail and "7天" in detail
 
 
 def test_call_badge_shows_the_status_of_each_measure(bureau: Flask) -> None:
@@ -132,26 +135,57 @@ def test_the_reviewer_checks_materials_and_complete_materials_fast_track(bureau:
     assert "fast_track" in rules, rules
 
 
+def _review_and_approve(bureau: Flask, reviewer: FlaskClient, app_id: int, wan: str = "30") -> None:
+    """What a reviewer does: start, check every material, set the approved amount, approve."""
+    assert reviewer.post(f"/review/applications/{app_id}/decide", data={"action": "start", "reason": "ok"}).status_code == 302
+    early = reviewer.post(f"/review/applications/{app_id}/decide", data={"action": "approve", "reason": "ok"})
+    assert early.status_code == 409 and "所有必需材料审核通过后才能通过申请" in early.get_data(as_text=True)
+    with bureau.app_context():
+        ids = [m.id for m in material_queries.materials_of(db(), app_id)]
+    for material_id in ids:
+        reviewer.post(f"/review/materials/{material_id}/mark", data={"status": "accepted", "reason": ""})
+    no_amount = reviewer.post(f"/review/applications/{app_id}/decide", data={"action": "approve", "reason": "ok"})
+    assert no_amount.status_code == 409 and "请先核定金额" in no_amount.get_data(as_text=True)
+    too_much = reviewer.post(f"/review/applications/{app_id}/amounts", data={f"amount-{AWARD}": "30.01"})
+    assert too_much.status_code == 409 and "核定金额不能超过规则规定的上限" in too_much.get_data(as_text=True)
+    response = reviewer.post(f"/review/applications/{app_id}/amounts", data={
+        f"amount-{AWARD}": wan, f"reason-{AWARD}": "" if wan == "30" else "核减：部分费用不符合"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+    response = reviewer.post(f"/review/applications/{app_id}/decide", data={"action": "approve", "reason": "ok"})
+    assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+
+
+def _later(monkeypatch: pytest.MonkeyPatch, days: int) -> None:
+    later = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=days)
+    monkeypatch.setattr(call_queries, "utcnow", lambda: later)
+    monkeypatch.setattr(allocation_queries, "utcnow", lambda: later)
+
+
 def _allocated_call(bureau: Flask, client: FlaskClient, admin: FlaskClient,
                     monkeypatch: pytest.MonkeyPatch) -> tuple[int, list[int]]:
-    """Three approved applications for the 300,000 award under a 500,000 budget, the call then closed."""
-    call = open_call(bureau, measures=(AWARD,), budget=500_000)
+    """Three approved applications for the 300,000 award under a 600,000 budget (the second approved at 25万);
+    the call closes, the admin previews and confirms: the 公示 runs."""
+    call = open_call(bureau, measures=(AWARD,), budget=600_000)
     login(client, "alice")
     fill_enterprise(client)
     apps = [_apply(client, call, measures=[AWARD]) for _ in range(3)]
     reviewer = bureau.test_client()
     login(reviewer, "rita")
-    for app_id in apps:
-        for action in ("start", "approve"):
-            response = reviewer.post(f"/review/applications/{app_id}/decide", data={"action": action, "reason": "ok"})
-            assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+    for app_id, wan in zip(apps, ("30", "25", "30"), strict=True):
+        _review_and_approve(bureau, reviewer, app_id, wan)
     login(admin, "adam")
-    refused = admin.post(f"/calls/{call}/allocate", follow_redirects=True)
-    assert "申报通知截止后才能分配资金" in refused.get_data(as_text=True)
-    later = call_queries.now() + dt.timedelta(days=31)  # the call has closed (its window is on the chain)
-    monkeypatch.setattr(call_queries, "utcnow", lambda: later)
-    monkeypatch.setattr(allocation_queries, "utcnow", lambda: later)
-    assert admin.post(f"/calls/{call}/allocate").status_code == 302
+    page = admin.get(f"/calls/{call}/allocation").get_data(as_text=True)
+    assert "通知截止后才能分配资金" in page
+    _later(monkeypatch, 31)  # the call has closed (its window is on the chain)
+    page = admin.get(f"/calls/{call}/allocation").get_data(as_text=True)
+    assert "分配预览（尚未保存）" in page and "将分配 55.00万元，剩余 5.00万元" in page, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))[:3000]
+    digest = re.search(r'name="digest" type="hidden" value="([0-9a-f]{64})"', page)
+    assert digest is not None, page[:3000]
+    stale = admin.post(f"/calls/{call}/allocate", data={"digest": "0" * 64}, follow_redirects=True)
+    assert "预览之后申请或金额有变化" in stale.get_data(as_text=True)
+    assert admin.post(f"/calls/{call}/allocate", data={"digest": digest.group(1)}).status_code == 302
+    late = reviewer.post(f"/review/applications/{apps[0]}/decide", data={"action": "comment", "reason": "x"})
+    assert late.status_code == 302
     return call, apps
 
 
@@ -159,36 +193,113 @@ def test_allocation_notice_csv_and_payments(bureau: Flask, client: FlaskClient, 
     admin = bureau.test_client()
     call, apps = _allocated_call(bureau, client, admin, monkeypatch)
     page = admin.get(f"/calls/{call}/allocation").get_data(as_text=True)
-    assert page.count("足额资助") >= 1 and "预算不足，未获资助" in page and "已分配 30.00万元，剩余 20.00万元" in page
+    assert "公示中" in page and "未获资助：按本通知公布的排序规则轮到本项时，预算已用完" in page
+    assert "已分配 55.00万元，剩余 5.00万元" in page
     notice = client.get(f"/calls/{call}/notice").get_data(as_text=True)
-    assert "清远市瓷韵新材料科技有限公司" in notice and "30.00万元" in notice
+    assert "清远市瓷韵新材料科技有限公司" in notice and "30.00万元" in notice and "公示期" in notice
     assert "91441802MA00000155" not in notice and "13800001234" not in notice and "wang@" not in notice
     download = client.get(f"/calls/{call}/notice.csv")
     assert download.headers["Content-Type"].startswith("text/csv") and "attachment" in download.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
-    assert rows[1][1:] == ["清远市瓷韵新材料科技有限公司", "网页测试用奖励", AWARD, "300000"] and len(rows) == 2
-    assert "91441802MA00000155" not in download.get_data(as_text=True)
+    assert [r[1:] for r in rows[1:]] == [["清远市瓷韵新材料科技有限公司", "网页测试用奖励", AWARD, "300000"],
+                                         ["清远市瓷韵新材料科技有限公司", "网页测试用奖励", AWARD, "250000"]]
     with bureau.app_context():
-        (line,) = [a for a in allocation_queries.allocation_lines(db(), call) if a.granted]
-        assert allocation_queries.rederive(db(), call).identical
-    too_much = admin.post(f"/calls/{call}/payments", data={"allocation_id": line.id, "paid_on": "2025-08-01",
+        first, second, _third = allocation_queries.allocation_lines(db(), call)
+    objection = admin.post(f"/calls/{call}/objections", data={
+        "objection-raised_by": "李四（来电）", "objection-allocation_id": str(second.id), "objection-text": "重复申报"})
+    assert objection.status_code == 302
+    early = admin.post(f"/calls/{call}/finalize", data={"digest": "final"}, follow_redirects=True)
+    assert "公示期尚未结束" in early.get_data(as_text=True)
+    with bureau.app_context():
+        (row,) = allocation_queries.objections_of(db(), call)
+    handled = admin.post(f"/calls/{call}/objections/{row.id}", data={"handle-outcome": "upheld",
+                                                                     "handle-handling": "核实为同一项目重复申报，取消"})
+    assert handled.status_code == 302
+    _later(monkeypatch, 40)
+    final = admin.post(f"/calls/{call}/finalize", data={"digest": "final"}, follow_redirects=True)
+    assert "公示结束，分配已定稿" in final.get_data(as_text=True)
+    assert "公示期异议成立，取消资助" in final.get_data(as_text=True)
+    too_much = admin.post(f"/calls/{call}/payments", data={"allocation_id": first.id, "paid_on": "2025-08-01",
                                                            "amount": "31", "voucher_no": "PZ-1"})
     assert too_much.status_code == 409 and "付款金额超过未付金额" in too_much.get_data(as_text=True)
-    paid = admin.post(f"/calls/{call}/payments", data={"allocation_id": line.id, "paid_on": "2025-08-01",
+    paid = admin.post(f"/calls/{call}/payments", data={"allocation_id": first.id, "paid_on": "2025-08-01",
                                                        "amount": "30", "voucher_no": "PZ-1"}, follow_redirects=True)
-    assert "已登记付款" in paid.get_data(as_text=True) and "PZ-1" in paid.get_data(as_text=True)
+    assert "已登记付款" in paid.get_data(as_text=True)
     with bureau.app_context():
-        assert queries.get_application(db(), line.application_id).status == "paid"  # type: ignore[union-attr]
+        assert queries.get_application(db(), first.application_id).status == "paid"  # type: ignore[union-attr]
         assert queries.verify_chain(db()).ok
+        assert allocation_queries.rederive(db(), call).identical
     auditor = bureau.test_client()
     login(auditor, "audrey")
     assert f"/audit/calls/{call}/allocation" in auditor.get("/audit/").get_data(as_text=True)
     proof = auditor.get(f"/audit/calls/{call}/allocation").get_data(as_text=True)
-    assert "IDENTICAL" in proof and "可由已存申请、决策和预算完全重新推导" in proof
+    assert "IDENTICAL" in proof
     with bureau.app_context():
         decision_id = queries.get_application(db(), apps[0]).decisions[-1].id  # type: ignore[union-attr]
     decision = auditor.get(f"/audit/decisions/{decision_id}").get_data(as_text=True)
     assert "138****1234" in decision and "13800001234" not in decision  # contacts masked for the auditor
+
+
+def test_approving_after_the_allocation_is_refused(bureau: Flask, client: FlaskClient,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = bureau.test_client()
+    call = open_call(bureau, measures=(AWARD,), budget=500_000)
+    login(client, "alice")
+    fill_enterprise(client)
+    late_app = _apply(client, call, measures=[AWARD])
+    reviewer = bureau.test_client()
+    login(reviewer, "rita")
+    reviewer.post(f"/review/applications/{late_app}/decide", data={"action": "start", "reason": "ok"})
+    login(admin, "adam")
+    _later(monkeypatch, 31)
+    page = admin.get(f"/calls/{call}/allocation").get_data(as_text=True)
+    digest = re.search(r'name="digest" type="hidden" value="([0-9a-f]{64})"', page)
+    assert digest is not None
+    admin.post(f"/calls/{call}/allocate", data={"digest": digest.group(1)})
+    refused = reviewer.post(f"/review/applications/{late_app}/decide", data={"action": "approve", "reason": "ok"})
+    assert refused.status_code == 409 and "已完成资金分配，不能再通过审核" in refused.get_data(as_text=True)
+    with bureau.app_context():
+        assert queries.get_application(db(), late_app).status == "in_review"  # type: ignore[union-attr]
+
+
+def test_batch_payments_export_and_voucher_import(bureau: Flask, client: FlaskClient,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = bureau.test_client()
+    call, _apps = _allocated_call(bureau, client, admin, monkeypatch)
+    _later(monkeypatch, 40)
+    admin.post(f"/calls/{call}/finalize", data={"digest": "final"})
+    xlsx = admin.get(f"/calls/{call}/payments.xlsx")
+    assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(xlsx.data)).active
+    table = [[c for c in row] for row in sheet.iter_rows(values_only=True)]
+    assert table[0][0].startswith("行号") and len(table) == 3  # two funded lines
+    first, second = table[1], table[2]
+    exported = admin.get(f"/calls/{call}/payments.csv").get_data(as_text=True)
+    assert exported.startswith("\ufeff行号")
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(table[0])
+    writer.writerow([*first[:9], "2025-08-01", "300000", "PZ-A"])
+    writer.writerow([*second[:9], "2025-08-01", "260000", "PZ-B"])  # more than granted
+    writer.writerow([*second[:9], "2025/08/02", "250000", "PZ-A"])  # voucher repeated in the file
+    writer.writerow([*second[:9], "not a date", "250000", "PZ-C"])
+    writer.writerow(["99999", *second[1:9], "2025-08-01", "1", "PZ-D"])  # not a line of this call
+    writer.writerow([*second[:9], "2025-08-03", "250000", "PZ-E"])
+    body = out.getvalue().encode("utf-8")
+    result = admin.post(f"/calls/{call}/payments/import", data={"vouchers": (io.BytesIO(body), "paid.csv")},
+                        content_type="multipart/form-data")
+    text = result.get_data(as_text=True)
+    assert result.status_code == 200 and "已登记 2 行，未登记 4 行" in text, text[:3000]
+    assert "付款金额超过未付金额" in text and "凭证号在文件中重复" in text and "付款日期须为" in text
+    again = admin.post(f"/calls/{call}/payments/import", data={"vouchers": (io.BytesIO(body), "paid.csv")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "已登记 0 行" in again  # the same file twice pays nothing twice
+    with bureau.app_context():
+        payments = allocation_queries.payments_of(db(), call)
+        assert sorted(p.voucher_no for p in payments) == ["PZ-A", "PZ-E"]
+        assert queries.verify_chain(db()).ok
 
 
 # -- fuzzing the uploads ------------------------------------------------------------------------------

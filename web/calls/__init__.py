@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("calls", __name__, url_prefix="/calls", template_folder="templates")
 
-from web.calls import routes  # noqa: E402,F401  (registers the views on bp)
+from web.calls import allocate, manage, payments, routes  # noqa: E402,F401  (registers the views on bp)

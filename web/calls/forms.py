@@ -8,12 +8,46 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, IntegerField, RadioField, StringField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from markupsafe import escape
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
+from engine.errors import Message
 from web.bureau.present import material_key, wan_to_yuan
 from web.forms import choice
-from web.store.call_queries import MeasureSpec
+from web.i18n import tr
+from web.store.call_queries import LOCAL_BODIES, RANK_LABELS, MeasureSpec
+
+
+class Label:
+    """A zh/en Message as a form label, in the language of the request that renders it."""
+
+    def __init__(self, message: Message):
+        self.message = message
+
+    def __str__(self) -> str:
+        return tr(self.message)
+
+    def __html__(self) -> str:
+        return str(escape(str(self)))
+
 
 METHOD_CHOICES = (("rank_full", _l("按排序足额资助（预算用完为止）")), ("pro_rata", _l("按比例分配（人人同比例）")))
 
@@ -28,13 +62,21 @@ def _wan(form: Any, field: Any) -> None:
 class CallForm(FlaskForm):
     title = StringField(_l("通知名称"), validators=[DataRequired(_l("请填写通知名称。")), Length(max=200)])
     year = IntegerField(_l("年度"), validators=[InputRequired(_l("请填写年度。")), NumberRange(2000, 2100)])
-    body = StringField(_l("受理部门"), validators=[DataRequired(_l("请填写受理部门。")), Length(max=200)])
+    body = SelectField(_l("受理部门"), choices=[choice("", _l("请选择受理部门")),
+                                              *(choice(zh, Label(Message(zh, en))) for zh, en in LOCAL_BODIES.items())],
+                       validate_choice=False,
+                       validators=[DataRequired(_l("请从本地受理部门中选择。")),
+                                   AnyOf(tuple(LOCAL_BODIES), message=_l("请从本地受理部门中选择。"))])
     opens = DateTimeLocalField(_l("开始受理（北京时间）"), format="%Y-%m-%dT%H:%M",
                                validators=[InputRequired(_l("请填写开始时间。"))])
     closes = DateTimeLocalField(_l("截止时间（北京时间）"), format="%Y-%m-%dT%H:%M",
                                 validators=[InputRequired(_l("请填写截止时间。"))])
     budget = StringField(_l("预算（万元）"), validators=[DataRequired(_l("请填写预算。")), _wan])
     method = RadioField(_l("分配方式"), choices=[choice(v, label) for v, label in METHOD_CHOICES], default="rank_full")
+    rank_by = RadioField(_l("排序规则（公布于通知）"), default="received",
+                         choices=[choice(v, Label(m)) for v, m in RANK_LABELS.items()])
+    notice_days = IntegerField(_l("公示期（天）"), default=5,
+                               validators=[InputRequired(_l("请填写公示期天数。")), NumberRange(0, 60, _l("公示期须为0至60天。"))])
 
     def validate_closes(self, field: Any) -> None:
         if self.opens.data and field.data and field.data <= self.opens.data:
@@ -84,3 +126,46 @@ class PaymentForm(FlaskForm):
     paid_on = DateField(_l("付款日期"), default=dt.date.today, validators=[InputRequired(_l("请填写付款日期。"))])
     amount = StringField(_l("金额（万元）"), validators=[DataRequired(_l("请填写金额。")), _wan])
     voucher_no = StringField(_l("凭证号"), validators=[DataRequired(_l("请填写凭证号。")), Length(max=64)])
+
+
+REASON_FIELD = {"validators": [DataRequired(_l("请填写理由（将在通知页面公开）。")), Length(max=2000)],
+                "render_kw": {"rows": 2}}
+
+
+class EditCallForm(CallForm):
+    """Edit a call before it opens: the call's fields and a reason."""
+
+    reason = TextAreaField(_l("修改理由"), **REASON_FIELD)  # type: ignore[arg-type]
+
+
+class ExtendForm(FlaskForm):
+    closes = DateTimeLocalField(_l("新的截止时间（北京时间）"), format="%Y-%m-%dT%H:%M",
+                                validators=[InputRequired(_l("请填写新的截止时间。"))])
+    reason = TextAreaField(_l("延期理由"), **REASON_FIELD)  # type: ignore[arg-type]
+
+
+class ReasonForm(FlaskForm):
+    """Close early or withdraw: a reason only."""
+
+    reason = TextAreaField(_l("理由"), **REASON_FIELD)  # type: ignore[arg-type]
+
+
+class ConfirmForm(FlaskForm):
+    """Confirm the allocation the preview showed (its digest)."""
+
+    digest = HiddenField(validators=[DataRequired()])
+
+
+class ObjectionForm(FlaskForm):
+    raised_by = StringField(_l("异议人（姓名或单位、联系方式）"), validators=[DataRequired(_l("请填写异议人。")), Length(max=200)])
+    allocation_id = SelectField(_l("异议所指项目"), validators=[Optional()])
+    text = TextAreaField(_l("异议内容"), validators=[DataRequired(_l("请填写异议内容。")), Length(max=4000)],
+                         render_kw={"rows": 3})
+
+
+class HandleForm(FlaskForm):
+    outcome = RadioField(_l("处理结果"), choices=[choice("dismissed", _l("异议不成立，维持资助")),
+                                               choice("upheld", _l("异议成立，取消该项资助"))],
+                         validators=[InputRequired(_l("请选择处理结果。"))])
+    handling = TextAreaField(_l("处理意见"), validators=[DataRequired(_l("请填写处理意见。")), Length(max=4000)],
+                             render_kw={"rows": 2})

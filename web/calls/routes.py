@@ -1,5 +1,6 @@
-"""This file defines the calls pages: the public list and notice of each call, the 公示 list (page and CSV),
-the admin's form to open a call, and, for bureau staff, the allocation of a closed call and its payments.
+"""This file defines the calls pages: the public list and notice of each call (with its changes and reasons),
+the 公示 list (page and CSV) and the admin's form to open a call. Managing a call is in web.calls.manage, its
+allocation and payments in web.calls.allocate.
 
 Views go validate → act → commit → flash → redirect. Calls, allocations and payments are chained by the
 store (web.store.call_queries / allocation_queries); a refusal shows the store's zh/en message.
@@ -16,43 +17,17 @@ from werkzeug.wrappers import Response
 
 from engine.io.csv_writer import csv_text
 from web.auth.decorators import role_required
-from web.bureau import stored
-from web.bureau.present import (
-    ALLOCATION_REASONS,
-    CALL_STATUS,
-    METHODS,
-    default_materials,
-    local_time,
-    to_utc,
-    wan,
-)
+from web.bureau.present import default_materials, to_utc
 from web.calls import bp
-from web.calls.forms import AllocateForm, CallForm, PaymentForm, measure_fields
+from web.calls.common import call_or_404, page_context
+from web.calls.forms import CallForm, measure_fields
+from web.calls.manage import manage_forms
 from web.db_session import db
 from web.extensions import current_ruleset
-from web.i18n import current_lang, tr
-from web.store import allocation_queries, call_queries, web_queries
+from web.store import allocation_queries, call_queries
 from web.store.queries import StoreError
 
-STAFF = ("admin", "reviewer", "auditor")
-
-
-def _page_context() -> dict[str, Any]:
-    ruleset, lang = current_ruleset(), current_lang()
-
-    def title(measure_id: str) -> str:
-        measure = ruleset.measures.get(measure_id)
-        return tr(measure.title) if measure is not None else measure_id
-
-    return {"title_of": title, "local_time": local_time, "money": lambda v: wan(v, lang), "CALL_STATUS": CALL_STATUS,
-            "METHODS": METHODS, "REASONS": ALLOCATION_REASONS, "now": call_queries.now(), "status_of": call_queries.status_of}
-
-
-def _call(call_id: int) -> Any:
-    call = call_queries.get_call(db(), call_id)
-    if call is None:
-        abort(404)
-    return call
+_page_context, _call = page_context, call_or_404
 
 
 @bp.route("/")
@@ -62,7 +37,8 @@ def index() -> str:
 
 @bp.route("/<int:call_id>")
 def detail(call_id: int) -> str:
-    return render_template("calls/detail.html", call=_call(call_id), **_page_context())
+    return render_template("calls/detail.html", call=_call(call_id), changes=call_queries.changes(db(), call_id),
+                           **manage_forms(), **_page_context())
 
 
 # -- opening a call -----------------------------------------------------------------------------------
@@ -72,10 +48,12 @@ def _default_materials(measure: Any) -> str:
 
 
 def _default_body(measures: list[Any]) -> str:
+    """The rule file's accepting body when it is one of the local bodies; else none (the admin chooses): a
+    national rule's body (e.g. the national tech-SME office) never becomes a local call's 受理部门."""
     for measure in measures:
         how = getattr(measure, "how_to_apply", None)
         body = getattr(how, "body", None) if how is not None else None
-        if body is not None:
+        if body is not None and str(body.zh) in call_queries.LOCAL_BODIES:
             return str(body.zh)
     return ""
 
@@ -102,7 +80,7 @@ def new() -> Response | str | tuple[str, int]:
                 db(), year=int(form.year.data or 0), title=str(form.title.data), body=str(form.body.data),
                 opens_at=to_utc(form.opens.data), closes_at=to_utc(form.closes.data),  # type: ignore[arg-type]
                 budget=form.budget.yuan, method=str(form.method.data), measures=specs,  # type: ignore[attr-defined]
-                user_id=current_user.id)
+                user_id=current_user.id, rank_by=str(form.rank_by.data), notice_days=int(form.notice_days.data or 0))
         except StoreError as refused:
             flash(f"{refused.zh} / {refused.en}", "error")
         else:
@@ -115,62 +93,6 @@ def new() -> Response | str | tuple[str, int]:
     return (page, 400) if request.method == "POST" else page
 
 
-# -- allocation, notice and payments ------------------------------------------------------------------
-
-@bp.route("/<int:call_id>/allocation")
-@role_required(*STAFF)
-def allocation(call_id: int) -> str:
-    return _render_allocation(_call(call_id), PaymentForm())
-
-
-def _render_allocation(call: Any, payment_form: PaymentForm) -> str:
-    session = db()
-    lines = allocation_queries.allocation_lines(session, call.id)
-    paid = {line.id: allocation_queries.paid_total(session, line.id) for line in lines}
-    applications = [row for row in web_queries.queue_rows(session) if row.application_id in
-                    web_queries.application_ids_of_call(session, call.id)]
-    return render_template("calls/allocation.html", call=call, lines=lines, paid=paid, applications=applications,
-                           payments=allocation_queries.payments_of(session, call.id), allocate_form=AllocateForm(),
-                           payment_form=payment_form, labels=_status_labels(), **_page_context())
-
-
-def _status_labels() -> Any:
-    return stored.STATUS_LABELS
-
-
-@bp.route("/<int:call_id>/allocate", methods=["POST"])
-@role_required("admin")
-def allocate(call_id: int) -> Response:
-    call = _call(call_id)
-    if not AllocateForm().validate_on_submit():
-        abort(400)
-    try:
-        allocation_queries.allocate_call(db(), call.id, current_user.id)
-    except StoreError as refused:
-        flash(f"{refused.zh} / {refused.en}", "error")
-    else:
-        flash(_("已完成资金分配，请核对后发布公示。"), "success")
-    return redirect(url_for(".allocation", call_id=call.id))
-
-
-@bp.route("/<int:call_id>/payments", methods=["POST"])
-@role_required("admin")
-def pay(call_id: int) -> Response | tuple[str, int]:
-    call = _call(call_id)
-    form = PaymentForm()
-    if not form.validate_on_submit():
-        return _render_allocation(call, form), 400
-    try:
-        allocation_queries.record_payment(db(), int(form.allocation_id.data or 0), paid_on=form.paid_on.data,  # type: ignore[arg-type]
-                                          amount=form.amount.yuan, voucher_no=str(form.voucher_no.data),  # type: ignore[attr-defined]
-                                          user_id=current_user.id)
-    except StoreError as refused:
-        flash(f"{refused.zh} / {refused.en}", "error")
-        return _render_allocation(call, form), 409
-    flash(_("已登记付款（凭证号 %(no)s）。", no=form.voucher_no.data), "success")
-    return redirect(url_for(".allocation", call_id=call.id))
-
-
 @bp.route("/<int:call_id>/notice")
 def notice(call_id: int) -> str:
     call = _call(call_id)
@@ -181,9 +103,9 @@ def notice(call_id: int) -> str:
 @bp.route("/<int:call_id>/notice.csv")
 def notice_csv(call_id: int) -> Response:
     call = _call(call_id)
-    rows = allocation_queries.notice(db(), call.id)
     if call.allocated_at is None:
         abort(404)
+    rows = allocation_queries.notice(db(), call.id)
     context = _page_context()
     header = ["序号 / no.", "名称 / name", "政策措施 / measure", "措施编号 / measure id", "金额（元） / amount (yuan)"]
     body = [[number, row.name, context["title_of"](row.measure_id), row.measure_id, row.amount]

@@ -63,3 +63,10 @@ class MaterialForm(FlaskForm):
     status = RadioField(_l("审核结果"), choices=[choice("accepted", _l("通过")), choice("needs_correction", _l("需补正"))],
                         validators=[InputRequired(_l("请选择“通过”或“需补正”。"))])
     reason = StringField(_l("补正理由"), validators=[Length(max=500)])
+
+
+class AmountsForm(FlaskForm):
+    """The reviewer's approved amounts (核定金额, 万元, per measure line: fields `amount-<measure>` and
+    `reason-<measure>`, read by the view) and the score (0-100) when the call ranks by score."""
+
+    score = IntegerField(_l("评审得分（0-100）"), validators=[Optional(), NumberRange(0, 100, _l("评审得分须为0至100。"))])

@@ -20,7 +20,7 @@ from engine import lifecycle
 from engine.errors import Message
 from web.auth.decorators import role_required
 from web.bureau import stored
-from web.bureau.present import MATERIAL_STATUS
+from web.bureau.present import MATERIAL_STATUS, wan, wan_to_yuan
 from web.bureau.serve import send_material
 from web.bureau.triage_now import triage_now
 from web.db_session import db
@@ -28,9 +28,9 @@ from web.extensions import current_ruleset
 from web.i18n import current_lang, tr
 from web.reading import ISSUERS
 from web.review import bp
-from web.review.forms import ACTIONS, DecideForm, MaterialForm, QueueForm
+from web.review.forms import ACTIONS, AmountsForm, DecideForm, MaterialForm, QueueForm
 from web.review.queue import Filters, select_rows
-from web.store import call_queries, material_queries, queries, triage_queries, web_queries
+from web.store import allocation_queries, call_queries, material_queries, queries, triage_queries, web_queries
 from web.store.queries import StoreError
 
 SEVERITIES = {"block": Message("阻断", "blocking"), "warn": Message("警告", "warning"), "info": Message("提示", "info")}
@@ -121,7 +121,10 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
         wanted=set(application.measures or ()), severities=SEVERITIES, mark_form=MaterialForm(),
         call=call_queries.get_call(session, application.call_id) if application.call_id else None,
         items=material_queries.checklist(session, application.call_id, application.measures or ()),
-        materials=material_queries.materials_of(session, application.id), MATERIAL_STATUS=MATERIAL_STATUS)
+        materials=material_queries.materials_of(session, application.id), MATERIAL_STATUS=MATERIAL_STATUS,
+        amount_lines=allocation_queries.approvable_lines(session, application.id), amounts_form=AmountsForm(
+            score=application.score), problems=allocation_queries.approval_problems(session, application.id),
+        money=lambda v: wan(v, lang), title_of=lambda m: tr(ruleset.measures[m].title) if m in ruleset.measures else m)
 
 
 @bp.route("/applications/<int:application_id>/decide", methods=["POST"])
@@ -137,6 +140,10 @@ def decide(application_id: int) -> Response | tuple[str, int]:
             lifecycle.advance(stored.lifecycle_state(application.status), target)
         except lifecycle.LifecycleError as exc:
             return _render(application, form, refusal=tr(exc.message)), 409
+    problems = allocation_queries.approval_problems(db(), application.id) if action == "approve" else []
+    if problems:
+        return _render(application, form, refusal="；".join(zh if current_lang() == "zh" else en
+                                                            for zh, en in problems)), 409
     latest = application.decisions[-1].id if application.decisions else None
     try:  # checked again inside the locked transaction: another reviewer may have decided meanwhile
         queries.record_review(db(), application_id=application.id, user_id=current_user.id, action=action,
@@ -146,6 +153,39 @@ def decide(application_id: int) -> Response | tuple[str, int]:
     flash(_("已记录：%(action)s（申请 #%(id)s）。", action=tr(stored.ACTION_LABELS[action]), id=application.id),
           "success")
     return redirect(url_for(".application", application_id=application.id))
+
+
+@bp.route("/applications/<int:application_id>/amounts", methods=["POST"])
+@role_required("reviewer")
+def amounts(application_id: int) -> Response | tuple[str, int]:
+    """Set the approved amount of each measure line filled in (万元; a reason when lower) and the score."""
+    application = _application(application_id)
+    form = AmountsForm()
+    if not form.validate_on_submit():
+        return _render(application, DecideForm(), refusal=_("评审得分须为0至100。")), 400
+    session, done = db(), 0
+    try:
+        for line in allocation_queries.approvable_lines(session, application.id):
+            raw = request.form.get(f"amount-{line.measure_id}", "").strip()
+            if not raw or not line.approvable:
+                continue
+            try:
+                yuan = wan_to_yuan(raw)
+            except ValueError:
+                return _render(application, DecideForm(), refusal=_("请填写以万元为单位的金额，如 500 或 12.5（精确到元）。")), 400
+            if line.approved is not None and line.approved.amount == yuan and \
+                    (line.approved.reason or "") == request.form.get(f"reason-{line.measure_id}", "").strip():
+                continue
+            allocation_queries.set_approved_amount(session, application.id, line.measure_id, yuan,
+                                                   request.form.get(f"reason-{line.measure_id}", ""), current_user.id)
+            done += 1
+        if form.score.data != application.score:
+            allocation_queries.set_score(session, application.id, form.score.data, current_user.id)
+            done += 1
+    except StoreError as refused:
+        return _render(_application(application_id), DecideForm(), refusal=f"{refused.zh} / {refused.en}"), 409
+    flash(_("已保存核定金额（%(n)s 项变更）。", n=done), "success")
+    return redirect(url_for(".application", application_id=application.id) + "#amounts")
 
 
 @bp.route("/materials/<int:material_id>")

@@ -104,6 +104,51 @@ def approval_refusal(session: Session, application_id: int) -> tuple[str, str] |
     return None
 
 
+def approval_problems(session: Session, application_id: int) -> list[tuple[str, str]]:
+    """Why this application cannot be approved now (zh, en each), or [] — the ONE list every approving path
+    checks. Under a call: the call already allocated; a required material not checked and accepted; no score
+    when the call ranks by score; an eligible line with neither an exact receivable figure nor an approved
+    amount. An application outside any call (before calls existed) is never allocated: nothing to check."""
+    application = session.get(Application, application_id)
+    if application is None:
+        return [("申请不存在", "no such application")]
+    refusal = approval_refusal(session, application_id)
+    if refusal is not None:
+        return [refusal]
+    out: list[tuple[str, str]] = []
+    call = session.get(Call, application.call_id) if application.call_id is not None else None
+    if call is not None and application.materials_complete is not True:
+        out.append(("所有必需材料审核通过后才能通过申请", "every required material must be checked and accepted first"))
+    if call is not None and call.rank_by == "score" and application.score is None:
+        out.append(("本通知按评审得分排序：请先填写评审得分", "this call ranks by score: enter the reviewers' score first"))
+    missing = [line.measure_id for line in approvable_lines(session, application_id)
+               if line.outcome == "eligible" and line.receivable is None and line.approved is None]
+    if call is not None and missing:
+        out.append((f"请先核定金额：{'、'.join(missing)}", f"set the approved amount first: {', '.join(missing)}"))
+    return out
+
+
+def set_score(session: Session, application_id: int, score: int | None, user_id: int | None) -> None:
+    """Set the reviewers' score (0-100; None clears it); chained as an approved-amount-like record of the review.
+
+    Raises:
+        StoreError: out of range, the call already allocated.
+    """
+    if score is not None and not 0 <= score <= 100:
+        raise StoreError("score-range", "评审得分须为0至100", "the score must be 0 to 100")
+    with chain_transaction(session) as head:
+        application = session.get(Application, application_id, populate_existing=True)
+        if application is None:
+            raise NotFound("no-application", f"申请 #{application_id} 不存在", f"application #{application_id} not found")
+        if _call_allocated(session, application):
+            raise StoreError("call-allocated", "申报通知已分配资金，不能再修改评审得分",
+                             "the call has been allocated: the score can no longer change")
+        append_ledger(session, head, "approved_amount", {"application_id": application.id, "score": score},
+                      call_id=application.call_id, application_id=application.id, user_id=user_id)
+        application.score = score
+        session.flush()
+
+
 def approved_amounts(session: Session, application_ids: Iterable[int]) -> dict[tuple[int, str], ApprovedAmount]:
     ids = list(application_ids)
     if not ids:
@@ -359,6 +404,13 @@ def stage_of(call: Call, now: dt.datetime) -> str:
     return "to_allocate" if status_of(call, now) == CLOSED else "open"
 
 
+def status_counts(session: Session, call_id: int) -> dict[str, int]:
+    """How many of the call's applications are in each status (one GROUP BY, any number of applications)."""
+    return {status: int(n) for status, n in session.execute(
+        select(Application.status, func.count(Application.id)).where(Application.call_id == call_id)
+        .group_by(Application.status)).all()}
+
+
 def objections_of(session: Session, call_id: int) -> list[Objection]:
     return list(session.scalars(select(Objection).where(Objection.call_id == call_id).order_by(Objection.id)))
 
@@ -416,12 +468,14 @@ def handle_objection(session: Session, objection_id: int, *, outcome: str, handl
                              "(or the allocation is final)")
         line = session.get(Allocation, row.allocation_id) if row.allocation_id is not None else None
         withdrawn = outcome == "upheld" and line is not None and line.granted > 0
-        append_ledger(session, head, "objection_handled", {
-            "objection_id": row.id, "outcome": outcome, "handling": handling, "allocation_id": row.allocation_id,
-            "withdrawn": line.granted if withdrawn and line is not None else 0}, call_id=call.id,
-            application_id=line.application_id if line is not None else None, user_id=user_id)
+        body: dict[str, Any] = {"objection_id": row.id, "outcome": outcome, "handling": handling,
+                                "allocation_id": row.allocation_id, "withdrawn": line.granted if withdrawn and line else 0}
+        if withdrawn and line is not None:  # the line as it now stands (its row then points at this entry)
+            body["lines"] = [{**_stored_line(line), "granted": 0, "reason": OBJECTION}]
+        entry = append_ledger(session, head, "objection_handled", body, call_id=call.id,
+                              application_id=line.application_id if line is not None else None, user_id=user_id)
         if withdrawn and line is not None:
-            line.granted, line.reason, line.detail = 0, OBJECTION, handling
+            line.granted, line.reason, line.detail, line.ledger_id = 0, OBJECTION, handling, entry.id
         row.outcome, row.handling, row.handled_by, row.handled_at = outcome, handling, user_id, now
         session.flush()
     return row
