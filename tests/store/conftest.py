@@ -73,7 +73,8 @@ def wipe(engine: Engine) -> None:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name != "chain_head":
                 conn.execute(table.delete())
-        conn.execute(text("UPDATE chain_head SET seq = 0, hash = :h"), {"h": GENESIS_HASH})
+        conn.execute(text("UPDATE chain_head SET seq = 0, hash = :h, status_seq = 0, status_hash = :h"),
+                     {"h": GENESIS_HASH})  # the status-change log's head too (0007)
 
 
 @pytest.fixture

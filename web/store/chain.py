@@ -1,13 +1,30 @@
-"""This file defines the audit hash chain: what is hashed for each record, and how a chain is verified.
+"""This file defines the audit hash chain: what is hashed for each record, how a chain is verified, and what the
+verification can and cannot detect.
 
 Pure logic, no session: web.store.queries does the locking and the statements (it is the only module
 that touches the database) and hands rows to these functions.
 
-Each decision, review action and ledger entry takes the next position (`seq`) of one chain. Its hash is the SHA-256 of
-the canonical JSON of {kind, seq, prev_hash, record}, where `record` is every stored content column of
-the row, exactly as stored (text, ISO dates, microsecond timestamps). Changing one stored byte of a
-record, deleting a record or a link, or cutting off the tail is therefore detected by `Verifier`, which
-names the first broken position.
+Each decision, review action, ledger entry (a call opened, a submission with its materials' sha256, an
+allocation with its lines, the 公示 list with its names, a payment) and status change takes the next position
+(`seq`) of one chain. Its hash is the SHA-256 of the canonical JSON of {kind, seq, prev_hash, record}, where
+`record` is every stored content column of the row, exactly as stored (text, ISO dates, microsecond timestamps).
+
+What `subsidy audit verify` detects (the first problem is named by its chain position):
+
+* a changed byte of any chained record, a deleted record or link, records swapped or re-ordered;
+* a mutable row that disagrees with the chained record it came from (`ledger_mismatches`): a payment's amount,
+  date or voucher, an allocation line's amount, rank or reason, the name frozen for the 公示, a material's
+  sha256, item or size;
+* an application whose current status is not the last chained status, or whose chained history is not a legal
+  path of the statechart (engine.lifecycle) — the first illegal step is named (`status_problems`);
+* a cut-off tail, when the cut is larger than the rewritten head row can hide: *only* against a head hash
+  published elsewhere (`subsidy audit head`, the 公示 page) — `verify --head HASH` requires that hash to be a
+  link of the chain.
+
+What it cannot detect: someone with write access who rewrites a record *and* every later hash, the head row
+included, is only caught by comparing with a head published before (keep `subsidy audit head` outputs, e.g.
+in the 公示 notice or a dated e-mail); changes to data that is not chained (drafts, triage flags, login
+events, contacts, a material's review status); and anything before the first record it is shown.
 
 Example (a two-link chain)::
 
@@ -21,8 +38,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine import lifecycle
 from engine.canonical import sha256_of
-from web.store.models import GENESIS_HASH, Decision, LedgerEntry, ReviewAction
+from web.store.models import GENESIS_HASH, Decision, LedgerEntry, ReviewAction, StatusChange
 
 PROBLEM_LABELS = {
     "missing-link": "链接缺失 / missing link",
@@ -33,6 +51,12 @@ PROBLEM_LABELS = {
     "tail-cut": "链尾被截断 / chain tail removed",
     "head-mismatch": "链头不符 / chain head mismatch",
     "unchained-record": "记录不在链上 / record not on the chain",
+    "head-unknown": "公布的链头不在链上 / the published head is not on the chain",
+    "ledger-mismatch": "数据与链上记录不符 / a row disagrees with its chained record",
+    "status-altered": "申请状态与链上记录不符 / status differs from the chained status",
+    "status-illegal": "状态变化不符合流程 / illegal status change",
+    "status-unchained": "申请状态不在链上 / status not on the chain",
+    "status-log": "状态日志被改动 / the status log was altered",
 }
 
 
@@ -67,8 +91,14 @@ def ledger_content(row: LedgerEntry) -> dict[str, Any]:
     }
 
 
+def status_content(row: StatusChange) -> dict[str, Any]:
+    """The hashed content of a status change."""
+    return {"application_id": row.application_id, "old_status": row.old_status, "new_status": row.new_status,
+            "created_at": _iso(row.created_at)}
+
+
 CONTENT: dict[str, Callable[[Any], dict[str, Any]]] = {"decision": decision_content, "review": review_content,
-                                                       "ledger": ledger_content}
+                                                       "ledger": ledger_content, "status": status_content}
 
 
 def link_hash(kind: str, seq: int, prev_hash: str, content: dict[str, Any]) -> str:
@@ -172,3 +202,127 @@ class Verifier:
                                          None, kind, record_id))
         self.problems.sort(key=lambda p: (p.seq is None, p.seq or 0))
         return Report(self.links, head_seq, head_hash, self.problems)
+
+
+# -- what the chain witnesses about mutable rows -----------------------------------------------------------
+
+# The store's statuses → the statechart's states (web.store.queries.lifecycle_state is the same table).
+_CHART = {"decided": "screened", "escalated": "in_review"}
+_OUTSIDE_CHART = {"withdrawn"}
+
+
+def status_log_problems(rows: list[Any], head: tuple[int, str]) -> list[Problem]:
+    """The status-change log as a hash chain: each row's hash, its predecessor, no gap, and its head."""
+    out: list[Problem] = []
+    prev, expected = GENESIS_HASH, 1
+    for row in rows:
+        if row.chain_seq != expected or row.prev_hash != prev:
+            out.append(Problem("status-log", f"status log seq {row.chain_seq}: expected seq {expected} after "
+                               f"{prev[:16]}… (a status change was deleted or moved)", row.chain_seq, "status", row.id))
+            break
+        if link_hash("status", row.chain_seq, row.prev_hash, status_content(row)) != row.hash:
+            out.append(Problem("status-log", f"status change #{row.id} (application #{row.application_id}) was "
+                               "altered", row.chain_seq, "status", row.id))
+            break
+        prev, expected = row.hash, row.chain_seq + 1
+    else:
+        if (expected - 1, prev) != tuple(head):
+            out.append(Problem("status-log", f"the status log ends at seq {expected - 1} but its head says seq "
+                               f"{head[0]} (its tail was cut or rewritten)", head[0], "status", None))
+    return out
+
+
+def status_problems(changes: dict[int, list[Any]], current: dict[int, str],
+                    log_head: tuple[int, str] = (0, GENESIS_HASH)) -> list[Problem]:
+    """Each application's logged status changes (oldest first) against the statechart and its current status,
+    and the log's own integrity (`status_log_problems`)."""
+    out = status_log_problems(sorted((r for rows in changes.values() for r in rows), key=lambda r: r.chain_seq),
+                              log_head)
+    for application_id, status in sorted(current.items()):
+        rows = changes.get(application_id, [])
+        if not rows:
+            out.append(Problem("status-unchained", f"application #{application_id} (status {status}) has no chained "
+                               "status", None, "application", application_id))
+            continue
+        previous: str | None = None
+        for row in rows:
+            step = f"application #{application_id}: {previous or '—'} → {row.new_status}"
+            if row.old_status != previous:
+                out.append(Problem("status-illegal", f"{step}: the change says it came from {row.old_status!r}",
+                                   row.chain_seq, "status", row.id))
+                break
+            if previous is not None and not _legal(previous, row.new_status):
+                out.append(Problem("status-illegal", f"{step} is not a step of the statechart",
+                                   row.chain_seq, "status", row.id))
+                break
+            previous = row.new_status
+        if rows[-1].new_status != status:
+            out.append(Problem("status-altered", f"application #{application_id} has status {status!r}; the chain's "
+                               f"last status is {rows[-1].new_status!r} (seq {rows[-1].chain_seq})",
+                               rows[-1].chain_seq, "status", rows[-1].id))
+    return out
+
+
+def _legal(here: str, there: str) -> bool:
+    a, b = _CHART.get(here, here), _CHART.get(there, there)
+    if a == b or b in _OUTSIDE_CHART or a in _OUTSIDE_CHART:
+        return a == b or b in _OUTSIDE_CHART
+    try:
+        lifecycle.advance(a, b)
+    except lifecycle.LifecycleError:
+        return False
+    return True
+
+
+def _value(value: Any) -> Any:
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def ledger_mismatches(entries: dict[int, Any], payments: list[Any], allocations: list[Any],
+                      materials: list[Any]) -> list[Problem]:
+    """Rows that must agree with the chained ledger entry they came from (by id): payments, allocation lines and
+    the names frozen for the 公示, materials' hashes. `entries` maps ledger ids to rows with `.kind`, `.body`
+    (canonical JSON), `.application_id`, `.call_id` and `.chain_seq`."""
+    import json
+
+    bodies = {i: json.loads(e.body) for i, e in entries.items()}
+    out: list[Problem] = []
+
+    def mismatch(entry_id: int, what: str) -> None:
+        entry = entries.get(entry_id)
+        out.append(Problem("ledger-mismatch", what, entry.chain_seq if entry else None, "ledger", entry_id))
+
+    for p in payments:
+        body = bodies.get(p.ledger_id, {})
+        for key in ("allocation_id", "paid_on", "amount", "voucher_no"):
+            if body.get(key) != _value(getattr(p, key)):
+                mismatch(p.ledger_id, f"payment #{p.id}: {key} is {_value(getattr(p, key))!r}, the chain says "
+                         f"{body.get(key)!r}")
+    published = {(entries[i].call_id, n.get("name"), n.get("measure_id"), n.get("amount"))
+                 for i, b in bodies.items() if entries[i].kind == "publicity" for n in b.get("notice", [])}
+    for a in allocations:
+        for what in _allocation_mismatches(a, bodies.get(a.ledger_id, {}), published):
+            mismatch(a.ledger_id, what)
+    filed = {(e.application_id, m.get("item"), m.get("sha256"), m.get("size"))
+             for i, e in entries.items() if e.kind in ("submission", "resubmission")
+             for m in bodies[i].get("materials", [])}
+    for m in materials:
+        if (m.application_id, m.item, m.sha256, m.size) not in filed:
+            out.append(Problem("ledger-mismatch", f"material #{m.id} ({m.item}, sha256 {m.sha256[:16]}…, {m.size} "
+                               "bytes) matches no chained submission", None, "material", m.id))
+    return out
+
+
+def _allocation_mismatches(a: Any, body: dict[str, Any], published: set[tuple[Any, ...]]) -> list[str]:
+    lines = [ln for ln in body.get("lines", [])
+             if ln.get("application_id") == a.application_id and ln.get("measure_id") == a.measure_id]
+    if not lines:
+        return [f"allocation #{a.id} (application #{a.application_id}, {a.measure_id}) is not a line of its chained "
+                "allocation"]
+    out = [f"allocation #{a.id}: {key} is {getattr(a, key)!r}, the chain says {lines[0][key]!r}"
+           for key in ("rank", "requested", "granted", "reason") if key in lines[0] and lines[0][key] != getattr(a, key)]
+    name = getattr(a, "name", None)
+    chained_call = any(item[0] == a.call_id for item in published)
+    if chained_call and name is not None and a.granted > 0 and (a.call_id, name, a.measure_id, a.granted) not in published:
+        out.append(f"allocation #{a.id}: the 公示 name {name!r} is not the name published on the chain")
+    return out

@@ -216,6 +216,20 @@ class ReviewAction(ChainRecord, Base):
     user: Mapped[User] = relationship()
 
 
+class StatusChange(ChainRecord, Base):
+    """An application's status change (its first status included), logged by the store whenever a chain
+    transaction changes a status (web.store.status_chain). The log is a hash chain of its own (`chain_seq`,
+    `prev_hash`, `hash`; its head in `chain_head.status_seq/status_hash`), so the main chain's positions are
+    unchanged; `audit verify` replays it against the statechart and the applications' current statuses."""
+
+    __tablename__ = "status_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), index=True)
+    old_status: Mapped[str | None] = mapped_column(String(20))  # None: the application's first status
+    new_status: Mapped[str] = mapped_column(String(20))
+
+
 class ChainLink(Base):
     """One position of the audit chain: which record sits there, its predecessor's hash and its hash."""
 
@@ -243,6 +257,9 @@ class ChainHead(Base):
     seq: Mapped[int] = mapped_column(Integer, default=0)
     hash: Mapped[str] = mapped_column(HASH, default=GENESIS_HASH)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow, onupdate=utcnow)
+    # 0007: the head of the status-change log (web.store.status_chain)
+    status_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    status_hash: Mapped[str] = mapped_column(HASH, default=GENESIS_HASH, server_default=GENESIS_HASH)
 
 
 

@@ -1,4 +1,6 @@
-"""`subsidy audit verify`: walk the hash chain and name the first broken or missing link.
+"""`subsidy audit verify [--head HASH]`: walk the hash chain and name the first broken or missing link; with a head
+hash published earlier, also detect a cut (or rewritten) tail.
+`subsidy audit head`: print the chain head (seq and hash) to publish — on the 公示, in a dated e-mail.
 `subsidy audit allocation CALL_ID`: re-derive a call's allocation (IDENTICAL, or the differences).
 
 Exit 0 when every link and record checks out (the allocation re-derives), 1 when the chain is broken
@@ -33,10 +35,28 @@ def audit() -> None:
 @audit.command()
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @db_option
-def verify(fmt: str, db_url: str | None) -> None:
-    """逐条校验审计链 / verify every link of the audit chain."""
+def head(fmt: str, db_url: str | None) -> None:
+    """输出审计链链头（用于公布）/ print the chain head hash to publish."""
     with store_session(db_url) as session:
-        report = queries.verify_chain(session)
+        seq, head_hash = queries.chain_head(session)
+    if fmt == "json":
+        click.echo(json.dumps({"seq": seq, "hash": head_hash}))
+    else:
+        click.echo(f"{head_hash}  seq {seq}")
+
+
+@audit.command()
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--head", "published", metavar="HASH",
+              help="此前公布的链头哈希：若不在链上则说明链尾被截断 / a head hash published earlier (cut tails detected)")
+@db_option
+def verify(fmt: str, published: str | None, db_url: str | None) -> None:
+    """逐条校验审计链 / verify every link of the audit chain."""
+    if published is not None and not (len(published.strip()) == 64 and all(c in "0123456789abcdefABCDEF"
+                                                                           for c in published.strip())):
+        fail(f"--head: 应为64位十六进制哈希 / expected a 64-digit hex hash, got {published!r}")
+    with store_session(db_url) as session:
+        report = queries.verify_chain(session, published_head=published)
     if fmt == "json":
         click.echo(json.dumps({"ok": report.ok, "links": report.links, "head_seq": report.head_seq,
                                "head_hash": report.head_hash,
