@@ -38,8 +38,9 @@ if str(ROOT) not in sys.path:
 
 from engine import evaluate, load_ruleset, parse_profile  # noqa: E402
 from engine.decision import Outcome  # noqa: E402
-from engine.interview import plan_interview, start_paths  # noqa: E402
+from engine.interview import plan_interview  # noqa: E402
 from engine.interview.simulate import InterviewRun, run_interview  # noqa: E402
+from engine.interview.start import shown_start_paths  # noqa: E402
 from engine.model import RuleSet  # noqa: E402
 from engine.names import profile_names, record_fields  # noqa: E402
 
@@ -87,7 +88,7 @@ def decided(results: Any) -> int:
 
 def start_page(kind: str, as_of: dt.date) -> int:
     """Answers of the kind picker (1) and of the start page (every field it shows)."""
-    return 1 + len([p for p in start_paths(kind, as_of) if p != "kind"])
+    return 1 + len(shown_start_paths(kind, as_of))
 
 
 def key_measure(run: InterviewRun, kind: str) -> str | None:

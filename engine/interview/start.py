@@ -16,6 +16,14 @@ from engine.interview.fields import field_info
 IDENTITY = ("kind", "name", "region_code", "registered_on")
 ENTERPRISE = ("tech_field", "staff.total", "staff.sci_tech")
 REQUIRED_PEOPLE = {"talent": ("person.name",), "team": ("leader.name",)}
+SAME_AS: dict[str, dict[str, str]] = {"talent": {"person.name": "name"}}
+"""Fields a page does not ask because another field already holds the answer (path → source path): a talent's
+own name is the applicant's name."""
+
+
+def shown_start_paths(kind: str, as_of: dt.date) -> tuple[str, ...]:
+    """The start page's fields as a person sees them: without the kind (chosen before) and copied fields."""
+    return tuple(p for p in start_paths(kind, as_of) if p != "kind" and p not in SAME_AS.get(kind, {}))
 
 
 def start_paths(kind: str, as_of: dt.date) -> tuple[str, ...]:

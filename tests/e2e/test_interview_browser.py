@@ -1,5 +1,6 @@
 """The self-check interview in a real browser (Debian's chromium) on the full rule catalogue: the SME of
-issue 11 reaches a decided 高企 outcome; a firm choosing "not in the catalogue" is ineligible for 高企; the
+issue 21 reaches a decided 高企 outcome; a research institute and a doctoral talent walk their own interview
+to a result with nothing undetermined for want of a question; a firm choosing "not in the catalogue" is ineligible for 高企; the
 answers resume by link in another browser; the result page on a 390 px phone is at most 3× its desktop
 height; English; the printable summary is one A4 page. Screenshots go to test-artifacts/screenshots/."""
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.conftest import ROOT
 from tests.e2e.conftest import CHROMIUM, serve
@@ -24,6 +26,31 @@ pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
 from tests.e2e.test_selfcheck_browser import Session  # noqa: E402  (after the skips)
 
 HNTE = "#m-national\\.hnte_recognition"
+START_FIELDS = {"enterprise": 7, "institution": 3, "talent": 2, "incubator": 3, "team": 3}
+PERSONAS = ROOT / "tests" / "engine" / "interview" / "personas"
+
+
+def _typed(value: Any) -> Any:
+    """One value as a person types it: money in 万元, yes/no as true/false, several choices as a list."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return [str(v) for v in value] if value else "true"  # an empty list: the "没有" box
+    text = str(value)
+    return text.removesuffix("万元")
+
+
+def typed(known: dict[str, Any]) -> dict[str, Any]:
+    """A profile file's answers by profile path, as a person types them (records held are left to 不知道)."""
+    out: dict[str, Any] = {}
+    for key, value in known.items():
+        if key == "finance":
+            out |= {f"finance[{y['year']}].{leaf}": _typed(v) for y in value for leaf, v in y.items() if leaf != "year"}
+        elif isinstance(value, dict):
+            out |= {f"{key}.{leaf}": _typed(v) for leaf, v in value.items()}
+        elif not (isinstance(value, list) and value and isinstance(value[0], dict)):
+            out[key] = _typed(value)
+    return out
 
 
 @pytest.fixture(scope="module")
@@ -55,24 +82,28 @@ def person(browser: Any, catalogue_server: str, screenshots: Path) -> Iterator[A
         context.close()
 
 
-def answer_page(s: Session, answers: dict[str, str]) -> list[str]:
-    """Answer the questions on an interview page (不知道 for what the company does not know); the paths."""
+def answer_page(s: Session, answers: dict[str, Any]) -> list[str]:
+    """Answer the questions on an interview page (不知道 for what the applicant does not know); the paths."""
     paths = []
     for question in s.page.locator(".question").all():
         path = question.locator('input[name="asked"]').get_attribute("value") or ""
         paths.append(path)
-        field = question.locator("input[name]:not([type=hidden]):not([name=dontknow]), select[name]").first
+        field = question.locator("input[name]:not([type=hidden]):not([name=dontknow]):not([name=confirm]), "
+                                 "select[name]").first
         name = field.get_attribute("name") if field.count() else None
-        if name and path in answers:
+        if name and path in answers and isinstance(answers[path], list):  # several boxes of one question
+            for value in answers[path]:
+                question.locator(f'input[name="{name}"][value="{value}"]').check()
+        elif name and path in answers:
             s.fill({name: answers[path]})
         elif question.locator('input[name="dontknow"]').count():
             question.locator('input[name="dontknow"]').check()
     return paths
 
 
-def start(s: Session, answers: dict[str, str]) -> None:
+def start(s: Session, answers: dict[str, Any], kind: str = "enterprise") -> None:
     s.goto("/selfcheck/")
-    s.page.get_by_label("企业", exact=False).first.check()
+    s.page.locator(f'input[name="kind"][value="{kind}"]').check()
     s.page.get_by_role("button", name="开始自测").click()
     assert s.page.url.endswith("/selfcheck/interview/start")
     answer_page(s, answers)
@@ -80,10 +111,11 @@ def start(s: Session, answers: dict[str, str]) -> None:
     s.page.get_by_role("button", name="保存并继续").click()
 
 
-def interview(s: Session, answers: dict[str, str]) -> int:
-    """Answer page after page until the site has nothing left to ask; the number of questions asked."""
-    start(s, answers)
-    asked = 9
+def interview(s: Session, answers: dict[str, Any], kind: str = "enterprise") -> int:
+    """Answer page after page until the site has nothing left to ask; the answers given, as a user counts
+    them: the kind picker, every field of the start page, every question of every page."""
+    start(s, answers, kind)
+    asked = 1 + START_FIELDS[kind]
     for page in range(40):
         if "/selfcheck/result" in s.page.url:
             return asked
@@ -118,6 +150,30 @@ def test_the_sme_reaches_a_decided_hnte_outcome(person: Any) -> None:
         return [n]; }"""))
     assert asked < full_form, (asked, full_form)  # fewer questions than the six-step form's fields
     print(f"interview: {asked} questions until nothing is left to ask; full form: {full_form} fields")
+    assert s.problems == [], s.problems
+
+
+@pytest.mark.parametrize("kind,persona", [("institution", "research_institute"), ("talent", "doctoral_talent")])
+def test_other_kinds_walk_their_own_interview(person: Any, kind: str, persona: str) -> None:
+    known = yaml.safe_load((PERSONAS / f"{persona}.yaml").read_text(encoding="utf-8"))
+    s = person(persona)
+    asked = interview(s, typed(known), kind)
+    assert "/selfcheck/result" in s.page.url
+    s.page.evaluate("window.scrollTo(0, 0)")
+    s.shot("03-result-top", full_page=False)
+    s.shot("03-result")
+    body = s.page.locator("main").inner_text()
+    assert known["name"] in body
+    form = s.page.evaluate(f"""async () => {{
+        const html = await (await fetch("/selfcheck/{kind}")).text();
+        const doc = new DOMParser().parseFromString(html, "text/html");
+        return [doc.querySelectorAll(".profile-form input:not([type=hidden]):not([type=radio]):not([type=checkbox]),"
+            + " .profile-form select, .profile-form fieldset.field-choices").length,
+            doc.body.innerText.includes("经营异常名录"), doc.body.innerText.includes("高新技术企业")]; }}""")
+    assert asked < form[0], (asked, form)
+    if kind == "talent":  # person questions only: no company declaration, no certificate picker
+        assert not form[1] and not form[2], form
+    print(f"{persona}: {asked} answers; its full form: {form[0]} fields")
     assert s.problems == [], s.problems
 
 

@@ -22,15 +22,16 @@ from werkzeug.wrappers import Response
 
 from engine.errors import Message, ProfileError
 from engine.explain import field_label, money
-from engine.interview import InterviewPlan, Question, plan_interview, start_paths
+from engine.interview import InterviewPlan, Question, plan_interview
 from engine.interview.fields import field_info
+from engine.interview.start import shown_start_paths
 from web.extensions import csrf, current_ruleset
 from web.i18n import current_lang
 from web.selfcheck import bp, store
 from web.selfcheck.forms import form_class
 from web.selfcheck.mapping import build, check, slip_correction
 from web.selfcheck.specs import FieldSpec
-from web.selfcheck.steps import COPIED, FINANCE_YEARS, KIND_LABELS, Step, step_of
+from web.selfcheck.steps import FINANCE_YEARS, KIND_LABELS, Step, step_of
 
 KIND = "enterprise"  # the default kind
 _FINANCE = re.compile(r"^finance\[(\d{4})\]\.(\w+)$")
@@ -240,7 +241,7 @@ def _issues_on(asked: list[Asked], pages_: tuple[Step, ...]) -> list[tuple[str, 
 
 def _start_paths(kind: str) -> list[str]:
     """The start page's paths as the pages ask them (a field copied from another is not asked twice)."""
-    return [p for p in start_paths(kind, _today()) if p != "kind" and p not in COPIED.get(kind, {})]
+    return list(shown_start_paths(kind, _today()))
 
 
 # Like the full form, these pages check their CSRF token themselves (FlaskForm.validate), so a stale token

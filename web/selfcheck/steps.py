@@ -9,6 +9,7 @@ only what their measures read (engine.interview.reads): a talent is never asked 
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -17,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 
 from engine.errors import Message
+from engine.interview.start import SAME_AS
 from engine.names import KIND_MODELS
 from web.selfcheck.specs import FieldSpec, field_specs, model_of, scalar_names
 
@@ -60,8 +62,7 @@ NONE_LABELS = {
     "loans": Message("没有贷款", "no loans"),
     "projects": Message("没有项目", "no projects"),
 }
-# Fields a page does not ask because another field already holds the answer: path → source path.
-COPIED = {"talent": {"person.name": "name"}}
+COPIED = SAME_AS  # fields a page does not ask because another field already holds the answer: path → source
 
 
 @dataclass(frozen=True)
@@ -170,7 +171,13 @@ def single_page(kind: str, certificate_rows: int = DEFAULT_ROWS["certificates"],
     if "finance" in m.model_fields and "finance" in wanted:
         sections.append(_records(m, "finance", FINANCE_YEARS, "years"))
     if "certificates" in m.model_fields and "certificates" in wanted:
-        sections.append(_records(m, "certificates", certificate_rows))
+        section = _records(m, "certificates", certificate_rows)
+        types = {p.split("=", 1)[1] for p in reads or () if p.startswith("certificates.type=")}
+        if types:  # the types this kind's measures ask about: a talent is never offered 高新技术企业
+            section = dataclasses.replace(section, specs=tuple(
+                dataclasses.replace(spec, choices=tuple(c for c in spec.choices if c in types))
+                if spec.key == "type" else spec for spec in section.specs))
+        sections.append(section)
     if "projects" in m.model_fields and "projects" in wanted:
         sections.append(_records(m, "projects", project_rows))
     return Step("form", KIND_LABELS[kind], tuple(sections))
