@@ -48,9 +48,20 @@ def num(value: Any) -> Number | None:
     return None
 
 
+def plain_value(value: Any) -> Any:
+    """engine.canonical.plain, taking the floats a stored JSON profile may hold as the exact decimals they print as."""
+    if isinstance(value, float):
+        return plain(Fraction(str(value)))
+    if isinstance(value, list):
+        return [plain_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain_value(v) for k, v in value.items()}
+    return plain(value)
+
+
 def interval(value: Any) -> tuple[Number, Number] | None:
     """(lo, hi) of an interval in plain form ({"interval": [lo, hi]}), or None."""
-    value = plain(value)
+    value = plain_value(value)
     if isinstance(value, dict) and isinstance(value.get("interval"), list):
         lo, hi = (num(v) for v in value["interval"])
         if lo is not None and hi is not None:
@@ -101,7 +112,7 @@ def _list_text(value: list[Any], unit: str, lang: str) -> str:
 
 def value_text(value: Any, unit: str, lang: str) -> str:
     """A value a condition read, in the applicant's units; records are summarised, codes named."""
-    value = plain(value)
+    value = plain_value(value)
     if isinstance(value, dict):
         return _dict_text(value, unit, lang)
     if isinstance(value, list):

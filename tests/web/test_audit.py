@@ -1,5 +1,5 @@
 """The auditor's journey with the test client: find a decision by id, name or credit code; replay it
-(IDENTICAL, or a trace diff when the stored record was altered); compare with today's rules; verify the
+(完全一致 — identical — or a trace diff when the stored record was altered); compare with today's rules; verify the
 chain; download the export."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_nothing_found_says_what_to_type(auditor: FlaskClient) -> None:
 
 def test_replay_is_identical(auditor: FlaskClient, seeded: Seeded) -> None:
     page = auditor.get(f"/audit/decisions/{seeded.decision_a}/replay").get_data(as_text=True)
-    assert "IDENTICAL" in page and "逐字节一致" in page
+    assert "完全一致" in page and "逐字节一致" in page
 
 
 def test_replay_of_an_altered_record_shows_the_trace_diff(auditor: FlaskClient, seeded: Seeded) -> None:
@@ -55,7 +55,7 @@ def test_replay_of_an_altered_record_shows_the_trace_diff(auditor: FlaskClient, 
                       "i": seeded.decision_a})
     engine.dispose()
     page = auditor.get(f"/audit/decisions/{seeded.decision_a}/replay").get_data(as_text=True)
-    assert "DIFFERENT" in page and f"results[{stored['results'][0]['measure_id']}].outcome" in page
+    assert "不一致" in page and f"results[{stored['results'][0]['measure_id']}].outcome" in page
     chain = auditor.get("/audit/chain").get_data(as_text=True)
     assert "发现 1 处问题" in chain and "record-altered" in chain
 
@@ -76,7 +76,7 @@ def test_compare_when_the_rules_changed(app: Any, auditor: FlaskClient, seeded: 
     award.write_text(award.read_text(encoding="utf-8").replace("value: 10,", "value: 1000,"), encoding="utf-8")
     app.extensions[RULESET_KEY] = load_ruleset(rules)
     page = auditor.get(f"/audit/decisions/{seeded.decision_a}/current").get_data(as_text=True)
-    assert "规则已变更" in page and "qingyuan.webtest_award" in page and "eligible → ineligible" in page
+    assert "规则已变更" in page and "网页测试用奖励" in page and "符合条件 → 不符合" in page
 
 
 def test_verify_the_chain(auditor: FlaskClient) -> None:

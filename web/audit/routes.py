@@ -14,6 +14,7 @@ from flask import Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from engine.errors import RuleLoadError
+from engine.profile.labels import field_label
 from engine.replay import ReplayError, compare_with_current, replay
 from web.audit import bp
 from web.audit.forms import SearchForm
@@ -52,8 +53,12 @@ def _decision(decision_id: int) -> Any:
 def _render(row: Any, **checks: Any) -> str:
     session = db()
     link = queries.chain_link(session, "decision", row.id)
+    ruleset, lang = current_ruleset(), current_lang()
     return render_template("audit/decision.html", row=row, link=link,
-                           rows=stored.results(row.decision_json, current_ruleset(), current_lang()),
+                           rows=stored.results(row.decision_json, ruleset, lang),
+                           title_of=lambda m: stored.title_of(m, ruleset), outcome_label=stored.outcome_label,
+                           amount_of=lambda a: stored.amount_of(a, lang) if isinstance(a, dict) else "—",
+                           field_text=lambda p: field_label(p).get(lang),
                            labels=stored.STATUS_LABELS, actions=stored.ACTION_LABELS,
                            history=stored.history(row.application), contacts=_masked(row.application), **checks)
 
@@ -125,7 +130,8 @@ def export_json(decision_id: int) -> Response:
 @role_required("auditor")
 def export_html(decision_id: int) -> Response:
     # An attachment: the page has its own inline CSS, which this site's CSP would not apply if shown here.
-    return _download(export.render_html(_record(decision_id)), "text/html", f"decision-{decision_id}.html")
+    return _download(export.render_html(_record(decision_id), current_lang()), "text/html",
+                     f"decision-{decision_id}.html")
 
 
 def _record(decision_id: int) -> dict[str, Any]:

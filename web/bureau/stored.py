@@ -20,6 +20,7 @@ from engine.explain import amount_text
 from engine.model import RuleSet
 from engine.profile.labels import field_label
 from engine.reading import Card, label
+from engine.reading.words import value_text
 from web.i18n import current_lang
 from web.reading import stored_cards
 
@@ -121,7 +122,8 @@ def profile_rows(profile_json: str, lang: str | None = None) -> list[tuple[str, 
                 key = item.get("year") if isinstance(item.get("year"), int) else i
                 walk(item, f"{path}[{key}]")
         else:
-            shown = value if isinstance(value, str) else ("—" if value is None else json.dumps(value, ensure_ascii=False))
+            shown = value_text(value, "any", lang) if not isinstance(value, str | int) or isinstance(value, bool) \
+                else str(value)
             rows.append((field_label(path).get(lang), shown))
 
     walk(json.loads(profile_json), "")

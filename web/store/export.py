@@ -4,7 +4,8 @@ The record holds everything an auditor needs without access to the service: the 
 dates), the rules used with their sources (and the full RuleSet snapshot, whose SHA-256 is the RuleSet
 hash), the decision with its traces, the reviews, and the record's place on the hash chain. People's ID
 numbers are masked in the exported profile (the stored profile keeps them, for replay).
-The HTML has inline CSS only, no scripts or external assets, Chinese first with English beside it.
+The HTML has inline CSS only, no scripts or external assets, and one language (Chinese by default, English on
+request): the decision is the reading of engine.reading, rebuilt from the record's own RuleSet snapshot.
 """
 
 from __future__ import annotations
@@ -14,14 +15,14 @@ import json
 from html import escape
 from typing import Any
 
-from engine.decision import OUTCOME_LABELS
+from engine.decision import Decision
+from engine.loader import load_from_snapshot
+from engine.reading import Card, Reading, TraceView, read
+from engine.reading.labels import CONFIDENCE
 from engine.standards.idcard import mask_id
 from web.masking import mask_document
 from web.store.queries import DecisionBundle
 
-OUTCOMES = {o.value: (label.zh, label.en) for o, label in OUTCOME_LABELS.items()}  # the engine's one table
-RESULTS = {"true": ("满足", "met"), "false": ("不满足", "not met"), "unknown": ("未知", "unknown")}
-GROUPS = {"all": ("以下全部满足", "all of"), "any": ("满足其一", "any of"), "not": ("不得满足", "none of")}
 PERSON_PATHS = (("person", "id_number"), ("leader", "id_number"))
 
 
@@ -83,142 +84,162 @@ CSS = """
 body{font-family:"Noto Sans CJK SC","Source Han Sans SC","PingFang SC","Microsoft YaHei",sans-serif;
  margin:2em auto;max-width:60em;color:#111;line-height:1.45;font-size:11pt}
 h1{font-size:1.5em;border-bottom:2px solid #333;padding-bottom:.2em}h2{font-size:1.2em;margin-top:1.6em}
-.en{color:#555;font-size:.9em}table{border-collapse:collapse;width:100%;margin:.5em 0}
+table{border-collapse:collapse;width:100%;margin:.5em 0}
 th,td{border:1px solid #999;padding:.25em .5em;text-align:left;vertical-align:top}th{background:#eee;width:28%}
 code,pre{font-family:"DejaVu Sans Mono",monospace;font-size:.85em;word-break:break-all;white-space:pre-wrap}
-.eligible,.true{color:#064}.ineligible,.false{color:#a00}.undetermined,.unknown{color:#a60}
+.eligible,.true{color:#064}.ineligible,.false{color:#a00}.undetermined,.unknown,.nearly{color:#a60}
 .not_applicable{color:#666}ul.trace{list-style:none;padding-left:1.2em;border-left:1px dotted #999}
-.measure{page-break-inside:avoid;margin-bottom:1em}
+.measure{page-break-inside:avoid;margin-bottom:1em}.small{font-size:.9em;color:#444}
 @media print{body{margin:0;max-width:none;font-size:10pt}a{color:inherit}h2{page-break-after:avoid}}
 """
 
+WORDS = {
+    "title": ("资助资格决策记录", "Subsidy eligibility decision record"), "applicant": ("申请人", "Applicant"),
+    "application": ("申请", "Application"), "as_of": ("评价日期", "As of"),
+    "checked_on": ("资料核验日期", "Profile checked on"), "engine": ("引擎版本", "Engine version"),
+    "ruleset": ("规则集哈希", "RuleSet hash"), "profile_hash": ("资料哈希", "Profile hash"),
+    "decision_hash": ("决策哈希", "Decision hash"), "chain": ("审计链位置", "Chain position"),
+    "prev": ("前序哈希", "Previous hash"), "hash": ("本记录哈希", "Record hash"), "results": ("评价结果", "Results"),
+    "pays": ("可获", "Pays"), "failing": ("不满足的条件", "Conditions not met"),
+    "missing": ("待回答的问题", "Questions to answer"), "sources": ("所用规则及依据", "Rules used and their sources"),
+    "measure": ("措施", "Measure"), "source": ("依据", "Source"), "confidence": ("可信度", "Confidence"),
+    "warnings": ("数据提示", "Data warnings"), "reviews": ("审核记录", "Reviews"), "when": ("时间", "When"),
+    "who": ("审核人", "Who"), "action": ("操作", "Action"), "reason": ("理由", "Reason"), "inputs": ("输入资料", "Inputs"),
+    "verify": ("核验方法", "How to verify"), "read": ("读取的数据", "Values read"), "threshold": ("现行标准", "Threshold"),
+    "yours": ("您的数据", "Your figure"), "required": ("要求", "Required"), "lacking": ("缺少", "Missing"),
+    "headline": ("现在可获（现金，按权利发放）", "Receivable now (cash paid as of right)"), "none": ("暂无", "none"),
+    "seq": ("第{seq}条，链头第{head}条", "record {seq} of {head}"),
+}
 
-def _pair(zh: str, en: str) -> str:
-    return f'{escape(zh)} <span class="en">/ {escape(en)}</span>'
+
+def _w(key: str, lang: str) -> str:
+    zh, en = WORDS[key]
+    return escape(en if lang == "en" else zh)
 
 
-def _text(message: Any) -> str:
-    if isinstance(message, dict):
-        return _pair(str(message.get("zh", "")), str(message.get("en", "")))
-    return escape("" if message is None else str(message))
+def _rows(pairs: list[tuple[str, str]], lang: str) -> str:
+    return "".join(f"<tr><th>{_w(key, lang)}</th><td>{cell}</td></tr>" for key, cell in pairs)
 
 
-def _value(value: Any) -> str:
-    return escape(json.dumps(value, ensure_ascii=False, sort_keys=True))
+def record_reading(record: dict[str, Any], lang: str = "zh") -> Reading:
+    """The reading of an exported record's decision, against the RuleSet snapshot stored in the record."""
+    return read(Decision.from_json(record["decision"]), load_from_snapshot(record["rules"]["snapshot"]), lang)
 
 
-def _rows(pairs: list[tuple[str, str, str]]) -> str:
-    return "".join(f"<tr><th>{_pair(zh, en)}</th><td>{cell}</td></tr>" for zh, en, cell in pairs)
-
-
-def render_html(record: dict[str, Any]) -> str:
-    """A printable, self-contained HTML page of an exported decision record."""
-    d, chain, inputs = record["decision"], record["chain"], record["inputs"]
+def render_html(record: dict[str, Any], lang: str = "zh") -> str:
+    """A printable, self-contained HTML page of an exported decision record, in one language."""
+    chain, inputs = record["chain"], record["inputs"]
+    reading = record_reading(record, lang)
     summary = _rows([
-        ("申请人", "Applicant", f"{escape(record['applicant']['name'])} ({escape(record['applicant']['code'])})"),
-        ("申请", "Application", f"#{record['application']['id']} · {escape(record['application']['status'])}"),
-        ("评价日期", "As of", escape(inputs["as_of"])), ("资料核验日期", "Profile checked on", escape(inputs["checked_on"])),
-        ("引擎版本", "Engine version", escape(record["rules"]["engine_version"])),
-        ("规则集哈希", "RuleSet hash", f"<code>{escape(record['rules']['ruleset_hash'])}</code>"),
-        ("资料哈希", "Profile hash", f"<code>{escape(inputs['profile_hash'])}</code>"),
-        ("决策哈希", "Decision hash", f"<code>{escape(record['decision_hash'])}</code>"),
-        ("审计链位置", "Chain position", f"seq {chain['seq']} / head {chain['head_seq']}"),
-        ("前序哈希", "Previous hash", f"<code>{escape(chain['prev_hash'])}</code>"),
-        ("本记录哈希", "Record hash", f"<code>{escape(chain['hash'])}</code>"),
-    ])
-    parts = [f"<h1>{_pair('资助资格决策记录', 'Subsidy eligibility decision record')} #{record['decision_id']}</h1>",
-             f"<table>{summary}</table>", _results_html(d, record["rules"]["measures"]), _sources_html(record),
-             _warnings_html(d), _reviews_html(record["reviews"]),
-             f"<h2>{_pair('输入资料', 'Inputs')}</h2><pre>{_value_block(inputs['profile'])}</pre>",
-             f"<p class=\"en\">{_pair('核验方法', 'How to verify')}: <code>{escape(record['verify']['replay'])}</code>, "
-             f"<code>{escape(record['verify']['chain'])}</code></p>"]
-    return ("<!DOCTYPE html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\">"
-            f"<title>决策记录 / Decision record #{record['decision_id']}</title><style>{CSS}</style></head>"
+        ("applicant", escape(record["applicant"]["name"])),
+        ("application", f"#{record['application']['id']}"),
+        ("as_of", escape(inputs["as_of"])), ("checked_on", escape(inputs["checked_on"])),
+        ("engine", escape(record["rules"]["engine_version"])),
+        ("ruleset", f"<code>{escape(record['rules']['ruleset_hash'])}</code>"),
+        ("profile_hash", f"<code>{escape(inputs['profile_hash'])}</code>"),
+        ("decision_hash", f"<code>{escape(record['decision_hash'])}</code>"),
+        ("chain", escape(WORDS["seq"][1 if lang == "en" else 0].format(seq=chain["seq"], head=chain["head_seq"]))),
+        ("prev", f"<code>{escape(chain['prev_hash'])}</code>"), ("hash", f"<code>{escape(chain['hash'])}</code>"),
+    ], lang)
+    total = reading.headline.total or WORDS["none"][1 if lang == "en" else 0]
+    parts = [f"<h1>{_w('title', lang)} #{record['decision_id']}</h1>", f"<table>{summary}</table>",
+             f"<p><b>{_w('headline', lang)}</b>{'：' if lang != 'en' else ': '}{escape(total)}</p>",
+             _results_html(reading, lang), _sources_html(reading, lang), _warnings_html(reading, lang),
+             _reviews_html(record["reviews"], lang),
+             _inputs_html(inputs["profile"], lang),
+             f"<p class=\"small\">{_w('verify', lang)}{'：' if lang != 'en' else ': '}"
+             f"<code>{escape(record['verify']['replay'])}</code>, <code>{escape(record['verify']['chain'])}</code></p>"]
+    html_lang = "en" if lang == "en" else "zh-CN"
+    return (f"<!DOCTYPE html>\n<html lang=\"{html_lang}\"><head><meta charset=\"utf-8\">"
+            f"<title>{_w('title', lang)} #{record['decision_id']}</title><style>{CSS}</style></head>"
             f"<body>{''.join(parts)}</body></html>\n")
 
 
-def _value_block(value: Any) -> str:
-    return escape(json.dumps(value, ensure_ascii=False, sort_keys=True, indent=2))
+def _inputs_html(profile: dict[str, Any], lang: str) -> str:
+    """The inputs as labelled rows (the record's JSON keeps them as data)."""
+    from web.bureau.stored import profile_rows  # one flattening of a stored profile, by field label
+
+    rows = "".join(f"<tr><th>{escape(label)}</th><td>{escape(value)}</td></tr>"
+                   for label, value in profile_rows(json.dumps(profile), lang))
+    return f"<h2>{_w('inputs', lang)}</h2><table>{rows}</table>"
 
 
-def _results_html(d: dict[str, Any], measures: list[dict[str, Any]]) -> str:
-    titles = {m["id"]: m.get("title") for m in measures}
-    out = [f"<h2>{_pair('评价结果', 'Results')}</h2>"]
-    for r in d["results"]:
-        zh, en = OUTCOMES.get(r["outcome"], (r["outcome"], r["outcome"]))
-        lines = [f"<h3>{_text(titles.get(r['measure_id']))} <code>{escape(r['measure_id'])}</code></h3>",
-                 f"<p class=\"{escape(r['outcome'])}\"><b>{_pair(zh, en)}</b>"
-                 f"{' · ' + escape(r['reason']) if r.get('reason') else ''} · {_pair('金额', 'amount')}: "
-                 f"{_amount_html(r.get('amount') or {})}</p>"]
-        if r.get("failing"):
-            lines.append(f"<p>{_pair('未满足条件', 'failing')}: <code>{escape(', '.join(r['failing']))}</code></p>")
-        if r.get("missing"):
-            lines.append(f"<p>{_pair('缺少资料', 'missing')}: <code>{escape(', '.join(r['missing']))}</code></p>")
-        if r.get("trace"):
-            lines.append(f"<ul class=\"trace\">{_trace_html(r['trace'])}</ul>")
-        out.append(f"<div class=\"measure\">{''.join(lines)}</div>")
+def _card_html(c: Card, lang: str) -> str:
+    lines = [f"<h3>{escape(c.title)}</h3>",
+             f"<p class=\"{escape(c.category)}\"><b>{escape(c.category_label)}</b> · {escape(c.verdict)}</p>"]
+    if c.pays:
+        lines.append(f"<p>{_w('pays', lang)}{'：' if lang != 'en' else ': '}{escape(c.pays)}</p>")
+    if c.failing:
+        items = "".join(f"<li>{escape(f.sentence(lang))}</li>" for f in c.failing)
+        lines.append(f"<p>{_w('failing', lang)}</p><ul>{items}</ul>")
+    if c.missing:
+        items = "".join(f"<li>{escape(q.label)}</li>" for q in c.missing)
+        lines.append(f"<p>{_w('missing', lang)}</p><ul>{items}</ul>")
+    if c.score is not None:
+        lines.append(f"<p>{escape(c.score.status)}</p><ul>" + "".join(
+            f"<li>{escape(i.name)}: {escape(i.points)} / {escape(i.maximum)}</li>" for i in c.score.indicators) +
+            "".join(f"<li>{escape(ch)}</li>" for ch in c.score.changes) + "</ul>")
+    if c.trace is not None:
+        lines.append(f"<ul class=\"trace\">{_trace_html(c.trace, lang)}</ul>")
+    return f"<div class=\"measure\">{''.join(lines)}</div>"
+
+
+def _results_html(reading: Reading, lang: str) -> str:
+    out = [f"<h2>{_w('results', lang)}</h2>"]
+    for key, cards in reading.groups.items():
+        if cards and key != "not_applicable":
+            out += [_card_html(c, lang) for c in cards]
+    rest = reading.groups.get("not_applicable", [])
+    if rest:
+        out.append(f"<p class=\"not_applicable\"><b>{escape(reading.titles['not_applicable'])}</b>"
+                   f"{'：' if lang != 'en' else ': '}" + escape(("; " if lang == "en" else "；").join(
+                       f"{c.title}（{c.reason}）" if lang != "en" else f"{c.title} ({c.reason})" for c in rest)) + "</p>")
     return "".join(out)
 
 
-def _amount_html(amount: dict[str, Any]) -> str:
-    kind, value = amount.get("kind"), amount.get("value")
-    if kind == "exact":
-        return f"¥{_money(value)}"
-    if kind == "up_to":
-        return f"{_pair('最高', 'up to')} ¥{_money(value)}"
-    if kind == "rate":
-        return f"{_pair('税率/比例', 'rate')} {escape(str(value))}"
-    labels = {"unpublished": ("金额未公布", "amount not published"), "unknown": ("待定", "unknown")}
-    return _pair(*labels[kind]) if kind in labels else "—"
-
-
-def _money(value: Any) -> str:
-    return f"{value:,}" if isinstance(value, int) else escape(str(value))
-
-
-def _trace_html(node: dict[str, Any]) -> str:
-    zh, en = RESULTS.get(node.get("result", ""), ("?", "?"))
-    group = GROUPS.get(node.get("kind", ""))
-    label = _text(node.get("text")) if node.get("text") else (_pair(*group) if group else escape(str(node.get("id"))))
-    bits = [f"<li><span class=\"{escape(node.get('result', ''))}\">[{_pair(zh, en)}]</span> {label}"]
-    if node.get("expr"):
-        bits.append(f"<br><code>{escape(node['expr'])}</code>")
-    if node.get("reads"):
-        bits.append(f"<br>{_pair('读取', 'read')}: <code>{_value(node['reads'])}</code>")
-    for p in node.get("params") or []:
-        bits.append(f"<br>{_pair('参数', 'parameter')} <code>{escape(p['name'])} = {_value(p['value'])}</code> "
-                    f"({_pair('自', 'from')} {escape(p['effective_from'])}; {escape(p['source'])})")
-    if node.get("missing"):
-        bits.append(f"<br>{_pair('缺少', 'missing')}: <code>{escape(', '.join(node['missing']))}</code>")
-    if node.get("children"):
-        bits.append(f"<ul class=\"trace\">{''.join(_trace_html(c) for c in node['children'])}</ul>")
+def _trace_html(node: TraceView, lang: str) -> str:
+    colon = "：" if lang != "en" else ": "
+    bits = [f"<li><span class=\"{escape(node.result)}\">[{escape(node.result_label)}]</span> {escape(node.text)}"]
+    if node.yours:
+        bits.append(f"<br>{_w('yours', lang)}{colon}{escape(node.yours)}")
+    if node.required:
+        bits.append(f"<br>{_w('required', lang)}{colon}{escape(node.required)}")
+    if node.reads:
+        bits.append(f"<br>{_w('read', lang)}{colon}" + escape(("; " if lang == "en" else "；").join(
+            f"{r.label}{colon}{r.value}" for r in node.reads)))
+    for p in node.thresholds:
+        bits.append(f"<br>{_w('threshold', lang)}{colon}{escape(p.label)}{colon}{escape(p.value)}"
+                    + (f" ({escape(p.source)})" if lang == "en" else f"（{escape(p.source)}）") if p.source else "")
+    if node.missing:
+        bits.append(f"<br>{_w('lacking', lang)}{colon}{escape(('; ' if lang == 'en' else '、').join(node.missing))}")
+    if node.children:
+        bits.append(f"<ul class=\"trace\">{''.join(_trace_html(c, lang) for c in node.children)}</ul>")
     return "".join(bits) + "</li>"
 
 
-def _sources_html(record: dict[str, Any]) -> str:
-    rows = []
-    for m in record["rules"]["measures"]:
-        for src in [m.get("source") or {}, *(m.get("also") or [])]:
-            rows.append(f"<tr><td><code>{escape(m['id'])}</code><br><span class=\"en\">rules/{escape(m['path'])}</span>"
-                        f"</td><td>{escape(str(src.get('document', '')))} {escape(str(src.get('number', '') or ''))} "
-                        f"{escape(str(src.get('article', '') or ''))}</td><td>{escape(str(src.get('confidence', '')))}"
-                        "</td></tr>")
-    head = f"<tr><th>{_pair('措施', 'Measure')}</th><th>{_pair('依据', 'Source')}</th><th>{_pair('可信度', 'Confidence')}</th></tr>"
-    return f"<h2>{_pair('所用规则及依据', 'Rules used and their sources')}</h2><table>{head}{''.join(rows)}</table>"
+def _sources_html(reading: Reading, lang: str) -> str:
+    rows = [f"<tr><td>{escape(c.title)}</td><td>{escape(c.source)}</td><td>{escape(c.confidence)} · "
+            f"{escape(CONFIDENCE[c.confidence].get(lang) if c.confidence in CONFIDENCE else '')}</td></tr>"
+            for c in reading.cards if c.category != "not_applicable"]
+    head = f"<tr><th>{_w('measure', lang)}</th><th>{_w('source', lang)}</th><th>{_w('confidence', lang)}</th></tr>"
+    return f"<h2>{_w('sources', lang)}</h2><table>{head}{''.join(rows)}</table>"
 
 
-def _warnings_html(d: dict[str, Any]) -> str:
-    if not d.get("warnings"):
+def _warnings_html(reading: Reading, lang: str) -> str:
+    if not reading.warnings:
         return ""
-    items = "".join(f"<li><code>{escape(str(w.get('path')))}</code> {_pair(str(w.get('zh', '')), str(w.get('en', '')))}</li>" for w in d["warnings"])
-    return f"<h2>{_pair('数据提示', 'Data warnings')}</h2><ul>{items}</ul>"
+    items = "".join(f"<li>{escape(w.text)}</li>" for w in reading.warnings)
+    return f"<h2>{_w('warnings', lang)}</h2><ul>{items}</ul>"
 
 
-def _reviews_html(reviews: list[dict[str, Any]]) -> str:
+def _reviews_html(reviews: list[dict[str, Any]], lang: str) -> str:
     if not reviews:
         return ""
-    head = (f"<tr><th>{_pair('时间', 'When')}</th><th>{_pair('审核人', 'Who')}</th><th>{_pair('操作', 'Action')}</th>"
-            f"<th>{_pair('理由', 'Reason')}</th></tr>")
-    rows = "".join(f"<tr><td>{escape(str(r['created_at']))}</td><td>{escape(r['user'])} ({escape(r['role'])})</td>"
-                   f"<td>{escape(r['action'])}</td><td>{escape(r['reason'])}</td></tr>" for r in reviews)
-    return f"<h2>{_pair('审核记录', 'Reviews')}</h2><table>{head}{rows}</table>"
+    from web.bureau.stored import ACTION_LABELS  # the bureau's labels of review actions
+
+    head = (f"<tr><th>{_w('when', lang)}</th><th>{_w('who', lang)}</th><th>{_w('action', lang)}</th>"
+            f"<th>{_w('reason', lang)}</th></tr>")
+    rows = "".join(f"<tr><td>{escape(str(r['created_at']))}</td><td>{escape(r['user'])}</td>"
+                   f"<td>{escape(ACTION_LABELS[r['action']].get(lang) if r['action'] in ACTION_LABELS else r['action'])}"
+                   f"</td><td>{escape(r['reason'])}</td></tr>" for r in reviews)
+    return f"<h2>{_w('reviews', lang)}</h2><table>{head}{rows}</table>"
