@@ -195,6 +195,9 @@ def test_allocation_notice_csv_and_payments(bureau: Flask, client: FlaskClient, 
     page = admin.get(f"/calls/{call}/allocation").get_data(as_text=True)
     assert "公示中" in page and "未获资助：按本通知公布的排序规则轮到本项时，预算已用完" in page
     assert "已分配 55.00万元，剩余 5.00万元" in page
+    told = client.get(f"/applications/{apps[2]}").get_data(as_text=True)  # the applicant sees the true reason
+    assert "未获资助：按本通知公布的排序规则轮到本项时，预算已用完" in told and "排名第 3 位" in told and "公示中" in told
+    assert "北京时间" in told  # (the history list of _stored.html, H5's, still shows UTC)
     notice = client.get(f"/calls/{call}/notice").get_data(as_text=True)
     assert "清远市瓷韵新材料科技有限公司" in notice and "30.00万元" in notice and "公示期" in notice
     assert "91441802MA00000155" not in notice and "13800001234" not in notice and "wang@" not in notice

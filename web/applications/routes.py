@@ -23,7 +23,7 @@ from web.applications.forms import AnswerForm, ApplyForm
 from web.applications.profile import SelfcheckProfile, selfcheck_profile
 from web.auth.decorators import role_required
 from web.bureau import stored, uploads
-from web.bureau.present import CALL_STATUS, MATERIAL_STATUS, local_time
+from web.bureau.present import ALLOCATION_REASONS, CALL_STATUS, MATERIAL_STATUS, local_time, wan
 from web.bureau.serve import blob_store, send_material
 from web.bureau.triage_now import triage_now
 from web.db_session import db
@@ -31,7 +31,7 @@ from web.extensions import current_ruleset
 from web.forms import choice
 from web.i18n import current_lang, tr
 from web.security import request_limit
-from web.store import call_queries, material_queries, submission_queries, web_queries
+from web.store import allocation_queries, call_queries, material_queries, submission_queries, web_queries
 from web.store.call_queries import CallNotOpen
 from web.store.contacts import Contacts
 
@@ -179,7 +179,10 @@ def _render_detail(application: Any, form: AnswerForm, upload_errors: dict[str, 
                            may_answer=application.status == "info_requested", items=items,
                            materials=material_queries.materials_of(session, application.id),
                            MATERIAL_STATUS=MATERIAL_STATUS, upload_errors=upload_errors or {},
-                           call=call_queries.get_call(session, application.call_id) if application.call_id else None)
+                           call=call_queries.get_call(session, application.call_id) if application.call_id else None,
+                           allocation=allocation_queries.lines_of_application(session, application.id),
+                           REASONS=ALLOCATION_REASONS, RANKS=call_queries.RANK_LABELS, local_time=local_time, money=lambda v: wan(v, lang),
+                           title_of=lambda m: tr(ruleset.measures[m].title) if m in ruleset.measures else m)
 
 
 @bp.route("/<int:application_id>/answer", methods=["POST"])
