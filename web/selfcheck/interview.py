@@ -195,6 +195,18 @@ def asks_per_measure(plan: InterviewPlan | None) -> dict[str, int]:
     return out
 
 
+def _default_years(page: dict[str, Any], saved: dict[str, Any]) -> None:
+    """Give every finance column without a year the one the full form would (the three years before this
+    one), unless another column holds it: the full form after the interview shows its fiscal years."""
+    taken = {str(v).strip() for k, v in {**saved, **page}.items() if k.startswith("finance-") and k.endswith("-year")}
+    for row in range(FINANCE_YEARS):
+        name = f"finance-{row}-year"
+        year = str(_today().year - FINANCE_YEARS + row)
+        if not str(page.get(name, saved.get(name, ""))).strip() and year not in taken:
+            page[name] = year
+            taken.add(year)
+
+
 def _save(asked: list[Asked], form: Any, declined: set[str], pages_: tuple[Step, ...]) -> None:
     """Merge this page's answers into the saved pages (a declined answer is cleared)."""
     values = form.values()
@@ -211,6 +223,7 @@ def _save(asked: list[Asked], form: Any, declined: set[str], pages_: tuple[Step,
         by_page.setdefault(page.id, {})[a.spec.name] = values[a.spec.name]
         if a.year is not None:
             by_page[page.id][a.year[0]] = str(a.year[1])
+            _default_years(by_page[page.id], store.answers(_kind()))
     for page_id in {*by_page, *cleared}:
         store.merge(_kind(), page_id, by_page.get(page_id, {}), cleared.get(page_id, set()))
 

@@ -31,10 +31,11 @@ from engine.safe_yaml import load_document
 from web.db_session import db
 from web.i18n import current_lang
 from web.selfcheck import bp, store
-from web.selfcheck.mapping import build, unbuild
+from web.selfcheck.mapping import build, every_issue, unbuild
 from web.selfcheck.steps import FINANCE_YEARS
 from web.store import share_queries, web_queries
 
+DECLINED_MARK = "# 不知道 / don't know:"  # a downloaded YAML's line listing the questions answered 不知道
 LINK_KEY = "selfcheck_link"  # the link just made, shown once on the result page
 MAX_UPLOAD = 256 * 1024 + 1  # read one byte past load_document's bound, so an oversized file is refused
 
@@ -107,6 +108,9 @@ def download(fmt: str) -> Response:
         body, mime = json.dumps(data, ensure_ascii=False, indent=2) + "\n", "application/json"
     else:
         head = "# 科技扶持政策资格自测资料 / self-check profile — subsidy check 可直接读取；金额单位：元 (yuan)\n"
+        declined = store.declined(kind) if kind else []
+        if declined:  # 不知道 is an answer too: kept as a comment (subsidy check ignores it), read back on upload
+            head += f"{DECLINED_MARK} {', '.join(declined)}\n"
         body, mime = head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False), "application/yaml"
     response = Response(body, mimetype=mime)
     response.headers["Content-Disposition"] = f'attachment; filename="selfcheck-profile.{fmt}"'
@@ -135,7 +139,8 @@ def upload() -> Response | str | tuple[str, int]:
 
 
 def _restore_from(raw: bytes, filename: str) -> list[Message]:
-    """Check an uploaded profile and, when it is valid, make it the current answers; else the errors."""
+    """Check an uploaded profile and, when it is valid, make it the current answers; else every error at once."""
+    data: Any = None
     try:
         data = load_document(raw, filename)
         if not isinstance(data, dict) or data.get("kind") not in KIND_MODELS:
@@ -143,11 +148,12 @@ def _restore_from(raw: bytes, filename: str) -> list[Message]:
                             "Not a profile: it has no valid kind (applicant type).")]
         parsed = parse_profile(data, dt.date.today())
     except ProfileError as exc:
-        return [_located(i) for i in exc.issues]
+        issues = every_issue(data, dt.date.today(), exc) if isinstance(data, dict) else exc.issues
+        return [_located(i) for i in issues]
     kind = str(data["kind"])
     dumped = parsed.profile.model_dump(exclude_none=True, exclude_unset=True)  # only what the file gives
     restored = unbuild(kind, store.pages_of(kind), dumped, FINANCE_YEARS)
-    store.restore(kind, {"pages": restored.pages, "rows": restored.rows})
+    store.restore(kind, {"pages": restored.pages, "rows": restored.rows, "declined": _declined_in(raw)})
     if restored.dropped:
         lang = current_lang()
         names = "、".join(dict.fromkeys(field_label(p).get(lang) for p in restored.dropped))
@@ -156,8 +162,23 @@ def _restore_from(raw: bytes, filename: str) -> list[Message]:
     return []
 
 
+def _declined_in(raw: bytes) -> list[str]:
+    """The paths a downloaded file marks "不知道" (its DECLINED_MARK comment line), else none."""
+    for line in raw.decode("utf-8", errors="replace").splitlines()[:5]:
+        if line.startswith(DECLINED_MARK):
+            return [p.strip() for p in line.removeprefix(DECLINED_MARK).split(",") if p.strip()]
+    return []
+
+
+FILE_MONEY = Message("金额格式有误：文件中的金额以元为单位，请写整数元（例如 46000000），或写明单位（例如 \"4600万元\"）。",
+                     "Wrong amount: amounts in a file are in yuan; write whole yuan (e.g. 46000000) or give the "
+                     "unit (e.g. \"4600万元\").")
+"""The file's own unit: the form's 万元 wording would mislead a file user."""
+
+
 def _located(issue: Any) -> Message:
     if issue.path in ("(profile)", ""):
         return issue.message
     label = field_label(issue.path)
-    return Message(f"{label.zh}：{issue.message.zh}", f"{label.en}: {issue.message.en}")
+    message = FILE_MONEY if issue.code == "MONEY_FORMAT" else issue.message
+    return Message(f"{label.zh}：{message.zh}", f"{label.en}: {message.en}")

@@ -9,6 +9,7 @@ dropped. Everything else goes to the engine as typed, so the engine's own checks
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -135,6 +136,51 @@ def _unit_slips(specs: tuple[FieldSpec, ...], raw: dict[str, Any], built: Built)
                 f"This field is in 万元 (10,000 yuan): {fixed} 万元?"), severity="warning")))
 
 
+def _without(data: Any, path: str) -> Any:
+    """A copy of profile data without the value at `path` ("finance[0].sales", "credit_code")."""
+    out = copy.deepcopy(data)
+    node: Any = out
+    parts = [(m["name"], m["index"]) for m in re.finditer(r"(?P<name>\w+)(?:\[(?P<index>\d+)\])?", path)]
+    for position, (name, index) in enumerate(parts):
+        last = position == len(parts) - 1
+        if not isinstance(node, dict) or name not in node:
+            return out
+        if index is None:
+            if last:
+                node.pop(name)
+                return out
+            node = node[name]
+        else:
+            items = node[name]
+            if not isinstance(items, list) or int(index) >= len(items):
+                return out
+            if last:
+                items.pop(int(index))
+                return out
+            node = items[int(index)]
+    return out
+
+
+def every_issue(data: dict[str, Any], today: dt.date, first: ProfileError, rounds: int = 1) -> list[ProfileIssue]:
+    """Every problem of the data in one round: the format errors the parser stops at, then the checks (credit
+    code check digit, dates, years) it would run once those fields are fixed — found by setting the faulty
+    fields aside and parsing again, so a page never shows its errors in two rounds."""
+    issues = list(first.issues)
+    current = data
+    for _ in range(rounds):
+        for issue in issues:
+            current = _without(current, issue.path)
+        try:
+            parse_profile(current, today)
+            break
+        except ProfileError as exc:
+            new = [i for i in exc.issues if (i.path, i.code) not in {(j.path, j.code) for j in issues}]
+            if not new:
+                break
+            issues += new
+    return issues
+
+
 def field_name(path: str, built: Built, kind: str = "") -> str:
     """The form field a profile issue path names: 'finance[0].sales' → 'finance-<row>-sales'."""
     path = COPIED.get(kind, {}).get(path, path)
@@ -159,7 +205,8 @@ def check(kind: str, specs: tuple[FieldSpec, ...], raw: dict[str, Any], today: d
     try:
         parsed = parse_profile(built.data, today)
     except ProfileError as exc:
-        engine_issues = [(field_name(i.path, built, kind), i) for i in exc.issues]
+        issues = every_issue(built.data, today, exc)
+        engine_issues = [(field_name(i.path, built, kind), i) for i in issues]
         return None, built.issues + engine_issues, built
     if built.issues:
         return None, built.issues, built

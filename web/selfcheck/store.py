@@ -62,6 +62,7 @@ def _adopt(state: dict[str, Any], user_id: int) -> None:
     state["kind"] = draft.kind
     state["pages"] = {draft.kind: dict(draft.answers.get("pages") or {})}
     state["rows"] = {f"{draft.kind}.{group}": int(n) for group, n in (draft.answers.get("rows") or {}).items()}
+    state["declined"] = {draft.kind: [str(p) for p in draft.answers.get("declined") or []]}
     session.permanent = True
     flash(_("已恢复您保存的草稿。"), "info")
 
@@ -74,7 +75,8 @@ def _save_draft(kind_: str) -> None:
     state = _state()
     prefix = f"{kind_}."
     answers = {"pages": state["pages"].get(kind_, {}),
-               "rows": {k.removeprefix(prefix): n for k, n in state["rows"].items() if k.startswith(prefix)}}
+               "rows": {k.removeprefix(prefix): n for k, n in state["rows"].items() if k.startswith(prefix)},
+               "declined": list(state.get("declined", {}).get(kind_, []))}  # 不知道 is an answer: kept
     draft_queries.save_draft(db(), user_id, kind_, answers)
     web_queries.commit(db())
 
@@ -172,7 +174,9 @@ def merge(kind_: str, page_id: str, values: dict[str, Any], cleared: set[str] | 
 
 
 def declined(kind_: str) -> list[str]:
-    """The profile paths answered "不知道" in the interview (never asked again)."""
+    """The profile paths answered "不知道" in the interview (never asked again). This is where the result
+    page's "next actions" (web/selfcheck/present.py) must look so as never to offer a declined question again;
+    share links, drafts, downloads (a `# 不知道:` line) and uploads keep them."""
     return list(_state().get("declined", {}).get(kind_, []))
 
 
@@ -183,3 +187,4 @@ def add_declined(kind_: str, paths: set[str]) -> None:
     known = state.setdefault("declined", {}).setdefault(kind_, [])
     known.extend(sorted(p for p in paths if p not in known))
     session.modified = True
+    _save_draft(kind_)
