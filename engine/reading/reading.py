@@ -212,3 +212,25 @@ def read(decision: Any, ruleset: RuleSet, lang: str = "zh", *, link: Linker = no
         actions=next_actions(cards, lang, declined=declined, asks=asks, ask_url=ask_url),
         warnings=warnings,
     )
+
+
+def as_data(reading: Reading) -> dict[str, Any]:
+    """The reading as plain JSON-ready data (the API's `?trace=reading`): words only, no traces."""
+    def card_data(c: Card) -> dict[str, Any]:
+        return {"measure_id": c.id, "title": c.title, "category": c.category, "category_label": c.category_label,
+                "verdict": c.verdict, "pays": c.pays, "money_class": c.money_class, "amount": c.amount, "gap": c.gap,
+                "failing": [f.sentence(reading.lang) for f in c.failing],
+                "questions": [q.label for q in c.missing],
+                "score": None if c.score is None else {"status": c.score.status, "changes": list(c.score.changes)},
+                "next_step": {"body": c.next_step.body, "period": c.next_step.period, "url": c.next_step.url}}
+
+    h = reading.headline
+    return {"lang": reading.lang,
+            "headline": {"receivable_now": h.total, "capped": h.capped, "counted": h.counted,
+                         "apart": [{"what": what, "measures": [{"title": t, "pays": p} for t, p in items]}
+                                   for what, items in h.apart],
+                         "conditional": [{"title": t, "pays": p} for t, p in h.conditional],
+                         "conditional_total": h.conditional_total},
+            "key": [c.id for c in reading.key],
+            "actions": [{"text": a.text, "measure_id": a.measure} for a in reading.actions],
+            "cards": [card_data(c) for c in reading.cards]}
