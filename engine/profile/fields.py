@@ -46,7 +46,10 @@ SignedMoney = Annotated[int, BeforeValidator(_signed_money)]
 Count = Annotated[Decimal, BeforeValidator(_count), Field(ge=0, max_digits=12, decimal_places=2)]
 """A head count or average (annual monthly averages may be fractional, e.g. 12.5)."""
 
-Whole = NonNegativeInt
+MAX_WHOLE = 10**9
+Whole = Annotated[int, Field(ge=0, le=MAX_WHOLE)]
+"""A whole count, area or number of months: 0 … 10^9 (issue 18: no unbounded number reaches the store or triage;
+a larger one is refused with "不能大于1000000000 / Enter 1000000000 or less", naming the field)."""
 
 
 def required(unit: str, zh: str, en: str, **kwargs: Any) -> Any:
