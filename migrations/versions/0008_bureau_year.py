@@ -6,7 +6,9 @@ Create Date: 2026-12-07
 
 Written by hand against web/store/models.py. `call` gains the published ranking criterion (`rank_by`), the
 公示期 in days, the end of the 公示, the final allocation and a withdrawal time; `application` a reviewers'
-score; `allocation` the 公示 name frozen at allocation and the words of a hold / exclusion. New tables:
+score; `allocation` the 公示 name frozen at allocation and the words of a hold / exclusion; `call` its review stages,
+`application` its stage and assigned reviewer; statuses accept `appeal` (复议), review actions `appeal`,
+`assign` and `next_stage`. New tables:
 `approved_amount` (核定金额 per measure line) and `objection` (raised during the 公示, with its handling).
 `ledger_entry.kind` accepts the new kinds of money-deciding records.
 """
@@ -21,6 +23,10 @@ down_revision: str | None = "0007"
 branch_labels: str | None = None
 depends_on: str | None = None
 
+OLD_STATUSES = ("submitted", "decided", "in_review", "info_requested", "escalated", "approved", "rejected",
+                "withdrawn", "funded", "not_funded", "paid")
+OLD_ACTIONS = ("comment", "approve", "reject", "request_info", "escalate", "reopen")
+NEW_ACTIONS = ("appeal", "assign", "next_stage")
 # The ledger kinds 0008 adds.
 NEW_KINDS = ("call_changed", "approved_amount", "publicity", "objection", "objection_handled", "allocation_final")
 
@@ -44,6 +50,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("publicity_until", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("finalized_at", sa.DateTime(), nullable=True))
         batch.add_column(sa.Column("withdrawn_at", sa.DateTime(), nullable=True))
+        batch.add_column(sa.Column("stages", sa.JSON(), nullable=True))
         batch.create_check_constraint(op.f("ck_call_rank_by"), "rank_by IN ('received', 'score', 'amount_asc')")
         batch.create_check_constraint(op.f("ck_call_notice_days"), "notice_days >= 0")
     # Calls allocated before 0008 published at once: their allocation is final.
@@ -51,6 +58,15 @@ def upgrade() -> None:
                "WHERE allocated_at IS NOT NULL")
     with op.batch_alter_table("application") as batch:
         batch.add_column(sa.Column("score", sa.SmallInteger(), nullable=True))
+        batch.add_column(sa.Column("stage", sa.SmallInteger(), server_default="0", nullable=False))
+        batch.add_column(sa.Column("assigned_to", sa.Integer(), nullable=True))
+        batch.create_foreign_key(op.f("fk_application_assigned_to_user"), "user", ["assigned_to"], ["id"])
+        batch.create_index(op.f("ix_application_assigned_to"), ["assigned_to"])
+        batch.drop_constraint(op.f("ck_application_status"), type_="check")
+        batch.create_check_constraint(op.f("ck_application_status"), _in("status", (*OLD_STATUSES, "appeal")))
+    with op.batch_alter_table("review_action") as batch:
+        batch.drop_constraint(op.f("ck_review_action_action"), type_="check")
+        batch.create_check_constraint(op.f("ck_review_action_action"), _in("action", (*OLD_ACTIONS, *NEW_ACTIONS)))
     with op.batch_alter_table("allocation") as batch:
         batch.add_column(sa.Column("name", sa.String(200), nullable=True))
         batch.add_column(sa.Column("detail", sa.Text(), nullable=True))
@@ -115,10 +131,24 @@ def downgrade() -> None:
     with op.batch_alter_table("allocation") as batch:
         batch.drop_column("detail")
         batch.drop_column("name")
+    op.execute("UPDATE application SET status = 'rejected' WHERE status = 'appeal'")
+    actions = ", ".join(repr(a) for a in NEW_ACTIONS)  # as above: their links go, audit verify shows the gap
+    op.execute(f"DELETE FROM chain_link WHERE kind = 'review' AND record_id IN "
+               f"(SELECT id FROM review_action WHERE action IN ({actions}))")
+    op.execute(f"DELETE FROM review_action WHERE action IN ({actions})")
+    with op.batch_alter_table("review_action") as batch:
+        batch.drop_constraint(op.f("ck_review_action_action"), type_="check")
+        batch.create_check_constraint(op.f("ck_review_action_action"), _in("action", OLD_ACTIONS))
     with op.batch_alter_table("application") as batch:
+        batch.drop_constraint(op.f("ck_application_status"), type_="check")
+        batch.create_check_constraint(op.f("ck_application_status"), _in("status", OLD_STATUSES))
+        batch.drop_index(op.f("ix_application_assigned_to"))
+        batch.drop_constraint(op.f("fk_application_assigned_to_user"), type_="foreignkey")
+        batch.drop_column("assigned_to")
+        batch.drop_column("stage")
         batch.drop_column("score")
     with op.batch_alter_table("call") as batch:
         batch.drop_constraint(op.f("ck_call_notice_days"), type_="check")
         batch.drop_constraint(op.f("ck_call_rank_by"), type_="check")
-        for column in ("withdrawn_at", "finalized_at", "publicity_until", "notice_days", "rank_by"):
+        for column in ("stages", "withdrawn_at", "finalized_at", "publicity_until", "notice_days", "rank_by"):
             batch.drop_column(column)

@@ -44,8 +44,10 @@ APPLICANT_KINDS = ("enterprise", "incubator", "institution", "talent", "team")
 PERSON_KINDS = ("talent", "team")  # identified by a person's ID number, which is stored masked only
 ROLES = ("applicant", "reviewer", "auditor", "admin")
 APPLICATION_STATUSES = ("submitted", "decided", "in_review", "info_requested", "escalated",
-                        "approved", "rejected", "withdrawn", "funded", "not_funded", "paid")
-REVIEW_ACTIONS = ("comment", "approve", "reject", "request_info", "escalate", "reopen")
+                        "approved", "rejected", "withdrawn", "funded", "not_funded", "paid",
+                        "appeal")  # 0008: 复议 opened on a rejected / not funded application
+REVIEW_ACTIONS = ("comment", "approve", "reject", "request_info", "escalate", "reopen",
+                  "appeal", "assign", "next_stage")  # 0008: 复议, assignment, a move to the call's next review stage
 CHAIN_KINDS = ("decision", "review", "ledger")
 CALL_METHODS = ("rank_full", "pro_rata")  # full amounts in rank order | pro-rata share of the budget
 LEDGER_KINDS = ("call_opened", "submission", "resubmission", "allocation", "payment",
@@ -142,6 +144,8 @@ class Application(Timestamps, Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
     score: Mapped[int | None] = mapped_column(SmallInteger)  # 0008: the reviewers' score (0-100), if the call ranks by it
+    stage: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")  # 0008: index in call.stages
+    assigned_to: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)  # 0008: the reviewer on it
     # 0005: the call it was submitted under, the contacts (validated, normalised) and whether every
     # checklist item has an accepted file (None: not checked yet; a triage fact).
     call_id: Mapped[int | None] = mapped_column(ForeignKey("call.id"), index=True)
@@ -403,6 +407,8 @@ class Call(Timestamps, Base):
     publicity_until: Mapped[dt.datetime | None] = mapped_column(DateTime())
     finalized_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
     withdrawn_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    # 0008: the review stages (初审 / 复审 / 终审 …): [{"zh", "en", "users": [user ids who may act; [] = any reviewer]}]
+    stages: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
 
     measures: Mapped[list[CallMeasure]] = relationship(back_populates="call", order_by="CallMeasure.id",
                                                        cascade="all, delete-orphan")
