@@ -469,3 +469,10 @@ def decision_bundle(session: Session, decision_id: int) -> DecisionBundle:
     return DecisionBundle(row, row.application, row.application.applicant, snapshot,
                           chain_link(session, "decision", row.id), list_reviews(session, row.application_id),
                           chain_head(session))
+
+
+# -- issue 23 (H7): the review acts of the bureau's queue (web.store.review_queries) ------------------
+
+def append_review(session: Session, head: ChainHead, row: ReviewAction) -> None:
+    """Append a review action inside a chain transaction (the queue's assign / next stage / appeal)."""
+    _append(session, head, "review", row)
