@@ -116,6 +116,11 @@ class AmountOut(_Out):
     kind: str = Field(description="exact | up_to | rate | unpublished | none | unknown")
     value: JsonAny = None
     note: MessageOut | None = None
+    benefit: str | None = Field(None, description="cash | tax_rate | super_deduction | loan_compensation | "
+                                                   "recognition | unpublished (present when known)")
+    payee: str | None = Field(None, description="who is paid: applicant | bank | guarantor | third_party")
+    basis: str | None = Field(None, description="entitlement | competitive | case_by_case | tax | status; only "
+                                                "cash to the applicant as an entitlement is receivable")
 
 
 Outcome = Literal["eligible", "ineligible", "undetermined", "not_applicable", "conditional"]
@@ -165,6 +170,12 @@ class StackingOut(_Out):
     conditional: list[str] = Field(default_factory=list, description="best combination once recognised "
                                                                      "(present only when not empty)")
     conditional_total: int = Field(0, description="认定后可申请的金额: never part of `total` (present only when not 0)")
+    competitive: list[str] = Field(default_factory=list, description="eligible, 择优: a maximum if selected; "
+                                                                      "never in `total`")
+    case_by_case: list[str] = Field(default_factory=list, description="eligible, 一事一议; never in `total`")
+    tax: list[str] = Field(default_factory=list, description="eligible tax treatments; never in `total`")
+    paid_to_others: list[str] = Field(default_factory=list, description="eligible, paid to a bank, guarantor or "
+                                                                        "third party; never in `total`")
 
 
 class _DecisionHeader(_Out):
