@@ -9,7 +9,6 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from engine import __version__
-from engine.explain import money
 from engine.model import RuleSet
 from engine.reading.labels import CATEGORIES, label
 from engine.standards.regions import region_name
