@@ -106,8 +106,9 @@ def build(kind: str, specs: tuple[FieldSpec, ...], raw: dict[str, Any]) -> Built
 
 
 SLIP_FACTOR = 10_000
-"""An amount more than this many times the firm's sales (or above SLIP_LIMIT_YUAN) was most likely typed in
-yuan in a 万元 field: the page says so beside the field and offers the ÷10,000 correction in one click."""
+"""An amount at least this many times the firm's sales, or the same line of another year (or above
+SLIP_LIMIT_YUAN), was most likely typed in yuan in a 万元 field (which multiplies it by exactly 10,000): the page
+says so beside the field and offers the ÷10,000 correction in one click; the user may also confirm it."""
 SLIP_LIMIT_YUAN = 10**9 * WAN_YUAN  # 10亿万元
 
 
@@ -117,22 +118,28 @@ def slip_correction(text: str) -> str:
     return format(value.normalize(), "f") if value == value.to_integral() else format(round(value, 4), "f")
 
 
+def _typed_yuan(raw: dict[str, Any], name: str) -> int | None:
+    try:
+        return money_to_yuan(str(raw[name])) if raw.get(name) not in (None, "") else None
+    except MoneyFormatError:
+        return None
+
+
 def _unit_slips(specs: tuple[FieldSpec, ...], raw: dict[str, Any], built: Built) -> None:
-    sales = [y.get("sales") for y in built.data.get("finance") or [] if isinstance(y.get("sales"), int)]
-    for spec in specs:
-        if spec.kind != "money" or raw.get(spec.name) in (None, ""):
-            continue
-        try:
-            yuan = money_to_yuan(str(raw[spec.name]))
-        except MoneyFormatError:
-            continue
-        others = [v for v in sales if v != yuan] or sales
-        reference = max(others) if others else 0
-        if yuan > SLIP_LIMIT_YUAN or (reference > 0 and yuan > SLIP_FACTOR * reference):
-            fixed = slip_correction(str(raw[spec.name]))
-            built.warnings.append((spec.name, ProfileIssue(spec.path, "MONEY_UNIT_SLIP", Message(
-                f"这个金额（{raw[spec.name]}万元）远大于企业规模，可能按“元”填写了。本栏单位是万元：应为 {fixed} 万元？",
-                f"This amount ({raw[spec.name]} 万元) is far too large for the firm: was it typed in yuan? "
+    money = {s.name: s for s in specs if s.kind == "money"}
+    typed = {name: v for name in money if (v := _typed_yuan(raw, name)) is not None}
+    sales = [v for name, v in typed.items() if money[name].group == "finance" and money[name].key == "sales"]
+    for name, yuan in typed.items():
+        spec = money[name]
+        same_line = [v for n, v in typed.items() if n != name and spec.group == "finance"
+                     and money[n].group == "finance" and money[n].key == spec.key and v > 0]
+        others = [v for v in sales if v != yuan]
+        implausible = yuan > SLIP_LIMIT_YUAN or any(yuan >= SLIP_FACTOR * v for v in [*others, *same_line] if v > 0)
+        if implausible:
+            fixed = slip_correction(str(raw[name]))
+            built.warnings.append((name, ProfileIssue(spec.path, "MONEY_UNIT_SLIP", Message(
+                f"这个金额（{raw[name]}万元）远大于企业规模，可能按“元”填写了。本栏单位是万元：应为 {fixed} 万元？",
+                f"This amount ({raw[name]} 万元) is far too large for the firm: was it typed in yuan? "
                 f"This field is in 万元 (10,000 yuan): {fixed} 万元?"), severity="warning")))
 
 
