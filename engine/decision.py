@@ -9,8 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field, fields
-from fractions import Fraction
 from enum import StrEnum
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
@@ -29,16 +29,6 @@ class Outcome(StrEnum):
     UNDETERMINED = "undetermined"
     NOT_APPLICABLE = "not_applicable"
     CONDITIONAL = "conditional"
-
-
-OUTCOME_LABELS: dict[Outcome, Message] = {
-    Outcome.ELIGIBLE: Message("符合条件", "eligible"),
-    Outcome.INELIGIBLE: Message("不符合", "not eligible"),
-    Outcome.UNDETERMINED: Message("待定", "undetermined"),
-    Outcome.NOT_APPLICABLE: Message("不适用", "not applicable"),
-    Outcome.CONDITIONAL: Message("认定后可申请", "eligible once recognised"),
-}
-"""The one table of outcome labels (zh/en) every page and report shows: `OUTCOME_LABELS[Outcome(value)]`."""
 
 
 class Deferred:

@@ -7,6 +7,7 @@ every page, report and export reads these tables through engine.reading.
 
 from __future__ import annotations
 
+from engine.decision import Outcome
 from engine.errors import Message
 
 CATEGORIES: tuple[str, ...] = ("eligible", "nearly", "undetermined", "conditional", "ineligible", "not_applicable")
@@ -37,6 +38,9 @@ CATEGORY_HINTS: dict[str, Message] = {
     "not_applicable": Message("不在您所在地区、不适用于此类申请人或评价日期不在有效期内。",
                               "Not in your area, not for this kind of applicant, or not in force on the date."),
 }
+
+OUTCOME_LABELS: dict[Outcome, Message] = {outcome: CATEGORY_LABELS[outcome.value] for outcome in Outcome}
+"""The same labels keyed by the engine's Outcome (a view of CATEGORY_LABELS, not a second table)."""
 
 OTHER = Message("其他结论", "other result")
 

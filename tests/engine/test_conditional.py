@@ -14,10 +14,11 @@ import yaml
 from click.testing import CliRunner
 
 from engine import evaluate, parse_profile, replay
-from engine.decision import OUTCOME_LABELS, Outcome
+from engine.decision import Outcome
 from engine.fast import compile_ruleset
 from engine.fast.columnar import Columnar
 from engine.model import RuleSet
+from engine.reading.labels import OUTCOME_LABELS
 from tests.conftest import sample
 
 AS_OF = dt.date(2025, 6, 30)

@@ -9,9 +9,10 @@ from pathlib import Path
 import click
 
 from engine import evaluate, parse_profile
-from engine.decision import OUTCOME_LABELS, Outcome
+from engine.decision import Outcome
 from engine.errors import ProfileError
 from engine.model import RuleSet
+from engine.reading.labels import OUTCOME_LABELS
 from engine.suggest import hint_for
 from web.cli.app import fail, load_rules_or_exit, parse_date, read_profile_file, report_profile_error
 from web.cli.commands._store import db_option, store_session
