@@ -68,7 +68,9 @@ def _describe(m: Measure, lang: str) -> str:
             lines.append(f"    {name} from {v.effective_from}: {v.value!r}  ({v.source})")
     lines.append("  criteria:")
     lines += _tree(m.criteria, lang, 2)
-    lines.append(f"  benefit ({m.benefit.kind}): {m.benefit.text.get(lang)}")
+    paid = ", ".join(x for x in (m.benefit.payee and f"payee {m.benefit.payee}",
+                                 m.benefit.basis and f"basis {m.benefit.basis}") if x)
+    lines.append(f"  benefit ({m.benefit.kind}{'; ' + paid if paid else ''}): {m.benefit.text.get(lang)}")
     if m.excludes:
         lines.append(f"  excludes: {', '.join(m.excludes)}")
     lines.append(f"  documents: {len(m.documents)}; tests: {len(m.tests)}")
