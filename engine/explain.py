@@ -11,7 +11,9 @@ from fractions import Fraction
 from typing import Any
 
 from engine.expr.values import Interval, Unknown
-from engine.profile.labels import field_label  # noqa: F401  (re-exported: one definition)
+from engine.profile.labels import field_label  # re-exported: one definition
+
+__all__ = ["amount_text", "field_label", "fmt", "money"]
 
 
 def _decimal(value: Any, places: int) -> Decimal:
@@ -56,22 +58,6 @@ def fmt(value: Any, unit: str, lang: str = "zh") -> str:
         number = _trim(_decimal(value, 2))
         return number + (suffix[0] if lang == "zh" else suffix[1]) if suffix else number
     return str(value)
-
-
-NEAR_MISS = Fraction(1, 10)
-
-
-def category(result: Any) -> str:
-    """eligible | nearly | ineligible | undetermined | not_applicable, for grouping a report.
-
-    "nearly": ineligible, and every failing condition has a gap within 10% of its threshold.
-    """
-    outcome = result.outcome.value
-    if outcome != "ineligible" or not result.gaps:
-        return outcome
-    gapped = {gap.condition for gap in result.gaps}
-    close = all(gap.shortfall <= NEAR_MISS for gap in result.gaps)
-    return "nearly" if close and gapped >= set(result.failing) else outcome
 
 
 def amount_text(amount: Any, lang: str = "zh") -> str:

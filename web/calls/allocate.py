@@ -21,7 +21,7 @@ from web.calls import bp
 from web.calls.common import STAFF, call_or_404, page_context
 from web.calls.forms import ConfirmForm, HandleForm, ObjectionForm, PaymentForm
 from web.db_session import db
-from web.selfcheck.forms import choice
+from web.forms import choice
 from web.store import allocation_queries, call_queries
 from web.store.queries import StoreError
 
