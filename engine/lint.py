@@ -108,7 +108,7 @@ def _old_amounts(m: Measure, where: str, today: dt.date) -> list[Finding]:
     if m.benefit.kind != "cash" or m.benefit.amount is None:
         return []
     cutoff = _years_before(today, OLD_AFTER_YEARS)
-    source_confirmed = (m.source.get("confirmed") or {}).get("date")
+    source_confirmed = next((s["confirmed"]["date"] for s in (m.source, *m.also) if s.get("confirmed")), None)
     out = []
     params = sorted({n.name for n in m.benefit.amount.walk() if isinstance(n, Param)})
     for name in params:
