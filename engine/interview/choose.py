@@ -21,7 +21,7 @@ from engine.interview.fields import code_choices, field_info
 from engine.interview.lists import LIST_HELP, LIST_LABELS, list_choices, list_readers
 from engine.interview.model import Question
 from engine.interview.paths import KEYED_LISTS, get_answer, set_answer, split_path
-from engine.interview.value import ALTERNATIVES, KEY_FACTOR, key_measure, knockouts, money_of, weights
+from engine.interview.value import ALTERNATIVES, key_measure, knockouts, money_of, weights
 from engine.model import RuleSet
 from engine.trace import TraceNode
 
@@ -149,8 +149,9 @@ def score_questions(ruleset: RuleSet, data: dict[str, Any], opened: OpenFields, 
     `ordering="value"` (the default): a field's priority is Σ over the open measures m it serves of
     weight(m) / effort(m), doubled where the field is a knock-out of m (one answer can make m ineligible),
     divided by the field's own effort (engine/interview/value.py: weight = 1 + receivable 万元 + the weights
-    of the measures waiting on m; effort = Σ COST of m's open fields). So knock-outs come first, cheap
-    questions before figures, and the measures that can be settled with the fewest answers before long ones.
+    of the measures waiting on m; effort = Σ COST of m's open fields). The fields of the kind's key measure
+    (value.KEY_MEASURES: 高企认定 for an enterprise) come first, then the rest; within each, knock-outs come
+    first, cheap questions before figures, and measures settled with the fewest answers before long ones.
     `ordering="share"` puts the plain score (Σ 1/|fields of m|) first. Remaining ties go to the section order
     of the full form, then the path. A field's `score` is Σ 1/|fields of m| over the measures it serves.
     """
@@ -180,11 +181,10 @@ def score_questions(ruleset: RuleSet, data: dict[str, Any], opened: OpenFields, 
     kinds = {q.path: q.kind for q in questions}
     weight = weights(ruleset, decision, opened.fields)
     key = key_measure(kind, decision)
-    if key in weight:
-        weight[key] *= KEY_FACTOR
     effort = {m: sum(cost(kinds[p]) for p in paths) for m, paths in opened.fields.items()}
     knocks = {m: knockouts(results[m]) for m in opened.fields}
     priority = {q.path: sum((weight[m] * (2 if q.path in knocks[m] else 1) / effort[m] for m in q.used_for
                              if effort[m]), Fraction(0)) / cost(q.kind) for q in questions}
-    questions.sort(key=lambda q: (-priority[q.path], -q.score, groups.get(q.group, len(groups)), _natural(q.path)))
+    questions.sort(key=lambda q: (key not in q.used_for, -priority[q.path], -q.score,
+                                  groups.get(q.group, len(groups)), _natural(q.path)))
     return questions

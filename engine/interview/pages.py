@@ -12,7 +12,7 @@ from __future__ import annotations
 from engine.interview.model import Question
 from engine.interview.paths import split_path
 
-PAGE_SIZE = 6
+PAGE_SIZE = 7
 
 
 def _unit_key(question: Question) -> str:
@@ -40,21 +40,28 @@ def _units(questions: list[Question] | tuple[Question, ...]) -> list[list[Questi
     return list(units.values())
 
 
-def _take(pending: list[list[Question]], page: list[list[Question]], size: int, same: str | None) -> None:
-    """Move the units that fit (of section `same`, or of any section when None) from `pending` to `page`."""
+def _take(pending: list[list[Question]], page: list[list[Question]], size: int, same: str | None,
+          focus: str | None = None) -> None:
+    """Move the units that fit (of section `same`, or of any section when None; only those serving the
+    measure `focus` when given) from `pending` to `page`."""
     for unit in list(pending):
+        if focus is not None and not any(focus in q.used_for for q in unit):
+            continue
         if (same is None or unit[0].group == same) and sum(map(len, page)) + len(unit) <= size:
             page.append(unit)
             pending.remove(unit)
 
 
-def group_pages(questions: list[Question] | tuple[Question, ...],
-                size: int = PAGE_SIZE) -> tuple[tuple[Question, ...], ...]:
-    """Pages of at most `size` questions, in the order of their best question (see the module docstring)."""
+def group_pages(questions: list[Question] | tuple[Question, ...], size: int = PAGE_SIZE,
+                focus: str | None = None) -> tuple[tuple[Question, ...], ...]:
+    """Pages of at most `size` questions, in the order of their best question (see the module docstring).
+    While the measure `focus` (the kind's key measure) has questions left, a page takes them first."""
     pending = _units(questions)
     pages: list[tuple[Question, ...]] = []
     while pending:
         page = [pending.pop(0)]
+        if focus is not None and focus in page[0][0].used_for:
+            _take(pending, page, size, None, focus)
         _take(pending, page, size, page[0][0].group)
         _take(pending, page, size, None)
         sections: dict[str, list[Question]] = {}

@@ -14,7 +14,7 @@ from engine.decision import Outcome
 from engine.interview.choose import open_fields, score_questions
 from engine.interview.model import InterviewPlan
 from engine.interview.pages import group_pages
-from engine.interview.value import knockouts, money_of, up_to
+from engine.interview.value import key_measure, knockouts, money_of, up_to
 from engine.model import RuleSet
 
 
@@ -44,7 +44,7 @@ def plan_interview(ruleset: RuleSet, profile_data: dict[str, Any], as_of: dt.dat
     questions = tuple(score_questions(ruleset, data, opened, decision, ordering))
     undetermined = tuple(r for r in decision.results if r.outcome is Outcome.UNDETERMINED)
     open_ids = [r.measure_id for r in undetermined]
-    pages = group_pages(questions)
+    pages = group_pages(questions, focus=key_measure(str(data.get("kind", "enterprise")), decision))
     on_page = {q.path for q in pages[0]} if pages else set()
     settles = tuple(m for m in ruleset.order if m in opened.fields and opened.fields[m]
                     and opened.fields[m] <= on_page)

@@ -34,8 +34,7 @@ KEY_MEASURES: dict[str, tuple[str, ...]] = {
     "team": ("guangdong.pearl_river_talent_teams", "guangdong.yangfan_plan"),
 }
 """The measure each kind of applicant comes for, in order: the first still open is settled first (its fields
-weigh KEY_FACTOR times more), so 高企认定 is decided after the fewest answers."""
-KEY_FACTOR = 10
+are asked before any other, and pages take them first), so 高企认定 is decided after the fewest answers."""
 ALTERNATIVES: dict[str, tuple[str, ...]] = {
     "innovation.assessed_total": ("innovation.", "ip.class1", "ip.class2", "ip.self_developed", ".net_assets"),
 }

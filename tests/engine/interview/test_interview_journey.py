@@ -10,11 +10,11 @@ import pytest
 import yaml
 
 from engine import evaluate, parse_profile
-from engine.decision import Outcome
 from engine.benefits import receivable_value
+from engine.decision import Outcome
 from engine.interview import plan_interview
-from engine.interview.value import money_of
 from engine.interview.simulate import run_interview, start_answers
+from engine.interview.value import money_of
 from engine.model import RuleSet
 from engine.names import profile_names, record_fields
 from tests.conftest import SAMPLES
@@ -47,10 +47,11 @@ def test_the_sme_reaches_a_decided_hnte_outcome(ruleset: RuleSet) -> None:
     assert decided.result(AWARD).outcome is Outcome.CONDITIONAL  # 认定后可申请: paid once recognised
     asked = run.questions_asked
     assert 0 < asked < full_form_fields() / 2, (asked, full_form_fields())
-    # money at stake comes first: the first pages ask what the 高企 award (and so 高企认定) still needs
-    assert all(AWARD in page[0].used_for or AWARD in page[-1].used_for for page in first.pages[:3])
+    # the key measure comes first: the first two pages hold exactly what 高企认定 still needs, and settle it
+    assert all(HNTE in q.used_for for page in first.pages[:2] for q in page)
     assert [q.path for q in first.questions[:1]] == [first.pages[0][0].path]
-    assert "certificates" in {q.path for q in first.pages[0]}  # an award for firms already recognised
+    assert run.steps[1].plan.decision.result(HNTE).outcome is Outcome.ELIGIBLE  # after two pages
+    assert "certificates" in {q.path for q in first.questions}  # an award for firms already recognised
 
 
 def test_the_whole_interview_of_the_sme_ends_with_nothing_to_ask(ruleset: RuleSet) -> None:
