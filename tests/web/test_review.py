@@ -11,8 +11,6 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.web.conftest import Seeded, login
-from web.review.queue import PAGE_SIZE, Filters, select_rows
-from web.store.web_queries import QueueRow
 
 
 @pytest.fixture
@@ -58,27 +56,6 @@ def test_queue_filters(app: Any, reviewer: FlaskClient, seeded: Seeded, query: s
 
 def test_an_unknown_filter_value_is_ignored_not_an_error(reviewer: FlaskClient) -> None:
     assert reviewer.get("/review/?status=nonsense&sort=nonsense&page=x").status_code == 200
-
-
-def _row(i: int, priority: int, amount: int, days: int, status: str = "decided", **outcomes: str) -> QueueRow:
-    return QueueRow(i, f"n{i}", "code", "enterprise", status, priority, dt.datetime(2025, 6, 30) - dt.timedelta(days=days),
-                    (), i, {"qingyuan.webtest_award": "eligible", **outcomes}, amount)
-
-
-@pytest.mark.parametrize(("sort", "order"), [("priority", [2, 3, 1]), ("amount", [3, 1, 2]), ("age", [1, 3, 2])])
-def test_queue_sorting(web_ruleset: Any, sort: str, order: list[int]) -> None:
-    rows = [_row(1, 0, 50, 40), _row(2, 5, 10, 2), _row(3, 3, 90, 10)]
-    page = select_rows(rows, Filters(sort=sort), web_ruleset, {}, dt.date(2025, 6, 30))
-    assert [r.application_id for r in page.rows] == order
-
-
-def test_queue_paging_and_closed_applications(web_ruleset: Any) -> None:
-    rows = [_row(i, 0, 0, i) for i in range(1, 46)] + [_row(99, 9, 0, 1, status="approved")]
-    today = dt.date(2025, 6, 30)
-    first = select_rows(rows, Filters(), web_ruleset, {}, today)
-    assert (first.total, first.pages, len(first.rows)) == (45, 3, PAGE_SIZE) and 99 not in [r.application_id for r in first.rows]
-    last = select_rows(rows, Filters(page=7), web_ruleset, {}, today)
-    assert last.page == 3 and len(last.rows) == 5
 
 
 def test_queue_pages_keep_the_filters(reviewer: FlaskClient, seeded: Seeded, monkeypatch: pytest.MonkeyPatch) -> None:

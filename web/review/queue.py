@@ -1,92 +1,84 @@
-"""This file defines the reviewer's queue as a pure function: rows in, filtered, sorted and paged rows out.
+"""This file defines the reviewer's queue as a view helper: the filter form read into a store query
+(web.store.web_queries.QueueQuery — filtering, sorting and paging happen in the database), the export of
+every matching row (CSV through the one CSV writer, or XLSX), and the words a row's flags and priority are
+shown in.
 
-Filters: measure (applied for, or decided on when the application covers every measure), issuer (of
-such a measure), outcome (some measure — or the chosen measure — has it), flags (any, none, a severity or
-a triage rule), status ("open": not approved, rejected or withdrawn; "all"; or one status), age
-(waiting longer than N days). Sorts: priority (highest first), amount (largest first), age (oldest
-first); ties by application id. Reading every open row is fine at a bureau's scale (hundreds a year);
-the store keeps the filter columns indexed should that change.
+Filters: call, search (name, credit code / ID number, application number), measure, issuer (every measure
+of that issuer), outcome, flags, status ("open": not yet decided or closed), waiting longer than N days,
+stage, assigned to me. Sorts: priority (the triage priority: it orders the *work*, never the funding),
+waiting time, newest.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+import io
+from collections.abc import Iterator
 from typing import Any
 
+from engine.io.csv_writer import cell, csv_text
 from engine.model import RuleSet
-from web.store.queries import CLOSING_STATUSES
+from web.store import web_queries
+from web.store.web_queries import QueueQuery
 
 PAGE_SIZE = 20
-CLOSED = CLOSING_STATUSES
+EXPORT_CHUNK = 500
+EXPORT_MAX = 50_000
 
 
-@dataclass(frozen=True)
-class Filters:
-    measure: str = ""
-    issuer: str = ""
-    outcome: str = ""
-    flags: str = ""
-    status: str = "open"
-    age: int = 0
-    sort: str = "priority"
-    page: int = 1
+def build_query(values: dict[str, Any], ruleset: RuleSet, *, user_id: int, today: dt.date,
+                page_size: int | None = None) -> QueueQuery:
+    """The store query for the validated filter values (unknown or empty values: no filter)."""
+    measure, issuer = values.get("measure") or "", values.get("issuer") or ""
+    measures: tuple[str, ...] = ()
+    if measure:
+        measures = (measure,)
+    elif issuer:
+        measures = tuple(sorted(m.id for m in ruleset.measures.values() if m.issuer == issuer)) or ("-",)
+    age = int(values.get("age") or 0)
+    older = dt.datetime.combine(today - dt.timedelta(days=age), dt.time()) if age else None
+    call = values.get("call") or ""
+    return QueueQuery(call_id=int(call) if str(call).isdigit() else None, search=str(values.get("q") or ""),
+                      measures=measures, outcome=str(values.get("outcome") or ""), flags=str(values.get("flags") or ""),
+                      status=str(values.get("status") or "open"), older_than=older,
+                      assigned_to=user_id if values.get("mine") else None, sort=str(values.get("sort") or "priority"),
+                      page=int(values.get("page") or 1), page_size=page_size or PAGE_SIZE)
 
 
-@dataclass(frozen=True)
-class Page:
-    rows: list[Any]
-    total: int
-    page: int
-    pages: int
+def all_rows(session: Any, query: QueueQuery) -> Iterator[Any]:
+    """Every row matching the query (for an export), read a chunk of ids at a time."""
+    page = 1
+    while page * EXPORT_CHUNK <= EXPORT_MAX + EXPORT_CHUNK:
+        chunk = web_queries.queue_page(session, QueueQuery(**{**query.__dict__, "page": page, "page_size": EXPORT_CHUNK}))
+        yield from chunk.rows
+        if page >= chunk.pages:
+            return
+        page += 1
 
 
-def _measures_of(row: Any) -> tuple[str, ...]:
-    return row.measures or tuple(m for m, o in row.outcomes.items() if o != "not_applicable")
+HEADER = ("申请编号 / application", "申请人 / applicant", "统一社会信用代码/证件号 / code", "状态 / status",
+          "提交时间（北京时间） / submitted (Beijing)", "申请措施 / measures", "预计金额（元） / expected (yuan)",
+          "优先级 / priority", "提示 / flags", "审核阶段 / stage", "指派给 / assigned to")
 
 
-def _keep(row: Any, f: Filters, ruleset: RuleSet, flags: Sequence[Any], today: dt.date) -> bool:
-    measures = _measures_of(row)
-    if f.status == "open" and row.status in CLOSED or f.status not in ("", "open", "all") and row.status != f.status:
-        return False
-    if f.measure and f.measure not in measures:
-        return False
-    if f.issuer and not any(ruleset.measures[m].issuer == f.issuer for m in measures if m in ruleset.measures):
-        return False
-    if f.outcome:
-        looked = (f.measure,) if f.measure else measures
-        if not any(row.outcomes.get(m) == f.outcome for m in looked):
-            return False
-    if f.age and row.age_days(today) <= f.age:
-        return False
-    return _flags_match(f.flags, flags)
+def export_rows(rows: Any, status_label: Any, local_time: Any, stage_label: Any) -> list[list[Any]]:
+    return [[r.application_id, r.applicant_name, r.applicant_code, status_label(r.status), local_time(r.submitted_at),
+             "、".join(r.measures), r.amount, r.priority, "；".join(f.message_zh for f in r.flags),
+             stage_label(r), r.assigned or ""] for r in rows]
 
 
-def _flags_match(wanted: str, flags: Sequence[Any]) -> bool:
-    if not wanted:
-        return True
-    if wanted == "any":
-        return bool(flags)
-    if wanted == "none":
-        return not flags
-    if wanted in ("block", "warn", "info"):
-        return any(flag.severity == wanted for flag in flags)
-    return any(flag.rule_id == wanted for flag in flags)
+def as_csv(rows: list[list[Any]]) -> str:
+    return csv_text(HEADER, rows, bom=True)
 
 
-SORT_KEYS = {
-    "priority": lambda r: (-r.priority, r.submitted_at, r.application_id),
-    "amount": lambda r: (-r.amount, -r.priority, r.application_id),
-    "age": lambda r: (r.submitted_at, r.application_id),
-}
+def as_xlsx(rows: list[list[Any]]) -> bytes:
+    from openpyxl import Workbook
 
-
-def select_rows(rows: Sequence[Any], f: Filters, ruleset: RuleSet, flags: Mapping[int, Sequence[Any]],
-                today: dt.date) -> Page:
-    """The page of the queue the filters ask for (page numbers past the end show the last page)."""
-    kept = [r for r in rows if _keep(r, f, ruleset, flags.get(r.application_id, ()), today)]
-    kept.sort(key=SORT_KEYS.get(f.sort, SORT_KEYS["priority"]))
-    pages = max(1, -(-len(kept) // PAGE_SIZE))
-    page = min(max(1, f.page), pages)
-    return Page(kept[(page - 1) * PAGE_SIZE: page * PAGE_SIZE], len(kept), page, pages)
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("queue")
+    sheet.append(list(HEADER))
+    for row in rows:
+        sheet.append([cell(v) for v in row])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

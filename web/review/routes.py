@@ -20,17 +20,34 @@ from engine import lifecycle
 from engine.errors import Message
 from web.auth.decorators import role_required
 from web.bureau import stored
-from web.bureau.present import MATERIAL_STATUS, wan, wan_to_yuan
+from web.bureau import triage_now as triage_now_module
+from web.bureau.present import MATERIAL_STATUS, local_time, wan, wan_to_yuan
 from web.bureau.serve import send_material
 from web.bureau.triage_now import triage_now
 from web.db_session import db
 from web.extensions import current_ruleset
+from web.forms import choice
 from web.i18n import current_lang, tr
 from web.reading import ISSUERS
-from web.review import bp
-from web.review.forms import ACTIONS, AmountsForm, DecideForm, MaterialForm, QueueForm
-from web.review.queue import Filters, select_rows
-from web.store import allocation_queries, call_queries, material_queries, queries, triage_queries, web_queries
+from web.review import bp, queue
+from web.review.forms import (
+    ACTIONS,
+    AmountsForm,
+    BulkForm,
+    DecideForm,
+    MaterialForm,
+    QueueForm,
+    ReasonOnlyForm,
+)
+from web.store import (
+    allocation_queries,
+    call_queries,
+    material_queries,
+    queries,
+    review_queries,
+    triage_queries,
+    web_queries,
+)
 from web.store.queries import StoreError
 
 SEVERITIES = {"block": Message("阻断", "blocking"), "warn": Message("警告", "warning"), "info": Message("提示", "info")}
@@ -42,53 +59,106 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _queue_flags(session: Any) -> dict[int, list[Any]]:
-    out: dict[int, list[Any]] = {}
-    for flag in triage_queries.queue_flags(session, limit=100_000):
-        out.setdefault(flag.application_id, []).append(flag)
-    return out
-
-
-def _queue_form(flags: dict[int, list[Any]]) -> QueueForm:
-    ruleset, lang = current_ruleset(), current_lang()
+def _queue_form() -> QueueForm:
+    ruleset, lang, session = current_ruleset(), current_lang(), db()
     form = QueueForm(formdata=request.args)
     measures = sorted((m.id, f"{m.title.get(lang)} ({m.id})") for m in ruleset.measures.values())
     issuers = [(key, label) for key, label in ISSUERS.items()
                if any(m.issuer == key for m in ruleset.measures.values())]
-    rule_ids = sorted({f.rule_id for fs in flags.values() for f in fs})
     statuses = [("open", _("待处理（未结案）")), ("all", _("全部"))] + \
         [(s, tr(stored.status_label(s))) for s in STATUS_FILTERS[2:]]
-    form.set_choices(measures, issuers, [(r, _("提示：%(rule)s", rule=r)) for r in rule_ids], statuses)
+    calls = [(str(c.id), f"#{c.id} {c.title}") for c in call_queries.list_calls(session)]
+    titles = _flag_titles()
+    form.set_choices(measures, issuers, [(r, _("提示：%(rule)s", rule=titles.get(r, r)))
+                                         for r in web_queries.flag_rules(session)], statuses, calls)
     if not request.args.get("status"):
         form.status.data = "open"
     return form
 
 
-def _filters(form: QueueForm) -> Filters:
-    valid = form.validate()
-    def value(field: Any, default: str = "") -> str:
-        return str(field.data) if valid and field.data not in (None, "") and not field.errors else default
-    return Filters(measure=value(form.measure), issuer=value(form.issuer), outcome=value(form.outcome),
-                   flags=value(form.flags), status=value(form.status, "open"), age=int(value(form.age, "0")),
-                   sort=value(form.sort, "priority"), page=int(form.page.data or 1) if valid else 1)
+def _flag_titles() -> dict[str, str]:
+    """Each triage rule's title in the current language (a flag is shown in words, never by its id)."""
+    rules = triage_now_module._rules()  # the triage rules the site triages with (loaded once)
+    return {rule_id: tr(rule.title) for rule_id, rule in (rules.rules.items() if rules is not None else ())}
+
+
+def _values(form: QueueForm) -> dict[str, Any]:
+    """The filter values that validated (a bad value is ignored, never an error)."""
+    form.validate()
+    return {name: field.data for name, field in form._fields.items()
+            if not field.errors and field.data not in (None, "")}
+
+
+def _query(form: QueueForm, page_size: int | None = None) -> Any:
+    return queue.build_query(_values(form), current_ruleset(), user_id=current_user.id, today=_today(),
+                             page_size=page_size or queue.PAGE_SIZE)
 
 
 @bp.route("/")
 @role_required("reviewer")
 def index() -> str:
     session = db()
-    flags = _queue_flags(session)
-    form = _queue_form(flags)
-    filters = _filters(form)
-    page = select_rows(web_queries.queue_rows(session), filters, current_ruleset(), flags, _today())
+    form = _queue_form()
+    page = web_queries.queue_page(session, _query(form))
     args = {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
 
     def page_url(number: int) -> str:
         return f"{url_for('.index')}?{urlencode({**args, 'page': number})}"
 
-    return render_template("review/queue.html", form=form, page=page, flags=flags, labels=stored.STATUS_LABELS,
-                           today=_today(), page_url=page_url, money=lambda v: stored.amount_of(
-                               {"kind": "exact", "value": v}, current_lang()) if v else "—")
+    calls = {c.id: c for c in call_queries.list_calls(session)}
+    bulk_form = BulkForm()
+    bulk_form.reviewer.choices = [choice(str(u.id), u.username) for u in web_queries.reviewers(session)]
+    return render_template("review/queue.html", form=form, page=page, labels=stored.STATUS_LABELS,
+                           today=_today(), page_url=page_url, export_args=args, bulk_form=bulk_form,
+                           numbers=_numbers(page.page, page.pages), severities=SEVERITIES, titles=_flag_titles(),
+                           stage_of=lambda r: tr(review_queries.stage_label(calls.get(r.call_id), r.stage)),
+                           money=lambda v: stored.amount_of({"kind": "exact", "value": v}, current_lang()) if v else "—")
+
+
+def _numbers(page: int, pages: int) -> list[int | None]:
+    """Page numbers to show: the first, the last and two either side of the current one (None: a gap)."""
+    keep = sorted({1, pages, *range(max(1, page - 2), min(pages, page + 2) + 1)})
+    out: list[int | None] = []
+    for number in keep:
+        if out and number - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(number)
+    return out
+
+
+@bp.route("/export.<any(csv, xlsx):format>")
+@role_required("reviewer")
+def export(format: str) -> Response:  # noqa: A002  (the URL's word)
+    session = db()
+    calls = {c.id: c for c in call_queries.list_calls(session)}
+    rows = queue.export_rows(queue.all_rows(session, _query(_queue_form())),
+                             lambda s: tr(stored.status_label(s)), local_time,
+                             lambda r: tr(review_queries.stage_label(calls.get(r.call_id), r.stage)))
+    if format == "csv":
+        response = Response(queue.as_csv(rows), mimetype="text/csv")
+    else:
+        response = Response(queue.as_xlsx(rows),
+                            mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response.headers["Content-Disposition"] = f'attachment; filename="review-queue.{format}"'
+    return response
+
+
+@bp.route("/bulk", methods=["POST"])
+@role_required("reviewer")
+def bulk() -> tuple[str, int] | str:
+    session = db()
+    form = BulkForm()
+    form.reviewer.choices = [choice(str(u.id), u.username) for u in web_queries.reviewers(session)]
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if not form.validate_on_submit() or not ids:
+        problem = _("请勾选申请、选择批量操作并填写理由。")
+        return render_template("review/bulk.html", results=[], problem=problem), 400
+    if form.act.data == "assign" and not str(form.reviewer.data or "").isdigit():
+        return render_template("review/bulk.html", results=[], problem=_("请选择要指派的审核人员。")), 400
+    results = review_queries.bulk(session, ids[:500], str(form.act.data), current_user.id, str(form.reason.data),
+                                  int(form.reviewer.data) if str(form.reviewer.data or "").isdigit() else None)
+    return render_template("review/bulk.html", results=results, problem=None,
+                           done=sum(r.ok for r in results), refused=sum(not r.ok for r in results))
 
 
 def _application(application_id: int) -> Any:
@@ -122,6 +192,9 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
         call=call_queries.get_call(session, application.call_id) if application.call_id else None,
         items=material_queries.checklist(session, application.call_id, application.measures or ()),
         materials=material_queries.materials_of(session, application.id), MATERIAL_STATUS=MATERIAL_STATUS,
+        stages=review_queries.stages_of(call_queries.get_call(session, application.call_id) if application.call_id
+                                        else None), stage_form=ReasonOnlyForm(prefix="stage"),
+        appeal_form=ReasonOnlyForm(prefix="appeal"),
         amount_lines=allocation_queries.approvable_lines(session, application.id), amounts_form=AmountsForm(
             score=application.score), problems=allocation_queries.approval_problems(session, application.id),
         money=lambda v: wan(v, lang), title_of=lambda m: tr(ruleset.measures[m].title) if m in ruleset.measures else m)
@@ -140,6 +213,9 @@ def decide(application_id: int) -> Response | tuple[str, int]:
             lifecycle.advance(stored.lifecycle_state(application.status), target)
         except lifecycle.LifecycleError as exc:
             return _render(application, form, refusal=tr(exc.message)), 409
+    refusal = review_queries.stage_refusal(db(), application, current_user.id, action)
+    if refusal is not None and action != "comment":
+        return _render(application, form, refusal=refusal[0] if current_lang() == "zh" else refusal[1]), 409
     problems = allocation_queries.approval_problems(db(), application.id) if action == "approve" else []
     if problems:
         return _render(application, form, refusal="；".join(zh if current_lang() == "zh" else en
@@ -186,6 +262,34 @@ def amounts(application_id: int) -> Response | tuple[str, int]:
         return _render(_application(application_id), DecideForm(), refusal=f"{refused.zh} / {refused.en}"), 409
     flash(_("已保存核定金额（%(n)s 项变更）。", n=done), "success")
     return redirect(url_for(".application", application_id=application.id) + "#amounts")
+
+
+@bp.route("/applications/<int:application_id>/next-stage", methods=["POST"])
+@role_required("reviewer")
+def next_stage(application_id: int) -> Response | tuple[str, int]:
+    return _reason_act(application_id, "stage", review_queries.next_stage, _("已转入下一审核阶段。"))
+
+
+@bp.route("/applications/<int:application_id>/appeal", methods=["POST"])
+@role_required("reviewer")
+def appeal(application_id: int) -> Response | tuple[str, int]:
+    """Open a 复议 (appeal) on a rejected or unfunded application; then "转入审核" takes it back into review."""
+    return _reason_act(application_id, "appeal", review_queries.open_appeal, _("已开启复议，请转入审核后重新处理。"))
+
+
+def _reason_act(application_id: int, prefix: str, act: Any, done: str) -> Response | tuple[str, int]:
+    application = _application(application_id)
+    form = ReasonOnlyForm(prefix=prefix)
+    if not form.validate_on_submit():
+        return _render(application, DecideForm(), refusal=_("每项审核操作都必须填写理由。")), 400
+    try:
+        act(db(), application.id, current_user.id, str(form.reason.data))
+    except StoreError as refused:
+        return _render(_application(application_id), DecideForm(), refusal=f"{refused.zh} / {refused.en}"), 409
+    except lifecycle.LifecycleError as refused:
+        return _render(_application(application_id), DecideForm(), refusal=tr(refused.message)), 409
+    flash(done, "success")
+    return redirect(url_for(".application", application_id=application.id))
 
 
 @bp.route("/materials/<int:material_id>")

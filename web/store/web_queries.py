@@ -13,11 +13,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import String, and_, cast, exists, func, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from web.store.identity import identity_of
-from web.store.models import Applicant, Application, Decision, ReviewAction, RulesetSnapshot, User
+from web.store.models import Applicant, Application, Decision, ReviewAction, RulesetSnapshot, TriageFlag, User
 from web.store.queries import find_applicants
 
 MAX_SEARCH = 50
@@ -206,3 +206,171 @@ def username_taken(session: Session, username: str) -> bool:
 
 def application_ids_of_call(session: Session, call_id: int) -> set[int]:
     return set(session.scalars(select(Application.id).where(Application.call_id == call_id)))
+
+
+# -- the reviewer's queue, filtered, sorted and paged in the database (issue 23) -----------------------
+
+CLOSED_STATUSES = ("approved", "rejected", "withdrawn", "funded", "not_funded", "paid")
+QUEUE_SORTS = ("priority", "age", "newest")
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What the queue asks for. Measure and issuer filters look at the measures applied for (or, for an
+    application that applied for every measure that applies, at its latest decision's outcomes)."""
+
+    call_id: int | None = None
+    search: str = ""  # part of the applicant's name, a credit code / ID number, or an application number
+    measures: tuple[str, ...] = ()  # any of these (one measure, or every measure of an issuer)
+    outcome: str = ""  # some looked-at measure has this outcome in the latest decision
+    flags: str = ""  # any | none | block | warn | info | a triage rule id
+    status: str = "open"  # open | all | one status
+    older_than: dt.datetime | None = None  # submitted before this time
+    assigned_to: int | None = None
+    stage: int | None = None
+    sort: str = "priority"
+    page: int = 1
+    page_size: int = 20
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    application_id: int
+    applicant_name: str
+    applicant_code: str
+    status: str
+    priority: int
+    submitted_at: dt.datetime
+    measures: tuple[str, ...]
+    outcomes: dict[str, str]
+    amount: int
+    call_id: int | None
+    stage: int
+    assigned: str | None
+    materials_complete: bool | None
+    flags: tuple[Any, ...]  # TriageFlag rows (rule, severity, words, priority added)
+
+    def age_days(self, today: dt.date) -> int:
+        return (today - self.submitted_at.date()).days
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueLine]
+    total: int
+    page: int
+    pages: int
+
+
+def _latest_decision_ids() -> Any:
+    return (select(Decision.application_id, func.max(Decision.id).label("decision_id"))
+            .group_by(Decision.application_id).subquery())
+
+
+def _outcome_like(measure: str, outcome: str) -> Any:
+    """outcomes_json holds {measure: outcome}: canonical JSON (no spaces) or a hand-written dump (a space)."""
+    return or_(Decision.outcomes_json.contains(f'"{measure}":"{outcome}"', autoescape=True),
+               Decision.outcomes_json.contains(f'"{measure}": "{outcome}"', autoescape=True))
+
+
+def _search_where(session: Session, text: str) -> Any:
+    found: list[Any] = [Applicant.name.contains(text, autoescape=True)]
+    if text.lstrip("#").isdigit():
+        found.append(Application.id == int(text.lstrip("#")))
+    ids = [a.id for a in find_applicants(session, text)]
+    if ids:
+        found.append(Applicant.id.in_(ids))
+    return or_(*found)
+
+
+def _measures_where(measures: tuple[str, ...]) -> Any:
+    text = cast(Application.measures, String)
+    applied = [text.contains(f'"{m}"', autoescape=True) for m in measures]
+    decided = [and_(text.in_(("[]", "null")), or_(*(_outcome_like(m, o) for o in
+                                                     ("eligible", "undetermined", "conditional", "ineligible"))))
+               for m in measures]
+    return or_(*applied, *decided)
+
+
+def _flags_where(wanted: str) -> Any:
+    flag = exists().where(TriageFlag.application_id == Application.id)
+    if wanted in ("block", "warn", "info"):
+        flag = flag.where(TriageFlag.severity == wanted)
+    elif wanted not in ("any", "none"):
+        flag = flag.where(TriageFlag.rule_id == wanted)
+    return ~flag if wanted == "none" else flag
+
+
+def _queue_where(session: Session, q: QueueQuery) -> list[Any]:
+    where: list[Any] = []
+    if q.status == "open":
+        where.append(Application.status.not_in(CLOSED_STATUSES))
+    elif q.status not in ("", "all"):
+        where.append(Application.status == q.status)
+    for column, value in ((Application.call_id, q.call_id), (Application.assigned_to, q.assigned_to),
+                          (Application.stage, q.stage)):
+        if value is not None:
+            where.append(column == value)
+    if q.older_than is not None:
+        where.append(Application.submitted_at < q.older_than)
+    if q.search.strip():
+        where.append(_search_where(session, q.search.strip()))
+    if q.measures:
+        where.append(_measures_where(q.measures))
+    if q.outcome:
+        where.append(or_(*(_outcome_like(m, q.outcome) for m in q.measures)) if q.measures else
+                     or_(Decision.outcomes_json.contains(f':"{q.outcome}"'),
+                         Decision.outcomes_json.contains(f': "{q.outcome}"')))
+    if q.flags:
+        where.append(_flags_where(q.flags))
+    return where
+
+
+def queue_page(session: Session, q: QueueQuery) -> QueuePage:
+    """One page of the queue (see QueueQuery): a COUNT, a page of ids, then the page's decisions, flags and
+    assignees in three more queries — whatever the number of applications (no query per row)."""
+    latest = _latest_decision_ids()
+    base = (select(Application.id).join(Applicant, Applicant.id == Application.applicant_id)
+            .outerjoin(latest, latest.c.application_id == Application.id)
+            .outerjoin(Decision, Decision.id == latest.c.decision_id))
+    base = base.where(*_queue_where(session, q))
+    total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
+    pages = max(1, -(-total // q.page_size))
+    page = min(max(1, q.page), pages)
+    order = {"priority": (Application.priority.desc(), Application.submitted_at, Application.id),
+             "age": (Application.submitted_at, Application.id),
+             "newest": (Application.submitted_at.desc(), Application.id.desc())}.get(q.sort) or \
+        (Application.priority.desc(), Application.submitted_at, Application.id)
+    ids = list(session.scalars(base.order_by(*order).limit(q.page_size).offset((page - 1) * q.page_size)))
+    if not ids:
+        return QueuePage([], total, page, pages)
+    rows = {a.id: (a, p, d) for a, p, d in session.execute(
+        select(Application, Applicant, Decision).join(Applicant, Applicant.id == Application.applicant_id)
+        .outerjoin(latest, latest.c.application_id == Application.id)
+        .outerjoin(Decision, Decision.id == latest.c.decision_id).where(Application.id.in_(ids)))}
+    flags: dict[int, list[Any]] = {}
+    for flag in session.scalars(select(TriageFlag).where(TriageFlag.application_id.in_(ids))
+                                .order_by(TriageFlag.application_id, TriageFlag.rule_id)):
+        flags.setdefault(flag.application_id, []).append(flag)
+    names = dict(session.execute(select(User.id, User.username).where(
+        User.id.in_({a.assigned_to for a, _p, _d in rows.values() if a.assigned_to}))).all())
+    out = []
+    for app_id in ids:
+        app, applicant, decision = rows[app_id]
+        summary = _queue_row(app, applicant, decision)
+        out.append(QueueLine(app.id, applicant.name, applicant.display_code, app.status, app.priority, app.submitted_at,
+                             summary.measures, summary.outcomes, summary.amount, app.call_id, app.stage,
+                             names.get(app.assigned_to) if app.assigned_to else None, app.materials_complete,
+                             tuple(flags.get(app.id, ()))))
+    return QueuePage(out, total, page, pages)
+
+
+def reviewers(session: Session) -> list[User]:
+    """Active reviewer accounts (to assign applications to)."""
+    return list(session.scalars(select(User).where(User.role == "reviewer", User.active.is_(True))
+                                .order_by(User.username)))
+
+
+def flag_rules(session: Session) -> list[str]:
+    """The triage rules that have raised a current flag (for the queue's flag filter)."""
+    return list(session.scalars(select(TriageFlag.rule_id).distinct().order_by(TriageFlag.rule_id)))
