@@ -1,9 +1,10 @@
-"""`subsidy rules list | show ID | test | lint | coverage`: the catalogue from the terminal."""
+"""`subsidy rules list | show ID | test | lint | coverage | mutate`: the catalogue from the terminal."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -185,8 +186,10 @@ def _coverage_by_measure(ruleset: RuleSet, fmt: str) -> None:
 @click.option("--jobs", type=int, default=None, help="worker processes (default: one per CPU)")
 @click.option("--facts", "with_facts", is_flag=True,
               help="also mutate the facts files (rules/facts/*.yaml); an ID may also name one: facts/x.yaml")
+@click.option("-v", "--verbose", is_flag=True, help="list the equivalent mutants with their reasons too")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh")
 def mutate(measure_ids: tuple[str, ...], rules_path: Path | None, fmt: str, jobs: int | None,
-           with_facts: bool) -> None:
+           with_facts: bool, verbose: bool, lang: str) -> None:
     """变异测试：每个阈值是否都被测试锁定 / law mutation testing: is every threshold pinned by a test?
 
     Moves every parameter value and number literal by its smallest unit (1 yuan, 1 person, 1 day,
@@ -212,15 +215,8 @@ def mutate(measure_ids: tuple[str, ...], rules_path: Path | None, fmt: str, jobs
     for r in reports:
         if fmt == "markdown":
             click.echo(f"| {r.measure_id} | {r.mutants} | {r.killed} | {len(r.equivalent)} | {r.survived} |")
-            continue
-        click.echo(f"{r.measure_id}: {r.mutants} mutants, {r.killed} killed, {len(r.equivalent)} equivalent, "
-                   f"{r.survived} survived")
-        for problem in r.broken:
-            click.echo(f"  TESTS FAIL  {problem}")
-        for s in r.survivors:
-            click.echo(f"  survived  {s.mutant}   ({s.description})")
-        for stale in r.stale_equivalents:
-            click.echo(f"  note  equivalent_mutants names {stale}, which a test kills or which does not exist")
+        else:
+            _echo_report(r, ruleset, verbose, lang)
     total = sum(r.mutants for r in reports)
     killed = sum(r.killed for r in reports)
     equivalent = sum(len(r.equivalent) for r in reports)
@@ -232,6 +228,23 @@ def mutate(measure_ids: tuple[str, ...], rules_path: Path | None, fmt: str, jobs
         click.echo(f"tests fail unmutated (not mutated): {', '.join(broken)}")
     click.echo(f"{total} mutants, {killed} killed, {equivalent} equivalent, {survived} survived")
     sys.exit(1 if survived or broken else 0)
+
+
+def _echo_report(r: Any, ruleset: RuleSet, verbose: bool, lang: str) -> None:
+    """One unit's mutation result: its counts, failing tests, survivors (and equivalents with -v)."""
+    click.echo(f"{r.measure_id}: {r.mutants} mutants, {r.killed} killed, {len(r.equivalent)} equivalent, "
+               f"{r.survived} survived")
+    for problem in r.broken:
+        click.echo(f"  TESTS FAIL  {problem}")
+    for s in r.survivors:
+        click.echo(f"  survived  {s.mutant}   ({s.description})")
+    if verbose:
+        reasons = (ruleset.measures[r.measure_id].equivalent_mutants if r.measure_id in ruleset.measures
+                   else ruleset.fact_equivalents.get(r.measure_id, {}))
+        for mutant in r.equivalent:
+            click.echo(f"  equivalent  {mutant}   ({reasons[mutant].get(lang)})")
+    for stale in r.stale_equivalents:
+        click.echo(f"  note  equivalent_mutants names {stale}, which a test kills or which does not exist")
 
 
 def _case_root(rules_path: Path | None) -> Path:
