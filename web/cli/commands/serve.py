@@ -3,26 +3,155 @@
 The app is built once in the master (`preload_app`), so a rule directory that does not load, or
 production settings with the demo secret key, stop the command before any worker starts; workers then
 share the loaded RuleSet. `flask --app web.app:create_app run` remains the development server.
+
+Slow clients cannot stall the site (issue 18): the workers are gunicorn's threaded workers (gthread,
+--threads each) with one change (TimeoutThreadWorker): a request's head is read by the worker's selector,
+not by a thread, so idle sockets and sockets that stop half-way through their headers hold no thread and
+are closed after READ_TIMEOUT_S; the body is read by a thread with a per-read timeout (SO_RCVTIMEO) of the
+same length. Two slow sockets used to take both sync workers, and the site, for 30 s. For a site on the
+internet, a buffering proxy (nginx) in front is still the first defence.
+
+The master also runs `subsidy cleanup` every --cleanup-every minutes (default 60; 0: never), in a child
+process, so that nothing in the master holds a database connection when it forks a worker.
 """
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
+import selectors
+import socket
+import struct
+import subprocess
 import sys
+import threading
+import time
+from functools import partial
 from typing import Any
 
 import click
 from flask import Flask
 from gunicorn.app.base import BaseApplication
+from gunicorn.workers.gthread import TConn, ThreadWorker
 
 from engine import RuleLoadError
 from web.cli.app import EXIT_USAGE
 from web.settings import InsecureSettingsError, serving_config
 
+READ_TIMEOUT_S = 10
+HEAD_LIMIT = 64 * 1024
+THREADS = 8
+KEEPALIVE_S = 5
+
 
 def default_workers() -> int:
     """(2 × cores) + 1, gunicorn's rule of thumb, capped at 8."""
     return min(2 * multiprocessing.cpu_count() + 1, 8)
+
+
+def read_timeout(sock: socket.socket, seconds: int = READ_TIMEOUT_S) -> None:
+    """Make every blocking read of this client socket give up after `seconds` (the header and body timeout)."""
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVTIMEO, struct.pack("ll", seconds, 0))
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDTIMEO, struct.pack("ll", seconds * 3, 0))
+
+
+class _Conn(TConn):  # type: ignore[misc]
+    """A connection whose request head is read by the worker's main loop before a thread takes it."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self.head = b""
+
+    def give_back_head(self) -> None:
+        if self.head and self.parser is not None:
+            self.parser.unreader.unread(self.head)
+            self.head = b""
+
+    def init(self) -> None:
+        super().init()
+        self.give_back_head()
+
+
+class TimeoutThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn is untyped
+    """gunicorn's threaded worker in which no thread waits for a slow client's request head.
+
+    The main loop (a selector) reads each connection's bytes as they come until the blank line that ends the
+    headers (or HEAD_LIMIT bytes); only then does a thread take the connection, the bytes handed back to its
+    parser. A connection that has not sent its whole head within READ_TIMEOUT_S is closed. Every client
+    socket also has a read timeout (SO_RCVTIMEO) for the body, which a thread reads.
+    """
+
+    def accept(self, listener: Any) -> None:
+        try:
+            client, address = listener.accept()
+        except OSError as e:
+            if e.errno not in (errno.EAGAIN, errno.ECONNABORTED, errno.EWOULDBLOCK):
+                raise
+            return
+        self.nr_conns += 1
+        read_timeout(client)
+        self._await_head(_Conn(self.cfg, client, address, listener.getsockname()))
+
+    def on_client_socket_readable(self, conn: Any, client: Any) -> None:  # a kept-alive connection's next request
+        self.poller.unregister(client)
+        self.keepalived_conns.remove(conn)
+        self._await_head(conn)
+
+    def _await_head(self, conn: Any) -> None:
+        conn.sock.setblocking(False)
+        conn.timeout = time.monotonic() + READ_TIMEOUT_S
+        self.pending_conns.append(conn)
+        self.poller.register(conn.sock, selectors.EVENT_READ, partial(self._head_readable, conn))
+
+    def _head_readable(self, conn: Any, client: Any) -> None:
+        try:
+            data = conn.sock.recv(HEAD_LIMIT)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        conn.head += data
+        if data and b"\r\n\r\n" not in conn.head and len(conn.head) < HEAD_LIMIT:
+            return  # not the whole head yet: keep waiting in the selector, no thread taken
+        self.poller.unregister(client)
+        self.pending_conns.remove(conn)
+        if not conn.head:  # closed before sending anything
+            self.nr_conns -= 1
+            conn.close()
+            return
+        conn.data_ready = True
+        self.enqueue_req(conn)
+
+    def handle(self, conn: Any) -> Any:
+        if conn.initialized:
+            conn.give_back_head()
+        return super().handle(conn)
+
+
+def _cleanup_loop(every_s: float, stop: threading.Event) -> None:
+    """Run `subsidy cleanup` in a child process every `every_s` seconds until `stop` is set."""
+    command = [sys.executable, "-c", "from web.cli import main; main()", "cleanup", "--quiet"]
+    while not stop.wait(every_s):
+        try:
+            subprocess.run(command, timeout=max(every_s, 60), check=False)
+        except (OSError, subprocess.SubprocessError) as exc:  # never take the server down
+            print(f"subsidy cleanup did not run: {exc}", file=sys.stderr)
+
+
+def _schedule_cleanup(every_min: int) -> dict[str, Any]:
+    """gunicorn hooks that start the cleanup thread in the master once it is ready, and stop it on exit."""
+    if every_min <= 0:
+        return {}
+    stop = threading.Event()
+
+    def when_ready(_server: Any) -> None:
+        threading.Thread(target=_cleanup_loop, args=(every_min * 60.0, stop), name="subsidy-cleanup",
+                         daemon=True).start()
+
+    def on_exit(_server: Any) -> None:
+        stop.set()
+
+    return {"when_ready": when_ready, "on_exit": on_exit}
 
 
 class SubsidyServer(BaseApplication):  # type: ignore[misc]
@@ -42,16 +171,20 @@ class SubsidyServer(BaseApplication):  # type: ignore[misc]
         return self.application
 
 
-def server_options(host: str, port: int, workers: int, timeout: int = 30) -> dict[str, Any]:
+def server_options(host: str, port: int, workers: int, timeout: int = 30, threads: int = THREADS,
+                   cleanup_every: int = 0) -> dict[str, Any]:
     return {
         "bind": f"{host}:{port}",
         "workers": workers,
-        "worker_class": "sync",
+        "worker_class": f"{__name__}.TimeoutThreadWorker",
+        "threads": threads,
+        "keepalive": KEEPALIVE_S,
         "timeout": timeout,
         "preload_app": True,
         "accesslog": "-",
         "errorlog": "-",
         "proc_name": "subsidy-web",
+        **_schedule_cleanup(cleanup_every),
     }
 
 
@@ -65,8 +198,12 @@ def register(main: click.Group) -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
               help="worker processes (default: 2 × cores + 1, at most 8) / 工作进程数")
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(1, 600), help="worker timeout, seconds")
-def serve(host: str, port: int, workers: int | None, timeout: int) -> None:
-    """运行网站（gunicorn，多进程） / serve the web application with gunicorn."""
+@click.option("--threads", default=THREADS, show_default=True, type=click.IntRange(1, 64),
+              help="threads per worker / 每个进程的线程数")
+@click.option("--cleanup-every", default=60, show_default=True, type=click.IntRange(0, 10_080),
+              help="run `subsidy cleanup` every N minutes (0: never) / 定期清理间隔（分钟）")
+def serve(host: str, port: int, workers: int | None, timeout: int, threads: int, cleanup_every: int) -> None:
+    """运行网站（gunicorn，多进程多线程） / serve the web application with gunicorn (threaded workers)."""
     from web.app import create_app
 
     try:
@@ -79,6 +216,6 @@ def serve(host: str, port: int, workers: int | None, timeout: int) -> None:
         for error in exc.errors:
             click.echo(f"  {error}", err=True)
         sys.exit(EXIT_USAGE)
-    options = server_options(host, port, workers or default_workers(), timeout)
-    click.echo(f"subsidy web on http://{host}:{port} ({options['workers']} workers)", err=True)
+    options = server_options(host, port, workers or default_workers(), timeout, threads, cleanup_every)
+    click.echo(f"subsidy web on http://{host}:{port} ({options['workers']} workers × {threads} threads)", err=True)
     SubsidyServer(app, options).run()
