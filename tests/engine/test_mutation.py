@@ -5,6 +5,7 @@ never written."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -166,3 +167,12 @@ def test_a_facts_file_is_mutated_and_killed_by_its_own_and_its_readers_tests() -
     rules = load_from_texts({"facts/test.yaml": pinned, "qingyuan/f.yaml": measure})
     (report,) = mutate_all(rules, ROOT, ["facts/test.yaml"], jobs=1)
     assert (report.killed, report.survived) == (3, 0)
+
+
+def test_every_threshold_of_the_catalogue_is_pinned_by_a_test(ruleset: Any) -> None:
+    """The CI gate of issue 17: no measure of rules/ has a surviving mutant (equivalents carry a reason)."""
+    reports = mutate_all(ruleset, ROOT, jobs=2)
+    assert len(reports) == len(ruleset.measures)
+    assert not [(r.measure_id, r.broken) for r in reports if r.broken]
+    assert not [(r.measure_id, s.mutant, s.description) for r in reports for s in r.survivors]
+    assert sum(r.killed for r in reports) > 0
