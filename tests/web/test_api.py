@@ -284,6 +284,9 @@ def test_token_from_another_secret_is_refused(api: FlaskClient, web_ruleset: Rul
 
 def apply(client: FlaskClient, headers: dict[str, str], profile: dict[str, Any] | None = None,
           **extra: Any) -> Any:
+    """An application (by default for every test measure: an application names its measures or its call)."""
+    if "measures" not in extra and "call_id" not in extra:
+        extra["measures"] = ["qingyuan.webtest_award", "qingyuan.webtest_small", "qingyuan.webtest_unpublished"]
     return client.post("/api/v1/applications", json={"profile": profile or PROFILE, "as_of": "2025-06-30", **extra},
                        headers=headers)
 

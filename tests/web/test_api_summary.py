@@ -56,7 +56,9 @@ def test_bad_trace_parameter_is_named(api: FlaskClient, query: str) -> None:  # 
 
 def test_stored_decisions_keep_the_full_trace(api: FlaskClient) -> None:  # noqa: F811
     headers = token(api, "applicant")
-    created = api.post("/api/v1/applications", json={"profile": PROFILE, "as_of": "2025-06-30"}, headers=headers)
+    every = [m["id"] for m in api.get("/api/v1/measures").json["measures"]]  # an application names its measures
+    created = api.post("/api/v1/applications", json={"profile": PROFILE, "as_of": "2025-06-30", "measures": every},
+                       headers=headers)
     assert created.status_code == 201, created.get_data(as_text=True)
     decision_id = created.json["decisions"][0]["id"]
     stored = api.get(f"/api/v1/decisions/{decision_id}", headers=token(api, "auditor"))

@@ -68,6 +68,7 @@ TABLE: dict[str, Row] = {
     # accounts
     "auth.login": Row("GET", "/login", everyone(302, anonymous=200)),  # logged in: straight to their home page
     "auth.logout": Row("POST", "/logout", everyone(302)),
+    "auth.change_password": Row("GET", "/account/password", everyone(200, anonymous=302)),
     "auth.locks": Row("GET", "/login-locks", only("admin")),
     "auth.clear_lock": Row("POST", "/login-locks/clear", only("admin", ok=302),
                            data={"scope": "pair", "username": "nobody", "address": "192.0.2.1"}),

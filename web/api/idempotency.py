@@ -68,7 +68,7 @@ class IdempotencyStore(_Store):
         application = queries.get_application(self.session, application_id)
         if application is None:  # cannot happen: the key was completed in the application's own transaction
             raise _in_flight()
-        return Stored(201, application_out(application).model_dump_json())
+        return Stored(201, application_out(application, "applicant").model_dump_json())
 
 
 def _in_flight() -> Problem:

@@ -92,19 +92,21 @@ def decision_summary(row: Decision) -> DecisionSummaryOut:
                               created_at=utc(row.created_at), outcomes=json.loads(row.outcomes_json))
 
 
-def application_out(application: Application) -> ApplicationOut:
-    return ApplicationOut(id=application.id, status=application.status, measures=list(application.measures or []),
+def application_out(application: Application, role: str | None = None) -> ApplicationOut:
+    """An application as `role` may see it (role None: the strictest masking)."""
+    out = ApplicationOut(id=application.id, status=application.status, measures=list(application.measures or []),
                           submitted_at=utc(application.submitted_at), decided_at=utc(application.decided_at),
                           closed_at=utc(application.closed_at), applicant=applicant_out(application.applicant),
                           decisions=[decision_summary(d) for d in application.decisions])
+    return ApplicationOut.model_validate(mask_document(out.model_dump(mode="json"), role))
 
 
 def stored_decision_out(row: Decision, role: str | None = None) -> StoredDecisionOut:
     """A stored decision as `role` may see it (role None: the strictest masking)."""
-    return StoredDecisionOut.model_validate({
-        "id": row.id, "application_id": row.application_id, "applicant": applicant_out(row.application.applicant),
+    return StoredDecisionOut.model_validate(mask_document({
+        "id": row.id, "application_id": row.application_id,
+        "applicant": applicant_out(row.application.applicant).model_dump(mode="json"),
         "as_of": row.as_of, "checked_on": row.checked_on, "engine_version": row.engine_version,
         "ruleset_hash": row.ruleset_hash, "profile_hash": row.profile_hash, "decision_hash": row.decision_hash,
         "chain_seq": row.chain_seq, "prev_hash": row.prev_hash, "hash": row.hash, "created_at": utc(row.created_at),
-        "profile": mask_document(json.loads(row.profile_json), role),
-        "decision": mask_document(json.loads(row.decision_json), role)})
+        "profile": json.loads(row.profile_json), "decision": json.loads(row.decision_json)}, role))

@@ -174,7 +174,7 @@ def _create_application(body: Any, user: Any) -> Response:
             checked_on=checked_on, measures=list(wanted or ()), contacts=people, files=[], user_id=user.id)
     triage_now(row.application_id, checked_on)
     application = queries.get_application(session, row.application_id)
-    out = application_out(application)
+    out = application_out(application, user.role)
     return model_response(out, 201, {"Location": url_for("api.application", application_id=out.id)})
 
 
@@ -184,7 +184,7 @@ def application_view(application_id: int) -> Response:
     application = queries.get_application(db(), application_id) if 1 <= application_id <= MAX_ID else None
     if application is None or (user.role == "applicant" and application.applicant_id != user.applicant_id):
         raise Problem("not-found", f"No application #{application_id} that this token may read / 申请不存在")
-    return model_response(application_out(application))
+    return model_response(application_out(application, user.role))
 
 
 # -- decisions (auditor) ------------------------------------------------------------------------------
