@@ -375,3 +375,35 @@ def test_a_request_over_the_upload_limit_is_a_clear_413(uploader: tuple[FlaskCli
     bureau.config["UPLOAD_REQUEST_MAX"] = 10_000
     response = client.post("/applications/new", data={**apply_data(call, [SMALL]), **files(form=(b"x" * 20_000, "a.pdf"))})
     assert response.status_code == 413 and "提交的内容过大" in response.get_data(as_text=True)
+
+
+def test_an_admin_manages_a_call_and_the_public_page_shows_why(bureau: Flask, client: FlaskClient) -> None:
+    call = open_call(bureau, measures=(AWARD,), days=(2, 30))  # opens in two days
+    login(client, "adam")
+    form = client.get(f"/calls/{call}/edit").get_data(as_text=True)
+    assert 'value="50"' in form and "清远市科学技术局" in form
+    data = {"title": "2025年度网页测试申报（修订）", "year": "2025", "body": "韶关市科学技术局",
+            "opens": "2030-01-01T09:00", "closes": "2030-02-01T17:00", "budget": "60", "method": "rank_full",
+            "rank_by": "received", "notice_days": "5", "reason": ""}
+    assert client.post(f"/calls/{call}/edit", data=data).status_code == 400  # no reason
+    assert client.post(f"/calls/{call}/edit", data={**data, "reason": "预算调增至60万元"}).status_code == 302
+    stages = client.post(f"/calls/{call}/stages", data={"preset": "two", "stage-1-users": ["3"]})
+    assert stages.status_code == 302
+    extend = client.post(f"/calls/{call}/extend", data={"extend-closes": "2030-03-01T17:00", "extend-reason": "延期受理"})
+    assert extend.status_code == 302
+    withdraw = client.post(f"/calls/{call}/withdraw", data={"withdraw-reason": "政策调整，本批次取消"})
+    assert withdraw.status_code == 302
+    page = bureau.test_client().get(f"/calls/{call}").get_data(as_text=True)  # the public page
+    for text in ("已撤回", "修改通知", "预算调增至60万元", "延长截止时间", "延期受理", "撤回通知", "政策调整，本批次取消",
+                 "韶关市科学技术局", "60.00万元"):
+        assert text in page, text
+    with bureau.app_context():
+        stored = call_queries.get_call(db(), call)
+        assert stored is not None and [s["zh"] for s in stored.stages] == ["初审", "复审"]
+        assert stored.stages[1]["users"] == [3]
+        kinds = [c.change for c in call_queries.changes(db(), call)]
+        assert kinds == ["edited", "extended", "withdrawn"]
+        assert queries.verify_chain(db()).ok
+    again = client.post(f"/calls/{call}/extend", data={"extend-closes": "2030-04-01T17:00", "extend-reason": "x"},
+                        follow_redirects=True)
+    assert "已撤回，不能再修改" in again.get_data(as_text=True)

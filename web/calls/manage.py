@@ -10,7 +10,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -21,14 +21,16 @@ from web.calls import bp
 from web.calls.common import call_or_404, page_context
 from web.calls.forms import EditCallForm, ExtendForm, ReasonForm
 from web.db_session import db
-from web.store import call_queries
+from web.store import call_queries, review_queries, web_queries
 from web.store.queries import StoreError
 
 
 def manage_forms() -> dict[str, Any]:
     """The (empty) forms the call page offers an admin."""
     return {"extend_form": ExtendForm(prefix="extend"), "close_form": ReasonForm(prefix="close"),
-            "withdraw_form": ReasonForm(prefix="withdraw")}
+            "withdraw_form": ReasonForm(prefix="withdraw"), "stages_form": ReasonForm(prefix="stages"),  # its CSRF token only
+            "reviewers": web_queries.reviewers(db()), "STAGE_PRESETS": review_queries.STAGE_PRESETS,
+            "stages_of": review_queries.stages_of}
 
 
 def _refused(refused: StoreError) -> None:
@@ -117,4 +119,25 @@ def _with_reason(call_id: int, prefix: str, act: Any, done: str) -> Response:
         _refused(refused)
     else:
         flash(done, "success")
+    return _back(call.id)
+
+
+@bp.route("/<int:call_id>/stages", methods=["POST"])
+@role_required("admin")
+def stages(call_id: int) -> Response:
+    """Set the call's review stages (初审 / 复审 / 终审) and, per stage, the reviewers who may act (none: any)."""
+    call = call_or_404(call_id)  # the CSRF token is checked by the app for every POST
+    preset = review_queries.STAGE_PRESETS.get(request.form.get("preset", ""))
+    if preset is None:
+        flash(_("请选择审核阶段。"), "error")
+        return _back(call.id)
+    chosen = [{**stage, "users": [int(u) for u in request.form.getlist(f"stage-{i}-users") if u.isdigit()]}
+              for i, stage in enumerate(preset)]
+    try:
+        review_queries.set_stages(db(), call.id, chosen)
+    except StoreError as refused:
+        _refused(refused)
+        return _back(call.id)
+    web_queries.commit(db())
+    flash(_("已设置审核阶段。"), "success")
     return _back(call.id)
