@@ -36,7 +36,7 @@ class OpenFields:
 
     fields: dict[str, frozenset[str]]  # measure id → askable paths (undetermined ones, and list readers)
     declined: frozenset[str]  # declined paths that still block some measure
-    help: dict[str, Message]  # path → the condition text it feeds
+    help: dict[str, dict[str, Message]]  # path → measure id → the text of that measure's condition it feeds
 
 
 def _is_record(kind: str, path: str) -> bool:
@@ -74,9 +74,9 @@ def _expand(result: MeasureResult, records: set[str], probe: Decision | None, ot
     return out
 
 
-def _help(decisions: Iterable[Decision | None], order: tuple[str, ...]) -> dict[str, Message]:
-    """path → the text of the first undetermined condition (RuleSet order, then trace order) that names it."""
-    found: dict[str, Message] = {}
+def _help(decisions: Iterable[Decision | None], order: tuple[str, ...]) -> dict[str, dict[str, Message]]:
+    """path → measure → the text of the first undetermined condition of that measure (trace order) naming it."""
+    found: dict[str, dict[str, Message]] = {}
     for decision in decisions:
         if decision is None:
             continue
@@ -88,8 +88,18 @@ def _help(decisions: Iterable[Decision | None], order: tuple[str, ...]) -> dict[
             for leaf in _unknown_leaves(result.trace):
                 for path in leaf.missing:
                     if leaf.text is not None:
-                        found.setdefault(path, leaf.text)
+                        found.setdefault(path, {}).setdefault(measure_id, leaf.text)
     return found
+
+
+def _help_for(path: str, measures: list[str], opened: OpenFields, rank: dict[str, Any]) -> Message | None:
+    """The hint of a question: the condition of the measure it serves that ranks first (the key measure, then
+    the heaviest) — never a condition of a measure the question does not serve."""
+    texts = opened.help.get(path, {})
+    for measure_id in sorted(measures, key=lambda m: rank.get(m, (1, 0))):
+        if measure_id in texts:
+            return texts[measure_id]
+    return None
 
 
 def _unknown_leaves(node: TraceNode) -> list[TraceNode]:
@@ -162,13 +172,16 @@ def score_questions(ruleset: RuleSet, data: dict[str, Any], opened: OpenFields, 
         for path in paths:
             used.setdefault(path, []).append(measure_id)
     results = {r.measure_id: r for r in decision.results}
+    key = key_measure(kind, decision)
+    weight = weights(ruleset, decision, opened.fields)
+    preferred = {m: (0 if m == key else 1, -weight.get(m, 0)) for m in opened.fields}
     questions = []
     for path, measures in used.items():
         info = field_info(kind, path)
         assert info is not None
         measures.sort(key=lambda m: (rank.get(m, len(rank)), m))
         score = sum((Fraction(1, len(opened.fields[m])) for m in measures), Fraction(0))
-        help_ = LIST_HELP if info.kind == "records" else opened.help.get(path)
+        help_ = LIST_HELP if info.kind == "records" else _help_for(path, measures, opened, preferred)
         questions.append(Question(path, LIST_LABELS.get(path, info.label), help_, info.unit, info.kind, info.group,
                                   tuple(measures), money_of(ruleset, decision, measures),
                                   info.choices or code_choices(path, data.get("region_code")) or (
@@ -179,8 +192,6 @@ def score_questions(ruleset: RuleSet, data: dict[str, Any], opened: OpenFields, 
         questions.sort(key=lambda q: (-q.score, -q.worth, groups.get(q.group, len(groups)), _natural(q.path)))
         return questions
     kinds = {q.path: q.kind for q in questions}
-    weight = weights(ruleset, decision, opened.fields)
-    key = key_measure(kind, decision)
     effort = {m: sum(cost(kinds[p]) for p in paths) for m, paths in opened.fields.items()}
     knocks = {m: knockouts(results[m]) for m in opened.fields}
     priority = {q.path: sum((weight[m] * (2 if q.path in knocks[m] else 1) / effort[m] for m in q.used_for

@@ -107,3 +107,19 @@ def test_the_plan_is_the_same_under_any_hash_seed() -> None:
                               check=True, timeout=120)
         outputs.add(done.stdout)
     assert len(outputs) == 1 and "finance[" in outputs.pop()
+
+
+def test_a_hint_comes_from_a_measure_the_question_serves_the_key_measure_first(ruleset: RuleSet) -> None:
+    plan = plan_interview(ruleset, START, AS_OF)
+    texts: dict[str, set[str]] = {}
+    for result in plan.decision.results:
+        if result.trace is not None:
+            for leaf in result.trace.leaves():
+                if leaf.text is not None:
+                    texts.setdefault(result.measure_id, set()).add(leaf.text.zh)
+    for question in plan.questions:
+        if question.help is not None and question.kind != "records":
+            assert any(question.help.zh in texts.get(m, set()) for m in question.used_for), question.path
+    rd = next(q for q in plan.questions if q.path == "finance[2025].rd_expense")
+    assert "national.hnte_recognition" in rd.used_for and rd.help is not None
+    assert rd.help.zh in texts["national.hnte_recognition"]  # 高企's condition, not another measure's 100万
