@@ -148,6 +148,10 @@ def _submit(found: SelfcheckProfile, call_id: int, measures: list[str], contacts
     ruleset, today = current_ruleset(), _today()
     assert found.parsed is not None and found.data is not None
     decision = evaluate(ruleset, found.parsed, today, measures=sorted(measures))
+    lost = uploads.promote(files, blob_store())  # staged uploads into the store, just before the commit
+    if lost:  # cleaned up meanwhile (a form left open for days): shown as still to upload
+        uploads.forget(scope, lost)
+        return redirect(url_for(".new", call=call_id))
     row = submission_queries.submit_to_call(
         db(), call_id=call_id, profile=found.parsed.profile, profile_data=found.data, ruleset=ruleset,
         decision=decision, checked_on=today, measures=measures, contacts=contacts, files=files,
@@ -202,6 +206,10 @@ def answer(application_id: int) -> Response | tuple[str, int]:
     scope = f"answer-{application.id}"
     kept = uploads.keep(scope, fresh)
     if not form.validate_on_submit() or errors:
+        return _render_detail(application, form, errors), 400
+    lost = uploads.promote(kept, blob_store())
+    if lost:
+        uploads.forget(scope, lost)
         return _render_detail(application, form, errors), 400
     latest = application.decisions[-1].id if application.decisions else None
     try:  # files and the move in one locked transaction: a concurrent second answer is refused, nothing kept

@@ -1,9 +1,11 @@
 """This file reads the files of an upload form: each checked by content, stored by sha256, or refused with a reason.
 
 `collect(files, items, store, max_bytes)` takes the request's files named ``file-<item key>`` (one or
-more per item). Good files are written to the blob store at once and returned as StagedFile, so a bad
-file elsewhere in the same form loses nothing: the page keeps the good ones (in the session, by call)
-and shows each refusal next to its item, in Chinese and English.
+more per item). Good files are written to the blob store's *staging area* at once and returned as
+StagedFile, so a bad file elsewhere in the same form loses nothing: the page keeps the good ones (in the
+session, by call) and shows each refusal next to its item, in Chinese and English. `promote(files, store)`
+moves them into the store proper just before the submission that attaches them commits; what a refused or
+abandoned form staged is removed by `subsidy cleanup` after a day (issue 18: bounded growth).
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ def collect(files: Any, items: Iterable[str], store: BlobStore,
             except UploadError as refused:
                 errors.setdefault(item, []).append(refused)
                 continue
-            digest = store.put(data)
+            digest = store.stage(data)
             staged.append(StagedFile(item, clean_filename(upload.filename or ""), kind, len(data), digest))
     return staged, errors
 
@@ -61,4 +63,18 @@ def keep(scope: str, files: list[StagedFile]) -> list[StagedFile]:
 def drop(scope: str) -> None:
     stage = dict(session.get(STAGE_KEY, {}))
     stage.pop(scope, None)
+    session[STAGE_KEY] = stage
+
+
+def promote(files: list[StagedFile], store: BlobStore) -> list[StagedFile]:
+    """Move these staged files into the store; returns those no longer there (cleaned up: upload again)."""
+    missing = set(store.promote(f.sha256 for f in files))
+    return [f for f in files if f.sha256 in missing]
+
+
+def forget(scope: str, files: list[StagedFile]) -> None:
+    """Stop keeping these files for this form."""
+    gone = {(f.item, f.sha256) for f in files}
+    stage = dict(session.get(STAGE_KEY, {}))
+    stage[scope] = [f.as_dict() for f in kept(scope) if (f.item, f.sha256) not in gone]
     session[STAGE_KEY] = stage
