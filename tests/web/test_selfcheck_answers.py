@@ -88,3 +88,14 @@ def test_a_bad_file_gets_every_error_at_once_in_the_files_unit(client: FlaskClie
     html = text(client.post("/selfcheck/upload", data=data, content_type="multipart/form-data"))
     assert "文件中的金额以元为单位" in html and "请以万元填写" not in html  # the file's unit
     assert "统一社会信用代码" in html  # the check digit, in the same round as the format error
+
+
+def test_the_full_form_catches_a_unit_slip_too_and_lets_it_be_confirmed(client: FlaskClient) -> None:
+    client.post("/selfcheck/", data={"kind": "enterprise", "mode": "full"})
+    data = {"action": "next", "finance-0-year": str(LAST - 1), "finance-0-sales": "4200",
+            "finance-1-year": str(LAST), "finance-1-sales": "46000000"}
+    response = client.post("/selfcheck/enterprise/finance", data=data)
+    html = text(response)
+    assert response.status_code == 200 and "可能按“元”填写了" in html and 'data-fix-value="4600"' in html
+    confirmed = client.post("/selfcheck/enterprise/finance", data={**data, "confirm": "finance-1-sales"})
+    assert confirmed.status_code == 302  # kept on purpose: the page moves on

@@ -68,6 +68,7 @@ class ProfileForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.spec_of = {s.name: s for s in self.specs}
         self.form_errors: list[Any] = []
+        self.slips: dict[str, str] = {}  # field → the 万元 figure an amount typed in yuan stands for
         lang = current_lang()
         for spec in self.specs:
             self[spec.name].spec = spec

@@ -22,7 +22,7 @@ from web.i18n import current_lang
 from web.security import safe_redirect_target
 from web.selfcheck import bp, interview, keep, present, store
 from web.selfcheck.forms import AsOfForm, KindForm, ResetForm, form_class
-from web.selfcheck.mapping import Built, check, missing_field
+from web.selfcheck.mapping import Built, check, missing_field, slip_correction
 from web.selfcheck.steps import FINANCE_YEARS, KIND_HINTS, KIND_LABELS, Step, step_of
 
 Issues = list[tuple[str, ProfileIssue]]
@@ -130,8 +130,11 @@ def _submit(kind: str, pages_: tuple[Step, ...], index: int) -> Response | tuple
     if action == "back" and index > 0:
         return redirect(page_url(kind, pages_[index - 1].id))
     parsed, issues, _built, _raw = _check(kind, pages_)
-    mine = _issues_on(page, pages_, issues)
+    confirmed = set(request.form.getlist("confirm"))
+    slips = [(n, w) for n, w in _built.warnings if w.code == "MONEY_UNIT_SLIP" and n in form.spec_of and n not in confirmed]
+    mine = _issues_on(page, pages_, issues) + slips  # every problem of the page in one round
     if mine:
+        form.slips = {n: slip_correction(str(_raw.get(n))) for n, _w in slips}
         form.attach(mine)
         return _render(kind, pages_, page, form)
     if index + 1 < len(pages_):
