@@ -170,6 +170,26 @@ def generate(n: int, seed: int = 7, as_of: dt.date = AS_OF,
     return out, boundary
 
 
+def with_answers(source: list[Profile], seed: int = 3, as_of: dt.date = AS_OF) -> list[Profile]:
+    """Copies of `source` with the answers the high-tech awards also need (independent legal person, an HNTE
+    application under way, main-business revenue), so that the forecast of national.hnte_recognition makes
+    their outcomes conditional (认定后可申请); two in three answer "none" for certificates, loans and projects,
+    the others leave those lists unanswered (unknown)."""
+    rng = random.Random(seed)
+    out = []
+    for k, original in enumerate(source):
+        p = copy.deepcopy(original)
+        if k % 3:
+            p.update(certificates=[], loans=[], projects=[])
+        p["independent_legal_person"] = rng.random() < 0.9
+        p["hnte_application"] = {"submitted_on": as_of.replace(day=1), "recommended_by_city": rng.random() < 0.7,
+                                 "preliminary_score": rng.randint(60, 90)}
+        for record in p.get("finance", []):
+            record.setdefault("main_business_revenue", record.get("sales"))
+        out.append(p)
+    return out
+
+
 def profiles(n: int, seed: int = 7, as_of: dt.date = AS_OF) -> list[Profile]:
     return generate(n, seed, as_of)[0]
 

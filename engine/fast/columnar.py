@@ -194,11 +194,43 @@ class Columnar:
         if benefit.kind in ("unpublished", "recognition") or (benefit.amount is None and benefit.rate is None):
             out.amount = out.plan.amount(None, Outcome.ELIGIBLE)
             return
-        names = self._names(benefit.amount if benefit.amount is not None else benefit.rate)
+        node = benefit.amount if benefit.amount is not None else benefit.rate
+        names = self._names(node)
         out.amount_deps = "?" in names
         rows = np.flatnonzero(eligible)
         if not names and len(rows):  # the amount reads nothing from the profile: the same for every row
             out.amount = out.plan.amount(ev.batch.run(int(rows[0])), Outcome.ELIGIBLE)
+        elif len(rows):
+            self._amount_groups(ev, measure, node, eligible, out)
+
+    @staticmethod
+    def _amount_groups(ev: VectorEval, measure: Measure, node: Any, eligible: Any, out: MeasureColumns) -> None:
+        """Rows whose amount expression has the same exact value column-wise get the same Amount: the engine's
+        estimate_amount works it out once per distinct value (on the first such row), not once per row."""
+        n = ev.n
+        saved = ev.active, ev.scope
+        ev.active, ev.scope = eligible, measure.parameters
+        try:
+            value = ev.value(node)
+        finally:
+            ev.active, ev.scope = saved
+        if isinstance(value, C):
+            return
+        value = typed(value, "num")
+        if value.kind != "num":
+            return
+        ok = eligible if value.fb is None else eligible & ~value.fb
+        known = np.broadcast_to(value.known, (n,))
+        den = np.broadcast_to(np.asarray(value.den, np.int64), (n,))
+        keys = np.stack([np.where(known, value.val, 0), np.where(known, den, 0), known.astype(np.int64)], axis=1)
+        rows = np.flatnonzero(ok)
+        if not len(rows):
+            return
+        _, first, inverse = np.unique(keys[rows], axis=0, return_index=True, return_inverse=True)
+        groups = np.full(n, -1, np.int64)
+        groups[rows] = inverse.reshape(-1)
+        out.amount_groups = groups
+        out.group_rows = rows[first]
 
     def _rowwise(self, batch: Batch, node: Any, scope: dict[str, Any], active: Any, result: Result) -> V:
         """A node without a column-wise form, evaluated with its scalar closure for the active rows."""

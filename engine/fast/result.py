@@ -7,6 +7,8 @@ one row (its missing fields when undetermined, its amount when it depends on the
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from engine.decision import Amount, Outcome
@@ -35,6 +37,8 @@ class MeasureColumns:
         self.amount: Amount | None = None  # the same for every row, or None: worked out per row
         self.amounts: dict[int, Amount] = {}
         self.amount_deps = True
+        self.amount_groups: Any = None  # per row: the group of rows with the same amount value (-1: none)
+        self.group_rows: Any = None  # the row whose amount stands for each group
         self.overrides: dict[int, Verdict] = {}
         self.rowwise = 0
         self._failing_cache: dict[int, tuple[str, ...]] = {}
@@ -80,6 +84,9 @@ class MeasureColumns:
             return NONE
         if isinstance(self.amount, Amount):
             return self.amount
+        groups = self.amount_groups
+        if groups is not None and groups[i] >= 0 and i != int(self.group_rows[groups[i]]):
+            return self.amount_of(int(self.group_rows[groups[i]]))  # the same value, so the same Amount
         amount = self.amounts.get(i)
         if amount is None:
             result, plan = self.result, self.plan

@@ -17,7 +17,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bench.generate import AS_OF, TODAY, generate, threshold_profiles
+from bench.generate import AS_OF, TODAY, generate, threshold_profiles, with_answers
 from engine import evaluate, load_ruleset, parse_profile
 from engine.errors import ProfileError
 from engine.fast import compile_ruleset
@@ -187,34 +187,13 @@ def test_columnar_from_columns_agrees(bench_rules: RuleSet, generated: list[dict
         assert [key(v) for v in table.verdicts(i)] == [key(v) for v in program.verdicts(profile)], i
 
 
-def _answered(profiles: list[dict[str, Any]], seed: int) -> list[dict[str, Any]]:
-    """Generated enterprises with the answers the high-tech awards need, so that forecasts of
-    national.hnte_recognition make their outcomes conditional (认定后可申请); every third one leaves
-    its lists unanswered (unknown), the others answer "none"."""
-    import random
-
-    rnd = random.Random(seed)
-    out = []
-    for k, source in enumerate(profiles):
-        profile = copy.deepcopy(source)
-        if k % 3:
-            profile.update(certificates=[], loans=[], projects=[])
-        profile["independent_legal_person"] = rnd.random() < 0.9
-        profile["hnte_application"] = {"submitted_on": dt.date(2025, 5, 1), "recommended_by_city": rnd.random() < 0.7,
-                                       "preliminary_score": rnd.randint(60, 90)}
-        for record in profile.get("finance", []):
-            record.setdefault("main_business_revenue", record.get("sales"))
-        out.append(profile)
-    return out
-
-
 def test_columnar_catalogue_decides_conditional_outcomes_column_wise(ruleset: RuleSet,
                                                                       generated: list[dict[str, Any]]) -> None:
     """Whole catalogue, column-wise: eligible() of a forecast is decided in two worlds from the columns
     (no row left to the whole measure's scalar path), conditions the columns cannot hold run per row, and
     every verdict — outcome, reason, amount, failing, missing, prerequisites — is the scalar path's, which is
     evaluate()'s (checked here too on a slice, and on every sample applicant)."""
-    profiles = _answered(generated[:1500], seed=3)
+    profiles = with_answers(generated[:1500], seed=3)
     samples = [p.profile for p in _samples()]
     program = compile_ruleset(ruleset, AS_OF)
     table = Columnar(program).evaluate(profiles + samples)
