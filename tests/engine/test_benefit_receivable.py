@@ -145,3 +145,16 @@ def test_a_conditional_or_undetermined_result_never_counts() -> None:
     assert counts_as_receivable(MeasureResult("m", Outcome.ELIGIBLE, None, cash, (), (), (), None))
     assert receivable_value({"kind": "exact", "value": "150000", "benefit": "cash", "payee": "applicant",
                              "basis": "entitlement"}) == 150_000  # canonical JSON writes numbers as text
+
+
+def test_the_credit_pool_sample_receives_no_cash_from_the_pool(ruleset: RuleSet) -> None:
+    """Issue 17 'done when': qy_credit_loan_pool_2026 showed 现金合计 60万元 — the pool pays the bank."""
+    from tests.conftest import sample
+    decision = evaluate(ruleset, parse_profile(sample("qy_credit_loan_pool_2026"), TODAY), dt.date(2026, 3, 31))
+    pool = decision.result("qingyuan.credit_loan_risk_pool_2026")
+    assert pool.outcome is Outcome.ELIGIBLE and pool.amount.payee == "bank"
+    assert not counts_as_receivable(pool)
+    assert "qingyuan.credit_loan_risk_pool_2026" in decision.stacking.paid_to_others
+    assert decision.stacking.total == sum(receivable_value(r) for r in decision.results
+                                          if r.measure_id in decision.stacking.chosen)
+    assert decision.stacking.total == 0
