@@ -176,3 +176,17 @@ def test_a_draft_is_at_best_undetermined_and_never_counted() -> None:
     assert fails.outcome is Outcome.INELIGIBLE and fails.failing == ("staff",)
     in_force = evaluate(_mini("staff.total >= param.staff_min"), meets, AS_OF)
     assert in_force.result("qingyuan.m").outcome is Outcome.ELIGIBLE and in_force.stacking.total == 100_000
+
+
+def test_the_catalogue_without_projects_or_loans_is_undetermined_not_ineligible(ruleset: RuleSet) -> None:
+    """Issue 17 'done when': 清远市重大科技专项 and the IP-pledge measures were 'ineligible' for a profile that
+    never mentioned projects or loans."""
+    data = sample("qingcheng_ceramics_turning_hightech")
+    answered = decide(ruleset, data)
+    for name in ("projects", "loans"):
+        data.pop(name, None)
+    unanswered = decide(ruleset, data)
+    for measure_id, name in (("qingyuan.major_project", "projects"), ("qingcheng.ip_pledge_financing", "loans")):
+        assert answered.result(measure_id).outcome is Outcome.INELIGIBLE  # [] = "none"
+        result = unanswered.result(measure_id)
+        assert result.outcome is Outcome.UNDETERMINED and name in result.missing
