@@ -11,6 +11,9 @@ from flask.testing import FlaskClient
 
 from tests.web.test_selfcheck import text
 from tests.web.test_selfcheck_interview import LAST, SME, answer, questions, start
+from web.selfcheck.interview import map_paths
+from web.selfcheck.mapping import build
+from web.selfcheck.steps import enterprise_steps
 
 
 def interview_until(client: FlaskClient, path_prefix: str) -> str:
@@ -99,3 +102,15 @@ def test_the_full_form_catches_a_unit_slip_too_and_lets_it_be_confirmed(client: 
     assert response.status_code == 200 and "可能按“元”填写了" in html and 'data-fix-value="4600"' in html
     confirmed = client.post("/selfcheck/enterprise/finance", data={**data, "confirm": "finance-1-sales"})
     assert confirmed.status_code == 302  # kept on purpose: the page moves on
+
+
+def test_no_rd_centre_is_an_answer() -> None:
+    specs = tuple(s for page in enterprise_steps() for s in page.specs)
+    assert any(s.name == "rd_centre-none" for s in specs)
+    data = build("enterprise", specs, {"name": "x", "rd_centre-none": "true"}).data
+    assert data["rd_centre"] == {"premises_m2": 0, "test_equipment_value": 0}  # a known "none", decidable
+    typed = build("enterprise", specs, {"name": "x", "rd_centre-none": "true", "rd_centre-premises_m2": "600"}).data
+    assert typed["rd_centre"]["premises_m2"] == "600"  # a figure typed beside it wins
+    assert "rd_centre" not in build("enterprise", specs, {"name": "x"}).data  # unanswered stays unknown
+    asked = map_paths(["rd_centre.premises_m2", "rd_centre.test_equipment_value"], {}, enterprise_steps())
+    assert asked[0].none_spec is not None and asked[1].none_spec is None  # one box, with the first question

@@ -95,6 +95,7 @@ class Asked:
     year: tuple[str, int] | None = None  # (form field of the column's year, the year) for a finance field
     used_for: str = ""
     anchor: str | None = None  # where the full form asks it, for a question this page cannot
+    none_spec: FieldSpec | None = None  # "没有研发中心": another answer to the same question
 
 
 def _kind() -> str:
@@ -133,11 +134,15 @@ def map_paths(paths: list[str], raw: dict[str, Any], pages_: tuple[Step, ...], k
         anchor = None if (spec is not None and spec.kind != "none") or target is None else _page_url(
             kind, target.id, f"section-{path.split('.')[0].split('[')[0]}")
         out.append(Asked(None, path, spec, label, year, anchor=anchor))
+    for a in out:  # a record's "没有" box goes with its first question on the page
+        head = a.path.split(".")[0]
+        if "." in a.path and f"{head}-none" in specs and not any(b.none_spec for b in out if b.path.startswith(head)):
+            a.none_spec = specs[f"{head}-none"]
     return out
 
 
 def _form(asked: list[Asked], formdata: Any = None) -> Any:
-    specs = tuple(a.spec for a in asked if a.spec is not None)
+    specs = tuple(a.spec for a in asked if a.spec is not None) + tuple(a.none_spec for a in asked if a.none_spec)
     return form_class(specs, two_way=True)(formdata=formdata)
 
 
@@ -213,6 +218,13 @@ def _save(asked: list[Asked], form: Any, declined: set[str], pages_: tuple[Step,
     by_page: dict[str, dict[str, Any]] = {}
     cleared: dict[str, set[str]] = {}
     for a in asked:
+        if a.none_spec is not None:
+            page = step_of(pages_, a.none_spec.name)
+            assert page is not None
+            if a.none_spec.name in values:
+                by_page.setdefault(page.id, {})[a.none_spec.name] = values[a.none_spec.name]
+            else:
+                cleared.setdefault(page.id, set()).add(a.none_spec.name)
         if a.spec is None:
             continue
         page = step_of(pages_, a.spec.name)
@@ -298,8 +310,9 @@ def _page(asked: list[Asked], pages_: tuple[Step, ...], *, start: bool) -> Respo
         saved = store.answers(kind)
         form = _form(asked)
         for a in asked:
-            if a.spec is not None and a.spec.name in saved:
-                form[a.spec.name].process_data(saved[a.spec.name])
+            for spec in (a.spec, a.none_spec):
+                if spec is not None and spec.name in saved:
+                    form[spec.name].process_data(saved[spec.name])
         form.attach(_issues_on(asked, pages_) if store.saved_pages(kind) else [])
         return _render(asked, form, start=start, plan=None if start else plan_for())
     form = _form(asked, request.form)

@@ -21,7 +21,7 @@ from engine.errors import Message, ProfileError, ProfileIssue
 from engine.profile import ParsedProfile
 from engine.standards.money import WAN, MoneyFormatError, magnitude_issue, parse_money
 from web.selfcheck.specs import FieldSpec
-from web.selfcheck.steps import COPIED
+from web.selfcheck.steps import COPIED, NONE_FILLS
 
 WAN_YUAN = 10_000
 
@@ -72,6 +72,17 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
     data[leaf] = value
 
 
+def _none_answers(built: Built, none_of: set[str]) -> None:
+    """"没有" answers: an empty list; for a record (an R&D centre), its figures set to zero unless typed."""
+    for group in none_of:
+        if group in NONE_FILLS:
+            section = built.data.setdefault(group, {})
+            for key, value in NONE_FILLS[group].items():
+                section.setdefault(key, value)
+        else:
+            built.data.setdefault(group, [])
+
+
 def build(kind: str, specs: tuple[FieldSpec, ...], raw: dict[str, Any]) -> Built:
     """The raw profile mapping for `parse_profile`, from the answers of every page of one kind."""
     built = Built({"kind": kind})
@@ -96,8 +107,7 @@ def build(kind: str, specs: tuple[FieldSpec, ...], raw: dict[str, Any]) -> Built
         used = [row for row in sorted(rows) if set(rows[row]) - {"year"}]
         built.data[group] = [rows[row] for row in used]
         built.rows[group] = used
-    for group in none_of:
-        built.data.setdefault(group, [])
+    _none_answers(built, none_of)
     for target, source in COPIED.get(kind, {}).items():
         if source in built.data:
             _put(built.data, target, built.data[source])

@@ -61,7 +61,11 @@ NONE_LABELS = {
                             "no certificates or statuses held at present (HNTE, tech-SME, R&D centres …)"),
     "loans": Message("没有贷款", "no loans"),
     "projects": Message("没有项目", "no projects"),
+    "rd_centre": Message("没有研发中心（企业技术中心）", "no R&D centre"),
 }
+NONE_FILLS: dict[str, dict[str, int]] = {"rd_centre": {"premises_m2": 0, "test_equipment_value": 0}}
+"""What "没有" means for a section that is a record, not a list: no R&D centre is 0 ㎡ and 0 yuan of equipment
+(figures typed beside it win)."""
 COPIED = SAME_AS  # fields a page does not ask because another field already holds the answer: path → source
 
 
@@ -104,7 +108,10 @@ def _nested(model: type[BaseModel], name: str) -> Section:
     info = model.model_fields[name]
     sub = model_of(info.annotation)
     assert sub is not None
-    return Section(name, field_specs(sub, name, within_required=info.is_required()))
+    specs = field_specs(sub, name, within_required=info.is_required())
+    if name in NONE_FILLS:  # "没有研发中心": an answer of its own
+        specs += (FieldSpec(f"{name}-none", name, "none", "none", "bool", NONE_LABELS[name]),)
+    return Section(name, specs)
 
 
 def _records(model: type[BaseModel], name: str, rows: int, layout: str = "rows") -> Section:
