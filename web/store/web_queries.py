@@ -253,6 +253,14 @@ class QueueLine:
     def age_days(self, today: dt.date) -> int:
         return (today - self.submitted_at.date()).days
 
+    @property
+    def counts(self) -> dict[str, int]:
+        """How many measures have each outcome (eligible, undetermined, conditional …)."""
+        out: dict[str, int] = {}
+        for outcome in self.outcomes.values():
+            out[outcome] = out.get(outcome, 0) + 1
+        return out
+
 
 @dataclass(frozen=True)
 class QueuePage:
@@ -326,13 +334,32 @@ def _queue_where(session: Session, q: QueueQuery) -> list[Any]:
     return where
 
 
+def _needs_decision(q: QueueQuery) -> bool:
+    return bool(q.outcome or q.measures)
+
+
+def _stacking_total(decision_json: str) -> int:
+    """The stacked cash total of a stored decision, decoding only its "stacking" object (the whole JSON, with its
+    traces, is many times larger)."""
+    at = decision_json.find('"stacking":')
+    if at < 0:
+        return 0
+    try:
+        stacking, _end = json.JSONDecoder().raw_decode(decision_json, at + len('"stacking":'))
+    except ValueError:
+        stacking = (json.loads(decision_json).get("stacking") or {})
+    return int((stacking or {}).get("total") or 0)
+
+
 def queue_page(session: Session, q: QueueQuery) -> QueuePage:
-    """One page of the queue (see QueueQuery): a COUNT, a page of ids, then the page's decisions, flags and
-    assignees in three more queries — whatever the number of applications (no query per row)."""
-    latest = _latest_decision_ids()
-    base = (select(Application.id).join(Applicant, Applicant.id == Application.applicant_id)
-            .outerjoin(latest, latest.c.application_id == Application.id)
-            .outerjoin(Decision, Decision.id == latest.c.decision_id))
+    """One page of the queue (see QueueQuery): a COUNT, a page of ids, then the page's rows, latest decisions,
+    flags and assignees — a fixed number of queries whatever the number of applications (no query per row). The
+    latest-decision join is made only when a filter reads the decision."""
+    base = select(Application.id).join(Applicant, Applicant.id == Application.applicant_id)
+    if _needs_decision(q):
+        latest = _latest_decision_ids()
+        base = (base.outerjoin(latest, latest.c.application_id == Application.id)
+                .outerjoin(Decision, Decision.id == latest.c.decision_id))
     base = base.where(*_queue_where(session, q))
     total = int(session.scalar(select(func.count()).select_from(base.subquery())) or 0)
     pages = max(1, -(-total // q.page_size))
@@ -344,22 +371,26 @@ def queue_page(session: Session, q: QueueQuery) -> QueuePage:
     ids = list(session.scalars(base.order_by(*order).limit(q.page_size).offset((page - 1) * q.page_size)))
     if not ids:
         return QueuePage([], total, page, pages)
-    rows = {a.id: (a, p, d) for a, p, d in session.execute(
-        select(Application, Applicant, Decision).join(Applicant, Applicant.id == Application.applicant_id)
-        .outerjoin(latest, latest.c.application_id == Application.id)
-        .outerjoin(Decision, Decision.id == latest.c.decision_id).where(Application.id.in_(ids)))}
+    rows = {a.id: (a, p) for a, p in session.execute(
+        select(Application, Applicant).join(Applicant, Applicant.id == Application.applicant_id)
+        .where(Application.id.in_(ids)))}
+    latest_ids = select(func.max(Decision.id)).where(Decision.application_id.in_(ids)).group_by(Decision.application_id)
+    decisions = {d.application_id: (d.outcomes_json, d.decision_json) for d in session.execute(
+        select(Decision.application_id, Decision.outcomes_json, Decision.decision_json)
+        .where(Decision.id.in_(latest_ids)))}
     flags: dict[int, list[Any]] = {}
     for flag in session.scalars(select(TriageFlag).where(TriageFlag.application_id.in_(ids))
                                 .order_by(TriageFlag.application_id, TriageFlag.rule_id)):
         flags.setdefault(flag.application_id, []).append(flag)
-    names = dict(session.execute(select(User.id, User.username).where(
-        User.id.in_({a.assigned_to for a, _p, _d in rows.values() if a.assigned_to}))).all())
+    assigned = {a.assigned_to for a, _p in rows.values() if a.assigned_to}
+    names = dict(session.execute(select(User.id, User.username).where(User.id.in_(assigned))).all()) if assigned else {}
     out = []
     for app_id in ids:
-        app, applicant, decision = rows[app_id]
-        summary = _queue_row(app, applicant, decision)
+        app, applicant = rows[app_id]
+        outcomes_json, decision_json = decisions.get(app_id, ("{}", ""))
         out.append(QueueLine(app.id, applicant.name, applicant.display_code, app.status, app.priority, app.submitted_at,
-                             summary.measures, summary.outcomes, summary.amount, app.call_id, app.stage,
+                             tuple(app.measures or ()), json.loads(outcomes_json),
+                             _stacking_total(decision_json) if decision_json else 0, app.call_id, app.stage,
                              names.get(app.assigned_to) if app.assigned_to else None, app.materials_complete,
                              tuple(flags.get(app.id, ()))))
     return QueuePage(out, total, page, pages)
