@@ -8,6 +8,9 @@ wrap the app in werkzeug's ProxyFix so that it is the client's address, not the 
 
 Limits are "N/second|minute|hour" strings in the app config (API_EVALUATE_RATE_LIMIT, default
 "60/minute"; API_TOKEN_RATE_LIMIT, default "10/minute"); "0" or "off" disables one.
+
+Submissions are limited per applicant, counted in the database so that all workers share the count
+(`enforce_per_applicant`, API_SUBMISSIONS_RATE_LIMIT, default "20/hour"; web.store.rate_queries).
 """
 
 from __future__ import annotations
@@ -16,38 +19,17 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 
 from flask import current_app, request
 
 from web.api.problems import Problem
+from web.db_session import db
+from web.store import rate_queries
+from web.store.rate_queries import Rate
 
 EXTENSION_KEY = "subsidy.api.ratelimit"
-DEFAULTS = {"evaluate": "60/minute", "tokens": "10/minute"}
-PERIODS = {"second": 1.0, "minute": 60.0, "hour": 3600.0}
+DEFAULTS = {"evaluate": "60/minute", "tokens": "10/minute", "submissions": "20/hour"}
 MAX_CLIENTS = 10_000  # buckets kept per limit (least recently used dropped first)
-
-
-@dataclass(frozen=True)
-class Rate:
-    count: int
-    period: float
-
-    @classmethod
-    def parse(cls, text: str) -> Rate | None:
-        """'60/minute' → Rate(60, 60.0); '0' / 'off' → None (unlimited).
-
-        >>> Rate.parse("5/second"), Rate.parse("off")
-        (Rate(count=5, period=1.0), None)
-        """
-        text = str(text).strip().lower()
-        if text in ("", "0", "off", "none"):
-            return None
-        count, _, unit = text.partition("/")
-        unit = unit.strip() or "minute"
-        if unit not in PERIODS or not count.strip().isdigit() or int(count) < 1:
-            raise ValueError(f"rate limit must look like '60/minute', not {text!r}")
-        return cls(int(count), PERIODS[unit])
 
 
 class Limiter:
@@ -97,4 +79,17 @@ def enforce(name: str) -> None:
         seconds = max(1, math.ceil(wait))
         raise Problem("rate-limited", f"At most {rate.count} requests per {int(rate.period)} s from one client; "
                       f"retry in {seconds} s / 请求过于频繁，请{seconds}秒后重试",
+                      headers={"Retry-After": str(seconds)})
+
+
+def enforce_per_applicant(name: str, applicant_id: int | None) -> None:
+    """Count this request against limit `name` for the applicant, in the database; 429 problem if over."""
+    rate = rate_for(name)
+    if rate is None or applicant_id is None:
+        return
+    wait = rate_queries.hit(db(), name, f"applicant:{applicant_id}", rate)
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        raise Problem("rate-limited", f"At most {rate.count} submissions per {int(rate.period)} s for one applicant; "
+                      f"retry in {seconds} s / 提交过于频繁，请{seconds}秒后重试",
                       headers={"Retry-After": str(seconds)})

@@ -122,6 +122,7 @@ def tokens_view() -> Response:
 def create_application_view() -> Response:
     user = current_api_user()
     body = read_json()
+    ratelimit.enforce_per_applicant("submissions", user.applicant_id)  # shared by all workers (issue 18)
     key = request.headers.get(HEADER)
     if key is None:
         return _create_application(body, user)

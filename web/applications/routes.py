@@ -31,12 +31,20 @@ from web.extensions import current_ruleset
 from web.forms import choice
 from web.i18n import current_lang, tr
 from web.security import request_limit
-from web.store import allocation_queries, call_queries, material_queries, submission_queries, web_queries
+from web.store import (
+    allocation_queries,
+    call_queries,
+    material_queries,
+    rate_queries,
+    submission_queries,
+    web_queries,
+)
 from web.store.call_queries import CallNotOpen
 from web.store.contacts import Contacts
 
 MATERIAL_MAX_BYTES = 5 * 1024 * 1024
 UPLOAD_REQUEST_MAX = 40 * 1024 * 1024
+SUBMISSIONS_PER_APPLICANT = "20/hour"
 
 
 def _today() -> dt.date:
@@ -127,6 +135,11 @@ def new() -> Response | str | tuple[str, int]:
     except CallNotOpen as refused:
         flash(f"{refused.zh} / {refused.en}", "error")
         return render_template("applications/new.html", **page), 409
+    wait = rate_queries.limited(session, "submissions", f"applicant:{current_user.applicant_id}",
+                                current_app.config.get("API_SUBMISSIONS_RATE_LIMIT", SUBMISSIONS_PER_APPLICANT))
+    if wait:  # per applicant, counted in the database (all workers): issue 18
+        flash(_("提交过于频繁，请%(n)s秒后再试。", n=int(wait) + 1), "error")
+        return render_template("applications/new.html", **page), 429
     contacts = Contacts(str(form.contact_name.data), str(form.contact_phone.data), str(form.contact_email.data))
     return _submit(found, call.id, chosen, contacts, [f for f in kept if f.item in required], scope)
 
