@@ -283,6 +283,8 @@ class VectorEval:
             return V("bool", np.zeros(self.n, bool), np.zeros(self.n, bool), merge_fb(a.fb, b.fb))
         if kinds == {"num"}:
             return compare_numbers(node.op, a, b)
+        if kinds == {"str"} and node.op in ("<", "<=", ">", ">=") and isinstance(a, V) != isinstance(b, V):
+            return self._text_order(node, a, b)
         if len(kinds) != 1 or None in kinds or (node.op not in ("==", "!=") and kinds != {"date"}):
             raise Unsupported
         kind = str(kinds.pop())
@@ -290,6 +292,24 @@ class VectorEval:
         av, ak, afb = _plain(a, kind)
         bv, bk, bfb = _plain(b, kind)
         return V("bool", np.asarray(CMP[node.op](av, bv), bool), np.asarray(ak & bk), merge_fb(afb, bfb))
+
+    def _text_order(self, node: Compare, a: Any, b: Any) -> V:
+        """A text column ordered against a constant (`industry_code >= "E"`): the engine's own comparison,
+        once per distinct text."""
+        column = typed(a if isinstance(a, V) else b, "str")
+        if column.kind != "str":
+            raise Unsupported
+        constant = b.value if isinstance(a, V) else a.value
+        codes, distinct = column.factor()
+        used = np.zeros(len(distinct), bool)
+        used[codes[column.known]] = True  # placeholders of unknown rows are never compared
+        results = [(compare(node.op, v, constant) if isinstance(a, V) else compare(node.op, constant, v))
+                   if use else False for v, use in zip(distinct, used, strict=True)]
+        if any(type(r) is not bool for r in results):
+            raise Unsupported
+        hit = np.array([r != node.negate for r in results], dtype=bool)[codes] if distinct \
+            else np.zeros(self.n, bool)
+        return V("bool", hit, column.known, column.fb)
 
     def _member(self, a: Any, b: Any, negate: bool) -> V:
         a = typed(a, "str")
