@@ -107,6 +107,7 @@ def _register_context(app: Flask) -> None:
     from web.bureau.badge import call_badge
 
     app.add_template_global(call_badge, "call_badge")  # SELFCHECK's result cards: 申报中 / 即将开始 / 已截止
+    app.add_template_global(_audit_head, "audit_head")  # the chain head to publish (the 公示 page shows it)
 
     @app.context_processor
     def _site() -> dict[str, Any]:
@@ -116,3 +117,11 @@ def _register_context(app: Flask) -> None:
                if name in app.blueprints and endpoint in app.view_functions and (roles is None or role in roles)]
         return {"ruleset_hash": ruleset.hash, "engine_version": engine.__version__, "nav_items": nav,
                 "logout_form": LogoutForm(formdata=None) if role else None, "ROLE_NAMES": ROLE_NAMES}
+
+
+def _audit_head() -> tuple[int, str]:
+    """The audit chain's head (seq, hash), for pages that publish it."""
+    from web.db_session import db
+    from web.store import queries
+
+    return queries.chain_head(db())
