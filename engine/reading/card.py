@@ -205,6 +205,24 @@ def _score(result: Any, decision: Any, ruleset: RuleSet, lang: str) -> ScoreHelp
     return None
 
 
+STATUS_NOTES: dict[str, Message] = {
+    "possibly_superseded": Message("注意：该依据可能已被新文件取代", "note: this source may have been superseded"),
+    "expired": Message("该政策已过有效期", "this measure is no longer in force"),
+    "draft": DRAFT,
+}
+
+
+def _status_note(measure: Measure, lang: str) -> str:
+    """What a person needs to know about the measure's standing: said only when it is not simply in force (the rule
+    file's status note then follows); the notes of measures in force record how their dates were sourced, for
+    the maintainers."""
+    if measure.status not in STATUS_NOTES:
+        return ""
+    head = STATUS_NOTES[measure.status].get(lang)
+    note = measure.status_note.get(lang) if measure.status_note else ""
+    return f"{head}{colon(lang)}{note}" if note else head
+
+
 def _next_step(measure: Measure, lang: str) -> NextStep:
     how = measure.how_to_apply
     if how is None:
@@ -261,9 +279,7 @@ def card(result: Any, decision: Any, ruleset: RuleSet, lang: str, link: Linker =
          *, with_trace: bool = True) -> Card:
     """The card of one measure result (a live or a stored Decision's)."""
     m = ruleset.measures[result.measure_id]
-    status = m.status_note.get(lang) if m.status_note else ""
-    if m.status == "possibly_superseded" and not status:
-        status = "note: this source may have been superseded" if lang == "en" else "注意：该依据可能已被新文件取代"
+    status = _status_note(m, lang)
     klass, pays_text, figure_text, figure = pays(result, m, lang)
     score = _score(result, decision, ruleset, lang)
     cat = category(result, score)

@@ -134,10 +134,15 @@ CODES: dict[str, Message] = {
     "publicity_culture": Message("宣传思想文化", "publicity and culture"), "teaching_master": Message("教学名师", "master teacher"), "bqw_project": Message("百千万工程", "Hundred-Thousand-Ten-Thousand project"),
     "other": Message("其他", "other"), "below_funded_levels": Message("低于资助档次", "below the funded levels"),
     "east_west_north": Message("粤东西北", "east, west and north Guangdong"), "pearl_river_delta": Message("珠三角", "Pearl River Delta"),
+    # talent categories read from rule parameters (韶关“丹霞英才”)
+    "all": Message("所有企业", "all enterprises"),
+    "innovation_entrepreneurship": Message("创新创业人才", "innovation and entrepreneurship talent"),
+    "professional_technical": Message("专业技术人才", "professional and technical talent"), "youth": Message("青年人才", "young talent"),
 }
 """Labels of the coded answers the profile models allow (Literal values); a code without one shows as itself."""
 
 
 def code_label(value: str) -> Message:
-    """The label of a coded value; the value itself when it has none (A–E bands, new codes)."""
-    return CODES.get(value) or Message(value, value)
+    """The label of a coded value (an outcome read by another measure included); the value itself when it has none
+    (A–E bands, new codes)."""
+    return CODES.get(value) or CATEGORY_LABELS.get(value) or Message(value, value)

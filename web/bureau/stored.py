@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
 from engine import lifecycle
 from engine.decision import Decision
 from engine.errors import Message
-from engine.explain import amount_text
+from engine.explain import amount_text, money
 from engine.model import RuleSet
 from engine.profile.labels import field_label
 from engine.reading import Card, label
+from engine.reading.labels import CODES
 from engine.reading.words import value_text
+from engine.standards.money import MoneyFormatError, parse_money
 from web.i18n import current_lang
 from web.reading import stored_cards
 
@@ -91,21 +94,36 @@ class Event:
     who: str
     role: str
     text: str
-    record: str  # "decision #3" / "review #7"
+    record: Message  # "决策 #3 / decision #3", "审核 #7 / review #7"
     chain_seq: int
 
 
 def history(application: Any, *, for_applicant: bool = False) -> list[Event]:
     """Decisions and review actions of an application, oldest first."""
-    events = [Event(d.created_at, "decision", "—", "engine", "", f"decision #{d.id}", d.chain_seq)
+    events = [Event(d.created_at, "decision", "—", "engine", "", Message(f"决策 #{d.id}", f"decision #{d.id}"), d.chain_seq)
               for d in application.decisions]
     for r in application.reviews:
         kind = action_of(r)
         if for_applicant and kind not in APPLICANT_VISIBLE:
             continue
         who = r.user.username if not for_applicant or r.user.role == "applicant" else ""  # staff stay anonymous
-        events.append(Event(r.created_at, kind, who, r.user.role, r.reason, f"review #{r.id}", r.chain_seq))
+        events.append(Event(r.created_at, kind, who, r.user.role, r.reason, Message(f"审核 #{r.id}", f"review #{r.id}"),
+                            r.chain_seq))
     return sorted(events, key=lambda e: e.chain_seq)
+
+
+def _shown(value: Any, lang: str) -> str:
+    """A stored profile value for people: amounts written with a unit ("7500万元") in the page's money."""
+    if isinstance(value, str) and re.fullmatch(r"-?[\d,.]+\s*(?:万元|万|亿元|元)", value.strip()):
+        try:
+            return money(parse_money(value, allow_negative=True), lang)
+        except MoneyFormatError:
+            return value
+    if isinstance(value, str) and value in CODES:
+        return CODES[value].get(lang)  # a coded answer ("enterprise", "maker_space") by its label
+    if isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return str(value)
+    return value_text(value, "any", lang)
 
 
 def profile_rows(profile_json: str, lang: str | None = None) -> list[tuple[str, str]]:
@@ -122,8 +140,7 @@ def profile_rows(profile_json: str, lang: str | None = None) -> list[tuple[str, 
                 key = item.get("year") if isinstance(item.get("year"), int) else i
                 walk(item, f"{path}[{key}]")
         else:
-            shown = value_text(value, "any", lang) if not isinstance(value, str | int) or isinstance(value, bool) \
-                else str(value)
+            shown = _shown(value, lang)
             rows.append((field_label(path).get(lang), shown))
 
     walk(json.loads(profile_json), "")

@@ -54,7 +54,7 @@ def render_screen(summary: Summary, ruleset: RuleSet, info: dict[str, Any], lang
     axis = money_wan if lang != "en" else (lambda v: f"¥{v:,.0f}")
     budget_rows = [(title_of(ruleset, m, lang), [float(summary.budget[m]["exact"]), float(summary.budget[m]["up_to"])])
                    for m in sorted(money, key=lambda m: -money[m]) if money[m]]
-    districts = sorted(({"code": code, "name": region_name(code) or code or t("（未填）", "(not given)"),
+    districts = sorted(({"code": code, "name": region_name(code, lang) or code or t("（未填）", "(not given)"),
                          "count": sum(v[0] for v in by_measure.values()),
                          "money": sum(v[1] for v in by_measure.values())}
                         for code, by_measure in summary.districts.items()), key=lambda d: -d["count"])
@@ -68,11 +68,12 @@ def render_screen(summary: Summary, ruleset: RuleSet, info: dict[str, Any], lang
         outcome_columns=[(k, label(k).get(lang)) for k in present],
         eligible_total=sum(c.get("eligible", 0) for c in summary.counts.values()), budget_total=sum(money.values()),
         unpublished=sum(b["unpublished"] for b in summary.budget.values()),
-        outcome_chart=bar_chart(outcome_rows, series, title=t("各措施结果", "outcomes per measure")),
+        outcome_chart=bar_chart(outcome_rows, series, title=t("各措施结果", "outcomes per measure"), empty=t("（无数据）", "(no data)")),
         budget_chart=bar_chart(budget_rows, [(t("确定金额", "exact"), "#1565c0"), (t("最高", "up to"), "#90caf9")],
-                               fmt=axis, title=t("各措施现金预算", "cash budget per measure")),
+                               fmt=axis, title=t("各措施现金预算", "cash budget per measure"),
+                               empty=t("（无数据）", "(no data)")),
         district_chart=bar_chart(district_rows, [(t("符合（企业×措施）", "eligible (firm × measure)"), "#2e7d32")],
-                                 title=t("各区县符合数", "eligible per district")),
+                                 title=t("各区县符合数", "eligible per district"), empty=t("（无数据）", "(no data)")),
         district_budget=bar_chart(district_money, [(t("预算", "budget"), "#1565c0")], fmt=axis,
                                   title=t("各区县预算", "budget per district")) if district_money else "",
     )

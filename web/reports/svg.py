@@ -34,10 +34,11 @@ def _fmt_number(value: float) -> str:
 
 
 def bar_chart(rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[tuple[str, str]],
-              width: int = 760, fmt: Callable[[float], str] = _fmt_number, title: str = "") -> Markup:
+              width: int = 760, fmt: Callable[[float], str] = _fmt_number, title: str = "",
+              empty: str = "（无数据 / no data）") -> Markup:
     """A stacked horizontal bar chart as an <svg> element (values may be negative: a signed axis)."""
     if not rows:
-        return Markup('<p class="empty">（无数据 / no data）</p>')
+        return Markup('<p class="empty">{0}</p>').format(empty)
     lows = [sum(v for v in values if v < 0) for _, values in rows]
     highs = [sum(v for v in values if v > 0) for _, values in rows]
     low, high = min([0.0, *lows]), max([0.0, *highs])
