@@ -88,6 +88,11 @@ def _plain_combine(op: str, values: Sequence[Any]) -> Any:
         return True
     if truth.false:
         return False
+    return _merged_unknown(values)
+
+
+def _merged_unknown(values: Sequence[Any]) -> Unknown:
+    """The unknown result of a combination: the missing fields of every operand that is not a bool."""
     found: Unknown | None = None
     for v in values:
         if v is not True and v is not False:
@@ -124,8 +129,8 @@ def combine(op: str, values: Sequence[Any]) -> Any:
             plain = False
     if plain:
         return other
-    if not any(type(v) is Conditional for v in values):
-        return _plain_combine(op, values)
+    if not any(type(v) is Conditional for v in values):  # no decisive value, some unknown: unknown (Kleene)
+        return _merged_unknown(values)
     prerequisites = frozenset().union(*(v.prerequisites for v in values if type(v) is Conditional))
     now = _plain_combine(op, [v.now if type(v) is Conditional else v for v in values])
     recognised = _plain_combine(op, [v.recognised if type(v) is Conditional else v for v in values])
