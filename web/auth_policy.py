@@ -226,18 +226,29 @@ class LoginPolicy:
         """Every lock or guard in force now, for the admin page."""
         now, lim = self.clock(), self.limits
         events = auth_queries.events_since(self.session, now - dt.timedelta(seconds=lim.ADDRESS_WINDOW_SECONDS))
+        by_user: dict[str, list[Any]] = {}
+        by_address: dict[str, list[Any]] = {}
+        for e in events:  # one pass: each state below reads only the events about its user or address
+            by_user.setdefault(e.username, []).append(e)
+            by_address.setdefault(e.address, []).append(e)
+
+        def about(user: str, addr: str) -> list[Any]:
+            seen = {id(e) for e in by_user.get(user, [])}
+            merged = by_user.get(user, []) + [e for e in by_address.get(addr, []) if id(e) not in seen]
+            return sorted(merged, key=lambda e: (e.at, e.id))
+
         out: list[Lock] = []
         for user, addr in sorted({(e.username, e.address) for e in events if e.kind == "failure"}):
-            state = _State(events, addr, user, now, lim)
+            state = _State(about(user, addr), addr, user, now, lim)
             if wait := state.pair_wait():
                 out.append(Lock("pair", user, addr, len(state.pair), wait))
         for addr in sorted({e.address for e in events if e.kind == "failure"}):
-            state = _State(events, addr, "\0", now, lim)
+            state = _State(about("\0", addr), addr, "\0", now, lim)
             wait = state.address_lock_wait() or state._delay(state.address, lim.ADDRESS_FREE_FAILURES)
             if wait or len(state.address) >= lim.ADDRESS_MAX_FAILURES:
                 out.append(Lock("address", ANY, addr, len(state.address), wait))
         for user in sorted({e.username for e in events if e.kind == "failure"}):
-            state = _State(events, "\0", user, now, lim)
+            state = _State(about(user, "\0"), "\0", user, now, lim)
             if len(state.account) >= lim.ACCOUNT_FREE_FAILURES:
                 out.append(Lock("account", user, ANY, len(state.account), state._delay(state.account,
                                                                                         lim.ACCOUNT_FREE_FAILURES)))
