@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from typing import Any
 
@@ -52,6 +52,7 @@ class ScoreHelp:
     lifted_to: str = ""  # the lowest score after the change ("最低71分")
     no_way: bool = False  # no change of the actionable indicators suffices
     action: str = ""  # the change as one next step
+    maximum: str = ""  # the score's maximum ("100分")
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,8 @@ def explain_score(decision: Any, ruleset: RuleSet, comparison: dict[str, Any], l
         value = facts[fid].value if fid in facts else _reads(facts).get(MANAGEMENT if fid == EXPERT else fid)
         name = _NAMES[fid][1 if en else 0]
         indicators.append(Indicator(name, _pts(value, lang), f"{top} points" if en else f"{top}分"))
+    top_total = sum(top for _fid, top in INDICATORS)
+    maximum = f"{top_total} points" if en else f"{top_total}分"
     if span is None:  # an assessed total stands in for the indicators
         lo = num(plain(score.value))
         if lo is None:
@@ -253,8 +256,9 @@ def explain_score(decision: Any, ruleset: RuleSet, comparison: dict[str, Any], l
         action = (f"{joined}: the score is then at least {low} points, {need_text}" if en
                   else f"{joined}：最低得分升到{low}分，{need_text}")
         return ScoreHelp(total_text, need_text, status, indicators, changes,
-                         f"at least {low} points" if en else f"最低{low}分", action=action)
-    return _expert_residual(facts, choices, need, total_text, need_text, status, indicators, lang)
+                         f"at least {low} points" if en else f"最低{low}分", action=action, maximum=maximum)
+    return replace(_expert_residual(facts, choices, need, total_text, need_text, status, indicators, lang),
+                   maximum=maximum)
 
 
 def _expert_residual(facts: dict[str, Any], choices: list[list[_Option]], need: Number, total_text: str,
