@@ -125,7 +125,7 @@ CODES: dict[str, Message] = {
     "major_facility": Message("重大科技基础设施", "major S&T infrastructure"), "high_level_talent": Message("高层次人才", "high-level talent"),
     "national_major": Message("国家科技重大专项", "national major S&T project"), "national_key_rd": Message("国家重点研发计划", "national key R&D programme"),
     "provincial_major": Message("省级重大科技专项", "provincial major S&T project"), "provincial_key_rd": Message("省重点领域研发计划", "provincial key-area R&D programme"),
-    "new_materials": Message("新材料", "New materials"), "biomedicine": Message("生物医药", "biomedicine"), "green_ecology": Message("绿色生态", "green ecology"),
+    "new_materials": Message("新材料", "new materials"), "biomedicine": Message("生物医药", "biomedicine"), "green_ecology": Message("绿色生态", "green ecology"),
     "modern_agriculture": Message("现代农业", "modern agriculture"),
     # kinds, talent programmes, regions
     "institution": Message("新型研发机构", "New-type R&D institution"), "talent": Message("人才", "Talent"), "team": Message("创新创业团队", "Innovation team"),
