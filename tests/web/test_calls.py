@@ -81,6 +81,10 @@ def test_the_reviewer_sees_the_flags_the_moment_it_arrives(bureau: Flask, client
     with bureau.app_context():  # another company's application already gave the same phone
         queries.get_application(db(), seeded.application_b).contact_phone = "138 0000 1234"  # type: ignore[union-attr]
         db().commit()
+    with bureau.test_request_context():  # as the site does when contacts change: its join keys are refreshed
+        from web.bureau.triage_now import triage_now
+
+        assert triage_now(seeded.application_b, dt.date.today())
     call = open_call(bureau)
     login(client, "alice")
     fill_enterprise(client)
@@ -88,10 +92,11 @@ def test_the_reviewer_sees_the_flags_the_moment_it_arrives(bureau: Flask, client
     reviewer = bureau.test_client()
     login(reviewer, "rita")
     page = reviewer.get(f"/review/applications/{app_id}").get_data(as_text=True)
-    assert "shared_phone" in page and f"查看申请 #{seeded.application_b}" in page  # no `subsidy triage` was run
+    assert "不同单位使用同一联系电话" in page and f"查看申请 #{seeded.application_b}" in page  # no `subsidy triage` run
+    assert "shared_phone" not in page  # the flag in words, not its rule id
     assert "13800001234" in page and "wang@example.cn" in page  # the reviewer sees the contacts
     other = reviewer.get(f"/review/applications/{seeded.application_b}").get_data(as_text=True)
-    assert "shared_phone" in other  # both sides flagged at once
+    assert "不同单位使用同一联系电话" in other  # both sides flagged at once
 
 
 def test_the_reviewer_checks_materials_and_complete_materials_fast_track(bureau: Flask, client: FlaskClient,
@@ -135,6 +140,32 @@ def test_the_reviewer_checks_materials_and_complete_materials_fast_track(bureau:
     assert "fast_track" in rules, rules
 
 
+def _store_apply(bureau: Flask, call: int, n: int) -> int:
+    """Another firm's application under the call (through the store, with both materials)."""
+    from engine import evaluate, parse_profile
+    from engine.standards.uscc import org_check_char, uscc_check_char
+    from tests.conftest import sample
+    from tests.web.conftest import AS_OF, SAMPLE_A
+    from web.extensions import current_ruleset
+    from web.store import submission_queries
+    from web.store.contacts import validate_contacts
+    from web.store.material_queries import StagedFile
+
+    body = f"MB{n:06d}"
+    s17 = f"914418020{body}{org_check_char(body)}"[:17]
+    data = {**sample(SAMPLE_A), "name": f"清远第{n}家测试科技有限公司", "credit_code": s17 + uscc_check_char(s17)}
+    with bureau.test_request_context():
+        parsed = parse_profile(data, AS_OF)
+        decision = evaluate(current_ruleset(), parsed, AS_OF, measures=[AWARD])
+        files_ = [StagedFile(item, f"{item}.pdf", "application/pdf", 100, f"{n:062x}{i:02x}")
+                  for i, item in enumerate(("form", "licence"))]
+        row = submission_queries.submit_to_call(
+            db(), call_id=call, profile=parsed.profile, profile_data=data, ruleset=current_ruleset(),
+            decision=decision, checked_on=AS_OF, measures=[AWARD], contacts=validate_contacts("李工", f"1390000000{n}", f"li{n}@example.cn"),
+            files=files_, user_id=None)
+        return int(row.application_id)
+
+
 def _review_and_approve(bureau: Flask, reviewer: FlaskClient, app_id: int, wan: str = "30") -> None:
     """What a reviewer does: start, check every material, set the approved amount, approve."""
     assert reviewer.post(f"/review/applications/{app_id}/decide", data={"action": "start", "reason": "ok"}).status_code == 302
@@ -166,9 +197,13 @@ def _allocated_call(bureau: Flask, client: FlaskClient, admin: FlaskClient,
     """Three approved applications for the 300,000 award under a 600,000 budget (the second approved at 25万);
     the call closes, the admin previews and confirms: the 公示 runs."""
     call = open_call(bureau, measures=(AWARD,), budget=600_000)
+    apps = [_store_apply(bureau, call, n) for n in (1, 2)]  # two other firms, received first
     login(client, "alice")
     fill_enterprise(client)
-    apps = [_apply(client, call, measures=[AWARD]) for _ in range(3)]
+    apps.append(_apply(client, call, measures=[AWARD]))
+    again = client.post("/applications/new", data={**apply_data(call, measures=[AWARD]),
+                                                   **files(form=(PDF, "申报表.pdf"), licence=(PNG, "执照.png"))})
+    assert again.status_code == 409 and "每个主体每项措施只能申请一次" in again.get_data(as_text=True)
     reviewer = bureau.test_client()
     login(reviewer, "rita")
     for app_id, wan in zip(apps, ("30", "25", "30"), strict=True):
@@ -199,13 +234,14 @@ def test_allocation_notice_csv_and_payments(bureau: Flask, client: FlaskClient, 
     assert "未获资助：按本通知公布的排序规则轮到本项时，预算已用完" in told and "排名第 3 位" in told and "公示中" in told
     assert "北京时间" in told  # (the history list of _stored.html, H5's, still shows UTC)
     notice = client.get(f"/calls/{call}/notice").get_data(as_text=True)
-    assert "清远市瓷韵新材料科技有限公司" in notice and "30.00万元" in notice and "公示期" in notice
+    assert "清远第1家测试科技有限公司" in notice and "30.00万元" in notice and "公示期" in notice
+    assert "清远市瓷韵新材料科技有限公司" not in notice  # ranked third: the budget ran out
     assert "91441802MA00000155" not in notice and "13800001234" not in notice and "wang@" not in notice
     download = client.get(f"/calls/{call}/notice.csv")
     assert download.headers["Content-Type"].startswith("text/csv") and "attachment" in download.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(download.get_data(as_text=True).lstrip("\ufeff"))))
-    assert [r[1:] for r in rows[1:]] == [["清远市瓷韵新材料科技有限公司", "网页测试用奖励", AWARD, "300000"],
-                                         ["清远市瓷韵新材料科技有限公司", "网页测试用奖励", AWARD, "250000"]]
+    assert [r[1:] for r in rows[1:]] == [["清远第1家测试科技有限公司", "网页测试用奖励", AWARD, "300000"],
+                                         ["清远第2家测试科技有限公司", "网页测试用奖励", AWARD, "250000"]]
     with bureau.app_context():
         first, second, _third = allocation_queries.allocation_lines(db(), call)
     objection = admin.post(f"/calls/{call}/objections", data={
@@ -238,7 +274,7 @@ def test_allocation_notice_csv_and_payments(bureau: Flask, client: FlaskClient, 
     proof = auditor.get(f"/audit/calls/{call}/allocation").get_data(as_text=True)
     assert "IDENTICAL" in proof
     with bureau.app_context():
-        decision_id = queries.get_application(db(), apps[0]).decisions[-1].id  # type: ignore[union-attr]
+        decision_id = queries.get_application(db(), apps[2]).decisions[-1].id  # type: ignore[union-attr]
     decision = auditor.get(f"/audit/decisions/{decision_id}").get_data(as_text=True)
     assert "138****1234" in decision and "13800001234" not in decision  # contacts masked for the auditor
 

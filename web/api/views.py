@@ -34,7 +34,7 @@ from web.bureau.triage_now import triage_now
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.masking import mask_document
-from web.store import call_queries, queries, submission_queries
+from web.store import intake, queries, submission_queries
 from web.store.call_queries import CallNotOpen
 from web.store.identity import identity_of
 
@@ -162,7 +162,7 @@ def _create_application(body: Any, user: Any) -> Response:
         raise Problem("forbidden", "The profile identifies a different applicant than the token's "
                       "(credit code or ID number) / 档案中的主体与令牌所属申请人不一致")
     try:
-        call = call_queries.gate(session, call_id, wanted)
+        call = intake.check_intake(session, call_id=call_id, measures=wanted, identity_digest=applicant.identity_digest)
     except CallNotOpen as refused:
         raise Problem("call-not-open", f"{refused.en} / {refused.zh}") from None
     decision = evaluate(ruleset, parsed, as_of, measures=wanted)

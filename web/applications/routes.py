@@ -34,6 +34,7 @@ from web.security import request_limit
 from web.store import (
     allocation_queries,
     call_queries,
+    intake,
     material_queries,
     rate_queries,
     submission_queries,
@@ -41,6 +42,7 @@ from web.store import (
 )
 from web.store.call_queries import CallNotOpen
 from web.store.contacts import Contacts
+from web.store.identity import identity_of
 
 MATERIAL_MAX_BYTES = 5 * 1024 * 1024
 UPLOAD_REQUEST_MAX = 40 * 1024 * 1024
@@ -131,7 +133,8 @@ def new() -> Response | str | tuple[str, int]:
         page.update(kept=kept, upload_errors=errors, missing_items=missing)
         return render_template("applications/new.html", **page), 400
     try:
-        call_queries.require_open(session, call.id, chosen)
+        intake.check_intake(session, call_id=call.id, measures=chosen, files=kept,
+                            identity_digest=identity_of(found.parsed.profile).digest)
     except CallNotOpen as refused:
         flash(f"{refused.zh} / {refused.en}", "error")
         return render_template("applications/new.html", **page), 409

@@ -194,7 +194,7 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
         materials=material_queries.materials_of(session, application.id), MATERIAL_STATUS=MATERIAL_STATUS,
         stages=review_queries.stages_of(call_queries.get_call(session, application.call_id) if application.call_id
                                         else None), stage_form=ReasonOnlyForm(prefix="stage"),
-        appeal_form=ReasonOnlyForm(prefix="appeal"),
+        appeal_form=ReasonOnlyForm(prefix="appeal"), titles=_flag_titles(),
         amount_lines=allocation_queries.approvable_lines(session, application.id), amounts_form=AmountsForm(
             score=application.score), problems=allocation_queries.approval_problems(session, application.id),
         money=lambda v: wan(v, lang), title_of=lambda m: tr(ruleset.measures[m].title) if m in ruleset.measures else m)

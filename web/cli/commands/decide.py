@@ -16,9 +16,15 @@ from engine.reading.labels import OUTCOME_LABELS
 from engine.suggest import hint_for
 from web.cli.app import fail, load_rules_or_exit, parse_date, read_profile_file, report_profile_error
 from web.cli.commands._store import db_option, store_session
-from web.store import call_queries, queries, submission_queries
+from web.store import intake, queries, submission_queries
+from web.store.blobs import BlobStore, default_root
 from web.store.call_queries import CallNotOpen
 from web.store.contacts import ContactError, Contacts, validate_contacts
+from web.store.filecheck import UploadError, check_upload, clean_filename
+from web.store.identity import identity_of
+from web.store.material_queries import StagedFile
+
+MAX_BYTES = 5 * 1024 * 1024  # as the site's MATERIAL_MAX_BYTES
 
 
 def _contacts(contact: tuple[str, str, str] | None) -> Contacts | None:
@@ -28,6 +34,25 @@ def _contacts(contact: tuple[str, str, str] | None) -> Contacts | None:
         return validate_contacts(*contact)
     except ContactError as refused:
         fail(f"--contact: {refused.zh} / {refused.en}")
+
+
+def _materials(values: tuple[str, ...]) -> list[StagedFile]:
+    """`--material form=申报表.pdf …`: each file checked like an upload and stored by its sha256."""
+    store, out = BlobStore(default_root()), []
+    for value in values:
+        item, sep, name = value.partition("=")
+        if not sep or not item.strip() or not name.strip():
+            fail(f"--material {value}: 请写成 清单项=文件 / write ITEM=FILE")
+        path = Path(name)
+        try:
+            data = path.read_bytes()
+            kind = check_upload(path.name, data, MAX_BYTES)
+        except OSError as exc:
+            fail(f"--material {value}: 无法读取 / cannot read ({exc.strerror})")
+        except UploadError as refused:
+            fail(f"--material {value}: {refused.zh} / {refused.en}")
+        out.append(StagedFile(item.strip(), clean_filename(path.name), kind, len(data), store.put(data)))
+    return out
 
 
 def register(main: click.Group) -> None:
@@ -52,11 +77,14 @@ def parse_measures(values: tuple[str, ...], ruleset: RuleSet) -> list[str] | Non
 @click.option("--call", "call_id", type=int, metavar="ID",
               help="申报通知（措施有申报通知时必填，须在开放期间） / the call (required for a measure a call covers; open)")
 @click.option("--contact", nargs=3, metavar="NAME PHONE EMAIL", help="联系人、电话、邮箱 / contact person, phone, e-mail")
+@click.option("--material", "materials", multiple=True, metavar="ITEM=FILE",
+              help="申报材料（清单项=文件，PDF/JPG/PNG） / a material for a checklist item (PDF, JPG or PNG)")
 @click.option("--rules", "rules_path", type=click.Path(file_okay=False, path_type=Path), help="rule directory")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @db_option
 def decide(profile: Path, as_of: str | None, measures: tuple[str, ...], priority: int, call_id: int | None,
-           contact: tuple[str, str, str] | None, rules_path: Path | None, fmt: str, db_url: str | None) -> None:
+           contact: tuple[str, str, str] | None, materials: tuple[str, ...], rules_path: Path | None, fmt: str,
+           db_url: str | None) -> None:
     """评价并保存：申请人、申请与决策（写入审计链） / evaluate and store applicant, application and decision."""
     data = read_profile_file(profile)
     today = dt.date.today()
@@ -69,8 +97,10 @@ def decide(profile: Path, as_of: str | None, measures: tuple[str, ...], priority
     decision = evaluate(ruleset, parsed, parse_date(as_of) or today, measures=wanted)
     people = _contacts(contact)
     with store_session(db_url) as session:
-        try:
-            call = call_queries.gate(session, call_id, wanted)
+        files = _materials(materials)
+        try:  # the same intake rules as the site and the API: call, materials, one application per measure
+            call = intake.check_intake(session, call_id=call_id, measures=wanted, files=files,
+                                       identity_digest=identity_of(parsed.profile).digest)
         except CallNotOpen as refused:
             fail(f"{refused.zh} / {refused.en}")
         if call is None:
@@ -79,7 +109,7 @@ def decide(profile: Path, as_of: str | None, measures: tuple[str, ...], priority
         else:
             row = submission_queries.submit_to_call(
                 session, call_id=call.id, profile=parsed.profile, profile_data=data, ruleset=ruleset,
-                decision=decision, checked_on=today, measures=list(wanted or ()), contacts=people, files=[],
+                decision=decision, checked_on=today, measures=list(wanted or ()), contacts=people, files=files,
                 user_id=None, priority=priority)
         applicant = row.application.applicant
         outcomes = {r.measure_id: r.outcome.value for r in decision.results}
