@@ -261,7 +261,10 @@ def _issues_on(asked: list[Asked], pages_: tuple[Step, ...]) -> list[tuple[str, 
     kind = _kind()
     _parsed, issues, built = check(kind, tuple(_specs(pages_).values()), store.answers(kind), _today())
     names = {a.spec.name for a in asked if a.spec is not None}
-    return [(n, i) for n, i in issues + built.warnings if n in names]
+    slips = {n for n, w in built.warnings if w.code == "MONEY_UNIT_SLIP"}
+    warnings = [(n, w) for n, w in built.warnings if w.code == "MONEY_UNIT_SLIP"]  # says what MONEY_MAGNITUDE says
+    warnings += [(n, w) for n, w in built.warnings if w.code != "MONEY_UNIT_SLIP" and n not in slips]
+    return [(n, i) for n, i in issues + warnings if n in names]
 
 
 def _start_paths(kind: str) -> list[str]:
@@ -289,7 +292,12 @@ def interview() -> Response | tuple[str, int]:
     pages_ = store.pages_of(kind)
     if request.method == "POST":
         paths = request.form.getlist("asked")
-        return _page(map_paths(paths, store.answers(kind), pages_, kind), pages_, start=False)
+        asked = map_paths(paths, store.answers(kind), pages_, kind)
+        plan = plan_for()
+        by_path = {q.path: q for q in plan.questions} if plan is not None else {}
+        for a in asked:  # the same hints and "用于" if the page comes back with an error
+            a.question = by_path.get(a.path)
+        return _page(asked, pages_, start=False)
     plan = plan_for()
     if plan is None:
         flash(_("部分资料有误，请先更正。"), "error")
@@ -330,7 +338,7 @@ def _page(asked: list[Asked], pages_: tuple[Step, ...], *, start: bool) -> Respo
     _save(asked, form, declined, pages_)
     mine = _issues_on(asked, pages_)
     confirmed = set(request.form.getlist("confirm"))
-    blocking = [(n, i) for n, i in mine if i.severity == "error" or n not in confirmed]
+    blocking = [(n, i) for n, i in mine if i.severity == "error" or (i.code == "MONEY_UNIT_SLIP" and n not in confirmed)]
     if blocking:  # every error of the page in one round; an implausible amount until it is confirmed
         form.attach(blocking)
         form.slips = {n: slip_correction(str(request.form.get(n))) for n, i in blocking if i.code == "MONEY_UNIT_SLIP"}

@@ -19,7 +19,7 @@ from typing import Any
 from engine import parse_profile
 from engine.errors import Message, ProfileError, ProfileIssue
 from engine.profile import ParsedProfile
-from engine.standards.money import WAN, MoneyFormatError, magnitude_issue, parse_money
+from engine.standards.money import MAGNITUDE_LIMIT_YUAN, WAN, MoneyFormatError, magnitude_issue, parse_money
 from web.selfcheck.specs import FieldSpec
 from web.selfcheck.steps import COPIED, NONE_FILLS
 
@@ -116,10 +116,12 @@ def build(kind: str, specs: tuple[FieldSpec, ...], raw: dict[str, Any]) -> Built
 
 
 SLIP_FACTOR = 10_000
-"""An amount at least this many times the firm's sales, or the same line of another year (or above
-SLIP_LIMIT_YUAN), was most likely typed in yuan in a 万元 field (which multiplies it by exactly 10,000): the page
-says so beside the field and offers the ÷10,000 correction in one click; the user may also confirm it."""
-SLIP_LIMIT_YUAN = 10**9 * WAN_YUAN  # 10亿万元
+SAME_LINE_FACTOR = 1_000
+"""An amount at least SLIP_FACTOR times the firm's sales, or SAME_LINE_FACTOR times the same line of another
+year (a yuan figure typed in a 万元 field is 10,000 times too large; a firm's sales do not grow 1,000-fold in a
+year), or above the standard's plausibility bound (engine.standards.money.MAGNITUDE_LIMIT_YUAN, 1,000亿元 — below
+the 10亿万元 the issue names, so it catches more), was most likely typed in yuan: the page says so beside the field and offers
+the ÷10,000 correction in one click; the user may also confirm it."""
 
 
 def slip_correction(text: str) -> str:
@@ -144,7 +146,8 @@ def _unit_slips(specs: tuple[FieldSpec, ...], raw: dict[str, Any], built: Built)
         same_line = [v for n, v in typed.items() if n != name and spec.group == "finance"
                      and money[n].group == "finance" and money[n].key == spec.key and v > 0]
         others = [v for v in sales if v != yuan]
-        implausible = yuan > SLIP_LIMIT_YUAN or any(yuan >= SLIP_FACTOR * v for v in [*others, *same_line] if v > 0)
+        implausible = (yuan > MAGNITUDE_LIMIT_YUAN or any(yuan >= SLIP_FACTOR * v for v in others if v > 0)
+                       or any(yuan >= SAME_LINE_FACTOR * v for v in same_line))
         if implausible:
             fixed = slip_correction(str(raw[name]))
             built.warnings.append((name, ProfileIssue(spec.path, "MONEY_UNIT_SLIP", Message(
