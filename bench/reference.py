@@ -41,3 +41,41 @@ def _band(scaled: int, whole: int, bands: tuple[tuple[int, int], ...]) -> int:
         if scaled >= percent * whole:
             return value
     return 0
+
+
+def decide_columns(c: dict[str, Any], as_of: dt.date, registered_by: dt.date) -> tuple[Any, Any]:
+    """The same two answers for a whole batch, written by hand with numpy over bench.generate.columns_of:
+    the baseline of the columnar backend (exact int64 arithmetic, cross-multiplied ratios)."""
+    import numpy as np
+
+    reg = c["registered_on"]
+    first = np.maximum(as_of.year - 3, reg.astype("datetime64[Y]").astype(np.int64) + 1970)
+    rd = sales = domestic = np.int64(0)
+    for year in range(as_of.year - 3, as_of.year):
+        inside = first <= year
+        rd = rd + np.where(inside, c[f"finance[{year}].rd_expense"].filled(0), 0)
+        sales = sales + np.where(inside, c[f"finance[{year}].sales"].filled(0), 0)
+        domestic = domestic + np.where(inside, c[f"finance[{year}].rd_domestic"].filled(0), 0)
+    last = as_of.year - 1
+    last_sales = c[f"finance[{last}].sales"].filled(0)
+    total, sci = c["staff.total"], c["staff.sci_tech"]
+    rate = np.where(last_sales <= 5000 * WAN, 5, np.where(last_sales <= 20000 * WAN, 4, 3))
+    field = c["tech_field"].astype("U1")
+    hightech = ((reg <= np.datetime64(registered_by)) & c["ip.core_ip_owned"] & (field >= "1") & (field <= "8")
+                & (sci * 10 >= total) & (rd * 100 >= rate * sales) & (domestic * 10 >= rd * 6)
+                & (c[f"finance[{last}].hitech_income"].filled(0) * 10 >= c[f"finance[{last}].total_income"].filled(0) * 6)
+                & (c["innovation.assessed_total"] >= 70) & ~c["declarations.major_incident_prior_year"])
+    staff = _band_columns(sci * 100, total, ((30, 20), (25, 16), (20, 12), (15, 8), (10, 4)))
+    research = _band_columns(rd * 100, sales, ((6, 50), (5, 40), (4, 30), (3, 20), (2, 10)))
+    class2 = c["ip.class2"]
+    points = np.where(c["ip.class1"] >= 1, 30, np.select([class2 == 0, class2 == 1, class2 == 2, class2 == 3],
+                                                         [0, 6, 12, 18], 24))
+    sme = ((total <= 500) & (last_sales <= 20000 * WAN) & (c[f"finance[{last}].total_assets"].filled(0) <= 20000 * WAN)
+           & (staff + research + points >= 60) & (staff > 0))
+    return np.asarray(hightech), np.asarray(sme)
+
+
+def _band_columns(scaled: Any, whole: Any, bands: tuple[tuple[int, int], ...]) -> Any:
+    import numpy as np
+
+    return np.select([scaled >= percent * whole for percent, _ in bands], [value for _, value in bands], 0)

@@ -46,6 +46,48 @@ class RawChunk:
         return (self.table.num_rows if self.table is not None else 0) + len(self.long) + len(self.lines)
 
 
+@dataclass(frozen=True)
+class Part:
+    """Row groups of a Parquet register that a worker reads itself (`load()`): only the path travels, so a
+    cluster's task graph holds nothing large. `start` is the row number of its first row."""
+
+    path: str
+    groups: tuple[int, ...]
+    start: int
+
+    def load(self) -> RawChunk:
+        import pyarrow.parquet as pq
+
+        handle = pq.ParquetFile(self.path)
+        header = list(handle.schema_arrow.names)
+        table = handle.read_row_groups(list(self.groups))
+        columns = [_as_text(table.column(i).combine_chunks()) for i in range(len(header))]
+        texts = pa.table({f"c{i}": column for i, column in enumerate(columns)})
+        return RawChunk("table", header, texts, np.arange(self.start, self.start + texts.num_rows, dtype=np.int64))
+
+
+def parquet_parts(path: Path, size: int = 50_000) -> list[Part]:
+    """A Parquet register as partitions of whole row groups of about `size` rows, for workers to read."""
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.ParquetFile(path).metadata
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise RegisterError(f"{path}: 不是Parquet文件 / not a Parquet file ({exc})") from None
+    if not meta.schema.names:
+        raise RegisterError("空文件或缺少表头 / the file is empty or has no header row")
+    parts, groups, rows, start = [], [], 0, 2
+    for g in range(meta.num_row_groups):
+        groups.append(g)
+        rows += meta.row_group(g).num_rows
+        if rows >= size:
+            parts.append(Part(str(path.resolve()), tuple(groups), start))
+            start, groups, rows = start + rows, [], 0
+    if groups:
+        parts.append(Part(str(path.resolve()), tuple(groups), start))
+    return parts
+
+
 def register_kind(path: Path) -> str:
     suffix = path.suffix.lower()
     return "jsonl" if suffix in JSONL_SUFFIXES else "parquet" if suffix in PARQUET_SUFFIXES else "csv"

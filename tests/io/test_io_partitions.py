@@ -73,3 +73,26 @@ def test_workers_option_starts_a_local_cluster(tmp_path: Path, register: Path) -
     invoke("screen", *common, "--out", str(tmp_path / "one"), "--jobs", "1")
     invoke("screen", *common, "--out", str(tmp_path / "local"), "--workers", "2")
     assert files(tmp_path / "one", SCREEN_FILES) == files(tmp_path / "local", SCREEN_FILES)
+
+
+def test_parquet_partitions_are_read_by_the_workers(tmp_path: Path, register: Path) -> None:
+    """On a local cluster a Parquet register travels as row-group descriptions (engine.io.Part): the workers
+    read their rows from the file, and the files written are the single-process run's, byte for byte."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    from engine.io import Part, parquet_parts, raw_chunks
+
+    names = next(csv.reader(register.open(encoding="utf-8")))
+    table = pcsv.read_csv(register, convert_options=pcsv.ConvertOptions(
+        column_types=dict.fromkeys(names, pa.string()), strings_can_be_null=True))
+    parquet = tmp_path / "register.parquet"
+    pq.write_table(table, parquet, row_group_size=300)
+    parts = parquet_parts(parquet, 1000)
+    assert len(parts) == 3 and all(isinstance(p, Part) for p in parts)
+    assert [int(n) for p in parts for n in p.load().rows] == [int(n) for c in raw_chunks(parquet) for n in c.rows]
+    common = [str(parquet), "--rules", BENCH_RULES, "--chunk", "1000", *DATES]
+    invoke("screen", *common, "--out", str(tmp_path / "one"), "--jobs", "1")
+    invoke("screen", *common, "--out", str(tmp_path / "local"), "--workers", "2")
+    assert files(tmp_path / "one", SCREEN_FILES) == files(tmp_path / "local", SCREEN_FILES)

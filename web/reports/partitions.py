@@ -4,6 +4,8 @@
     for output in run_chunks(prepare, work, setup, chunks, scheduler="tcp://host:8786")  # a Dask cluster
     for output in run_chunks(prepare, work, setup, chunks, workers=2)           # a LocalCluster of 2
 
+`chunks` may also be partitions a worker reads itself (objects with a `load()` method, e.g. engine.io.Part):
+then only their description travels to the worker.
 `setup` is (key, payload): plain data (the RuleSet snapshot, dates, flags) from which each worker builds its
 state once (`prepare(payload)`, cached per worker by the key); `work(state, chunk)` is a pure function of the state and
 one chunk. Whatever ran it, the outputs come back in chunk order, so the files written are the same
@@ -33,7 +35,13 @@ def state_of(prepare: Callable[[Any], Any], setup: tuple[str, Any]) -> Any:
 
 
 def _call(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], setup: Any, chunk: Any) -> Any:
-    return work(state_of(prepare, setup), chunk)
+    return work(state_of(prepare, setup), _loaded(chunk))
+
+
+def _loaded(chunk: Any) -> Any:
+    """A chunk, or a partition the worker reads itself (anything with `load()`, e.g. engine.io.Part)."""
+    load = getattr(chunk, "load", None)
+    return load() if callable(load) else chunk
 
 
 def run_chunks(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], setup: Any, chunks: Iterable[Any],
@@ -67,7 +75,7 @@ def _init(prepare: Callable[[Any], Any], setup: tuple[str, Any]) -> None:
 
 def _pooled(item: tuple[Callable[[Any, Any], Any], Any]) -> Any:
     work, chunk = item
-    return work(_STATE["pool"], chunk)
+    return work(_STATE["pool"], _loaded(chunk))
 
 
 def _dask(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], setup: Any, chunks: Iterable[Any],
@@ -85,8 +93,8 @@ def _dask(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], setup:
         shared = client.scatter(setup, broadcast=True)
         window = 2 * max(1, len(client.scheduler_info().get("workers", {})) or workers or 1)
         flight: deque[Any] = deque()
-        for chunk in chunks:  # the chunk goes to a worker as data, not inside the task graph
-            data = client.scatter(chunk)
+        for chunk in chunks:  # a partition the worker reads, or the chunk as data: never inside the task graph
+            data = chunk if callable(getattr(chunk, "load", None)) else client.scatter(chunk)
             flight.append(client.submit(_call, prepare, work, shared, data, pure=False))
             if len(flight) >= window:
                 yield flight.popleft().result()

@@ -61,7 +61,6 @@ def screen(register_file: Path | None, as_of: str | None, out_dir: Path | None, 
         return
     if register_file is None:
         fail("缺少名录文件 / give a REGISTER file (CSV, Parquet or JSONL), or --columns to list the columns")
-    from engine.io import raw_chunks
     from web.reports.html import meta, render_screen
     from web.reports.partitions import run_chunks
     from web.reports.screening import Summary
@@ -78,7 +77,7 @@ def screen(register_file: Path | None, as_of: str | None, out_dir: Path | None, 
     try:
         with ExitStack() as stack:
             files = _open_outputs(stack, out)
-            outputs = run_chunks(_prepare, _screen_chunk, setup, raw_chunks(register_file, encoding, chunk_size),
+            outputs = run_chunks(_prepare, _screen_chunk, setup, _chunks(register_file, encoding, chunk_size, workers),
                                  jobs=jobs, scheduler=scheduler, workers=workers)
             for output in _progress(outputs, register_file):
                 _write(files, output)
@@ -92,6 +91,17 @@ def screen(register_file: Path | None, as_of: str | None, out_dir: Path | None, 
     rate = summary.read / elapsed if elapsed else 0
     click.echo(f"{summary.read} 行 / rows: {summary.accepted} 已筛查 / screened, {summary.rejected} 退回 / rejected "
                f"(rejects.csv) · {elapsed:.1f}s, {rate:,.0f} rows/s · {out}/report.html")
+
+
+def _chunks(path: Path, encoding: str | None, size: int, workers: int | None) -> Any:
+    """The register's chunks; on a local cluster (--workers) a Parquet register goes as row-group partitions the
+    workers read from the file themselves (on --scheduler the file may not be on the workers' disks: this
+    process reads it and the chunks travel as data)."""
+    from engine.io import parquet_parts, raw_chunks, register_kind
+
+    if workers and register_kind(path) == "parquet":
+        return parquet_parts(path, size)
+    return raw_chunks(path, encoding, size)
 
 
 def columns_text() -> str:
