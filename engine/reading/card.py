@@ -140,7 +140,7 @@ def pays(result: Any, measure: Measure, lang: str) -> tuple[str, str, str | None
     benefit = measure.benefit.text.get(lang)
     if klass == "unpublished" or not measure.amount_published:
         words = "Amount not published — ask the competent department" if en else "金额未公布——请咨询主管部门"
-        return "unpublished", f"{words}{colon(lang)}{benefit}", words, False
+        return "unpublished", f"{words}{colon(lang)}{benefit}", None, False
     if klass == "tax":
         rate = amount_text(amount, lang) if amount.kind == "rate" else ""
         kind = amount.benefit or measure.benefit.kind
