@@ -8,7 +8,8 @@ Written by hand against web/store/models.py. `call` gains the published ranking 
 公示期 in days, the end of the 公示, the final allocation and a withdrawal time; `application` a reviewers'
 score; `allocation` the 公示 name frozen at allocation and the words of a hold / exclusion; `call` its review stages,
 `application` its stage and assigned reviewer; statuses accept `appeal` (复议), review actions `appeal`,
-`assign` and `next_stage`. New tables:
+`assign` and `next_stage`; `user` a pending flag (self-registration awaiting an admin), an e-mail and a language;
+new tables `password_reset` (token digests, expiring, single use) and `notice` (the applicant's inbox and e-mails). New tables:
 `approved_amount` (核定金额 per measure line) and `objection` (raised during the 公示, with its handling).
 `ledger_entry.kind` accepts the new kinds of money-deciding records.
 """
@@ -27,6 +28,8 @@ OLD_STATUSES = ("submitted", "decided", "in_review", "info_requested", "escalate
                 "withdrawn", "funded", "not_funded", "paid")
 OLD_ACTIONS = ("comment", "approve", "reject", "request_info", "escalate", "reopen")
 NEW_ACTIONS = ("appeal", "assign", "next_stage")
+NOTICE_KINDS = ("receipt", "info_requested", "decision", "allocation", "publicity", "payment", "call_opened",
+                "account")
 # The ledger kinds 0008 adds.
 NEW_KINDS = ("call_changed", "approved_amount", "publicity", "objection", "objection_handled", "allocation_final")
 
@@ -114,9 +117,58 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_objection")),
     )
     op.create_index(op.f("ix_objection_call_id"), "objection", ["call_id"])
+    with op.batch_alter_table("user") as batch:
+        batch.add_column(sa.Column("pending", sa.Boolean(), server_default="0", nullable=False))
+        batch.add_column(sa.Column("email", sa.String(254), nullable=True))
+        batch.add_column(sa.Column("lang", sa.String(2), server_default="zh", nullable=False))
+    op.create_table(
+        "password_reset",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("token_digest", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("expires_at", sa.DateTime(), nullable=False),
+        sa.Column("used_at", sa.DateTime(), nullable=True),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_password_reset_user_id_user")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_password_reset")),
+        sa.UniqueConstraint("token_digest", name=op.f("uq_password_reset_token_digest")),
+    )
+    op.create_index(op.f("ix_password_reset_user_id"), "password_reset", ["user_id"])
+    op.create_table(
+        "notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("applicant_id", sa.Integer(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("application_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(24), nullable=False),
+        sa.Column("lang", sa.String(2), nullable=False),
+        sa.Column("subject", sa.String(300), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.Column("read_at", sa.DateTime(), nullable=True),
+        sa.Column("email_to", sa.String(254), nullable=True),
+        sa.Column("emailed_at", sa.DateTime(), nullable=True),
+        sa.Column("email_error", sa.Text(), nullable=True),
+        sa.CheckConstraint(_in("kind", NOTICE_KINDS), name=op.f("ck_notice_kind")),
+        sa.ForeignKeyConstraint(["applicant_id"], ["applicant.id"], name=op.f("fk_notice_applicant_id_applicant")),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_notice_user_id_user")),
+        sa.ForeignKeyConstraint(["application_id"], ["application.id"],
+                                name=op.f("fk_notice_application_id_application")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_notice")),
+    )
+    for column in ("applicant_id", "user_id", "application_id"):
+        op.create_index(op.f(f"ix_notice_{column}"), "notice", [column])
 
 
 def downgrade() -> None:
+    for column in ("applicant_id", "user_id", "application_id"):
+        op.drop_index(op.f(f"ix_notice_{column}"), "notice")
+    op.drop_table("notice")
+    op.drop_index(op.f("ix_password_reset_user_id"), "password_reset")
+    op.drop_table("password_reset")
+    with op.batch_alter_table("user") as batch:
+        for column in ("lang", "email", "pending"):
+            batch.drop_column(column)
     op.drop_index(op.f("ix_objection_call_id"), "objection")
     op.drop_table("objection")
     op.drop_table("approved_amount")

@@ -119,6 +119,10 @@ class User(Timestamps, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Bumped at logout: a session cookie carrying an older epoch no longer logs anyone in (bug A1).
     session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # 0008: self-registration (awaiting an admin's confirmation), the e-mail notices and resets go to, the language
+    pending: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    email: Mapped[str | None] = mapped_column(String(254))
+    lang: Mapped[str] = mapped_column(String(2), default="zh", server_default="zh")
 
     applicant: Mapped[Applicant | None] = relationship()
 
@@ -539,6 +543,44 @@ class Objection(Base):
     handling: Mapped[str | None] = mapped_column(Text)
     handled_by: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     handled_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+
+
+class PasswordReset(Base):
+    """A password-reset link sent by e-mail: only the token's SHA-256 is stored; it expires and works once."""
+
+    __tablename__ = "password_reset"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    token_digest: Mapped[str] = mapped_column(HASH, unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime())
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+
+
+NOTICE_KINDS = ("receipt", "info_requested", "decision", "allocation", "publicity", "payment", "call_opened",
+                "account")
+
+
+class Notice(Base):
+    """A notice to an applicant: in the site's inbox, and by e-mail when an address is known (its outcome kept)."""
+
+    __tablename__ = "notice"
+    __table_args__ = (CheckConstraint(_in("kind", NOTICE_KINDS), name="kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    applicant_id: Mapped[int | None] = mapped_column(ForeignKey("applicant.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(24))
+    lang: Mapped[str] = mapped_column(String(2))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+    read_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    email_to: Mapped[str | None] = mapped_column(String(254))
+    emailed_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
+    email_error: Mapped[str | None] = mapped_column(Text)
 
 
 def row_dict(row: Any) -> dict[str, Any]:
