@@ -22,11 +22,11 @@ WAN = "wan"
 WAN_YUAN = 10_000
 MAGNITUDE_LIMIT_YUAN = 10_000_000 * WAN_YUAN
 """§7.1 plausibility bound: above 1,000亿元 (10,000,000 万元) on an SME form, warn MONEY_MAGNITUDE."""
-MAX_YUAN = 10**15
-"""Hard bound: an amount above 1,000万亿元 is refused (MONEY_TOO_LARGE), never stored (the columns are 64-bit)."""
+MAX_YUAN = 10**18
+"""Hard bound: an amount above 10¹⁸ 元 is refused (MONEY_TOO_LARGE), never stored (the columns are 64-bit signed)."""
 _MAX_TEXT = 40  # characters of a typed amount, separators and unit included
-_TOO_LARGE = Message("金额过大（超过1,000万亿元），请核对数字和单位。",
-                     "The amount is too large (over 10^15 yuan); check the number and the unit.")
+_TOO_LARGE = Message("金额过大（超过10¹⁸元），请核对数字和单位。",
+                     "The amount is too large (over 10^18 yuan); check the number and the unit.")
 
 _AMOUNT = Message("金额", "Amount")
 _UNITS = (("亿元", 100_000_000), ("亿", 100_000_000), ("万元", WAN_YUAN), ("万", WAN_YUAN), ("元", 1))
