@@ -27,7 +27,7 @@ from engine.expr.values import Unknown
 from engine.fast.exprs import MISS, ExprCompiler, Fn
 from engine.fast.plan import FastRun, MeasurePlan, Verdict
 from engine.fast.source import Accessors, unwrap
-from engine.fast.traced import decide
+from engine.fast.traced import decide, evaluate_traced
 from engine.gaps import conditions_of, gaps_for
 from engine.model import RuleSet
 from engine.profile import ParsedProfile
@@ -185,8 +185,9 @@ def _gaps(run: FastRun, ruleset: RuleSet, verdict: Verdict) -> tuple[Any, ...]:
 
 
 def fast_evaluate(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None = None) -> Decision:
-    """A drop-in for `engine.evaluate` that reuses the compiled RuleSet between calls."""
-    return compile_ruleset(ruleset, as_of).decide(parsed, measures)
+    """A drop-in for `engine.evaluate` that reuses the compiled RuleSet between calls: one traced run with
+    compiled leaves (the Decision is read whole — its JSON, a report), byte for byte evaluate()'s."""
+    return evaluate_traced(compile_ruleset(ruleset, as_of), parsed, measures)
 
 
 __all__ = ["CompiledRuleSet", "Verdict", "compile_ruleset", "fast_evaluate", "summarise", "unwrap"]

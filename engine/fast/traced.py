@@ -76,6 +76,14 @@ class TracedRun(Evaluation):
         return self.program.traced_facts[fact.id](self)
 
 
+def evaluate_traced(program: Program, parsed: ParsedProfile | Any, measures: list[str] | None = None,
+                    profile_hash: str | None = None) -> Decision:
+    """`engine.evaluate(ruleset, parsed, as_of, measures)` run once, traced, with compiled leaves: for a caller
+    that will read the traces (the canonical JSON, a report), without the untraced pass `decide()` makes first."""
+    profile = parsed.profile if isinstance(parsed, ParsedProfile) else parsed
+    return decide_with(TracedRun(program, profile), parsed, measures, profile_hash)
+
+
 def decide(program: Program, parsed: ParsedProfile | Any, measures: list[str] | None = None,
            profile_hash: str | None = None) -> Decision:
     """`engine.evaluate(ruleset, parsed, as_of, measures)` with the compiled program of that RuleSet/date.
