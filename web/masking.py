@@ -16,6 +16,7 @@ appears — a free-text note included — so a new field cannot leak what an old
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable
 from typing import Any
@@ -109,6 +110,11 @@ def mask_document(data: Any, role: str | None) -> Any:
         return value
 
     return walk(data)
+
+
+def mask_json_text(text: str, role: str | None) -> str:
+    """A stored JSON text (a profile, a decision) masked for the role, as JSON text again."""
+    return json.dumps(mask_document(json.loads(text), role), ensure_ascii=False)
 
 
 def contacts_for(role: str | None, name: str | None, phone: str | None, email: str | None) -> dict[str, str]:

@@ -28,6 +28,7 @@ from web.db_session import db
 from web.extensions import current_ruleset
 from web.forms import choice
 from web.i18n import current_lang, tr
+from web.masking import mask_json_text
 from web.reading import ISSUERS
 from web.review import bp, queue
 from web.review.forms import (
@@ -185,7 +186,8 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
     return render_template(
         "review/application.html", application=application, decision=latest, rows=rows, form=form,
         refusal=refusal, allowed=allowed, labels=stored.STATUS_LABELS, actions=stored.ACTION_LABELS,
-        history=stored.history(application), profile=stored.profile_rows(latest.profile_json) if latest else [],
+        history=stored.history(application), profile=stored.profile_rows(mask_json_text(latest.profile_json, current_user.role))
+        if latest else [],
         flags=triage_queries.flags_for_application(session, application.id),
         triage=triage_queries.application_triage(session, application.id),
         wanted=set(application.measures or ()), severities=SEVERITIES, mark_form=MaterialForm(),
