@@ -152,7 +152,7 @@ def test_a_table_of_records_can_be_answered_none_of_these(client: FlaskClient) -
         if 'value="certificates"' in html:
             break
         answer(client, "/selfcheck/interview", SME, declined=tuple(p for p, _ in questions(html) if p not in SME))
-    assert 'name="certificates-none"' in html and "目前没有任何资格或证书" in html
+    assert 'name="certificates-none"' in html and "目前没有任何资格、认定或证书" in html
     assert "有的话，请在完整表单中逐项填写" in html
     answer(client, "/selfcheck/interview", SME)
     page = text(client.get("/selfcheck/enterprise/certificates"))

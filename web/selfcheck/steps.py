@@ -57,8 +57,7 @@ KIND_HINTS: dict[str, Any] = {
     "team": _l("申报创新创业团队项目"),
 }
 NONE_LABELS = {
-    "certificates": Message("目前没有任何资格或证书（高企、科技型中小企业入库、研发机构等）",
-                            "no certificates or statuses held at present (HNTE, tech-SME, R&D centres …)"),
+    "certificates": Message("目前没有任何资格、认定或证书", "no certificates, recognitions or statuses held at present"),
     "loans": Message("没有贷款", "no loans"),
     "projects": Message("没有项目", "no projects"),
     "rd_centre": Message("没有研发中心（企业技术中心）", "no R&D centre"),
