@@ -30,6 +30,7 @@ from web.db_session import db
 from web.extensions import current_ruleset
 from web.forms import choice
 from web.i18n import current_lang, tr
+from web.notify.send import notify
 from web.security import request_limit
 from web.store import (
     allocation_queries,
@@ -174,6 +175,9 @@ def _submit(found: SelfcheckProfile, call_id: int, measures: list[str], contacts
         user_id=current_user.id)
     uploads.drop(scope)
     triage_now(row.application_id, today)
+    call = call_queries.get_call(db(), call_id)
+    notify(db(), row.application_id, "receipt", {"call": call.title if call else "—",
+                                                 "when": local_time(row.application.submitted_at)})
     flash(_("申请已提交，编号 #%(id)s。系统已完成初步判断，请等待审核。", id=row.application_id), "success")
     return redirect(url_for(".detail", application_id=row.application_id))
 

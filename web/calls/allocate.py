@@ -22,6 +22,7 @@ from web.calls.common import STAFF, call_or_404, page_context
 from web.calls.forms import ConfirmForm, HandleForm, ObjectionForm, PaymentForm
 from web.db_session import db
 from web.forms import choice
+from web.notify.send import notify_allocation, notify_payment
 from web.store import allocation_queries, call_queries
 from web.store.queries import StoreError
 
@@ -79,6 +80,7 @@ def allocate(call_id: int) -> Response:
     except StoreError as refused:
         flash(f"{refused.zh} / {refused.en}", "error")
     else:
+        notify_allocation(db(), call.id, "allocation")
         flash(_("已确认分配方案，公示开始。"), "success")
     return _done(call.id, "#allocation")
 
@@ -132,6 +134,7 @@ def finalize(call_id: int) -> Response:
     except StoreError as refused:
         flash(f"{refused.zh} / {refused.en}", "error")
     else:
+        notify_allocation(db(), call.id, "publicity")
         flash(_("公示结束，分配已定稿。"), "success")
     return _done(call.id, "#allocation")
 
@@ -148,11 +151,12 @@ def pay(call_id: int) -> Response | tuple[str, int]:
     if line is None:
         abort(404)
     try:
-        allocation_queries.record_payment(db(), line.id, paid_on=form.paid_on.data,  # type: ignore[arg-type]
-                                          amount=form.amount.yuan, voucher_no=str(form.voucher_no.data),  # type: ignore[attr-defined]
-                                          user_id=current_user.id)
+        payment = allocation_queries.record_payment(
+            db(), line.id, paid_on=form.paid_on.data, amount=form.amount.yuan,  # type: ignore[arg-type,attr-defined]
+            voucher_no=str(form.voucher_no.data), user_id=current_user.id)
     except StoreError as refused:
         flash(f"{refused.zh} / {refused.en}", "error")
         return _render(call, form), 409
+    notify_payment(db(), payment)
     flash(_("已登记付款（凭证号 %(no)s）。", no=form.voucher_no.data), "success")
     return _done(call.id, "#payments")

@@ -29,6 +29,7 @@ from web.extensions import current_ruleset
 from web.forms import choice
 from web.i18n import current_lang, tr
 from web.masking import mask_json_text
+from web.notify.send import notify_review
 from web.reading import ISSUERS
 from web.review import bp, queue
 from web.review.forms import (
@@ -158,6 +159,9 @@ def bulk() -> tuple[str, int] | str:
         return render_template("review/bulk.html", results=[], problem=_("请选择要指派的审核人员。")), 400
     results = review_queries.bulk(session, ids[:500], str(form.act.data), current_user.id, str(form.reason.data),
                                   int(form.reviewer.data) if str(form.reviewer.data or "").isdigit() else None)
+    for result in results:
+        if result.ok and form.act.data == "request_info":
+            notify_review(session, result.application_id, "request_info", str(form.reason.data))
     return render_template("review/bulk.html", results=results, problem=None,
                            done=sum(r.ok for r in results), refused=sum(not r.ok for r in results))
 
@@ -228,6 +232,7 @@ def decide(application_id: int) -> Response | tuple[str, int]:
                               reason=str(form.reason.data), decision_id=latest)
     except lifecycle.LifecycleError as exc:
         return _render(_application(application_id), form, refusal=tr(exc.message)), 409
+    notify_review(db(), application.id, action, str(form.reason.data))
     flash(_("已记录：%(action)s（申请 #%(id)s）。", action=tr(stored.ACTION_LABELS[action]), id=application.id),
           "success")
     return redirect(url_for(".application", application_id=application.id))

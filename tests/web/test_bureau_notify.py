@@ -1,0 +1,109 @@
+"""Issue 23, applicants told: notices in the site's inbox and by e-mail through a real local SMTP server (aiosmtpd,
+never a mock) on receipt (with the 受理回执), a request for information and a decision, each in the
+applicant's language; a mail server that is down loses no notice."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.web.bureau_kit import AWARD, PDF, PNG, apply_data, files, open_call
+from tests.web.conftest import Seeded, fill_enterprise, login
+from web.db_session import db
+from web.store import notice_queries, web_queries
+
+PORT = 8171  # H7's ports: 8170-8179
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Any] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802  (aiosmtpd's name)
+        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=PORT)
+    controller.start()
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(PORT))
+    monkeypatch.setenv("MAIL_FROM", "bureau@qingyuan.example.cn")
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def bureau(app: Flask, seeded: Seeded, tmp_path: Path) -> Flask:
+    app.config["MATERIALS_DIR"] = str(tmp_path / "materials")
+    return app
+
+
+def _apply(client: FlaskClient, call: int) -> int:
+    response = client.post("/applications/new", data={**apply_data(call, measures=[AWARD]),
+                                                      **files(form=(PDF, "申报表.pdf"), licence=(PNG, "执照.png"))})
+    assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+    return int(response.location.rsplit("/", 1)[1])
+
+
+def test_receipt_request_and_decision_are_told(bureau: Flask, client: FlaskClient, seeded: Seeded, smtp: Inbox) -> None:
+    call = open_call(bureau, measures=(AWARD,))
+    login(client, "alice")
+    fill_enterprise(client)
+    app_id = _apply(client, call)
+    (mail,) = smtp.messages
+    assert mail["To"] == "wang@example.cn" and mail["Subject"] == f"已受理：申请 #{app_id}"
+    assert "北京时间" in mail.get_content() and f"/notices/receipt/{app_id}" in mail.get_content()
+    inbox = client.get("/notices/").get_data(as_text=True)
+    assert f"已受理：申请 #{app_id}" in inbox
+    receipt = client.get(f"/notices/receipt/{app_id}").get_data(as_text=True)
+    assert "受理回执" in receipt and "申报表.pdf" in receipt and "审计链位置" in receipt
+    assert bureau.test_client().get(f"/notices/receipt/{app_id}").status_code in (302, 401)  # not without logging in
+    with bureau.app_context():  # alice reads English from now on
+        user = web_queries.user_by_id(db(), seeded.users["alice"])
+        assert user is not None
+        user.lang = "en"
+        db().commit()
+    reviewer = bureau.test_client()
+    login(reviewer, "rita")
+    reviewer.post(f"/review/applications/{app_id}/decide", data={"action": "start", "reason": "ok"})
+    reviewer.post(f"/review/applications/{app_id}/decide", data={"action": "request_info", "reason": "请补充盖章申报表"})
+    asked = smtp.messages[-1]
+    assert asked["Subject"] == f"Information requested: application #{app_id}" and "请补充盖章申报表" in asked.get_content()
+    with bureau.app_context():
+        notices = notice_queries.inbox(db(), seeded.users["alice"])
+        assert [n.subject for n in notices][:2] == [f"Information requested: application #{app_id}",
+                                                    f"已受理：申请 #{app_id}"]
+        assert all(n.emailed_at is not None for n in notice_queries.notices_of_application(db(), app_id) if n.email_to)
+    opened = client.get(f"/notices/{notices[0].id}").get_data(as_text=True)
+    assert "请补充盖章申报表" in opened
+    assert client.get(f"/notices/{notices[0].id + 1000}").status_code == 404
+
+
+def test_a_mail_server_down_loses_no_notice(bureau: Flask, client: FlaskClient, seeded: Seeded,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", str(PORT + 1))  # nobody listens there
+    monkeypatch.setenv("SMTP_TIMEOUT", "2")
+    call = open_call(bureau, measures=(AWARD,))
+    login(client, "alice")
+    fill_enterprise(client)
+    app_id = _apply(client, call)  # the submission stands
+    with bureau.app_context():
+        rows = notice_queries.notices_of_application(db(), app_id)
+        mailed = [n for n in rows if n.email_to]
+        assert len(rows) == 2 and mailed[0].emailed_at is None and "ConnectionRefused" in (mailed[0].email_error or "")
+    assert f"已受理：申请 #{app_id}" in client.get("/notices/").get_data(as_text=True)

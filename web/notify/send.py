@@ -1,0 +1,139 @@
+"""This file defines telling an applicant what happened to an application: a notice in the inbox of each of the
+applicant's accounts, in that account's language, and an e-mail to the application's contact address (in
+the language of the applicant's first account, else Chinese). Called by the pages after they commit: receipt
+(with the link to the 受理回执), a request for information, the decision, the allocation with its 公示, the
+final allocation and a payment.
+
+The notice rows are committed before any e-mail is tried; the e-mail's outcome is then stored on them (a mail
+server that is down never loses a notice, never fails the page).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import has_request_context, url_for
+
+from web.notify.mailer import send_mail
+from web.store import notice_queries
+
+TEXTS: dict[str, dict[str, tuple[str, str]]] = {
+    "receipt": {"zh": ("已受理：申请 #{id}", "{name}：您的申请 #{id}（{call}）已于 {when}（北京时间）受理。\n"
+                                                 "受理回执：{receipt}\n查看申请：{link}"),
+                "en": ("Received: application #{id}", "{name}: your application #{id} ({call}) was received on "
+                                                          "{when} (Beijing time).\nReceipt: {receipt}\nYour application: {link}")},
+    "info_requested": {"zh": ("请补充材料：申请 #{id}", "{name}：审核人员要求补充材料或说明：\n{reason}\n请登录后答复：{link}"),
+                       "en": ("Information requested: application #{id}", "{name}: the reviewer asks for more "
+                                                                         "information:\n{reason}\nAnswer here: {link}")},
+    "decision": {"zh": ("审核结果：申请 #{id}", "{name}：您的申请 #{id} 审核结果：{outcome}。\n理由：{reason}\n{link}"),
+                 "en": ("Decision: application #{id}", "{name}: the decision on your application #{id}: {outcome}.\n"
+                                                        "Reason: {reason}\n{link}")},
+    "allocation": {"zh": ("资金分配与公示：申请 #{id}", "{name}：申报通知“{call}”的资金分配已确认，公示至 {until}（北京时间）。\n"
+                                                     "{lines}\n公示期内如有异议请向 {body} 反映。\n{link}"),
+                   "en": ("Allocation under public notice: application #{id}", "{name}: the allocation of the call "
+                          "'{call}' is confirmed and under public notice until {until} (Beijing time).\n{lines}\n"
+                          "Objections to {body} within the notice period.\n{link}")},
+    "publicity": {"zh": ("分配定稿：申请 #{id}", "{name}：公示结束，申报通知“{call}”的资金分配已定稿。\n{lines}\n{link}"),
+                  "en": ("Allocation final: application #{id}", "{name}: the public notice is over; the allocation of "
+                         "the call '{call}' is final.\n{lines}\n{link}")},
+    "payment": {"zh": ("已拨付：申请 #{id}", "{name}：{measure} 已拨付 {amount}（凭证号 {voucher}，{on}）。\n{link}"),
+                "en": ("Paid: application #{id}", "{name}: {amount} paid for {measure} (voucher {voucher}, {on}).\n{link}")},
+}
+
+
+def _link(endpoint: str, **values: Any) -> str:
+    if has_request_context():
+        try:
+            return url_for(endpoint, _external=True, **values)
+        except Exception:  # noqa: BLE001 — a link is a convenience; the notice stands without it
+            return ""
+    return ""
+
+
+def notify(session: Any, application_id: int, kind: str, params: dict[str, Any] | None = None,
+           by_lang: dict[str, dict[str, Any]] | None = None) -> list[int]:
+    """Tell the applicant (see the module docstring); returns the notice ids. `by_lang` holds the parameters
+    whose words differ by language (an outcome, a measure's title, the allocation lines)."""
+    application, users = notice_queries.recipients(session, application_id)
+    if application is None:
+        return []
+    base = {"id": application.id, "name": application.applicant.name,
+            "link": _link("applications.detail", application_id=application.id),
+            "receipt": _link("notify.receipt", application_id=application.id), **(params or {})}
+
+    def text(lang: str) -> tuple[str, str]:
+        subject, body = TEXTS[kind][lang]
+        values = {**base, **((by_lang or {}).get(lang) or {})}
+        return subject.format(**values), body.format(**values)
+
+    rows = []
+    for user in users:
+        lang = user.lang if user.lang in ("zh", "en") else "zh"
+        subject, body = text(lang)
+        rows.append(notice_queries.add_notice(session, kind=kind, lang=lang, subject=subject, body=body,
+                                              applicant_id=application.applicant_id, user_id=user.id,
+                                              application_id=application.id, email_to=None))
+    mail_lang = users[0].lang if users and users[0].lang in ("zh", "en") else "zh"
+    email = application.contact_email or (users[0].email if users else None)
+    mailed = None
+    if email:
+        subject, body = text(mail_lang)
+        mailed = notice_queries.add_notice(session, kind=kind, lang=mail_lang, subject=subject, body=body,
+                                           applicant_id=application.applicant_id, user_id=None,
+                                           application_id=application.id, email_to=email)
+        rows.append(mailed)
+    session.commit()
+    if mailed is not None:
+        notice_queries.record_email(session, mailed.id, send_mail(str(email), mailed.subject, mailed.body))
+        session.commit()
+    return [r.id for r in rows]
+
+
+def _title(measure_id: str, lang: str) -> str:
+    from web.extensions import current_ruleset
+
+    try:
+        measure = current_ruleset().measures.get(measure_id)
+    except Exception:  # noqa: BLE001 — outside an app context the id is the name
+        measure = None
+    return measure.title.get(lang) if measure is not None else measure_id
+
+
+def notify_allocation(session: Any, call_id: int, kind: str) -> int:
+    """Tell every applicant of a call its lines: amount and the true reason (allocation confirmed, or final)."""
+    from web.bureau.present import local_time, wan
+    from web.store import allocation_queries, call_queries
+    from web.store.allocation import REASON_LABELS
+
+    call = call_queries.get_call(session, call_id)
+    if call is None:
+        return 0
+    by_app: dict[int, list[Any]] = {}
+    for line in allocation_queries.allocation_lines(session, call_id):
+        by_app.setdefault(line.application_id, []).append(line)
+    for application_id, lines in by_app.items():
+        by_lang = {lang: {"lines": "\n".join(
+            f"- {_title(x.measure_id, lang)}：{wan(x.granted, lang)}（{REASON_LABELS[x.reason].get(lang)}"
+            + (f"，{'排名第' if lang == 'zh' else 'rank '}{x.rank}{'位' if lang == 'zh' else ''}" if x.reason in ("budget", "cap") else "")
+            + "）" for x in lines)} for lang in ("zh", "en")}
+        notify(session, application_id, kind, {"call": call.title, "body": call.body,
+                                               "until": local_time(call.publicity_until)}, by_lang)
+    return len(by_app)
+
+
+def notify_payment(session: Any, payment: Any) -> None:
+    from web.bureau.present import wan
+
+    line = payment.allocation
+    notify(session, line.application_id, "payment", {"voucher": payment.voucher_no, "on": payment.paid_on.isoformat()},
+           {lang: {"measure": _title(line.measure_id, lang), "amount": wan(payment.amount, lang)} for lang in ("zh", "en")})
+
+
+def notify_review(session: Any, application_id: int, action: str, reason: str) -> None:
+    """After a reviewer's act: a request for information or a decision (approve / reject) is told."""
+    if action == "request_info":
+        notify(session, application_id, "info_requested", {"reason": reason})
+    elif action in ("approve", "reject"):
+        words = {"approve": ("通过", "approved"), "reject": ("不通过", "not approved")}[action]
+        notify(session, application_id, "decision", {"reason": reason},
+               {"zh": {"outcome": words[0]}, "en": {"outcome": words[1]}})
