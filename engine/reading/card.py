@@ -14,7 +14,7 @@ from typing import Any
 
 from engine.benefits import money_class
 from engine.errors import Message
-from engine.explain import amount_text, money
+from engine.explain import amount_text
 from engine.model import Measure, RuleSet
 from engine.reading.labels import CONFIDENCE, DRAFT, ISSUERS, REASONS, label
 from engine.reading.score import SCORE, ScoreHelp, explain_score
@@ -312,4 +312,4 @@ def score_action(c: Card, lang: str) -> str:
     return f"{c.title}{colon(lang)}{c.score.action}"
 
 
-__all__ = ["Card", "Failing", "NextStep", "Question", "card", "category", "money", "pays", "value_of"]
+__all__ = ["Card", "Failing", "NextStep", "Question", "card", "category", "pays", "value_of"]

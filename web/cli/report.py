@@ -14,7 +14,7 @@ from engine.decision import Decision
 from engine.model import RuleSet
 from engine.reading import Card, Reading, read
 from engine.reading.labels import ISSUERS as ISSUER_LABELS
-from engine.reading.words import brackets, colon, listing, sep
+from engine.reading.words import colon, listing, sep
 
 ISSUERS = {key: (m.zh, m.en) for key, m in ISSUER_LABELS.items()}  # a view of the one table, for `rules list`
 MARKS = {"eligible": "✔", "nearly": "≈", "conditional": "◇", "undetermined": "?", "ineligible": "✘"}
@@ -163,4 +163,4 @@ def summary_line(decision: Decision, ruleset: RuleSet, lang: str = "zh") -> dict
     return {key: n for key, _label, n in read(decision, ruleset, lang, with_trace=False).counts if n}
 
 
-__all__ = ["ISSUERS", "brackets", "render", "summary_line"]
+__all__ = ["ISSUERS", "render", "summary_line"]

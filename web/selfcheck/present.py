@@ -12,20 +12,11 @@ from typing import Any
 
 from flask import request
 
-from engine.model import Measure, RuleSet
+from engine.model import RuleSet
 from engine.reading import read
 from engine.reading.card import Linker
-from engine.reading.labels import CONFIDENCE, ISSUERS
 from engine.reading.reading import COLLAPSED, SHOWN
-from engine.reading.words import document_of
 from web.selfcheck import store
-
-__all__ = ["CONFIDENCE", "ISSUERS", "context", "source_text"]
-
-
-def source_text(m: Measure, lang: str = "zh") -> str:
-    """A measure's source as the document, its number and article (engine.reading.words.document_of)."""
-    return document_of(m.source, lang)
 
 
 def context(decision: Any, ruleset: RuleSet, lang: str, link: Linker, *, kind: str, asks: dict[str, int],
