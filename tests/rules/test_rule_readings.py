@@ -80,3 +80,21 @@ def test_a_profile_that_never_answers_projects_or_loans_is_undetermined_not_inel
     answered = dict(data, projects=[], loans=[])
     decided = evaluate(ruleset, parse_profile(answered, AS_OF), AS_OF)
     assert decided.result("qingyuan.major_project").outcome.value == "ineligible"
+
+
+def test_a_typed_innovation_total_outside_the_indicators_is_a_data_warning_not_the_decider(ruleset: RuleSet) -> None:
+    """A firm with no IP that types 71: the indicators allow at most 64, so 71 is ignored and flagged (issue 17)."""
+    from engine.evaluate import fact_warnings
+
+    data = sample("qingcheng_ceramics_turning_hightech")
+    set_path(data, "ip.class1", 0)
+    set_path(data, "ip.class2", 0)
+    set_path(data, "innovation.assessed_total", 71)
+    decision = evaluate(ruleset, parse_profile(data, AS_OF), AS_OF)
+    hnte = decision.result("national.hnte_recognition")
+    assert hnte.outcome.value == "ineligible" and hnte.failing == ("innovation_score",)
+    assert [fact_id for fact_id, _ in fact_warnings(ruleset, decision)] == ["hnte_assessed_total_outside"]
+    inside = sample("qingcheng_ceramics_turning_hightech")  # 80 lies inside [59, 94]: it decides, no warning
+    decided = evaluate(ruleset, parse_profile(inside, AS_OF), AS_OF)
+    assert decided.result("national.hnte_recognition").outcome.value == "eligible"
+    assert fact_warnings(ruleset, decided) == []
