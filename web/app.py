@@ -77,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from web.account import bp as account_bp  # issue 23 (H7)
     from web.admin import bp as admin_bp
     from web.api import bp as api_bp
     from web.applications import bp as applications_bp
@@ -87,7 +88,7 @@ def _register_blueprints(app: Flask) -> None:
     from web.review import bp as review_bp
     from web.selfcheck import bp as selfcheck_bp
 
-    for bp in (selfcheck_bp, auth_bp, applications_bp, review_bp, audit_bp, admin_bp, calls_bp, notify_bp):
+    for bp in (selfcheck_bp, auth_bp, applications_bp, review_bp, audit_bp, admin_bp, calls_bp, notify_bp, account_bp):
         app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.add_url_rule("/", "index", _home)

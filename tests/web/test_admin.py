@@ -3,6 +3,8 @@ user management (create with a role, deactivate, reactivate)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask.testing import FlaskClient
 
@@ -59,7 +61,12 @@ def test_create_user_errors(admin: FlaskClient, data: dict[str, str], message: s
 
 def test_deactivate_and_reactivate(admin: FlaskClient, app: object, seeded: Seeded) -> None:
     rita = seeded.users["rita"]
-    assert admin.post(f"/admin/users/{rita}/deactivate").status_code == 302
+    asked = admin.post(f"/admin/users/{rita}/deactivate")  # one click only asks
+    assert asked.status_code == 302 and asked.location.endswith(f"/admin/users/{rita}/deactivate")
+    question = admin.get(asked.location).get_data(as_text=True)
+    assert "停用账号 rita？" in question and "会话立即失效" in question
+    assert "已停用" not in admin.get("/admin/users").get_data(as_text=True)
+    assert admin.post(f"/admin/users/{rita}/deactivate", data={"confirm": "yes"}).status_code == 302
     assert "已停用" in admin.get("/admin/users").get_data(as_text=True)
     other = app.test_client()  # type: ignore[attr-defined]
     assert login(other, "rita").status_code == 200  # refused
@@ -68,10 +75,78 @@ def test_deactivate_and_reactivate(admin: FlaskClient, app: object, seeded: Seed
 
 
 def test_an_admin_cannot_deactivate_themselves(admin: FlaskClient, seeded: Seeded) -> None:
-    page = admin.post(f"/admin/users/{seeded.users['adam']}/deactivate", follow_redirects=True).get_data(as_text=True)
+    page = admin.post(f"/admin/users/{seeded.users['adam']}/deactivate", data={"confirm": "yes"},
+                      follow_redirects=True).get_data(as_text=True)
     assert "不能停用自己的账号" in page
     assert admin.get("/admin/").status_code == 200
 
 
 def test_unknown_user_is_404(admin: FlaskClient) -> None:
-    assert admin.post("/admin/users/9999/deactivate").status_code == 404
+    assert admin.post("/admin/users/9999/deactivate", data={"confirm": "yes"}).status_code == 404
+    assert admin.get("/admin/users/9999/deactivate").status_code == 404
+
+
+def test_self_registration_confirmation_and_password_reset(app: object, seeded: Seeded, admin: FlaskClient,
+                                                           monkeypatch: Any) -> None:
+    """An applicant registers with a credit code (check digit, one account per code), waits for the admin, is
+    confirmed, forgets the password and resets it by a link that expires and works once (real local SMTP)."""
+    import email as email_lib
+    import email.policy
+    import re
+
+    from aiosmtpd.controller import Controller
+
+    class Box:
+        messages: list[Any] = []
+
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+            self.messages.append(email_lib.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 OK"
+
+    box = Box()
+    box.messages = []
+    controller = Controller(box, hostname="127.0.0.1", port=8172)
+    controller.start()
+    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("SMTP_PORT", "8172")
+    try:
+        visitor = app.test_client()  # type: ignore[attr-defined]
+        data = {"name": "清远新注册科技有限公司", "credit_code": "91441802MA00000155", "username": "newco",
+                "email": "boss@newco.example.cn", "password": "Qingyuan-Kiln-2025#", "password2": "Qingyuan-Kiln-2025#",
+                "lang": "zh"}
+        taken = visitor.post("/account/register", data=data)  # 瓷韵's code already has alice's account
+        assert taken.status_code == 409 and "每个代码只能注册一个账号" in taken.get_data(as_text=True)
+        bad = visitor.post("/account/register", data={**data, "credit_code": "91441802MA00000156"})
+        assert bad.status_code == 409 and "统一社会信用代码有误" in bad.get_data(as_text=True)
+        weak = visitor.post("/account/register", data={**data, "credit_code": "914403001922038216",
+                                                       "password": "123", "password2": "123"})
+        assert weak.status_code == 400
+        ok = visitor.post("/account/register", data={**data, "credit_code": "914403001922038216"})
+        assert ok.status_code == 302, ok.get_data(as_text=True)[:2000]
+        assert login(visitor, "newco", "Qingyuan-Kiln-2025#").status_code == 200  # not yet confirmed
+        users = admin.get("/admin/users").get_data(as_text=True)
+        assert "待确认（自助注册）" in users and "boss@newco.example.cn" in users
+        user_id = int(re.search(r'/admin/users/(\d+)/confirm', users).group(1))  # type: ignore[union-attr]
+        assert admin.post(f"/admin/users/{user_id}/confirm").status_code == 302
+        assert "账号已确认" in str(box.messages[-1]["Subject"])
+        assert login(visitor, "newco", "Qingyuan-Kiln-2025#").status_code == 302
+        again = visitor.post("/account/register", data={**data, "credit_code": "914403001922038216", "username": "newco2"})
+        assert again.status_code == 409 and "每个代码只能注册一个账号" in again.get_data(as_text=True)
+        stranger = app.test_client()  # type: ignore[attr-defined]
+        assert stranger.post("/account/reset", data={"login": "nobody@example.cn"}).status_code == 302  # same answer
+        count = len(box.messages)
+        assert stranger.post("/account/reset", data={"login": "boss@newco.example.cn"}).status_code == 302
+        assert len(box.messages) == count + 1
+        link = re.search(r"http://[^\s]+/account/reset/[\w-]+", box.messages[-1].get_content()).group(0)  # type: ignore[union-attr]
+        path = link.split("localhost", 1)[-1]
+        assert stranger.post(path, data={"password": "Another-Kiln-2026#", "password2": "Another-Kiln-2026#"}).status_code == 302
+        assert stranger.get(path).status_code == 404  # used once
+        assert login(visitor, "newco", "Another-Kiln-2026#").status_code == 302
+        from web.db_session import db
+        from web.store.models import PasswordReset
+
+        with app.app_context():  # type: ignore[attr-defined]
+            row = db().query(PasswordReset).one()
+            assert row.used_at is not None and path.rsplit("/", 1)[1] not in row.token_digest
+    finally:
+        controller.stop()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
@@ -15,8 +15,10 @@ from web.admin.forms import ROLE_LABELS, ToggleForm, UserForm
 from web.auth.decorators import role_required
 from web.db_session import db
 from web.extensions import current_ruleset
+from web.notify.mailer import send_mail
 from web.reading import CONFIDENCE, ISSUERS, source_text
-from web.store import queries, web_queries
+from web.store import account_queries, queries, web_queries
+from web.store.queries import StoreError
 
 
 @bp.route("/")
@@ -60,6 +62,8 @@ def users() -> Response | str | tuple[str, int]:
 def toggle_user(user_id: int, action: str) -> Response:
     if not ToggleForm().validate_on_submit():
         abort(400)
+    if action == "deactivate" and request.form.get("confirm") != "yes":  # one click never deactivates
+        return redirect(url_for(".confirm_deactivate", user_id=user_id))
     if user_id == current_user.id:
         flash(_("不能停用自己的账号。"), "error")
         return redirect(url_for(".users"))
@@ -73,4 +77,36 @@ def toggle_user(user_id: int, action: str) -> Response:
     message = _("已启用账号 %(name)s。", name=user.username) if user.active else \
         _("已停用账号 %(name)s，该用户已无法登录。", name=user.username)
     flash(message, "success")
+    return redirect(url_for(".users"))
+
+
+@bp.route("/users/<int:user_id>/deactivate")
+@role_required("admin")
+def confirm_deactivate(user_id: int) -> str:
+    """Ask before deactivating: who, and what happens (sessions end at once, no more logins)."""
+    user = web_queries.user_by_id(db(), user_id)
+    if user is None:
+        abort(404)
+    return render_template("admin/confirm_deactivate.html", user=user, toggle=ToggleForm(), roles=dict(ROLE_LABELS))
+
+
+@bp.route("/users/<int:user_id>/confirm", methods=["POST"])
+@role_required("admin")
+def confirm_registration(user_id: int) -> Response:
+    """Confirm a self-registered applicant account; the applicant is told by e-mail."""
+    if not ToggleForm().validate_on_submit():
+        abort(400)
+    session = db()
+    try:
+        user = account_queries.confirm(session, user_id)
+    except StoreError as refused:
+        flash(f"{refused.zh} / {refused.en}", "error")
+        return redirect(url_for(".users"))
+    web_queries.commit(session)
+    if user.email:
+        login = url_for("auth.login", _external=True)
+        send_mail(user.email, "账号已确认 / Account confirmed",
+                  f"{user.username}：您的申请人账号已由管理员确认，现在可以登录：{login}\n\n"
+                  f"{user.username}: your applicant account has been confirmed; you can log in now: {login}")
+    flash(_("已确认注册：%(name)s 现在可以登录。", name=user.username), "success")
     return redirect(url_for(".users"))

@@ -1,0 +1,117 @@
+"""This file defines onboarding in the store: an applicant's self-registration tied to a credit code (one account
+per code; the account waits for an admin's confirmation), the admin's confirmation, and password resets by
+e-mail (a random token whose SHA-256 alone is stored; it expires and works once). Writers flush; the caller
+commits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.standards.uscc import validate_uscc
+from web.store.identity import organisation_digest
+from web.store.models import Applicant, PasswordReset, User, utcnow
+from web.store.queries import StoreError
+
+RESET_VALID = dt.timedelta(hours=1)
+
+
+def register(session: Session, *, name: str, credit_code: str, username: str, password: str, email: str,
+             lang: str = "zh") -> User:
+    """A pending applicant account for the organisation with this credit code (created if new).
+
+    Raises:
+        StoreError: a credit code that fails its check, a code that already has an account, a username taken.
+    """
+    code, issues = validate_uscc(credit_code)
+    errors = [i for i in issues if i.severity == "error"]
+    if errors:
+        raise StoreError("credit-code", f"统一社会信用代码有误：{errors[0].message.zh}", f"credit code: {errors[0].message.en}")
+    digest = organisation_digest(code)
+    applicant = session.scalars(select(Applicant).where(Applicant.identity_digest == digest)).first()
+    if applicant is not None and session.scalar(select(func.count(User.id)).where(User.applicant_id == applicant.id)):
+        raise StoreError("code-has-account", "该统一社会信用代码已有账号：每个代码只能注册一个账号（忘记密码请找回）",
+                         "this credit code already has an account: one account per code (reset the password instead)")
+    if session.scalar(select(func.count(User.id)).where(func.lower(User.username) == username.strip().lower())):
+        raise StoreError("username-taken", "用户名已被使用", "this username is taken")
+    if applicant is None:
+        applicant = Applicant(kind="enterprise", party="organisation", name=name.strip(), credit_code=code,
+                              identity_digest=digest)
+        session.add(applicant)
+        session.flush()
+    user = User(username=username.strip(), role="applicant", applicant_id=applicant.id, active=False, pending=True,
+                email=email.strip(), lang=lang if lang in ("zh", "en") else "zh")
+    user.set_password(password)
+    session.add(user)
+    session.flush()
+    return user
+
+
+def pending_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).where(User.pending.is_(True)).order_by(User.id)))
+
+
+def confirm(session: Session, user_id: int) -> User:
+    """An admin confirms a self-registered account: it may log in from now on."""
+    user = session.get(User, user_id)
+    if user is None or not user.pending:
+        raise StoreError("not-pending", "该账号不在待确认列表中", "this account is not awaiting confirmation")
+    user.pending, user.active = False, True
+    session.flush()
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def start_reset(session: Session, login: str, now: dt.datetime | None = None) -> tuple[User, str] | None:
+    """A reset token for the active account with this username or e-mail (None: no such account — the page
+    says the same either way). Only the token's SHA-256 is stored."""
+    text = login.strip().lower()
+    if not text:
+        return None
+    user = session.scalars(select(User).where(User.active.is_(True), User.email.is_not(None),
+                                              (func.lower(User.username) == text) | (func.lower(User.email) == text))).first()
+    if user is None or not user.email:
+        return None
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    session.add(PasswordReset(user_id=user.id, token_digest=_digest(token), created_at=now, expires_at=now + RESET_VALID))
+    session.flush()
+    return user, token
+
+
+def reset_user(session: Session, token: str, now: dt.datetime | None = None) -> User | None:
+    """The account a still-valid, unused token resets (None: unknown, expired or used)."""
+    row = session.scalars(select(PasswordReset).where(PasswordReset.token_digest == _digest(token))).first()
+    now = now or utcnow()
+    if row is None or row.used_at is not None or now >= row.expires_at:
+        return None
+    return session.get(User, row.user_id)
+
+
+def finish_reset(session: Session, token: str, password: str, now: dt.datetime | None = None) -> User:
+    """Set the new password and spend the token (every other open token of the account too).
+
+    Raises:
+        StoreError: the token is unknown, expired or used.
+    """
+    now = now or utcnow()
+    user = reset_user(session, token, now)
+    if user is None:
+        raise StoreError("reset-invalid", "重置链接无效、已过期或已使用，请重新申请", "the reset link is invalid, expired "
+                         "or already used: ask for a new one")
+    user.set_password(password)
+    user.session_epoch = (user.session_epoch or 0) + 1  # every session opened with the old password ends
+    for row in session.scalars(select(PasswordReset).where(PasswordReset.user_id == user.id,
+                                                           PasswordReset.used_at.is_(None))):
+        row.used_at = now
+    session.flush()
+    return user
+
+
