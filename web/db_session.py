@@ -4,13 +4,19 @@
 `web.settings.database_url()`: $DATABASE_URL, else instance/subsidy.db). No connection is opened until a
 view asks for `db()`; the session is closed at teardown (rolled back if a view left a transaction open),
 so a worker forked by gunicorn never shares a connection with its master.  [flask docs/patterns/sqlalchemy]
+
+SQLite (issue 18): a request that may write (any method but GET, HEAD, OPTIONS) gets a session whose
+transactions begin IMMEDIATE — the write lock is taken at BEGIN, waiting up to the busy timeout. A deferred
+transaction that reads and then writes fails at once with "database is locked" when another writer
+committed in between (the busy timeout does not help there): 114 of 220 load-test submissions did. Pages
+that only read keep deferred transactions and never wait for a writer (WAL). PostgreSQL: no difference.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 
 from web.settings import database_url
 from web.store.db import make_engine, make_session_factory
@@ -19,6 +25,7 @@ if TYPE_CHECKING:  # views and this module reach SQLAlchemy only through web.sto
     from sqlalchemy.orm import Session, sessionmaker
 
 FACTORY_KEY = "subsidy.sessions"
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def init_db(app: Flask) -> None:
@@ -30,27 +37,33 @@ def init_db(app: Flask) -> None:
 
 
 class _LazyFactory:
-    """The session factory, with its Engine created on first use (in the process that uses it)."""
+    """The session factories, with their Engine created on first use (in the process that uses it)."""
 
     def __init__(self, url: str):
         self.url = url
         self._factory: sessionmaker[Session] | None = None
+        self._writer: sessionmaker[Session] | None = None
 
-    def __call__(self) -> Session:
+    def __call__(self, *, writes: bool = False) -> Session:
         if self._factory is None:
-            self._factory = make_session_factory(make_engine(self.url))
-        return self._factory()
+            engine = make_engine(self.url)
+            self._factory = make_session_factory(engine)
+            self._writer = make_session_factory(engine.execution_options(sqlite_begin="IMMEDIATE")) \
+                if engine.dialect.name == "sqlite" else self._factory
+        factory = self._writer if writes and self._writer is not None else self._factory
+        return factory()
 
     def dispose(self) -> None:
         if self._factory is not None and self._factory.kw.get("bind") is not None:
             self._factory.kw["bind"].dispose()
-        self._factory = None
+        self._factory = self._writer = None
 
 
 def db() -> Session:
     """The Session of the current request (opened on first use)."""
     if "db_session" not in g:
-        g.db_session = current_app.extensions[FACTORY_KEY]()
+        writes = has_request_context() and request.method not in READ_ONLY_METHODS
+        g.db_session = current_app.extensions[FACTORY_KEY](writes=writes)
     session: Session = g.db_session
     return session
 
