@@ -84,11 +84,13 @@ def _register_blueprints(app: Flask) -> None:
     from web.audit import bp as audit_bp
     from web.auth import bp as auth_bp
     from web.calls import bp as calls_bp
+    from web.dashboard import bp as dashboard_bp  # issue 23 (H7)
     from web.notify.views import bp as notify_bp  # issue 23 (H7)
     from web.review import bp as review_bp
     from web.selfcheck import bp as selfcheck_bp
 
-    for bp in (selfcheck_bp, auth_bp, applications_bp, review_bp, audit_bp, admin_bp, calls_bp, notify_bp, account_bp):
+    for bp in (selfcheck_bp, auth_bp, applications_bp, review_bp, audit_bp, admin_bp, calls_bp, notify_bp, account_bp,
+               dashboard_bp):
         app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.add_url_rule("/", "index", _home)

@@ -443,3 +443,20 @@ def test_an_admin_manages_a_call_and_the_public_page_shows_why(bureau: Flask, cl
     again = client.post(f"/calls/{call}/extend", data={"extend-closes": "2030-04-01T17:00", "extend-reason": "x"},
                         follow_redirects=True)
     assert "已撤回，不能再修改" in again.get_data(as_text=True)
+
+
+def test_the_dashboard_of_the_year(bureau: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    admin = bureau.test_client()
+    call, apps = _allocated_call(bureau, client, admin, monkeypatch)
+    _later(monkeypatch, 40)
+    admin.post(f"/calls/{call}/finalize", data={"digest": "final"})
+    with bureau.app_context():
+        first = allocation_queries.allocation_lines(db(), call)[0]
+    admin.post(f"/calls/{call}/payments", data={"allocation_id": first.id, "paid_on": "2025-08-01", "amount": "30",
+                                                "voucher_no": "PZ-DASH"})
+    page = admin.get("/dashboard/").get_data(as_text=True)
+    assert page.count("<svg") == 3 and "各申报通知的资金" in page and "办理时间" in page
+    row = re.search(r"<tr><td>#%d [^<]*</td>(.*?)</tr>" % call, page.split('id="money"')[1]).group(1)  # type: ignore[union-attr]
+    assert re.findall(r"[\d.]+万元", row) == ["60.00万元", "85.00万元", "85.00万元", "55.00万元", "30.00万元"]
+    assert "网页测试用奖励" in page.split('id="by-measure"')[1]
+    assert client.get("/dashboard/").status_code in (302, 403)  # an applicant does not see it
