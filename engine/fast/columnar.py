@@ -355,12 +355,9 @@ def _failing_bits(tree: CriteriaTree, masks: dict[int, Truth], out: MeasureColum
 
 
 def _in_area(region: V, prefixes: tuple[str, ...]) -> Any:
-    cache: dict[Any, bool] = {}
-    out = np.zeros(len(region.known), bool)
-    for i, (code, known) in enumerate(zip(region.val, region.known, strict=True)):
-        if known:
-            hit = cache.get(code)
-            if hit is None:
-                hit = cache[code] = any(str(code).startswith(p) for p in prefixes)
-            out[i] = hit
-    return out
+    """Rows whose (known) region code starts with one of the prefixes: decided once per distinct code."""
+    codes, distinct = region.factor()
+    if not distinct:
+        return np.zeros(len(region.known), bool)
+    hits = np.array([any(str(code).startswith(p) for p in prefixes) for code in distinct], dtype=bool)
+    return hits[codes] & region.known

@@ -79,9 +79,7 @@ class Chunk:
         data: dict[str, Any] = {"kind": "enterprise"}
         years: dict[int, dict[str, Any]] = {}
         certs: dict[str, dict[str, Any]] = {}
-        assert self.layout is not None
-        for column in self.layout.columns:
-            values, known = self.columns[column.path]
+        for column, values, known in self._row_plan():
             if not known[i]:
                 continue
             value = _python(column, values[i])
@@ -94,6 +92,15 @@ class Chunk:
             else:
                 data.setdefault(column.section, {})[column.field] = value
         return finish(data, years, certs)
+
+    def _row_plan(self) -> list[tuple[Column, list[Any], list[bool]]]:
+        """Every column as Python lists, made once per chunk for the rows the scalar evaluator reads."""
+        found = self.__dict__.get("_plan")
+        if found is None:
+            assert self.layout is not None
+            found = self.__dict__["_plan"] = [(c, *(part.tolist() for part in self.columns[c.path]))
+                                              for c in self.layout.columns]
+        return found
 
 
 def _python(column: Column, value: Any) -> Any:
