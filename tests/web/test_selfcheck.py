@@ -210,8 +210,14 @@ def test_empty_fiscal_years_are_left_out() -> None:
 
 # ---------------------------------------------------------------- the result page
 
+def scored() -> dict[str, dict[str, str]]:
+    """The shared pages with the assessed innovation total the 高企 score needs (R&D management is the
+    experts' 0–20 interval: without a total 高企 stays 待定)."""
+    return with_pages(ip={"innovation-assessed_total": "78"})
+
+
 def test_full_journey_to_the_result(client: FlaskClient) -> None:
-    assert fill_enterprise(client).headers["Location"].endswith("/selfcheck/result")
+    assert fill_enterprise(client, scored()).headers["Location"].endswith("/selfcheck/result")
     html = text(client.get(RESULT))
     eligible = section(html, "eligible")
     assert "高新技术企业认定" in eligible and "科技型中小企业评价（入库）" in eligible
@@ -284,7 +290,7 @@ def test_as_of_date_changes_the_decision_and_a_bad_date_is_reported(client: Flas
 
 
 def test_printable_summary_and_the_apply_button(client: FlaskClient) -> None:
-    fill_enterprise(client)
+    fill_enterprise(client, scored())
     html = text(client.get(RESULT))
     assert f'href="/selfcheck/summary?as_of={AS_OF.isoformat()}"' in html
     assert 'href="/login?next=%2Fselfcheck%2Fresult' in html
