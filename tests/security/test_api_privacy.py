@@ -110,7 +110,7 @@ def _set_active(admin: FlaskClient, user_id: int, active: bool) -> None:
     page = admin.get("/admin/users").get_data(as_text=True)
     from tests.security.conftest import token_of
     response = admin.post(f"/admin/users/{user_id}/{'activate' if active else 'deactivate'}",
-                          data={"csrf_token": token_of(page)})
+                          data={"csrf_token": token_of(page), "confirm": "yes"})  # deactivation is confirmed
     assert response.status_code in (302, 303), response.get_data(as_text=True)[:500]
 
 
