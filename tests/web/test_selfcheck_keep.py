@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from tests.web.conftest import AS_OF, PAGES, fill_enterprise, write_web_rules
-from tests.web.test_selfcheck import RESULT, text
+from tests.web.test_selfcheck import RESULT, scored, text
 from web.cli import main
 from web.db_session import db
 from web.store import share_queries
@@ -95,7 +95,7 @@ def outcomes_on_page(html: str) -> dict[str, str]:
 
 def test_the_downloaded_profile_gives_the_same_outcomes_in_subsidy_check(client: FlaskClient, tmp_path: Path) -> None:
     rules = write_web_rules(tmp_path / "rules")  # the same rule files as the app's RuleSet
-    fill_enterprise(client)
+    fill_enterprise(client, scored())
     page = outcomes_on_page(text(client.get(RESULT)))
     for fmt in ("yaml", "json"):
         response = client.get(f"/selfcheck/download.{fmt}")
