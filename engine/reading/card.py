@@ -134,7 +134,9 @@ def category(result: Any, score: ScoreHelp | None = None) -> str:
 def pays(result: Any, measure: Measure, lang: str) -> tuple[str, str, str | None, bool]:
     """(money class, what the measure pays in words, the figure alone, whether it is a figure)."""
     amount = result.amount
-    klass = money_class(amount)
+    declared = measure.benefit  # an outcome without an amount (ineligible, undetermined) still pays in its kind
+    klass = money_class({"kind": amount.kind, "value": amount.value, "benefit": amount.benefit or declared.kind,
+                         "payee": amount.payee or declared.payee, "basis": amount.basis or declared.basis})
     en = lang == "en"
     figure_text = amount_text(amount, lang) if amount.kind in ("exact", "up_to", "rate") else None
     benefit = measure.benefit.text.get(lang)
