@@ -5,18 +5,21 @@
 view asks for `db()`; the session is closed at teardown (rolled back if a view left a transaction open),
 so a worker forked by gunicorn never shares a connection with its master.  [flask docs/patterns/sqlalchemy]
 
-SQLite (issue 18): a request that may write (any method but GET, HEAD, OPTIONS) gets a session whose
-transactions begin IMMEDIATE — the write lock is taken at BEGIN, waiting up to the busy timeout. A deferred
-transaction that reads and then writes fails at once with "database is locked" when another writer
-committed in between (the busy timeout does not help there): 114 of 220 load-test submissions did. Pages
-that only read keep deferred transactions and never wait for a writer (WAL). PostgreSQL: no difference.
+SQLite (issue 18): transactions begin DEFERRED, so pages that only read never wait for a writer (WAL). A
+deferred transaction that reads and then writes fails at once with "database is locked" when another
+writer committed in between (the busy timeout does not help there), so every store function that reads
+then writes opens its own transaction with BEGIN IMMEDIATE (web.store.locking.write_transaction, the chain
+transaction, idempotency keys, rate limits, triage, the login policy's begin_write). Making every POST
+request IMMEDIATE instead was measured and rejected: the write lock was then held for a whole request
+(password hashing, evaluation, rendering) and review p95 rose to 13 s at 32 clients.
+`db(writes=True)` gives such a session where a view wants it anyway.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g
 
 from web.settings import database_url
 from web.store.db import make_engine, make_session_factory
@@ -25,7 +28,6 @@ if TYPE_CHECKING:  # views and this module reach SQLAlchemy only through web.sto
     from sqlalchemy.orm import Session, sessionmaker
 
 FACTORY_KEY = "subsidy.sessions"
-READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def init_db(app: Flask) -> None:
@@ -59,10 +61,9 @@ class _LazyFactory:
         self._factory = self._writer = None
 
 
-def db() -> Session:
-    """The Session of the current request (opened on first use)."""
+def db(*, writes: bool = False) -> Session:
+    """The Session of the current request (opened on first use); `writes`: its transactions begin IMMEDIATE."""
     if "db_session" not in g:
-        writes = has_request_context() and request.method not in READ_ONLY_METHODS
         g.db_session = current_app.extensions[FACTORY_KEY](writes=writes)
     session: Session = g.db_session
     return session
