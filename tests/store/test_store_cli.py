@@ -150,7 +150,7 @@ def test_demo_refuses_production(db_url: str) -> None:
 
 def test_decide_prints_a_conditional_outcome_with_its_label(db_url: str, loadable_rules: Path) -> None:
     """A measure that waits for a status the firm does not hold yet is shown as 认定后可申请, not a crash."""
-    result = _cli("decide", str(PROJECT_ROOT / "sample_applicants" / "hnte_rd_ratio_near_miss.yaml"), "--as-of",
-                  "2025-06-30", "--rules", str(loadable_rules), "--db", db_url)
+    result = _cli("decide", str(PROJECT_ROOT / "sample_applicants" / "qingcheng_ceramics_turning_hightech.yaml"),
+                  "--as-of", "2025-06-30", "--rules", str(loadable_rules), "--db", db_url)
     assert result.exit_code == 0, result.output
-    assert re.search(r"认定后可申请\s+conditional\s+guangdong\.innovation_voucher", result.output)
+    assert re.search(r"认定后可申请\s+conditional\s+qingyuan\.hnte_award_first_time", result.output)
