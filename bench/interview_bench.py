@@ -114,18 +114,21 @@ def answers_until(run: InterviewRun, measure_id: str | None, start: int) -> str:
     return "— (待定)"
 
 
-def left_reasons(run: InterviewRun) -> tuple[int, int]:
-    """(measures left 待定 that wait only for answers of 不知道 or an expert's judgement, measures waiting for a
-    field no page asked: a dead end, must be 0). A whole fiscal year counts as asked once any field of it was."""
+def left_reasons(run: InterviewRun) -> tuple[int, int, int]:
+    """Measures left 待定: (waiting for answers of 不知道, waiting for nothing the applicant can give — a draft
+    measure, an expert's judgement, a score straddling its threshold —, waiting for a field no page asked: a
+    dead end, must be 0). A whole fiscal year counts as asked once any field of it was."""
     seen = set(run.last.declined) | {p for s in run.steps for p in s.asked}
-    waiting, dead = 0, 0
+    declined, nothing, dead = 0, 0, 0
     for measure_id in run.last.undetermined:
         missing = run.last.decision.result(measure_id).missing
-        if all(p in seen or any(q.startswith(p + ".") for q in seen) for p in missing):
-            waiting += 1
+        if not missing:
+            nothing += 1
+        elif all(p in seen or any(q.startswith(p + ".") for q in seen) for p in missing):
+            declined += 1
         else:
             dead += 1
-    return waiting, dead
+    return declined, nothing, dead
 
 
 def timed(fn: Any, repeat: int) -> float:
@@ -160,7 +163,7 @@ def bench_one(ruleset: RuleSet, name: str, known: dict[str, Any], as_of: dt.date
     per_step, ratio = step_times(ruleset, run, as_of, repeat, ordering) if repeat else (0.0, 0.0)
     start = start_page(kind, as_of)
     key = key_measure(run, kind)
-    waiting, dead = left_reasons(run)
+    declined_left, nothing, dead = left_reasons(run)
     return {
         "sample": name, "kind": kind, "start": start, "asked": run.questions_asked,
         "answers": start + run.questions_asked, "declined": len({p for s in run.steps for p in s.asked}
@@ -169,7 +172,8 @@ def bench_one(ruleset: RuleSet, name: str, known: dict[str, Any], as_of: dt.date
         "key_after": answers_until(run, key, start), "hnte_after": answers_until(run, HNTE, start)
         if kind == "enterprise" else "—",
         "decided_interview": decided(run.last.decision.results), "decided_full_form": decided(full.results),
-        "undetermined_left": len(run.last.undetermined), "left_declined": waiting, "left_no_field": dead,
+        "undetermined_left": len(run.last.undetermined), "left_declined": declined_left, "left_nothing": nothing,
+        "left_no_field": dead,
         "form_fields": fields, "form_source": source,
         "plan_ms_median": round(per_step * 1000, 2), "plan_to_evaluate": round(ratio, 2),
     }
@@ -177,13 +181,13 @@ def bench_one(ruleset: RuleSet, name: str, known: dict[str, Any], as_of: dt.date
 
 def table(rows: list[dict[str, Any]]) -> str:
     head = ("| applicant | kind | answers to finish (start + pages; 不知道) | pages | key measure decided after "
-            "| 高企 decided after | decided: interview / full form | left 待定 (不知道 / no field) | full form "
+            "| 高企 decided after | decided: interview / full form | left 待定 (不知道 / draft or expert / no field) | full form "
             "| finish ÷ form | plan ms/step | ÷ evaluate |\n|---|---|---|---|---|---|---|---|---|---|---|---|")
     lines = [head]
     for r in rows:
         lines.append(f"| {r['sample']} | {r['kind']} | {r['answers']} ({r['start']} + {r['asked']}; {r['declined']}) "
                      f"| {r['pages']} | {r['key_after']} | {r['hnte_after']} | {r['decided_interview']} / "
-                     f"{r['decided_full_form']} | {r['undetermined_left']} ({r['left_declined']} / {r['left_no_field']}) "
+                     f"{r['decided_full_form']} | {r['undetermined_left']} ({r['left_declined']} / {r['left_nothing']} / {r['left_no_field']}) "
                      f"| {r['form_fields']} | {r['answers'] / r['form_fields']:.0%} | {r['plan_ms_median']} "
                      f"| {r['plan_to_evaluate']} |")
     return "\n".join(lines)
