@@ -34,6 +34,8 @@ lint: install  ## ruff, import-linter, mypy (engine/; strict for engine/reading 
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/subsidy rules lint --as-of $(DEMO_DATE)
+	$(BIN)/subsidy rules mutate --jobs 2
+	$(BIN)/subsidy rules mutate --jobs 2 --facts
 
 browser-note:  ## one line saying how to get the browser tests when chromium is missing
 	@[ -x "$(CHROMIUM)" ] || echo "$(BROWSER_NOTE)"
