@@ -29,7 +29,7 @@ run: install  ## set up and serve the demo site (PORT=8001 make run; HOST=0.0.0.
 check-samples: install  ## the self-check report for every sample applicant
 	@for f in sample_applicants/*.yaml; do $(BIN)/subsidy check $$f --as-of $(DEMO_DATE) || exit 1; echo; done
 
-lint: install  ## ruff, import-linter, mypy (engine/; strict for engine/reading and engine/logic.py), rule lint
+lint: install  ## ruff, import-linter, mypy (engine/; strict for engine/reading and engine/logic.py), rule lint; law mutation testing (0 survivors)
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/mypy
