@@ -16,7 +16,7 @@ import json
 from typing import Any
 
 import yaml
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -33,7 +33,7 @@ from web.i18n import current_lang
 from web.selfcheck import bp, store
 from web.selfcheck.mapping import build, every_issue, unbuild
 from web.selfcheck.steps import FINANCE_YEARS
-from web.store import share_queries, web_queries
+from web.store import rate_queries, share_queries, web_queries
 
 DECLINED_MARK = "# 不知道 / don't know:"  # a downloaded YAML's line listing the questions answered 不知道
 LINK_KEY = "selfcheck_link"  # the link just made, shown once on the result page
@@ -74,6 +74,10 @@ def share() -> Response:
     if not ShareForm().validate_on_submit() or not kind or not store.saved_pages(kind):
         flash(_("没有可以保存的资料。"), "error")
         return redirect(url_for(".start"))
+    if rate_queries.limited(db(), "resume-links", f"address:{request.remote_addr}",  # issue 18: all workers
+                            current_app.config.get("RESUME_LINK_RATE_LIMIT", "20/hour")):
+        flash(_("保存链接过于频繁，请稍后再试。"), "error")
+        return redirect(url_for(".result"))
     token, expires = share_queries.create_share(db(), kind, store.snapshot(kind))
     web_queries.commit(db())
     session[LINK_KEY] = {"url": url_for(".resume", token=token, _external=True), "expires": expires.date().isoformat()}
