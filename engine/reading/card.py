@@ -22,13 +22,12 @@ from engine.reading.trace import TraceView, name_label, threshold, trace_view
 from engine.reading.words import (
     brackets,
     colon,
+    comparison_sentence,
     document_of,
     field_text,
     listing,
     num,
-    requirement,
     sep,
-    value_text,
 )
 
 NEAR_MISS = Fraction(1, 10)
@@ -189,9 +188,8 @@ def _failing(result: Any, measure: Measure, ruleset: RuleSet, lang: str) -> list
         text = (leaf.fails or leaf.text).get(lang) if (leaf.fails or leaf.text) else ""
         comp = leaf.comparison or {}
         left = comp.get("left") if comp else None
-        yours = value_text(left, str(comp.get("unit", "any")), lang) if comp and not isinstance(left, list) else ""
-        required = requirement(str(comp.get("op")), comp.get("right"), str(comp.get("unit", "any")), lang) \
-            if comp and not isinstance(left, list) else ""
+        yours, required = comparison_sentence(comp, lang, tuple(leaf.reads)) if comp and not isinstance(left, list) \
+            else ("", "")
         source = threshold(leaf.params[0], measure, ruleset, lang).source if leaf.params else document_of(
             measure.source, lang)
         out.append(Failing(text or name_label(cid, ruleset, lang), yours, required, source))

@@ -108,7 +108,7 @@ def node_text(node: Any, lang: str) -> str:
 def trace_view(node: Any, decision: Any, ruleset: RuleSet, measure: Measure | None, lang: str) -> TraceView:
     """The trace tree of one measure in words; derived facts are expanded under the values they give."""
     facts = {f.id: f for f in decision.facts}
-    yours, required = comparison_sentence(node.comparison, lang)
+    yours, required = comparison_sentence(node.comparison, lang, tuple(node.reads))
     return TraceView(
         kind=node.kind, result=node.result, result_label=RESULTS.get(node.result, RESULTS["unknown"]).get(lang),
         text=node_text(node, lang), yours=yours, required=required,

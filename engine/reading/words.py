@@ -17,6 +17,7 @@ from engine.errors import Message
 from engine.explain import fmt, money
 from engine.profile.labels import field_label
 from engine.reading.labels import code_label
+from engine.standards.tech_fields import FIELDS, name_of
 
 Number = int | Fraction
 
@@ -181,14 +182,27 @@ def requirement(op: str, right: Any, unit: str, lang: str) -> str:
     return pattern.get(lang).format(text)
 
 
-def comparison_sentence(comparison: dict[str, Any] | None, lang: str) -> tuple[str, str]:
-    """(the applicant's value, the requirement) of a comparison, both in words; ('', '') when none."""
+TECH_FIELD_NAMES = frozenset({"tech_field", "tech_field_code"})
+"""Names whose codes are the fields of 《国家重点支持的高新技术领域》 (shown by their names)."""
+
+
+def _tech_fields(value: Any, lang: str) -> Any:
+    if isinstance(value, list):
+        return [_tech_fields(v, lang) for v in value]
+    return name_of(value, lang) if isinstance(value, str) and value in FIELDS else value
+
+
+def comparison_sentence(comparison: dict[str, Any] | None, lang: str, reads: tuple[str, ...] = ()) -> tuple[str, str]:
+    """(the applicant's value, the requirement) of a comparison, both in words; ('', '') when none. `reads` are the
+    names the condition read (a high-tech field code is then shown by its name)."""
     if not comparison:
         return "", ""
     comparison = plain(comparison)
     unit = str(comparison.get("unit", "any"))
-    left = comparison.get("left")
-    return value_text(left, unit, lang), requirement(str(comparison.get("op")), comparison.get("right"), unit, lang)
+    left, right = comparison.get("left"), comparison.get("right")
+    if TECH_FIELD_NAMES & set(reads):
+        left, right = _tech_fields(left, lang), _tech_fields(right, lang)
+    return value_text(left, unit, lang), requirement(str(comparison.get("op")), right, unit, lang)
 
 
 _DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
