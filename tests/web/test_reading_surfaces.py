@@ -215,7 +215,12 @@ def test_the_screening_report_reads_in_plain_words(ruleset: RuleSet, lang: str) 
             summary.counts[result.measure_id][result.outcome.value] = \
                 summary.counts[result.measure_id].get(result.outcome.value, 0) + 1
             if result.outcome.value == "eligible":
-                summary.districts[region].setdefault(result.measure_id, [0, 0])[0] += 1
+                cash = int(result.amount.value) if result.amount.kind in ("exact", "up_to") else 0
+                if cash:
+                    summary.budget[result.measure_id][result.amount.kind] += cash
+                mine = summary.districts[region].setdefault(result.measure_id, [0, 0])
+                mine[0], mine[1] = mine[0] + 1, mine[1] + cash
     page = render_screen(summary, ruleset, meta(ruleset, AS_OF, source="名册.xlsx", encoding="UTF-8"), lang)
+    assert ("¥" if lang == "en" else "万元") in page  # budgets in the report's money
     found = check(f"{lang} screening report", page, lang, names=("名册.xlsx",))  # the register's file name: data
     assert not found, "\n".join(dict.fromkeys(found))

@@ -9,8 +9,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from engine import __version__
+from engine.explain import money as money_text
 from engine.model import RuleSet
-from engine.reading.labels import CATEGORIES, label
+from engine.reading.labels import CATEGORIES, RESULTS, label
 from engine.standards.regions import region_name
 from web.reports.screening import Summary
 from web.reports.svg import bar_chart, money_wan
@@ -50,7 +51,7 @@ def render_screen(summary: Summary, ruleset: RuleSet, info: dict[str, Any], lang
     outcome_rows = [(title_of(ruleset, m, lang), [summary.counts[m].get(k, 0) for k in charted]) for m in shown]
     money = {m: summary.budget[m]["exact"] + summary.budget[m]["up_to"] for m in summary.budget}
     t = translator(lang)
-    amount = wan if lang != "en" else (lambda v: money(int(Fraction(v)), "en") if v else "—")
+    amount = wan if lang != "en" else (lambda v: money_text(int(Fraction(v)), "en") if v else "—")
     axis = money_wan if lang != "en" else (lambda v: f"¥{v:,.0f}")
     budget_rows = [(title_of(ruleset, m, lang), [float(summary.budget[m]["exact"]), float(summary.budget[m]["up_to"])])
                    for m in sorted(money, key=lambda m: -money[m]) if money[m]]
@@ -79,18 +80,25 @@ def render_screen(summary: Summary, ruleset: RuleSet, info: dict[str, Any], lang
     )
 
 
-def render_simulation(report: Any, current: RuleSet, proposed: RuleSet, info: dict[str, Any]) -> str:
-    rows = [(title_of(proposed if m.measure_id in proposed.measures else current, m.measure_id),
-             [m.gained, -m.lost]) for m in report.measures if m.gained or m.lost or m.other]
-    money = [(title_of(proposed if m.measure_id in proposed.measures else current, m.measure_id),
-              [float(m.budget_change)]) for m in report.measures if m.budget_change]
+def render_simulation(report: Any, current: RuleSet, proposed: RuleSet, info: dict[str, Any], lang: str = "zh") -> str:
+    """The simulation report in one language; outcomes and condition results by the reading's labels."""
+    t = translator(lang)
+    amount = wan if lang != "en" else (lambda v: money_text(int(Fraction(v)), "en") if v else "—")
+    axis = money_wan if lang != "en" else (lambda v: f"¥{v:,.0f}")
+
+    def name(mid: str) -> str:
+        return title_of(proposed if mid in proposed.measures else current, mid, lang)
+
+    rows = [(name(m.measure_id), [m.gained, -m.lost]) for m in report.measures if m.gained or m.lost or m.other]
+    budget = [(name(m.measure_id), [float(m.budget_change)]) for m in report.measures if m.budget_change]
     changed = [m for m in report.measures if m.gained or m.lost or m.other or m.budget_change]
     return _ENV.get_template("simulate.html").render(
-        r=report, meta=info, wan=wan, changed=changed, gained=sum(m.gained for m in report.measures),
+        r=report, meta=info, wan=amount, changed=changed, gained=sum(m.gained for m in report.measures),
         lost=sum(m.lost for m in report.measures), change=sum(m.budget_change for m in report.measures),
-        title=lambda mid: title_of(proposed if mid in proposed.measures else current, mid),
-        flips_chart=bar_chart(rows, [("新增符合 gained", "#2e7d32"), ("不再符合 lost", "#c62828")],
-                              title="flips per measure"),
-        budget_chart=bar_chart(money, [("预算变化 budget change", "#1565c0")], fmt=money_wan,
-                               title="budget change per measure"),
+        title=name, lang=lang, t=t, outcome=lambda value: label(str(value)).get(lang),
+        result=lambda value: RESULTS.get(str(value), RESULTS["unknown"]).get(lang),
+        flips_chart=bar_chart(rows, [(t("新增符合", "gained"), "#2e7d32"), (t("不再符合", "lost"), "#c62828")],
+                              title=t("各措施翻转数", "flips per measure"), empty=t("（无数据）", "(no data)")),
+        budget_chart=bar_chart(budget, [(t("预算变化", "budget change"), "#1565c0")], fmt=axis,
+                               title=t("各措施预算变化", "budget change per measure"), empty=t("（无数据）", "(no data)")),
     )
