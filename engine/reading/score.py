@@ -286,7 +286,7 @@ def _expert_residual(facts: dict[str, Any], choices: list[list[_Option]], need: 
                 f"{fmt(hi_m, 'number', lang)} points" if en else
                 f"专家对研究开发组织管理水平的评分须达到{fmt(points, 'number', lang)}分（满分{fmt(hi_m, 'number', lang)}分）")
 
-    changes = [needs(now)]
+    changes = [("with today's figures, " if en else "按目前的数据，") + needs(now)]
     action = ""
     if best:
         joined = ("; and " if en else "，并").join(o.sentence[1 if en else 0] for o in best)
