@@ -241,7 +241,7 @@ def start_server(url: str, rules: Path, materials: Path, port: int, workers: int
     else:
         raise RuntimeError(f"port {port} is already in use: stop that server first")
     env = {**os.environ, "DATABASE_URL": url, "SUBSIDY_RULES": str(rules), "SUBSIDY_MATERIALS": str(materials),
-           "SUBSIDY_ENV": "development", "SECRET_KEY": "load-test-secret-0123456789", "PYTHONPATH": str(PROJECT_ROOT)}
+           "SUBSIDY_ENV": "development", "SECRET_KEY": "load-test-secret-0123456789", "TRUSTED_PROXIES": "1", "PYTHONPATH": str(PROJECT_ROOT)}
     out = log.open("ab")
     proc = subprocess.Popen([sys.executable, "-m", "bench.load_test", "--serve", str(port), str(workers), str(threads)],
                             env=env, cwd=PROJECT_ROOT, stdout=out, stderr=out, start_new_session=True)
@@ -270,13 +270,14 @@ def stop_server(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> Non
 class Client:
     """One simulated user: a cookie jar and a keep-alive connection; every request timed by class."""
 
-    def __init__(self, port: int, records: list[tuple[str, float, int]]):
-        self.port, self.records, self.cookies = port, records, {}
+    def __init__(self, port: int, records: list[tuple[str, float, int]], address: str = "10.0.0.1"):
+        self.port, self.records, self.cookies, self.address = port, records, {}, address
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
 
     def request(self, cls: str, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, str, dict[str, str]]:
-        head = {**(headers or {}), "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
+        head = {**(headers or {}), "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+                "X-Forwarded-For": self.address}  # each simulated user its own address (TRUSTED_PROXIES=1)
         started = time.perf_counter()
         for attempt in (1, 2):  # a kept-alive connection the server closed meanwhile: reconnect once, as browsers do
             try:
@@ -350,7 +351,7 @@ def _user(kind: str, index: int, port: int, seconds: float, call: int, targets: 
 
     pdf_a, pdf_b = minimal_pdf(["load test form"]), minimal_pdf(["load test licence"])
     first_account, last_account, submitters = accounts
-    rng, client = random.Random(index), Client(port, records)
+    rng, client = random.Random(index), Client(port, records, f"10.2.{index // 250}.{index % 250 + 1}")
     end = time.monotonic() + seconds
     if kind in ("queue", "review"):
         client.login(f"reviewer{index % REVIEWERS}")
@@ -371,7 +372,7 @@ def _user(kind: str, index: int, port: int, seconds: float, call: int, targets: 
             round_ += 1
             if number >= last_account:
                 break
-            client = Client(port, records)
+            client = Client(port, records, f"10.1.{number // 250}.{number % 250 + 1}")
             if client.login(f"applicant{number}") != 302:
                 errors.append(f"login applicant{number} refused")
                 continue

@@ -192,6 +192,7 @@ class LoginPolicy:
         """The password check's outcome for a reserved attempt: a success replaces the reserved failure."""
         if verdict.attempt_id is None:
             raise ValueError("settle() needs the verdict of an allowed attempt()")
+        auth_queries.begin_write(self.session)  # issue 18: read-then-write; a deferred one fails "database is locked"
         if ok:
             auth_queries.settle(self.session, verdict.attempt_id, "success", at=self.clock())
             self.session.commit()
