@@ -35,6 +35,13 @@ MONEY_LABELS = {"budget": Message("预算", "budget"), "approved": Message("核�
                 "paid": Message("已拨付", "paid")}
 
 
+def _legend(name: str) -> str:
+    """A legend name padded for web.reports.svg's legend spacing (9 px a character; a CJK one is ~13 px): the
+    trailing spaces render as nothing but move the next legend entry clear of this one."""
+    wide = sum(1 for char in name if ord(char) > 0x2E80)
+    return name + " " * -(-wide * 5 // 9)
+
+
 @bp.route("/")
 @role_required("admin", "reviewer")
 def index() -> str:
@@ -56,9 +63,10 @@ def index() -> str:
                   for m in money for key, _colour in MONEY_SERIES]
     return render_template(
         "dashboard/index.html", status=status, statuses=statuses, names=names, call_name=call_name,
-        status_chart=bar_chart(status_rows, [(names[s], STATUS_COLOURS[s]) for s in statuses], title=tr(TITLES[0])),
-        measures=measures, measure_chart=bar_chart([(m, [n]) for m, n in measures], [(tr(COUNT), "#1e88e5")],
+        status_chart=bar_chart(status_rows, [(_legend(names[s]), STATUS_COLOURS[s]) for s in statuses],
+                                title=tr(TITLES[0])),
+        measures=measures, measure_chart=bar_chart([(m, [n]) for m, n in measures], [(_legend(tr(COUNT)), "#1e88e5")],
                                                    title=tr(TITLES[1])),
-        money=money, money_labels=labels, money_chart=bar_chart(money_rows, [(labels[k], c) for k, c in MONEY_SERIES],
+        money=money, money_labels=labels, money_chart=bar_chart(money_rows, [(_legend(labels[k]), c) for k, c in MONEY_SERIES],
                                                                 fmt=money_wan, title=tr(TITLES[2])),
         times=dashboard_queries.times(session), wan=lambda v: wan(v, lang))
