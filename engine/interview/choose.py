@@ -8,6 +8,7 @@ the rules read from it by evaluating once more with that year present but empty.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -192,8 +193,10 @@ def score_questions(ruleset: RuleSet, data: dict[str, Any], opened: OpenFields, 
         questions.sort(key=lambda q: (-q.score, -q.worth, groups.get(q.group, len(groups)), _natural(q.path)))
         return questions
     kinds = {q.path: q.kind for q in questions}
-    effort = {m: sum(cost(kinds[p]) for p in paths) for m, paths in opened.fields.items()}
     knocks = {m: knockouts(results[m]) for m in opened.fields}
+    questions = [dataclasses.replace(q, knocks_out=tuple(m for m in q.used_for if q.path in knocks[m]))
+                 for q in questions]
+    effort = {m: sum(cost(kinds[p]) for p in paths) for m, paths in opened.fields.items()}
     priority = {q.path: sum((weight[m] * (2 if q.path in knocks[m] else 1) / effort[m] for m in q.used_for
                              if effort[m]), Fraction(0)) / cost(q.kind) for q in questions}
     questions.sort(key=lambda q: (key not in q.used_for, -priority[q.path], -q.score,

@@ -29,6 +29,7 @@ class Question:
         choices: the allowed stored values of a choice/multi field (labels are the web layer's).
         required: the profile record it belongs to cannot be stored without it.
         score: how much of the open work this answer covers (Σ 1/|missing| over `used_for`).
+        knocks_out: the measures of `used_for` one answer to it can make ineligible (a knock-out).
     """
 
     path: str
@@ -42,6 +43,7 @@ class Question:
     choices: tuple[str, ...] = ()
     required: bool = False
     score: Fraction = Fraction(0)
+    knocks_out: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

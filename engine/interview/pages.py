@@ -4,7 +4,8 @@ Questions that belong together form a unit and are never split: the years of one
 2023, 2024, 2025) and the required fields of one record (a listing's board and date). The best remaining unit
 opens a page; the page takes the next best units of the same section first, then, while there is room, the
 next best units of other sections (a page of one or two questions costs the user a click for little), up
-to PAGE_SIZE questions. Inside a page the sections stay together, the opening section first.
+to PAGE_SIZE questions. A question all of whose measures a knock-out on the page may settle waits for the next
+page (the answer may make it moot). Inside a page the sections stay together, the opening section first.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from engine.interview.model import Question
 from engine.interview.paths import split_path
 
 PAGE_SIZE = 7
+MIN_PAGE = 3  # a page this full may leave out what its knock-outs may make moot (fewer answers, not one-question pages)
 
 
 def _unit_key(question: Question) -> str:
@@ -47,6 +49,9 @@ def _take(pending: list[list[Question]], page: list[list[Question]], size: int, 
     for unit in list(pending):
         if focus is not None and not any(focus in q.used_for for q in unit):
             continue
+        knocked = {m for placed in page for q in placed for m in q.knocks_out}
+        if focus is None and sum(map(len, page)) >= MIN_PAGE and all(set(q.used_for) <= knocked for q in unit):
+            continue  # a knock-out on this page may settle every measure it serves: ask it next time if needed
         if (same is None or unit[0].group == same) and sum(map(len, page)) + len(unit) <= size:
             page.append(unit)
             pending.remove(unit)
