@@ -78,8 +78,12 @@ def test_export_json_and_html_are_self_contained(db_url: str, mini_rules: Path, 
     assert _cli("export", str(decision_id), "--format", "html", "-o", str(out), "--db", db_url).exit_code == 0
     html = out.read_text(encoding="utf-8")
     assert html.startswith("<!DOCTYPE html>") and "<style>" in html and "@media print" in html
-    assert "资助资格决策记录" in html and "Subsidy eligibility decision record" in html
-    assert '不符合 <span class="en">/ not eligible</span>' in html  # Chinese first, English beside it (engine.decision.OUTCOME_LABELS)
+    assert "资助资格决策记录" in html and "不符合" in html  # one language: Chinese by default
+    assert "Subsidy eligibility decision record" not in html and 'lang="zh-CN"' in html
+    english = _cli("export", str(decision_id), "--format", "html", "--lang", "en", "--db", db_url)
+    assert english.exit_code == 0, english.output
+    assert "Subsidy eligibility decision record" in english.stdout and "Not eligible" in english.stdout
+    assert "资助资格决策记录" not in english.stdout and '<html lang="en">' in english.stdout
     assert "<script" not in html and "http://" not in html and "https://" not in html
     missing = _cli("export", "999", "--db", db_url)
     assert missing.exit_code == 2
