@@ -94,10 +94,6 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
     app.register_blueprint(api_bp)
     app.add_url_rule("/", "index", _home)
-    if not any(rule.rule == "/login" for rule in app.url_map.iter_rules()):
-        from web.selfcheck.routes import login_placeholder
-
-        app.add_url_rule("/login", "login", login_placeholder)
 
 
 def _home() -> Response:
