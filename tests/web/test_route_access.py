@@ -104,8 +104,35 @@ TABLE: dict[str, Row] = {
     "calls.notice_csv": Row("GET", "/calls/{closed}/notice.csv", everyone(200)),
     "calls.new": Row("GET", "/calls/new", only("admin")),
     "calls.allocation": Row("GET", "/calls/{call}/allocation", only("admin", "reviewer", "auditor")),
-    # the call is still open: refused with the store's message, redirected
-    "calls.allocate": Row("POST", "/calls/{call}/allocate", only("admin", ok=302)),
+    "calls.allocate": Row("POST", "/calls/{call}/allocate", only("admin", ok=400)),  # no preview digest
+    # issue 23 (H7): managing a call (no reason / no value: refused with a message, nothing changes), the 公示期,
+    # payments in batches, the reviewer's queue acts, onboarding, notices and the dashboard
+    "calls.edit": Row("GET", "/calls/{call}/edit", only("admin")),
+    "calls.extend": Row("POST", "/calls/{call}/extend", only("admin", ok=302)),
+    "calls.close": Row("POST", "/calls/{call}/close", only("admin", ok=302)),
+    "calls.withdraw": Row("POST", "/calls/{call}/withdraw", only("admin", ok=302)),
+    "calls.stages": Row("POST", "/calls/{call}/stages", only("admin", ok=302)),
+    "calls.objection": Row("POST", "/calls/{closed}/objections", only("admin", ok=400)),
+    "calls.handle": Row("POST", "/calls/{closed}/objections/999999", only("admin", ok=302)),
+    "calls.finalize": Row("POST", "/calls/{closed}/finalize", only("admin", ok=400)),
+    "calls.payments_export": Row("GET", "/calls/{closed}/payments.csv", only("admin", "reviewer", "auditor", ok=404)),
+    "calls.payments_import": Row("POST", "/calls/{closed}/payments/import", only("admin", ok=400)),
+    "review.export": Row("GET", "/review/export.csv", only("reviewer")),
+    "review.bulk": Row("POST", "/review/bulk", only("reviewer", ok=400)),
+    "review.amounts": Row("POST", "/review/applications/{app}/amounts", only("reviewer", ok=302)),
+    "review.next_stage": Row("POST", "/review/applications/{app}/next-stage", only("reviewer", ok=400)),
+    "review.appeal": Row("POST", "/review/applications/{app}/appeal", only("reviewer", ok=400)),
+    "admin.confirm_deactivate": Row("GET", "/admin/users/{user}/deactivate", only("admin")),
+    "admin.confirm_registration": Row("POST", "/admin/users/{user}/confirm", only("admin", ok=302)),  # not pending
+    "account.register": Row("GET", "/account/register", everyone(200)),
+    "account.registered": Row("GET", "/account/registered", everyone(200)),
+    "account.reset_request": Row("GET", "/account/reset", everyone(200)),
+    "account.reset_sent": Row("GET", "/account/reset/sent", everyone(200)),
+    "account.reset": Row("GET", "/account/reset/not-a-token", everyone(404)),
+    "notify.inbox": Row("GET", "/notices/", everyone(200, anonymous=302)),
+    "notify.notice": Row("GET", "/notices/999999", everyone(404, anonymous=302)),
+    "notify.receipt": Row("GET", "/notices/receipt/{app}", everyone(200, anonymous=302, applicant_b=404)),
+    "dashboard.index": Row("GET", "/dashboard/", only("admin", "reviewer")),
     "calls.pay": Row("POST", "/calls/{closed}/payments", only("admin", ok=400)),  # nothing filled in
     # materials: the owner (B gets 404 for A's file), reviewers and auditors; a reviewer marks them
     "applications.material": Row("GET", "/applications/{app}/materials/{mat}", only(*APPLICANT, applicant_b=404)),
