@@ -10,9 +10,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from web.access import role_required
 from web.admin import bp
 from web.admin.forms import ROLE_LABELS, ToggleForm, UserForm
-from web.auth.decorators import role_required
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.notify.mailer import send_mail

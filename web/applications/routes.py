@@ -18,10 +18,10 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from engine import evaluate, lifecycle
+from web.access import role_required
 from web.applications import bp
 from web.applications.forms import AnswerForm, ApplyForm
 from web.applications.profile import SelfcheckProfile, selfcheck_profile
-from web.auth.decorators import role_required
 from web.bureau import stored, uploads
 from web.bureau.present import ALLOCATION_REASONS, CALL_STATUS, MATERIAL_STATUS, local_time, wan
 from web.bureau.serve import blob_store, send_material

@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 from engine.errors import RuleLoadError
 from engine.profile.labels import field_label
 from engine.replay import ReplayError, compare_with_current, replay
+from web.access import role_required
 from web.audit import bp
 from web.audit.forms import SearchForm
-from web.auth.decorators import role_required
 from web.bureau import stored
 from web.bureau.present import ALLOCATION_REASONS, wan
 from web.db_session import db

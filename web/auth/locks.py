@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from web.access import role_required
 from web.auth import bp
-from web.auth.decorators import role_required
 from web.auth.forms import ClearLockForm
 from web.auth_policy import login_policy
 from web.db_session import db

@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from web.auth.decorators import role_required
+from web.access import role_required
 from web.bureau.present import SHANGHAI, to_utc, wan_to_yuan
 from web.calls import bp
 from web.calls.common import call_or_404, page_context

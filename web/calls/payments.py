@@ -24,7 +24,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from engine.io.csv_writer import cell, csv_text
-from web.auth.decorators import role_required
+from web.access import role_required
 from web.calls import bp
 from web.calls.common import STAFF, call_or_404, page_context
 from web.db_session import db

@@ -16,7 +16,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from engine.io.csv_writer import csv_text
-from web.auth.decorators import role_required
+from web.access import role_required
 from web.bureau.present import default_materials, to_utc
 from web.calls import bp
 from web.calls.common import call_or_404, page_context

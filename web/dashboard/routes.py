@@ -9,7 +9,7 @@ from typing import Any
 from flask import render_template
 
 from engine.errors import Message
-from web.auth.decorators import role_required
+from web.access import role_required
 from web.bureau import stored
 from web.bureau.present import wan
 from web.dashboard import bp

@@ -18,7 +18,7 @@ from werkzeug.wrappers import Response
 
 from engine import lifecycle
 from engine.errors import Message
-from web.auth.decorators import role_required
+from web.access import role_required
 from web.bureau import stored
 from web.bureau import triage_now as triage_now_module
 from web.bureau.present import MATERIAL_STATUS, local_time, wan, wan_to_yuan

@@ -1,4 +1,4 @@
-"""This file defines the role check of every view: `@role_required("reviewer")`.
+"""The role check of every view: `@role_required("reviewer")` (below the blueprints, which all use it).
 
 Anonymous visitors are sent to the login page (and back afterwards); a logged-in user of another role gets
 403. Ownership (an applicant's own applications) is checked by the view's query, which answers 404.
