@@ -216,7 +216,7 @@ def test_a_deactivated_account_is_logged_out_and_cannot_log_in(app: Any, client:
     assert client.get("/review/").status_code == 200
     admin = app.test_client()
     login(admin, "adam")
-    assert admin.post(f"/admin/users/{seeded.users['rita']}/deactivate").status_code == 302
+    assert admin.post(f"/admin/users/{seeded.users['rita']}/deactivate", data={"confirm": "yes"}).status_code == 302
     assert client.get("/review/").status_code == 302  # the next request finds nobody
     assert "用户名或密码不正确，或账号已停用" in login(client, "rita").get_data(as_text=True)
 
