@@ -113,7 +113,7 @@ CODES: dict[str, Message] = {
     "doctorate": Message("博士", "Doctorate"), "junior": Message("初级", "Junior"), "intermediate": Message("中级", "Intermediate"), "associate_senior": Message("副高级", "Associate senior"),
     "senior": Message("正高级", "Senior"),
     "pearl_river": Message("珠江人才计划", "Pearl River Talent Programme"), "special_support": Message("广东特支计划", "Guangdong Special Support Programme"), "yangfan": Message("扬帆计划", "Yangfan Programme"),
-    "danxia": Message("丹霞英才计划", "Danxia Talent Programme"), "yinfeng": Message("英凤人才计划", "Yingfeng Talent Programme"),
+    "danxia": Message("丹霞英才计划", "Danxia Talent Programme"), "yinfeng": Message("引凤计划", "Yinfeng Talent Programme"),
     "world_class": Message("世界一流水平", "World-class"), "top_domestic": Message("国内顶尖水平", "Top in China"), "domestic_advanced": Message("国内先进水平", "Advanced in China"),
     # loans
     "credit": Message("信用贷款", "Credit loan"), "mortgage": Message("抵押贷款", "Mortgage loan"), "pledge": Message("质押贷款", "Pledge loan"), "ip_pledge": Message("知识产权质押贷款", "IP-pledge loan"),
