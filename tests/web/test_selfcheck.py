@@ -225,7 +225,7 @@ def test_full_journey_to_the_result(client: FlaskClient) -> None:
     assert "国科发火〔2016〕32号" in hnte and "第十一条" in hnte and "可信度 V2" in hnte
     assert "材料清单" in hnte and "近三个会计年度企业所得税年度纳税申报表" in hnte
     assert '<details class="trace">' in hnte and "现行标准" in hnte and "自2016-01-01起施行" in hnte
-    assert "科技人员占当年职工总数的比例不低于10%" in hnte and "14.67% ≥ 10%" in hnte
+    assert "科技人员占当年职工总数的比例不低于10%" in hnte and "您的数据：14.67%；要求：不低于10%" in hnte
     assert "评价日期 2025-06-30" in html
 
 
@@ -271,7 +271,7 @@ def test_undetermined_links_each_missing_field_to_its_page(client: FlaskClient) 
 def test_ineligible_names_the_failing_condition_and_the_values(client: FlaskClient) -> None:
     fill_enterprise(client, with_pages(identity={"resident_enterprise": "false"}))
     ineligible = section(text(client.get(RESULT)), "ineligible")
-    assert "在中国境内（不含港、澳、台地区）注册的居民企业" in ineligible and "否 = 是" in ineligible
+    assert "在中国境内（不含港、澳、台地区）注册的居民企业" in ineligible and "您的数据：否；要求：为“是”" in ineligible
 
 
 def test_measures_for_another_area_are_collapsed_as_not_applicable(client: FlaskClient) -> None:
