@@ -5,6 +5,15 @@ timeout; pysqlite's own transaction handling is switched off so that SQLAlchemy 
 transaction started with the execution option ``sqlite_begin="IMMEDIATE"`` takes the write lock at once
 (how chain appends are serialised on SQLite). PostgreSQL is reached through psycopg 3
 (``postgresql+psycopg://``).
+
+A deferred SQLite transaction that has read and then writes fails at once with "database is locked" when
+another connection committed meanwhile (its snapshot is stale; the busy timeout is not consulted): under
+load, every view that reads and then saves something (a draft, a notice, a login event) answered 500 now
+and then (issue 18). So the first write statement of a deferred transaction that has not written yet ends
+the read part and continues in a ``BEGIN IMMEDIATE`` transaction (waiting for the write lock with the busy
+timeout): a view then sees what PostgreSQL's READ COMMITTED gives it — reads are not a snapshot for later
+writes — which is what the code already runs with on PostgreSQL. Writers whose check must hold until their
+write (the chain, reviews, idempotency, triage) begin IMMEDIATE themselves (web.store.locking).
 """
 
 from __future__ import annotations
@@ -18,6 +27,8 @@ from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_S = 60
 SQLITE_BEGIN_MODES = ("DEFERRED", "IMMEDIATE", "EXCLUSIVE")
+_WRITES = ("INSERT", "UPDATE", "DELETE", "REPLACE")
+_MODE = "subsidy.sqlite_mode"
 
 
 def make_engine(url: str, *, sqlite_foreign_keys: bool = True, **kwargs: Any) -> Engine:
@@ -59,6 +70,22 @@ def _configure_sqlite(engine: Engine, foreign_keys: bool) -> None:
         if mode not in SQLITE_BEGIN_MODES:
             raise ValueError(f"sqlite_begin must be one of {SQLITE_BEGIN_MODES}, got {mode!r}")
         conn.exec_driver_sql(f"BEGIN {mode}")
+        conn.info[_MODE] = mode
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _first_write(conn: Any, cursor: Any, statement: str, _params: Any, _context: Any, _many: bool) -> None:
+        if conn.info.get(_MODE) != "DEFERRED" or conn.in_nested_transaction():
+            return
+        if statement.lstrip()[:7].upper().startswith(_WRITES):
+            raw = conn.connection.dbapi_connection
+            raw.execute("COMMIT")  # nothing written yet: only the read snapshot ends
+            raw.execute("BEGIN IMMEDIATE")
+            conn.info[_MODE] = "IMMEDIATE"
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _on_end(conn: Any) -> None:
+        conn.info.pop(_MODE, None)
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
