@@ -43,7 +43,8 @@ def st_app(web_ruleset: RuleSet, tmp_path_factory: pytest.TempPathFactory) -> It
     path: Path = tmp_path_factory.mktemp("api_st") / "api.db"
     migrate.upgrade(f"sqlite:///{path}")
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-0123456789", "DATABASE_URL": f"sqlite:///{path}",
-                      "API_EVALUATE_RATE_LIMIT": "off", "API_TOKEN_RATE_LIMIT": "off"}, ruleset=web_ruleset)
+                      "API_EVALUATE_RATE_LIMIT": "off", "API_TOKEN_RATE_LIMIT": "off",
+                      "API_SUBMISSIONS_RATE_LIMIT": "off"}, ruleset=web_ruleset)
     with app.app_context():
         session = db()
         applicant = queries.get_or_create_applicant(session, parse_profile(PROFILE, AS_OF).profile)
@@ -54,7 +55,8 @@ def st_app(web_ruleset: RuleSet, tmp_path_factory: pytest.TempPathFactory) -> It
     for username in ("applicant", "auditor"):  # one stored application and decision, so ids 1 exist
         response = client.post("/api/v1/tokens", json={"username": username, "password": PASSWORD})
         app.config[f"TEST_TOKEN_{username}"] = response.json["access_token"]
-    created = client.post("/api/v1/applications", json={"profile": PROFILE, "as_of": "2025-06-30"},
+    created = client.post("/api/v1/applications", json={"profile": PROFILE, "as_of": "2025-06-30",
+                                                        "measures": ["qingyuan.webtest_award"]},
                           headers={"Authorization": f"Bearer {app.config['TEST_TOKEN_applicant']}"})
     assert created.status_code == 201, created.get_data(as_text=True)
     yield app

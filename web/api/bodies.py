@@ -75,26 +75,26 @@ class _Envelope(BaseModel):
     measures: list[str] | None = None
 
 
-def _validation_problem(errors: list[FieldError]) -> Problem:
+def validation_problem(errors: list[FieldError]) -> Problem:
     return Problem("validation-error", f"{len(errors)} problem(s) in the request body; see `errors` "
                    f"/ 请求体有{len(errors)}处问题，详见errors", errors)
 
 
 def validate_model(model: type[BaseModel], body: Any) -> Any:
     if not isinstance(body, dict):
-        raise _validation_problem([FieldError("(body)", "MODEL_TYPE", "应为一组字段（JSON对象）。",
+        raise validation_problem([FieldError("(body)", "MODEL_TYPE", "应为一组字段（JSON对象）。",
                                               "The body must be a JSON object.")])
     try:
         return model.model_validate(body)
     except ValidationError as exc:
-        raise _validation_problem(field_errors(issues_from(exc))) from None
+        raise validation_problem(field_errors(issues_from(exc))) from None
 
 
 def parse_request(body: Any, ruleset: RuleSet, today: dt.date) -> tuple[ParsedProfile, dict[str, Any], dt.date,
                                                                           list[str] | None]:
     """Validate an evaluate/application body: (parsed profile, raw profile, as_of, measures)."""
     if not isinstance(body, dict):
-        raise _validation_problem([FieldError("(body)", "MODEL_TYPE", "应为一组字段（JSON对象）。",
+        raise validation_problem([FieldError("(body)", "MODEL_TYPE", "应为一组字段（JSON对象）。",
                                               "The body must be a JSON object.")])
     errors: list[FieldError] = []
     envelope: _Envelope | None = None
@@ -121,19 +121,20 @@ def parse_request(body: Any, ruleset: RuleSet, today: dt.date) -> tuple[ParsedPr
         if envelope.measures is not None and len(envelope.measures) > 200:
             errors.append(FieldError("measures", "TOO_LONG", "最多200项。", "At most 200 measures."))
     if errors or parsed is None or envelope is None:
-        raise _validation_problem(errors)
+        raise validation_problem(errors)
     wanted = sorted(set(envelope.measures)) if envelope.measures else None
     return parsed, raw_profile, envelope.as_of or today, wanted  # type: ignore[return-value]
 
 
-def split_submission(body: Any) -> tuple[Any, int | None, Contacts | None]:
-    """Take an application's `call_id` and `contacts` out of its body (the rest is an evaluate body).
+def split_submission(body: Any) -> tuple[Any, int | None, Contacts | None, Any]:
+    """Take an application's `call_id`, `contacts` and `materials` out of its body (the rest is an evaluate body).
 
-    Raises a 422 Problem naming `call_id` or `contacts.<field>` when they are unusable.
+    Raises a 422 Problem naming `call_id` or `contacts.<field>` when they are unusable (the materials are read by
+    web.api.materials once the call is known).
     """
     if not isinstance(body, dict):
-        return body, None, None
-    rest = {k: v for k, v in body.items() if k not in ("call_id", "contacts")}
+        return body, None, None, None
+    rest = {k: v for k, v in body.items() if k not in ("call_id", "contacts", "materials")}
     errors: list[FieldError] = []
     call_id = body.get("call_id")
     if call_id is not None and (isinstance(call_id, bool) or not isinstance(call_id, int)
@@ -156,5 +157,5 @@ def split_submission(body: Any) -> tuple[Any, int | None, Contacts | None]:
                 errors.append(FieldError(f"contacts.{refused.field.removeprefix('contact_')}", "CONTACT", refused.zh,
                                          refused.en))
     if errors:
-        raise _validation_problem(errors)
-    return rest, call_id, people
+        raise validation_problem(errors)
+    return rest, call_id, people, body.get("materials")

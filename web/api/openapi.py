@@ -18,6 +18,7 @@ from pydantic.json_schema import models_json_schema
 import engine
 from web.api import schemas as s
 from web.api.problems import PROBLEMS, problem_type
+from web.api.summary import TRACE_CHOICES
 
 DOC_KEY = "subsidy.api.openapi"
 MAX_ID = 2**31 - 1
@@ -46,11 +47,14 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("post", "/evaluate", "evaluate", "Evaluate a profile / 评价档案",
              "Anonymous. Evaluates the profile against every measure (or those named). By default the answer is "
              "the summary (EvaluationSummaryOut: outcomes, amounts, failing and missing conditions, gaps, "
-             "stacking); with `?trace=full` it is the whole Decision with every trace (DecisionOut, the canonical "
-             "JSON byte for byte). Nothing is stored. Rate limited per client IP.",
+             "stacking); with `?trace=reading` the summary plus its reading in the request's language (`?lang=zh|en`: "
+             "headline, next actions, one card per measure in words); with `?trace=full` it is the whole Decision "
+             "with every trace (DecisionOut, the canonical JSON byte for byte). Nothing is stored. Rate limited per "
+             "client IP.",
              s.EvaluateOut, request=s.EvaluateRequest, problems=(400, 413, 415, 422, 429),
-             query=(("trace", {"type": "string", "enum": ["summary", "full"], "default": "summary"},
-                     "summary (default): no traces; full: the Decision with its traces"),)),
+             query=(("trace", {"type": "string", "enum": list(TRACE_CHOICES), "default": "summary"},
+                     "summary (default): no traces; reading: the summary and its reading in words; "
+                     "full: the Decision with its traces"),)),
     Endpoint("get", "/measures", "listMeasures", "List measures / 措施列表",
              "Anonymous. Every measure of the catalogue, sorted by id, optionally only those open to one applicant kind.",
              s.MeasureListOut, query=(("applicant", {"type": "string", "enum": ["enterprise", "incubator",
@@ -65,9 +69,11 @@ ENDPOINTS: tuple[Endpoint, ...] = (
              s.TokenOut, request=s.TokenRequest, problems=(400, 401, 413, 415, 422, 429)),
     Endpoint("post", "/applications", "createApplication", "Apply / 提交申请",
              "Applicant token. Creates an application for the token's applicant (the profile must identify it) and "
-             "stores its decision on the audit chain. Send `Idempotency-Key` to make retries safe.",
+             "stores its decision on the audit chain. Under a call, `materials` carries a file (base64) for every "
+             "checklist item of the measures applied for, else 409. Send `Idempotency-Key` to make retries safe. "
+             "Rate limited per applicant.",
              s.ApplicationOut, status=201, request=s.ApplicationRequest, roles=("applicant",),
-             problems=(400, 401, 403, 409, 413, 415, 422),
+             problems=(400, 401, 403, 409, 413, 415, 422, 429),
              headers=(("Idempotency-Key", {"type": "string", "minLength": 1, "maxLength": 255,
                                            "pattern": "^[!-~]+$"},
                        "unique per request; repeating it with the same body returns the first response"),),

@@ -47,6 +47,15 @@ class ContactsIn(_In):
     email: str = Field(min_length=3, max_length=254)
 
 
+class MaterialIn(_In):
+    """One file for a checklist item of the call: PDF, JPG or PNG (by content), at most 5 MB, base64-encoded."""
+
+    item: str = Field(min_length=1, max_length=100,
+                      description="the checklist item's key (an unknown key is refused, naming the call's keys)")
+    filename: str = Field(min_length=1, max_length=255)
+    content_base64: str = Field(min_length=1)
+
+
 class ApplicationRequest(_In):
     """An application: the token's applicant applies with this profile; a decision is made and stored."""
 
@@ -57,6 +66,9 @@ class ApplicationRequest(_In):
     call_id: int | None = Field(None, ge=1, le=2**31 - 1,
                                 description="The open call (申报通知) applied under; required for a measure a call covers.")
     contacts: ContactsIn | None = Field(None, description="联系人、电话（手机或带区号座机）、邮箱 / contact person, phone, e-mail.")
+    materials: list[MaterialIn] | None = Field(
+        None, max_length=50, description="申报材料 / the call's required materials: one file for every checklist item "
+        "of the measures applied for under the call (else 409 materials missing).")
 
 
 class TokenRequest(_In):
@@ -201,8 +213,77 @@ class EvaluationSummaryOut(_DecisionHeader):
     results: list[MeasureVerdictOut]
 
 
-class EvaluateOut(RootModel[EvaluationSummaryOut | DecisionOut]):
-    """POST /evaluate: the summary, or with `?trace=full` the whole decision."""
+class ReadingScoreOut(_Out):
+    status: str
+    changes: list[str]
+
+
+class ReadingNextStepOut(_Out):
+    body: str
+    period: str
+    url: str | None
+
+
+class ReadingCardOut(_Out):
+    """One measure in words (engine.reading): the verdict, what it pays, what fails, what to answer next."""
+
+    measure_id: str
+    title: str
+    category: str
+    category_label: str
+    verdict: str
+    pays: str
+    money_class: str
+    amount: str | None
+    gap: str
+    failing: list[str]
+    questions: list[str]
+    score: ReadingScoreOut | None
+    next_step: ReadingNextStepOut
+
+
+class ReadingPaysOut(_Out):
+    title: str
+    pays: str
+
+
+class ReadingApartOut(_Out):
+    what: str
+    measures: list[ReadingPaysOut]
+
+
+class ReadingHeadlineOut(_Out):
+    receivable_now: str | None
+    capped: bool
+    counted: int
+    apart: list[ReadingApartOut]
+    conditional: list[ReadingPaysOut]
+    conditional_total: str | None
+
+
+class ReadingActionOut(_Out):
+    text: str
+    measure_id: str
+
+
+class ReadingOut(_Out):
+    """The result read in one language (`?lang=zh|en`): headline, key measures, next actions, one card per measure."""
+
+    lang: str
+    headline: ReadingHeadlineOut
+    key: list[str]
+    actions: list[ReadingActionOut]
+    cards: list[ReadingCardOut]
+
+
+class EvaluationReadingOut(EvaluationSummaryOut):
+    """`?trace=reading`: the summary plus the reading of it in the request's language."""
+
+    reading: ReadingOut
+
+
+class EvaluateOut(RootModel[EvaluationSummaryOut | EvaluationReadingOut | DecisionOut]):
+    """POST /evaluate: the summary, with `?trace=reading` also its reading, or with `?trace=full` the whole decision."""
 
 
 # -- measures -----------------------------------------------------------------------------------------

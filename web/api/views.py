@@ -25,6 +25,7 @@ from web.api import ratelimit
 from web.api.auth import authenticate_for_token, current_api_user, issue_token, require_roles
 from web.api.bodies import parse_request, read_json, split_submission, validate_model
 from web.api.idempotency import HEADER, IdempotencyStore, check_key, request_hash
+from web.api.materials import read_materials
 from web.api.openapi import ENDPOINTS, openapi_document
 from web.api.present import application_out, measure_detail, measure_list, stored_decision_out
 from web.api.problems import FieldError, Problem
@@ -34,7 +35,7 @@ from web.bureau.triage_now import triage_now
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.masking import mask_document
-from web.store import intake, queries, submission_queries
+from web.store import intake, material_queries, queries, submission_queries
 from web.store.call_queries import CallNotOpen
 from web.store.identity import identity_of
 
@@ -90,10 +91,10 @@ def _trace_choice() -> str:
     values = request.args.getlist("trace")
     value = values[-1] if values else "summary"
     if value not in TRACE_CHOICES or len(values) > 1:
-        raise Problem("bad-request", "The query parameter `trace` must be `summary` (default) or `full`, once "
-                      "/ 查询参数trace只能是summary（默认）或full", [FieldError(
-                          "trace", "QUERY_INVALID", f"trace只能是summary或full，收到{values!r}",
-                          f"trace must be summary or full, got {values!r}")])
+        raise Problem("bad-request", "The query parameter `trace` must be `summary` (default), `reading` or `full`, "
+                      "once / 查询参数trace只能是summary（默认）、reading或full", [FieldError(
+                          "trace", "QUERY_INVALID", f"trace只能是summary、reading或full，收到{values!r}",
+                          f"trace must be summary, reading or full, got {values!r}")])
     return value
 
 
@@ -154,15 +155,17 @@ def _location(body: str, status: int) -> dict[str, str]:
 def _create_application(body: Any, user: Any) -> Response:
     ruleset = current_ruleset()
     checked_on = today()
-    body, call_id, people = split_submission(body)
+    body, call_id, people, raw_materials = split_submission(body)
     parsed, raw, as_of, wanted = parse_request(body, ruleset, checked_on)
     session = db()
     applicant = user.applicant
     if applicant is None or identity_of(parsed.profile).digest != applicant.identity_digest:
         raise Problem("forbidden", "The profile identifies a different applicant than the token's "
                       "(credit code or ID number) / 档案中的主体与令牌所属申请人不一致")
+    files = read_materials(raw_materials, material_queries.checklist(session, call_id, wanted or ()))
     try:
-        call = intake.check_intake(session, call_id=call_id, measures=wanted, identity_digest=applicant.identity_digest)
+        call = intake.check_intake(session, call_id=call_id, measures=wanted, files=files,
+                                   identity_digest=applicant.identity_digest)
     except CallNotOpen as refused:
         raise Problem("call-not-open", f"{refused.en} / {refused.zh}") from None
     decision = evaluate(ruleset, parsed, as_of, measures=wanted)
@@ -172,7 +175,7 @@ def _create_application(body: Any, user: Any) -> Response:
     else:
         row = submission_queries.submit_to_call(
             session, call_id=call.id, profile=parsed.profile, profile_data=raw, ruleset=ruleset, decision=decision,
-            checked_on=checked_on, measures=list(wanted or ()), contacts=people, files=[], user_id=user.id)
+            checked_on=checked_on, measures=list(wanted or ()), contacts=people, files=files, user_id=user.id)
     triage_now(row.application_id, checked_on)
     application = queries.get_application(session, row.application_id)
     out = application_out(application, user.role)
