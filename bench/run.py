@@ -35,7 +35,7 @@ from bench.durable_bench import DurableBench, registered_by  # noqa: E402
 from bench.generate import AS_OF, TODAY, columns_of, generate, threshold_profiles, write_register  # noqa: E402
 from engine import evaluate, load_ruleset, parse_profile  # noqa: E402
 from engine.decision import Outcome  # noqa: E402
-from engine.fast import compile_ruleset, summarise  # noqa: E402
+from engine.fast import compile_ruleset, fast_evaluate, summarise  # noqa: E402
 from engine.fast.batch import ELIGIBLE  # noqa: E402
 from engine.fast.columnar import Columnar  # noqa: E402
 
@@ -218,15 +218,22 @@ def catalogue(rules_dir: Path, n_register: int, jobs: int, screen: bool = True) 
     models = samples * 20
     full, full_p99 = latency(program.decide, models, 3)
     base = latency(lambda m: evaluate(rules, m, AS_OF).to_json(), models)[0]
-    record("catalogue", f"one profile, full trace ({len(samples)} samples; built on first read)", full,
-           "µs median", "evaluate() + JSON", base / full, "≤ 300 µs")
+    record("catalogue", f"one profile, decide() ({len(samples)} samples; traces built on first read)", full,
+           "µs median", "evaluate() + JSON", full / base, "≤ 300 µs")
     record("catalogue", "one profile, full trace: p99", full_p99, "µs")
+    record("catalogue", "evaluate() + canonical JSON (reference)", base, "µs median")
     built = latency(lambda m: program.decide(m).to_json(), models, 3)[0]
-    record("catalogue", "one profile, full trace built and written as canonical JSON", built, "µs median",
-           "evaluate() + JSON", base / built)
+    record("catalogue", "one profile, decide() then its canonical JSON (traces read)", built, "µs median",
+           "evaluate() + JSON", built / base)
+    eager = latency(lambda m: fast_evaluate(rules, m, AS_OF).to_json(), models, 3)[0]
+    record("catalogue", "one profile, fast_evaluate() + canonical JSON (one traced run)", eager, "µs median",
+           "evaluate() + JSON", eager / base, "≤ 1,000 µs")
+    verdicts = latency(program.verdicts, models, 3)[0]
     summary = latency(lambda m: summarise(rules, m, AS_OF), models, 3)[0]
-    record("catalogue", "one profile, summary (engine.fast.summarise)", summary, "µs median", "", None, "≤ 100 µs")
-    record("catalogue", "one profile, no trace (verdicts)", latency(program.verdicts, models, 3)[0], "µs median")
+    record("catalogue", "one profile, summary (engine.fast.summarise)", summary, "µs median", "verdicts",
+           summary / verdicts, "≤ 150 µs")
+    record("catalogue", "one profile, no trace (verdicts)", verdicts, "µs median", "evaluate() + JSON",
+           verdicts / base)
     if not screen:
         return
     _screening(rules, rules_dir, n_register, jobs)

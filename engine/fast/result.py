@@ -7,6 +7,7 @@ one row (its missing fields when undetermined, its amount when it depends on the
 
 from __future__ import annotations
 
+import weakref
 from typing import Any
 
 import numpy as np
@@ -29,7 +30,7 @@ class MeasureColumns:
 
     def __init__(self, plan: MeasurePlan, n: int, result: Result):
         self.plan = plan
-        self.result = result
+        self.result = weakref.proxy(result)  # no reference cycle: a chunk's state is freed as soon as it is done
         self.codes = np.zeros(n, np.int8)
         self.fallback = np.zeros(n, bool)
         self.units = [uid for uid, _ in failing_units(plan.tree, lambda node: True)]

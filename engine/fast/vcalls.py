@@ -4,6 +4,7 @@ functions of a code); any other call raises Unsupported and is evaluated row by 
 from __future__ import annotations
 
 import datetime as dt
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -27,7 +28,7 @@ class VectorCalls:
     """Builtins with a column-wise form; Unsupported for the others."""
 
     def __init__(self, batch: Batch):
-        self.batch = batch
+        self.batch = weakref.proxy(batch)  # no reference cycle with the batch that holds this
         self.text_cache: dict[tuple[str, str], Any] = {}
 
     def call(self, ev: VectorEval, node: Call) -> Any:
