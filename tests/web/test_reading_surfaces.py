@@ -49,8 +49,6 @@ URL = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|cn|gov|or
 RULE_TEXTS_TO_FIX = (
     # Rule-file texts that still show codes or field paths (owner: the rule files; listed so that every other
     # line stays checked — delete an entry once its file is fixed and the test will hold it):
-    "tech_sme = ",  # rules/national/rd_super_deduction.yaml, parameter text of the applicant scope (zh and en)
-    "benefit.note",  # rules/guangdong/pearl_river_talent_teams.yaml status_note (zh and en)
 )
 
 
