@@ -207,6 +207,21 @@ def test_every_endpoint_has_a_row(access_app: tuple[Flask, Seeded]) -> None:
     assert sorted(TABLE.keys() - endpoints) == [], "remove the rows of endpoints that no longer exist"
 
 
+def test_each_row_agrees_with_its_view_s_role_decorator(access_app: tuple[Flask, Seeded]) -> None:
+    """A view marked @role_required(...) is open (not 403) to exactly those roles in its row."""
+    app, _seeded = access_app
+    account_role = {"applicant_a": "applicant", "applicant_b": "applicant"}
+    wrong = {}
+    for endpoint, row in TABLE.items():
+        roles = getattr(app.view_functions[endpoint], "roles", None)
+        if roles is None:
+            continue
+        allowed = {account_role.get(r, r) for r in ROLES if r != "anonymous" and row.expected[r] != 403}
+        if allowed != set(roles) or row.expected["anonymous"] != 302:
+            wrong[endpoint] = (sorted(roles), sorted(allowed))
+    assert wrong == {}
+
+
 def _request(client: FlaskClient, row: Row, seeded: Seeded) -> Any:
     path = row.path.format(app=seeded.application_a, dec=seeded.decision_a, user=seeded.users["rita"], **BUREAU)
     return client.open(path, method=row.method, data=row.data or None, json=row.json)
