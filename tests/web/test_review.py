@@ -69,8 +69,9 @@ def test_queue_pages_keep_the_filters(reviewer: FlaskClient, seeded: Seeded, mon
 def test_the_application_page_shows_profile_trace_flags_and_history(reviewer: FlaskClient, seeded: Seeded) -> None:
     page = reviewer.get(f"/review/applications/{seeded.application_a}").get_data(as_text=True)
     for text in ("91441802MA00000155", "判断过程", "现行标准", "没有分诊提示", "办理记录", "系统判断",
-                 "staff.total", "当前状态可变为：审核中"):
+                 "当前状态可变为：审核中", "审核阶段"):
         assert text in page, text
+    assert "staff.total" not in page  # the trace reads in words, never a field id (issue 20)
 
 
 def test_a_decision_moves_through_the_statechart(reviewer: FlaskClient, seeded: Seeded) -> None:
