@@ -456,7 +456,7 @@ def test_the_dashboard_of_the_year(bureau: Flask, client: FlaskClient, monkeypat
                                                 "voucher_no": "PZ-DASH"})
     page = admin.get("/dashboard/").get_data(as_text=True)
     assert page.count("<svg") == 3 and "各申报通知的资金" in page and "办理时间" in page
-    row = re.search(r"<tr><td>#%d [^<]*</td>(.*?)</tr>" % call, page.split('id="money"')[1]).group(1)  # type: ignore[union-attr]
+    row = re.search(rf"<tr><td>#{call} [^<]*</td>(.*?)</tr>", page.split('id="money"')[1]).group(1)  # type: ignore[union-attr]
     assert re.findall(r"[\d.]+万元", row) == ["60.00万元", "85.00万元", "85.00万元", "55.00万元", "30.00万元"]
     assert "网页测试用奖励" in page.split('id="by-measure"')[1]
     assert client.get("/dashboard/").status_code in (302, 403)  # an applicant does not see it
