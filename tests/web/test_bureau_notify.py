@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -107,3 +108,27 @@ def test_a_mail_server_down_loses_no_notice(bureau: Flask, client: FlaskClient, 
         mailed = [n for n in rows if n.email_to]
         assert len(rows) == 2 and mailed[0].emailed_at is None and "ConnectionRefused" in (mailed[0].email_error or "")
     assert f"已受理：申请 #{app_id}" in client.get("/notices/").get_data(as_text=True)
+
+
+def test_a_new_call_is_told_to_applicants_it_may_fit(bureau: Flask, client: FlaskClient, seeded: Seeded,
+                                                     smtp: Inbox) -> None:
+    from web.store.models import Decision
+
+    with bureau.app_context():  # alice has an e-mail; her latest decision found the award eligible
+        user = web_queries.user_by_id(db(), seeded.users["alice"])
+        assert user is not None
+        user.email = "alice@example.cn"
+        outcome = db().query(Decision).filter_by(application_id=seeded.application_a).one().outcomes_json
+        db().commit()
+    assert f'"{AWARD}":"eligible"' in outcome.replace(" ", "")
+    admin = bureau.test_client()
+    login(admin, "adam")
+    data = {"measure": [AWARD], "title": "2026年度奖励申报", "year": "2026", "body": "清远市科学技术局",
+            "opens": "2026-01-01T09:00", "closes": "2030-12-31T17:00", "budget": "100", "method": "rank_full",
+            "rank_by": "received", "notice_days": "5", f"cap-{AWARD}": "", f"materials-{AWARD}": "申报表 / form"}
+    page = admin.post("/calls/new", data=data, follow_redirects=True).get_data(as_text=True)
+    assert "已通知 2 个可能符合条件的申请人账号" in page, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))[:1500]
+    (mail,) = [m for m in smtp.messages if m["To"] == "alice@example.cn"]
+    assert mail["Subject"] == "可以申报了：2026年度奖励申报" and f"measure={AWARD}" in mail.get_content()
+    login(client, "alice")
+    assert "可以申报了：2026年度奖励申报" in client.get("/notices/").get_data(as_text=True)

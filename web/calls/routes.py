@@ -24,6 +24,7 @@ from web.calls.forms import CallForm, measure_fields
 from web.calls.manage import manage_forms
 from web.db_session import db
 from web.extensions import current_ruleset
+from web.notify.send import notify_call_opened
 from web.store import allocation_queries, call_queries
 from web.store.queries import StoreError
 
@@ -84,7 +85,9 @@ def new() -> Response | str | tuple[str, int]:
         except StoreError as refused:
             flash(f"{refused.zh} / {refused.en}", "error")
         else:
-            flash(_("已发布申报通知 #%(id)s。", id=call.id), "success")
+            told = notify_call_opened(db(), call)
+            flash(_("已发布申报通知 #%(id)s。", id=call.id) + (_("已通知 %(n)s 个可能符合条件的申请人账号。", n=told)
+                                                            if told else ""), "success")
             return redirect(url_for(".detail", call_id=call.id))
     values = {m.id: {"cap": request.form.get(f"cap-{m.id}", ""),
                      "materials": request.form.get(f"materials-{m.id}", _default_materials(m))} for m in measures}

@@ -36,6 +36,11 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     "publicity": {"zh": ("分配定稿：申请 #{id}", "{name}：公示结束，申报通知“{call}”的资金分配已定稿。\n{lines}\n{link}"),
                   "en": ("Allocation final: application #{id}", "{name}: the public notice is over; the allocation of "
                          "the call '{call}' is final.\n{lines}\n{link}")},
+    "call_opened": {"zh": ("可以申报了：{call}", "{name}：您最近一次判断中符合条件或待定的措施（{measures}）现已开放申报："
+                                              "“{call}”，截止 {closes}（北京时间）。\n立即申请：{apply}"),
+                    "en": ("Now open: {call}", "{name}: measures your latest check found eligible or undetermined "
+                           "({measures}) are open for applications under '{call}' until {closes} (Beijing time).\n"
+                           "Apply: {apply}")},
     "payment": {"zh": ("已拨付：申请 #{id}", "{name}：{measure} 已拨付 {amount}（凭证号 {voucher}，{on}）。\n{link}"),
                 "en": ("Paid: application #{id}", "{name}: {amount} paid for {measure} (voucher {voucher}, {on}).\n{link}")},
 }
@@ -137,3 +142,29 @@ def notify_review(session: Any, application_id: int, action: str, reason: str) -
         words = {"approve": ("通过", "approved"), "reject": ("不通过", "not approved")}[action]
         notify(session, application_id, "decision", {"reason": reason},
                {"zh": {"outcome": words[0]}, "en": {"outcome": words[1]}})
+
+
+def notify_call_opened(session: Any, call: Any) -> int:
+    """Tell each registered applicant whose latest decision found a measure of the new call eligible or undetermined,
+    with the link to apply (inbox, in the account's language, and e-mail to the account's address)."""
+    from web.bureau.present import local_time
+    from web.notify.mailer import send_mail
+
+    measures = [m.measure_id for m in call.measures]
+    told = 0
+    for applicant_id, found in notice_queries.applicants_to_tell(session, measures).items():
+        for user in notice_queries.accounts_of(session, applicant_id):
+            lang = user.lang if user.lang in ("zh", "en") else "zh"
+            values = {"name": user.applicant.name if user.applicant else user.username, "call": call.title,
+                      "closes": local_time(call.closes_at), "measures": ", ".join(_title(m, lang) for m in found),
+                      "apply": _link("applications.new", call=call.id, measure=found[0])}
+            subject, body = (t.format(**values) for t in TEXTS["call_opened"][lang])
+            row = notice_queries.add_notice(session, kind="call_opened", lang=lang, subject=subject, body=body,
+                                            applicant_id=applicant_id, user_id=user.id, application_id=None,
+                                            email_to=user.email)
+            session.commit()
+            if user.email:
+                notice_queries.record_email(session, row.id, send_mail(user.email, subject, body))
+                session.commit()
+            told += 1
+    return told

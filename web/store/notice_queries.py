@@ -5,11 +5,12 @@ caller commits."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from web.store.models import Application, LedgerEntry, Notice, User, utcnow
+from web.store.models import Applicant, Application, Decision, LedgerEntry, Notice, User, utcnow
 
 
 def recipients(session: Session, application_id: int) -> tuple[Application | None, list[User]]:
@@ -67,3 +68,27 @@ def submission_entry(session: Session, application_id: int) -> LedgerEntry | Non
     """The chained `submission` record of an application (its materials' hashes), for the 受理回执."""
     return session.scalars(select(LedgerEntry).where(LedgerEntry.application_id == application_id,
                                                      LedgerEntry.kind == "submission").order_by(LedgerEntry.id)).first()
+
+
+def applicants_to_tell(session: Session, measures: list[str]) -> dict[int, list[str]]:
+    """Per applicant with an active account: the measures among these that its latest decision found eligible or
+    undetermined (a call for them has just opened)."""
+    latest = (select(func.max(Decision.id)).join(Application, Application.id == Decision.application_id)
+              .group_by(Application.applicant_id))
+    rows = session.execute(select(Application.applicant_id, Decision.outcomes_json)
+                           .join(Application, Application.id == Decision.application_id)
+                           .join(Applicant, Applicant.id == Application.applicant_id)
+                           .where(Decision.id.in_(latest)))
+    active = set(session.scalars(select(User.applicant_id).where(User.active.is_(True), User.applicant_id.is_not(None))))
+    out: dict[int, list[str]] = {}
+    for applicant_id, outcomes_json in rows:
+        outcomes = json.loads(outcomes_json)
+        found = [m for m in measures if outcomes.get(m) in ("eligible", "undetermined")]
+        if found and applicant_id in active:
+            out[applicant_id] = found
+    return out
+
+
+def accounts_of(session: Session, applicant_id: int) -> list[User]:
+    return list(session.scalars(select(User).where(User.applicant_id == applicant_id, User.active.is_(True))
+                                .options(selectinload(User.applicant)).order_by(User.id)))
