@@ -22,7 +22,7 @@ from engine.interview.fields import code_choices, field_info
 from engine.interview.lists import LIST_HELP, LIST_LABELS, list_choices, list_readers
 from engine.interview.model import Question
 from engine.interview.paths import KEYED_LISTS, get_answer, set_answer, split_path
-from engine.interview.value import ALTERNATIVES, key_measure, knockouts, money_of, weights
+from engine.interview.value import ALTERNATIVES, key_measure, knockouts, money_of, moot_after, weights
 from engine.model import RuleSet
 from engine.trace import TraceNode
 
@@ -194,7 +194,9 @@ def score_questions(ruleset: RuleSet, data: dict[str, Any], opened: OpenFields, 
         return questions
     kinds = {q.path: q.kind for q in questions}
     knocks = {m: knockouts(results[m]) for m in opened.fields}
-    questions = [dataclasses.replace(q, knocks_out=tuple(m for m in q.used_for if q.path in knocks[m]))
+    moot = {m: moot_after(results[m]) for m in opened.fields}
+    questions = [dataclasses.replace(q, knocks_out=tuple(m for m in q.used_for if q.path in knocks[m]),
+                                     moot_after=tuple((m, moot[m][q.path]) for m in q.used_for if q.path in moot[m]))
                  for q in questions]
     effort = {m: sum(cost(kinds[p]) for p in paths) for m, paths in opened.fields.items()}
     priority = {q.path: sum((weight[m] * (2 if q.path in knocks[m] else 1) / effort[m] for m in q.used_for

@@ -30,6 +30,10 @@ class Question:
         required: the profile record it belongs to cannot be stored without it.
         score: how much of the open work this answer covers (Σ 1/|missing| over `used_for`).
         knocks_out: the measures of `used_for` one answer to it can make ineligible (a knock-out).
+        moot_after: per measure of `used_for`, the sets of fields whose answers alone may settle the branch
+            that reads this one, each with whether it is a true alternative of an `any` (engine/interview/value.py
+            `moot_after`): once such a set is on a page, this question waits for the next page, where it is
+            asked only if still needed.
     """
 
     path: str
@@ -44,6 +48,7 @@ class Question:
     required: bool = False
     score: Fraction = Fraction(0)
     knocks_out: tuple[str, ...] = ()
+    moot_after: tuple[tuple[str, tuple[tuple[frozenset[str], bool], ...]], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,9 @@ Questions that belong together form a unit and are never split: the years of one
 2023, 2024, 2025) and the required fields of one record (a listing's board and date). The best remaining unit
 opens a page; the page takes the next best units of the same section first, then, while there is room, the
 next best units of other sections (a page of one or two questions costs the user a click for little), up
-to PAGE_SIZE questions. A question all of whose measures a knock-out on the page may settle waits for the next
-page (the answer may make it moot). Inside a page the sections stay together, the opening section first.
+to PAGE_SIZE questions. A question all of whose measures the page's answers may settle without it — a
+knock-out, or the fields of a sibling branch (a true branch of an `any`, a false one of an `all`) — waits for
+the next page, where the plan asks it only if it is still needed (the answer may make it moot). Inside a page the sections stay together, the opening section first.
 """
 
 from __future__ import annotations
@@ -42,6 +43,18 @@ def _units(questions: list[Question] | tuple[Question, ...]) -> list[list[Questi
     return list(units.values())
 
 
+def _may_be_moot(question: Question, page: list[list[Question]], alternatives: bool = False) -> bool:
+    """Every measure the question serves may be settled without it by the answers already on the page: a
+    knock-out of that measure, or every field of a sibling branch that may settle the branch reading it. With
+    `alternatives` (the key measure's pages, which are filled with its fields first) only a true alternative
+    counts: the other ways of qualifying wait, the key measure's own conditions are asked together."""
+    knocked = set() if alternatives else {m for placed in page for q in placed for m in q.knocks_out}
+    paths = {q.path for placed in page for q in placed}
+    settled_by = dict(question.moot_after)
+    return all(m in knocked or any(group <= paths and (any_ or not alternatives) for group, any_ in settled_by.get(m, ()))
+               for m in question.used_for)
+
+
 def _take(pending: list[list[Question]], page: list[list[Question]], size: int, same: str | None,
           focus: str | None = None) -> None:
     """Move the units that fit (of section `same`, or of any section when None; only those serving the
@@ -49,9 +62,8 @@ def _take(pending: list[list[Question]], page: list[list[Question]], size: int, 
     for unit in list(pending):
         if focus is not None and not any(focus in q.used_for for q in unit):
             continue
-        knocked = {m for placed in page for q in placed for m in q.knocks_out}
-        if focus is None and sum(map(len, page)) >= MIN_PAGE and all(set(q.used_for) <= knocked for q in unit):
-            continue  # a knock-out on this page may settle every measure it serves: ask it next time if needed
+        if sum(map(len, page)) >= MIN_PAGE and all(_may_be_moot(q, page, alternatives=focus is not None) for q in unit):
+            continue  # answers on this page may settle every measure it serves: ask it next time if needed
         if (same is None or unit[0].group == same) and sum(map(len, page)) + len(unit) <= size:
             page.append(unit)
             pending.remove(unit)

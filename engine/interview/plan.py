@@ -14,7 +14,8 @@ from engine.decision import Outcome
 from engine.interview.choose import open_fields, score_questions
 from engine.interview.model import InterviewPlan
 from engine.interview.pages import group_pages
-from engine.interview.value import key_measure, knockouts, money_of, up_to
+from engine.interview.start import named
+from engine.interview.value import key_measure, knockouts, money_of, settleable, up_to
 from engine.model import RuleSet
 
 
@@ -38,7 +39,7 @@ def plan_interview(ruleset: RuleSet, profile_data: dict[str, Any], as_of: dt.dat
     Raises:
         ProfileError: the answers do not make a valid profile (each problem names its field).
     """
-    data = profile_data if "kind" in profile_data else {"kind": "enterprise", **profile_data}
+    data = named(profile_data if "kind" in profile_data else {"kind": "enterprise", **profile_data})
     decision = evaluate(ruleset, parse_profile(data, today or as_of), as_of)
     opened = open_fields(ruleset, data, decision, as_of, today or as_of, frozenset(declined))
     questions = tuple(score_questions(ruleset, data, opened, decision, ordering))
@@ -47,7 +48,7 @@ def plan_interview(ruleset: RuleSet, profile_data: dict[str, Any], as_of: dt.dat
     pages = group_pages(questions, focus=key_measure(str(data.get("kind", "enterprise")), decision))
     on_page = {q.path for q in pages[0]} if pages else set()
     settles = tuple(m for m in ruleset.order if m in opened.fields and opened.fields[m]
-                    and opened.fields[m] <= on_page)
+                    and opened.fields[m] <= on_page and settleable(decision.result(m)))
     may_fail = tuple(m for m in ruleset.order if m in opened.fields and m not in settles
                      and knockouts(decision.result(m)) & on_page)
     return InterviewPlan(

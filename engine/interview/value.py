@@ -108,6 +108,59 @@ def knockouts(result: MeasureResult) -> frozenset[str]:
     return frozenset(out)
 
 
+def moot_after(result: MeasureResult) -> dict[str, tuple[tuple[frozenset[str], bool], ...]]:
+    """field → the sets of fields whose answers alone may make it moot for this measure, each with whether it
+    settles an `any` (a true alternative: the other ways of qualifying become moot).
+
+    Under an undetermined `all` or `any`, the answers to every open field of one undetermined branch may settle
+    the whole node (a false child of `all`, a true child of `any`: Kleene logic); a field read only by the
+    node's other undetermined branches is then never read (the engine stops naming it as missing). A
+    knock-out is the case of a one-field branch under the root `all`. A field also read outside those sibling
+    branches is never listed: its answer may still count there.
+    """
+    if result.trace is None or result.trace.result != "unknown":
+        return {}
+    leaves: dict[str, int] = {}
+    for leaf in _unknown_leaves(result.trace):
+        for path in set(leaf.missing):
+            leaves[path] = leaves.get(path, 0) + 1
+    out: dict[str, set[tuple[frozenset[str], bool]]] = {}
+
+    def walk(node: TraceNode) -> None:
+        open_children = [c for c in node.children if c.result == "unknown"]
+        if node.kind in ("all", "any") and len(open_children) > 1:
+            fields = [(c, frozenset(p for leaf in _unknown_leaves(c) for p in leaf.missing)) for c in open_children]
+            for child, settles in fields:
+                if not settles:
+                    continue
+                others = [(c, f) for c, f in fields if c is not child]
+                for path in {p for _c, f in others for p in f} - settles:
+                    inside = sum(1 for c, _f in others for leaf in _unknown_leaves(c) if path in set(leaf.missing))
+                    if inside == leaves.get(path, 0):  # read nowhere else in the measure
+                        out.setdefault(path, set()).add((settles, node.kind == "any"))
+        for child in open_children:
+            walk(child)
+
+    walk(result.trace)
+    return {path: tuple(sorted(groups, key=lambda g: (sorted(g[0]), g[1]))) for path, groups in out.items()}
+
+
+def settleable(result: MeasureResult) -> bool:
+    """Answering the measure's open fields is sure to settle it: its area is known (while it is not, its
+    conditions are not read yet) and every undetermined condition reads a field an applicant can give (not
+    a condition left unpublished or an expert's judgement, which answers may rule out, never settle)."""
+    return in_area(result) and not (result.trace is not None
+                                    and any(not leaf.missing for leaf in _unknown_leaves(result.trace)))
+
+
+def _unknown_leaves(node: TraceNode) -> list[TraceNode]:
+    if node.result != "unknown":
+        return []
+    if not node.children:
+        return [node]
+    return [leaf for child in node.children for leaf in _unknown_leaves(child)]
+
+
 def in_area(result: MeasureResult) -> bool:
     """The measure's area is known to include the applicant (its undetermined branch does not wait on the area)."""
     return not (set(result.missing) & AREA_PATHS)
