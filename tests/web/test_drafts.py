@@ -162,9 +162,10 @@ def test_interview_answers_are_kept_as_the_draft(client: FlaskClient, store: Ses
     answer(client, "/selfcheck/interview/start", SME)
     draft = draft_queries.load_draft(store, seeded.users["alice"], "enterprise")
     assert draft is not None
-    assert draft.answers["pages"]["identity"]["name"] == SME["name"]
+    assert draft.answers["pages"]["identity"]["registered_on"] == SME["registered_on"]
+    assert "name" not in draft.answers["pages"]["identity"]  # the interview never asks the name
     assert draft.answers["pages"]["staff"]["staff-total"] == SME["staff.total"]
     client.post("/logout")
     other = client.application.test_client()
     login(other, "alice")
-    assert SME["name"] in text(other.get("/selfcheck/interview/start"))  # restored in a new session
+    assert SME["registered_on"] in text(other.get("/selfcheck/interview/start"))  # restored in a new session

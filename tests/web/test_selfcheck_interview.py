@@ -36,8 +36,8 @@ for i, (sales, rd, net) in enumerate(((3800, 200, 2000), (4200, 230, 2600), (460
             f"finance[{year}].total_income": str(sales + 50), f"finance[{year}].hitech_income": str(sales * 7 // 10),
             f"finance[{year}].cost_expense_total": str(sales * 8 // 10), f"finance[{year}].total_assets": "6000",
             f"finance[{year}].net_assets": str(net)}
-START = ("name", "region_code", "registered_on", "tech_field", "staff.total", "staff.sci_tech",
-         f"finance[{LAST}].sales")
+START = ("registered_on", "tech_field", "staff.total", "staff.sci_tech", f"finance[{LAST}].sales")
+"""Only what 高企认定 reads: no name (no rule reads it), no region (the plan asks it after 高企)."""
 
 
 def questions(html: str) -> list[tuple[str, str | None]]:
@@ -74,6 +74,19 @@ def test_the_start_page_asks_the_short_list(client: FlaskClient) -> None:
     html = text(client.get("/selfcheck/interview/start"))
     assert [p for p, _ in questions(html)] == list(START)
     assert re.search(rf"{LAST}年度?销售收入", html) and "先看结果" in html and "完整表单" in html
+    assert "企业名称" not in html
+
+
+def test_without_a_name_the_result_and_summary_say_this_enterprise(client: FlaskClient) -> None:
+    client.post("/selfcheck/", data={"kind": "enterprise"})
+    answer(client, "/selfcheck/interview/start", SME)
+    for url in ("/selfcheck/result", "/selfcheck/summary"):
+        page = text(client.get(url))
+        assert "本企业" in page and SME["name"] not in page, url
+    assert "This enterprise" in text(client.get("/selfcheck/result?lang=en"))
+    given = {k: SME[k] for k in ("name", "region_code", "registered_on", "tech_field")}
+    assert client.post("/selfcheck/enterprise/identity", data={**given, "action": "next"}).status_code == 302
+    assert SME["name"] in text(client.get("/selfcheck/result"))  # given on the full form: shown
 
 
 def test_each_question_says_what_it_is_used_for_and_offers_dont_know(client: FlaskClient) -> None:

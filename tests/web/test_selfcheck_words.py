@@ -29,7 +29,11 @@ def upload(client: FlaskClient, sample: str) -> None:
 def test_the_required_mark_only_where_the_profile_needs_the_field(client: FlaskClient) -> None:
     client.post("/selfcheck/", data={"kind": "enterprise", "mode": "full"})
     identity = text(client.get("/selfcheck/enterprise/identity"))
-    assert identity.count("（必填）") == 1 and re.search(r'for="name">[^<]*<span class="required">', identity)
+    assert "（必填）" not in identity  # no rule reads a firm's name: the self-check says "本企业" without it
+    client.post("/selfcheck/", data={"kind": "institution", "mode": "full"})
+    institution = text(client.get("/selfcheck/institution"))
+    assert re.search(r'for="name">[^<]*<span class="required">', institution)  # other kinds: still required
+    client.post("/selfcheck/", data={"kind": "enterprise", "mode": "full"})
     for page in ("staff", "finance", "ip", "certificates", "declarations"):  # e.g. a listing's board: optional
         assert "（必填）" not in text(client.get(f"/selfcheck/enterprise/{page}")), page
 

@@ -259,7 +259,7 @@ def _render(asked: list[Asked], form: Any, *, start: bool, plan: InterviewPlan |
 
 def _issues_on(asked: list[Asked], pages_: tuple[Step, ...]) -> list[tuple[str, Any]]:
     kind = _kind()
-    _parsed, issues, built = check(kind, tuple(_specs(pages_).values()), store.answers(kind), _today())
+    _parsed, issues, built = check(kind, tuple(_specs(pages_).values()), store.answers(kind), _today(), unnamed=True)
     names = {a.spec.name for a in asked if a.spec is not None}
     slips = {n for n, w in built.warnings if w.code == "MONEY_UNIT_SLIP"}
     warnings = [(n, w) for n, w in built.warnings if w.code == "MONEY_UNIT_SLIP"]  # says what MONEY_MAGNITUDE says

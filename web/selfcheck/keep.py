@@ -26,6 +26,7 @@ from werkzeug.wrappers import Response
 from engine import parse_profile
 from engine.errors import Message, ProfileError
 from engine.explain import field_label
+from engine.interview.start import named
 from engine.names import KIND_MODELS
 from engine.safe_yaml import load_document
 from web.db_session import db
@@ -55,6 +56,7 @@ def _profile_data(kind: str) -> dict[str, Any] | None:
     pages_ = store.pages_of(kind)
     specs = tuple(s for p in pages_ for s in p.specs)
     built = build(kind, specs, store.answers(kind))
+    built.data = named(built.data)  # no name given: "本企业" (the interview never asks it; no rule reads it)
     if built.issues:
         return None
     try:

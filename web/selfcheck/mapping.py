@@ -18,6 +18,7 @@ from typing import Any
 
 from engine import parse_profile
 from engine.errors import Message, ProfileError, ProfileIssue
+from engine.interview.start import named
 from engine.profile import ParsedProfile
 from engine.standards.money import MAGNITUDE_LIMIT_YUAN, WAN, MoneyFormatError, magnitude_issue, parse_money
 from web.selfcheck.specs import FieldSpec
@@ -214,14 +215,20 @@ def field_name(path: str, built: Built, kind: str = "") -> str:
     return f"{group}-{row}-{rest}"
 
 
-def check(kind: str, specs: tuple[FieldSpec, ...], raw: dict[str, Any], today: dt.date
+def check(kind: str, specs: tuple[FieldSpec, ...], raw: dict[str, Any], today: dt.date, *, unnamed: bool = False
           ) -> tuple[ParsedProfile | None, list[tuple[str, ProfileIssue]], Built]:
     """Validate every answer of one kind with the engine.
+
+    Args:
+        unnamed: an enterprise without a name is checked as "本企业" (engine.interview.start.named: the
+            self-check, where no rule reads the name); False where the name is needed (applying).
 
     Returns:
         (the parsed profile or None, [(form field name, issue)] errors, the Built mapping).
     """
     built = build(kind, specs, raw)
+    if unnamed:
+        built.data = named(built.data)
     try:
         parsed = parse_profile(built.data, today)
     except ProfileError as exc:

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from engine import evaluate
 from engine.errors import ProfileIssue
+from engine.interview.start import unnamed
 from engine.names import KIND_MODELS
 from web.extensions import csrf, current_ruleset
 from web.i18n import current_lang
@@ -47,7 +48,7 @@ def page_url(kind: str, page_id: str, anchor: str | None = None) -> str:
 
 def _check(kind: str, pages_: tuple[Step, ...]) -> tuple[Any, Issues, Built, dict[str, Any]]:
     raw = store.answers(kind)
-    parsed, issues, built = check(kind, _specs(pages_), raw, _today())
+    parsed, issues, built = check(kind, _specs(pages_), raw, _today(), unnamed=True)
     return parsed, issues, built, raw
 
 
@@ -200,7 +201,7 @@ def _evaluated() -> Response | dict[str, Any]:
                           ask_url=ask_url, extra_warnings=tuple(w for _n, w in built.warnings)),
         "share_form": keep.ShareForm(),
         "invite": interview.invite(plan, lang),
-        "kind": kind, "kind_label": KIND_LABELS[kind], "name": parsed.profile.name, "decision": decision,
+        "kind": kind, "kind_label": KIND_LABELS[kind], "name": _("本企业") if unnamed(parsed.profile.name) else parsed.profile.name, "decision": decision,
         "as_of": as_of, "as_of_form": as_of_form,
         "edit_url": page_url(kind, pages_[0].id),
     }

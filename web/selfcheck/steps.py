@@ -18,7 +18,7 @@ from flask_babel import lazy_gettext as _l
 from pydantic import BaseModel
 
 from engine.errors import Message
-from engine.interview.start import SAME_AS
+from engine.interview.start import NEUTRAL_NAME, SAME_AS, named
 from engine.names import KIND_MODELS
 from web.selfcheck.specs import FieldSpec, field_specs, model_of, scalar_names
 
@@ -127,7 +127,10 @@ def _records(model: type[BaseModel], name: str, rows: int, layout: str = "rows")
 def _identity(model: type[BaseModel], kind: str) -> Section:
     skip = set(COPIED.get(kind, {}))
     names = [n for n in scalar_names(model) if n not in skip]
-    return Section("identity", field_specs(model, names=names))
+    specs = field_specs(model, names=names)
+    if named({"kind": kind}).get("name") == NEUTRAL_NAME:  # the self-check says "本企业" without it
+        specs = tuple(dataclasses.replace(s, required=False) if s.path == "name" else s for s in specs)
+    return Section("identity", specs)
 
 
 @cache
