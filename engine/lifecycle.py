@@ -48,7 +48,7 @@ LABELS: dict[str, Message] = {
     State.REJECTED: Message("已决定：不通过", "decided: rejected"),
     State.APPEAL: Message("复议中", "under appeal"),
     State.FUNDED: Message("已列入资助", "funded"),
-    State.NOT_FUNDED: Message("通过但未获资助（预算不足）", "approved, not funded (budget)"),
+    State.NOT_FUNDED: Message("通过但未获资助（原因见分配结果）", "approved, not funded (see the allocation for why)"),
     State.PAID: Message("已拨付", "paid"),
     DECIDED: Message("已决定", "decided"),
 }

@@ -30,6 +30,8 @@ NAV = (
     ("review", "review.index", _l("审核"), ("reviewer",)),
     ("audit", "audit.index", _l("审计"), ("auditor",)),
     ("admin", "admin.index", _l("管理"), ("admin",)),
+    ("dashboard", "dashboard.index", _l("年度概览"), ("admin", "reviewer")),
+    ("notify", "notify.inbox", _l("站内通知"), ("applicant", "reviewer", "auditor", "admin")),
 )
 ROLE_NAMES = {"applicant": _l("申请人"), "reviewer": _l("审核人员"), "auditor": _l("审计人员"), "admin": _l("管理员")}
 

@@ -178,7 +178,7 @@ def test_apply_review_answer_approve_audit(person: Any, site: tuple[str, Any]) -
     auditor.shot("10-audit-search")
     auditor.page.locator("table a").first.click()
     auditor.page.get_by_role("link", name="重放此决策").click()
-    assert auditor.page.locator("#replay .verdict").inner_text() == "IDENTICAL"
+    assert auditor.page.locator("#replay .verdict").inner_text() == "完全一致"
     auditor.shot("11-audit-replay")
     auditor.page.get_by_role("link", name="按现行规则比较").click()
     assert "每项措施的结果均相同" in auditor.page.locator("#current").inner_text()
