@@ -65,7 +65,13 @@ def run_chunks(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], s
             _STATE["pool"] = prepare(setup[1])
         context = multiprocessing.get_context("fork" if fork else "spawn")
         with context.Pool(jobs, initializer=_init, initargs=(prepare, setup)) as pool:
-            yield from pool.imap(_pooled, ((work, chunk) for chunk in chunks))
+            flight: deque[Any] = deque()  # at most two chunks per worker read ahead: memory stays bounded
+            for chunk in chunks:
+                flight.append(pool.apply_async(_pooled, ((work, chunk),)))
+                if len(flight) >= 2 * jobs:
+                    yield flight.popleft().get()
+            while flight:
+                yield flight.popleft().get()
 
 
 def _init(prepare: Callable[[Any], Any], setup: tuple[str, Any]) -> None:

@@ -43,7 +43,7 @@ def register(main: click.Group) -> None:
 @click.option("--examples", type=click.IntRange(0, 20), default=2, show_default=True,
               help="每个方向展示的示例数 / examples shown per measure and direction")
 @click.option("--today", "today_text", metavar="YYYY-MM-DD", help="校验日期（默认今天） / validation date")
-@click.option("--chunk", "chunk_size", type=click.IntRange(100, 1_000_000), default=25_000, show_default=True,
+@click.option("--chunk", "chunk_size", type=click.IntRange(100, 1_000_000), default=10_000, show_default=True,
               help="每块行数 / rows per chunk (partition)")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask调度器地址 / run the chunks on this Dask scheduler")
 @click.option("--workers", type=click.IntRange(1, 256),
