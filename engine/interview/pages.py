@@ -15,7 +15,7 @@ from engine.interview.model import Question
 from engine.interview.paths import split_path
 
 PAGE_SIZE = 7
-MIN_PAGE = 3  # a page this full may leave out what its knock-outs may make moot (fewer answers, not one-question pages)
+MIN_PAGE = 3  # a page shorter than this takes back what waited (fewer answers, not one-question pages)
 
 
 def _unit_key(question: Question) -> str:
@@ -62,7 +62,7 @@ def _take(pending: list[list[Question]], page: list[list[Question]], size: int, 
     for unit in list(pending):
         if focus is not None and not any(focus in q.used_for for q in unit):
             continue
-        if sum(map(len, page)) >= MIN_PAGE and all(_may_be_moot(q, page, alternatives=focus is not None) for q in unit):
+        if all(_may_be_moot(q, page, alternatives=focus is not None) for q in unit):
             continue  # answers on this page may settle every measure it serves: ask it next time if needed
         if (same is None or unit[0].group == same) and sum(map(len, page)) + len(unit) <= size:
             page.append(unit)
@@ -81,6 +81,12 @@ def group_pages(questions: list[Question] | tuple[Question, ...], size: int = PA
             _take(pending, page, size, None, focus)
         _take(pending, page, size, page[0][0].group)
         _take(pending, page, size, None)
+        for unit in list(pending):  # a page shorter than MIN_PAGE takes what waited, rather than cost a click
+            if sum(map(len, page)) >= MIN_PAGE:
+                break
+            if sum(map(len, page)) + len(unit) <= size:
+                page.append(unit)
+                pending.remove(unit)
         sections: dict[str, list[Question]] = {}
         for unit in page:
             sections.setdefault(unit[0].group, []).extend(unit)

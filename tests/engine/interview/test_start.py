@@ -123,3 +123,15 @@ def test_a_question_an_alternative_on_the_page_may_make_moot_waits_for_the_next_
     pages = group_pages([q("x"), q("y"), route_a, route_b, q("z")])
     assert [p.path for p in pages[0]] == ["x", "y", "a", "z"] and [p.path for p in pages[1]] == ["b"]
     assert [p.path for p in group_pages([route_a, route_b])[0]] == ["a", "b"]  # a short page keeps it
+
+
+def test_a_knock_out_makes_moot_what_comes_after_it_on_a_short_page(ruleset: RuleSet) -> None:
+    # the firm outside the catalogue: "no loans" rules the loan measures out, so their firm size is never asked
+    known = yaml.safe_load((Path(__file__).parent / "personas" / "outside_catalogue_firm.yaml").read_text(
+        encoding="utf-8"))
+    run = run_interview(ruleset, known, AS_OF)
+    asked = [p for s in run.steps for p in s.asked]
+    assert "loans" in asked and "size_class" not in asked
+    assert _outcomes(ruleset, named(run.steps[-1].data), AS_OF) == _outcomes(ruleset, known, AS_OF)
+    for size in ("micro", "small", "medium", "large"):  # size_class cannot change an outcome without a loan
+        assert _outcomes(ruleset, {**known, "size_class": size}, AS_OF) == _outcomes(ruleset, known, AS_OF)
