@@ -433,7 +433,7 @@ def test_openapi_document(api: FlaskClient) -> None:
     assert set(document["paths"]) == {
         "/api/v1/evaluate", "/api/v1/measures", "/api/v1/measures/{measure_id}", "/api/v1/tokens",
         "/api/v1/applications", "/api/v1/applications/{application_id}", "/api/v1/decisions/{decision_id}",
-        "/api/v1/decisions/{decision_id}/replay"}
+        "/api/v1/decisions/{decision_id}/replay", "/api/v1/calls/{call_id}"}
     schemas = document["components"]["schemas"]
     assert {"EnterpriseProfile", "TalentProfile", "DecisionOut", "ProblemOut"} <= set(schemas)
     assert document["paths"]["/api/v1/applications"]["post"]["security"] == [{"bearer": ["applicant"]}]

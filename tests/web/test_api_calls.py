@@ -63,6 +63,20 @@ def test_under_an_open_call_the_application_keeps_call_and_contacts_and_is_triag
             ("form", "a.pdf", "application/pdf"), ("licence", "licence.png", "image/png")]
 
 
+def test_a_call_shows_its_window_and_checklist_and_its_keys_are_what_materials_name(api_app: Flask,
+                                                                                     api: FlaskClient) -> None:
+    call_id = open_call(api_app)
+    shown = api.get(f"/api/v1/calls/{call_id}")
+    assert shown.status_code == 200 and shown.json["id"] == call_id and shown.json["closes_at"].endswith("Z")
+    checklist = {m["measure_id"]: [i["key"] for i in m["materials"]] for m in shown.json["measures"]}
+    assert checklist == {AWARD: ["form", "licence"], SMALL: ["form"]}
+    assert shown.json["measures"][0]["materials"][1]["zh"] == "营业执照副本"
+    response = apply(api, token(api, "applicant"), measures=[SMALL], call_id=call_id,
+                     materials=[material(key) for key in checklist[SMALL]])
+    assert response.status_code == 201, response.get_data(as_text=True)
+    assert_problem(api.get("/api/v1/calls/999999"), 404, "not-found")
+
+
 def test_the_call_s_required_materials_are_needed_and_checked_like_uploads(api_app: Flask, api: FlaskClient) -> None:
     call_id = open_call(api_app)
     headers = token(api, "applicant")

@@ -147,6 +147,7 @@ TABLE: dict[str, Row] = {
     "api.measure": Row("GET", "/api/v1/measures/qingyuan.webtest_award", everyone(200)),
     "api.evaluate": Row("POST", "/api/v1/evaluate", everyone(422), json={}),
     "api.tokens": Row("POST", "/api/v1/tokens", everyone(422), json={}),
+    "api.call": Row("GET", "/api/v1/calls/{call}", everyone(200)),  # public, like the call's page
     "api.create_application": Row("POST", "/api/v1/applications", everyone(401), json={}),
     "api.application": Row("GET", "/api/v1/applications/{app}", everyone(401)),
     "api.decision": Row("GET", "/api/v1/decisions/{dec}", everyone(401)),

@@ -46,9 +46,10 @@ def read_materials(raw: Any, checklist: list[dict[str, str]]) -> list[StagedFile
                                      "each file must be an object with the texts item, filename and content_base64."))
             continue
         if entry["item"] not in keys:
-            wanted = "、".join(keys) or "无"
-            errors.append(FieldError(f"{at}.item", "MATERIAL_ITEM", f"不是本通知所申报措施的材料清单项（可用：{wanted}）。",
-                                     f"not a checklist item of the measures applied for (items: {', '.join(keys) or 'none'})."))
+            zh = "；".join(f"{k}：{i['zh']}" for k, i in keys.items()) or "无"
+            en = "; ".join(f"{k}: {i['en']}" for k, i in keys.items()) or "none"
+            errors.append(FieldError(f"{at}.item", "MATERIAL_ITEM", f"不是本通知所申报措施的材料清单项（清单：{zh}）。",
+                                     f"not a checklist item of the measures applied for (the checklist: {en})."))
             continue
         try:
             data = base64.b64decode(entry["content_base64"], validate=True)

@@ -63,6 +63,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     Endpoint("get", "/measures/{measure_id}", "getMeasure", "Show a measure / 措施详情",
              "Anonymous. One measure with its source, benefit, documents and criteria tree.",
              s.MeasureOut, problems=(404,), path_params=(("measure_id", "string"),)),
+    Endpoint("get", "/calls/{call_id}", "getCall", "Show a call / 申报通知",
+             "Anonymous. A call (申报通知): its window (UTC) and, per measure, the checklist of materials an "
+             "application under it carries (`materials[].item` takes the item's key).",
+             s.CallOut, problems=(404,), path_params=(("call_id", "integer"),)),
     Endpoint("post", "/tokens", "createToken", "Get a bearer token / 获取令牌",
              "Exchange a username and password for a signed bearer token that expires (default 1 hour). "
              "Rate limited per client IP.",
@@ -99,7 +103,7 @@ STATUS_TEXT = {200: "OK", 201: "Created", 400: "Bad Request (unreadable JSON)", 
                415: "Unsupported Media Type", 422: "Unprocessable Content (validation)", 429: "Too Many Requests"}
 MODELS: tuple[type[BaseModel], ...] = (s.EvaluateRequest, s.ApplicationRequest, s.TokenRequest, s.ReplayRequest,
                                        s.EvaluateOut, s.DecisionOut, s.MeasureListOut, s.MeasureOut, s.TokenOut, s.ApplicationOut,
-                                       s.StoredDecisionOut, s.ReplayOut, s.ProblemOut)
+                                       s.StoredDecisionOut, s.ReplayOut, s.CallOut, s.ProblemOut)
 
 
 def _ref(model: type[BaseModel]) -> dict[str, str]:

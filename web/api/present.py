@@ -15,6 +15,9 @@ from engine.model import Condition, Measure, RuleSet
 from web.api.schemas import (
     ApplicantOut,
     ApplicationOut,
+    CallMeasureOut,
+    CallOut,
+    ChecklistItemOut,
     CriterionOut,
     DecisionSummaryOut,
     MeasureListOut,
@@ -25,7 +28,7 @@ from web.api.schemas import (
 from web.masking import mask_document
 
 if TYPE_CHECKING:  # rows come from the query modules; the models are named for type hints only
-    from web.store.models import Applicant, Application, Decision
+    from web.store.models import Applicant, Application, Call, Decision
 
 
 def utc(value: dt.datetime | None) -> dt.datetime | None:
@@ -110,3 +113,16 @@ def stored_decision_out(row: Decision, role: str | None = None) -> StoredDecisio
         "ruleset_hash": row.ruleset_hash, "profile_hash": row.profile_hash, "decision_hash": row.decision_hash,
         "chain_seq": row.chain_seq, "prev_hash": row.prev_hash, "hash": row.hash, "created_at": utc(row.created_at),
         "profile": json.loads(row.profile_json), "decision": json.loads(row.decision_json)}, role))
+
+
+def _utc(moment: dt.datetime) -> str:
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def call_out(call: Call) -> CallOut:
+    """A call with its window and, per measure, the materials checklist (keys for `materials[].item`)."""
+    return CallOut(id=call.id, year=call.year, title=call.title, body=call.body, opens_at=_utc(call.opens_at),
+                   closes_at=_utc(call.closes_at), withdrawn=call.withdrawn_at is not None,
+                   measures=[CallMeasureOut(measure_id=m.measure_id, materials=[
+                       ChecklistItemOut(key=i["key"], zh=i["zh"], en=i["en"]) for i in m.materials])
+                       for m in call.measures])

@@ -47,6 +47,30 @@ class ContactsIn(_In):
     email: str = Field(min_length=3, max_length=254)
 
 
+class ChecklistItemOut(_Out):
+    key: str = Field(description="send it as `materials[].item`")
+    zh: str
+    en: str
+
+
+class CallMeasureOut(_Out):
+    measure_id: str
+    materials: list[ChecklistItemOut]
+
+
+class CallOut(_Out):
+    """A call (申报通知): its window (UTC) and, per measure, the checklist of materials an application carries."""
+
+    id: int
+    year: int
+    title: str
+    body: str
+    opens_at: str
+    closes_at: str
+    withdrawn: bool
+    measures: list[CallMeasureOut]
+
+
 class MaterialIn(_In):
     """One file for a checklist item of the call: PDF, JPG or PNG (by content), at most 5 MB, base64-encoded."""
 

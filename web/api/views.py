@@ -1,7 +1,7 @@
 """This file defines the JSON API's endpoints under /api/v1 (see docs/api.md).
 
 Anonymous: POST /evaluate (rate limited per client IP; the summary by default, the full trace with
-`?trace=full`), GET /measures, GET /measures/{id}, POST /tokens
+`?trace=full`, its reading with `?trace=reading`), GET /measures, GET /measures/{id}, GET /calls/{id}, POST /tokens
 (rate limited), GET /openapi.json, GET /docs. Bearer token: POST /applications and GET /applications/{id}
 (an applicant sees only its own; reviewers, auditors and admins see all), GET /decisions/{id} and
 POST /decisions/{id}/replay (auditor or admin).
@@ -27,7 +27,7 @@ from web.api.bodies import parse_request, read_json, split_submission, validate_
 from web.api.idempotency import HEADER, IdempotencyStore, check_key, request_hash
 from web.api.materials import read_materials
 from web.api.openapi import ENDPOINTS, openapi_document
-from web.api.present import application_out, measure_detail, measure_list, stored_decision_out
+from web.api.present import application_out, call_out, measure_detail, measure_list, stored_decision_out
 from web.api.problems import FieldError, Problem
 from web.api.schemas import ReplayOut, ReplayRequest, TokenRequest
 from web.api.summary import TRACE_CHOICES, evaluation_body
@@ -35,7 +35,7 @@ from web.bureau.triage_now import triage_now
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.masking import mask_document
-from web.store import intake, material_queries, queries, submission_queries
+from web.store import call_queries, intake, material_queries, queries, submission_queries
 from web.store.call_queries import CallNotOpen
 from web.store.identity import identity_of
 
@@ -49,6 +49,7 @@ def register_views(bp: Blueprint) -> None:
     bp.add_url_rule("/evaluate", "evaluate", evaluate_view, methods=["POST"])
     bp.add_url_rule("/measures", "measures", measures_view, methods=["GET"])
     bp.add_url_rule("/measures/<measure_id>", "measure", measure_view, methods=["GET"])
+    bp.add_url_rule(f"/calls/<{ID}:call_id>", "call", call_view, methods=["GET"])
     bp.add_url_rule("/tokens", "tokens", tokens_view, methods=["POST"])
     bp.add_url_rule("/applications", "create_application", create_application_view, methods=["POST"])
     bp.add_url_rule(f"/applications/<{ID}:application_id>", "application", application_view, methods=["GET"])
@@ -108,6 +109,13 @@ def measure_view(measure_id: str) -> Response:
     if measure is None:
         raise Problem("not-found", f"No measure {measure_id!r} in the catalogue / 措施不存在")
     return model_response(measure_detail(measure))
+
+
+def call_view(call_id: int) -> Response:
+    call = call_queries.get_call(db(), call_id)
+    if call is None:
+        raise Problem("not-found", f"No call #{call_id} / 申报通知不存在")
+    return model_response(call_out(call))
 
 
 def tokens_view() -> Response:
