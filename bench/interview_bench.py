@@ -40,7 +40,7 @@ from engine import evaluate, load_ruleset, parse_profile  # noqa: E402
 from engine.decision import Outcome  # noqa: E402
 from engine.interview import plan_interview  # noqa: E402
 from engine.interview.simulate import InterviewRun, run_interview  # noqa: E402
-from engine.interview.start import shown_start_paths  # noqa: E402
+from engine.interview.start import named, shown_start_paths  # noqa: E402
 from engine.model import RuleSet  # noqa: E402
 from engine.names import profile_names, record_fields  # noqa: E402
 
@@ -148,7 +148,7 @@ def step_times(ruleset: RuleSet, run: InterviewRun, as_of: dt.date, repeat: int,
     for data, declined in inputs:
         plan_s = timed(lambda d=data, x=declined: plan_interview(ruleset, d, as_of, declined=x, today=TODAY,
                                                                  ordering=ordering), repeat)
-        eval_s = timed(lambda d=data: evaluate(ruleset, parse_profile(d, TODAY), as_of), repeat)
+        eval_s = timed(lambda d=data: evaluate(ruleset, parse_profile(named(d), TODAY), as_of), repeat)
         plans.append(plan_s)
         ratios.append(plan_s / eval_s)
     return statistics.median(plans), statistics.median(ratios)
