@@ -86,13 +86,30 @@ def test_review_action_is_chained_and_moves_the_status(session: Session, ruleset
     row = decide(session, ruleset)
     user = queries.create_user(session, "rev", "pw", "reviewer")
     session.commit()
+    opened = queries.record_review(session, application_id=row.application_id, user_id=user.id, action="reopen",
+                                   reason="开始审核 / review started", decision_id=row.id)
     review = queries.record_review(session, application_id=row.application_id, user_id=user.id, action="reject",
                                    reason="职工人数不足 / too few staff", decision_id=row.id)
-    assert review.chain_seq == 2 and review.prev_hash == row.hash
+    assert (opened.chain_seq, opened.prev_hash) == (2, row.hash)
+    assert review.chain_seq == 3 and review.prev_hash == opened.hash
     assert queries.get_application(session, row.application_id).status == "rejected"
-    link = session.scalars(select(ChainLink).where(ChainLink.seq == 2)).one()
+    link = session.scalars(select(ChainLink).where(ChainLink.seq == 3)).one()
     assert (link.kind, link.record_id, link.hash) == ("review", review.id, review.hash)
-    assert [r.reason for r in queries.list_reviews(session, row.application_id)] == ["职工人数不足 / too few staff"]
+    assert [r.reason for r in queries.list_reviews(session, row.application_id)] == [
+        "开始审核 / review started", "职工人数不足 / too few staff"]
+
+
+def test_a_decided_application_cannot_be_rejected_before_review_starts(session: Session, ruleset: RuleSet) -> None:
+    """The statechart: the engine's decision (screened) moves only into review; a reviewer's verdict comes after."""
+    row = decide(session, ruleset)
+    user = queries.create_user(session, "rev", "pw", "reviewer")
+    session.commit()
+    with pytest.raises(Exception) as refused:
+        queries.record_review(session, application_id=row.application_id, user_id=user.id, action="reject",
+                              reason="too early", decision_id=row.id)
+    assert "审核" in str(refused.value) or "review" in str(refused.value)
+    session.rollback()
+    assert queries.get_application(session, row.application_id).status == "decided"
 
 
 def test_unknown_review_action_and_application_are_refused(session: Session, ruleset: RuleSet) -> None:
