@@ -89,7 +89,7 @@ def test_replay_of_a_conditional_decision_is_identical(ruleset: RuleSet, prospec
 def test_one_label_table_names_every_outcome() -> None:
     assert set(OUTCOME_LABELS) == set(Outcome)
     assert OUTCOME_LABELS[Outcome.CONDITIONAL].zh == "认定后可申请"
-    assert OUTCOME_LABELS[Outcome.CONDITIONAL].en == "eligible once recognised"
+    assert OUTCOME_LABELS[Outcome.CONDITIONAL].en == "Eligible once recognised"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -105,4 +105,4 @@ def test_the_cli_report_lists_it_apart(prospective: Any, tmp_path: Path, lang: s
     section = text.split(heading, 1)[1].split("\n\n", 1)[0]
     assert ("清远市新认定高新技术企业奖励" if lang == "zh" else "Qingyuan award for a newly recognised HNTE") in section
     assert ("需先取得：高新技术企业认定" if lang == "zh" else "first obtain: ") in section
-    assert ("认定后可申请的金额" if lang == "zh" else "amount once recognised") in text
+    assert ("认定后可申请（不计入上面的合计）" if lang == "zh" else "Eligible once recognised (not in the total above)") in text
