@@ -140,6 +140,18 @@ def test_applying_needs_a_selfcheck_first(client: FlaskClient, seeded: Seeded, c
     assert "请先完成资格自测" in page and 'name="measures"' not in page
 
 
+def test_a_selfcheck_without_a_name_is_asked_for_the_name_before_applying(client: FlaskClient, seeded: Seeded,
+                                                                           call: int) -> None:
+    """The self-check evaluates an unnamed firm as 本企业; applying says the name is what is missing, and where."""
+    login(client, "alice")
+    pages = {name: dict(data) for name, data in PAGES.items()}
+    pages["identity"].pop("name")
+    fill_enterprise(client, pages)
+    page = client.get(f"/applications/new?call={call}").get_data(as_text=True)
+    assert "申请需要填写申请主体的名称" in page and 'href="/selfcheck/enterprise/identity#name"' in page
+    assert "还有需要更正的内容" not in page and 'name="measures"' not in page
+
+
 def test_an_applicant_cannot_apply_with_another_company_s_profile(client: FlaskClient, seeded: Seeded,
                                                                    call: int) -> None:
     login(client, "bob")

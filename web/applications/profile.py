@@ -21,7 +21,7 @@ class SelfcheckProfile:
     kind: str | None
     parsed: ParsedProfile | None
     data: dict[str, Any] | None
-    problem: str | None  # "none": no answers yet; "invalid": answers the engine refuses
+    problem: str | None  # "none": no answers yet; "unnamed": only the name is missing; "invalid": answers refused
 
 
 def selfcheck_profile(today: dt.date) -> SelfcheckProfile:
@@ -30,7 +30,9 @@ def selfcheck_profile(today: dt.date) -> SelfcheckProfile:
         return SelfcheckProfile(kind, None, None, "none")
     pages_ = pages(kind, store.rows(kind, "certificates"))
     specs = tuple(s for p in pages_ for s in p.specs)
-    parsed, _issues, built = check(kind, specs, store.answers(kind), today)
+    parsed, issues, built = check(kind, specs, store.answers(kind), today)
     if parsed is None:
-        return SelfcheckProfile(kind, None, built.data, "invalid")
+        # the self-check evaluates a firm with no name as 本企业; applying needs the real name
+        only_name = bool(issues) and all(issue.path == "name" for _field, issue in issues)
+        return SelfcheckProfile(kind, None, built.data, "unnamed" if only_name else "invalid")
     return SelfcheckProfile(kind, parsed, built.data, None)
