@@ -124,6 +124,26 @@ def test_upload_fills_the_form_and_shows_the_result(client: FlaskClient) -> None
     assert outcomes_on_page(text(fresh.get(RESULT))) == outcomes_on_page(text(client.get(RESULT)))
 
 
+def test_an_uploaded_profile_keeps_every_record_of_its_lists(client: FlaskClient) -> None:
+    """Projects and certificates beyond the form's current rows are kept (the form grows to fit the file)."""
+    import io
+
+    fill_enterprise(client)
+    document = yaml.safe_load(client.get("/selfcheck/download.yaml").get_data(as_text=True))
+    document["projects"] = [{"key": f"P-{i}", "name": f"项目{i}", "fiscal_requested": 1_000_000 * i,
+                             "lead_of": "provincial_major", "started_on": "2024-03-01"} for i in (1, 2, 3)]
+    document["certificates"] = [{"type": t, "level": "national", "issued_on": "2023-12-01"}
+                                for t in ("hnte", "key_lab", "engineering_centre")]
+    fresh = client.application.test_client()
+    response = fresh.post("/selfcheck/upload", content_type="multipart/form-data", data={
+        "profile": (io.BytesIO(yaml.safe_dump(document, allow_unicode=True).encode()), "p.yaml")})
+    assert response.status_code == 302, response.get_data(as_text=True)[:1500]
+    back = yaml.safe_load(fresh.get("/selfcheck/download.yaml").get_data(as_text=True))
+    assert [p["key"] for p in back["projects"]] == ["P-1", "P-2", "P-3"]
+    assert back["projects"][2]["fiscal_requested"] == 3_000_000
+    assert [c["type"] for c in back["certificates"]] == ["hnte", "key_lab", "engineering_centre"]
+
+
 def test_a_bad_upload_is_refused_in_both_languages_and_nothing_is_lost(client: FlaskClient) -> None:
     fill_enterprise(client)
     io = __import__("io")

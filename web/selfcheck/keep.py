@@ -158,7 +158,8 @@ def _restore_from(raw: bytes, filename: str) -> list[Message]:
         return [_located(i) for i in issues]
     kind = str(data["kind"])
     dumped = parsed.profile.model_dump(exclude_none=True, exclude_unset=True)  # only what the file gives
-    restored = unbuild(kind, store.pages_of(kind), dumped, FINANCE_YEARS)
+    in_file = {g: len(dumped.get(g) or []) for g in ("certificates", "loans", "projects")}
+    restored = unbuild(kind, store.pages_of(kind, in_file), dumped, FINANCE_YEARS)
     store.restore(kind, {"pages": restored.pages, "rows": restored.rows, "declined": _declined_in(raw)})
     if restored.dropped:
         lang = current_lang()

@@ -291,7 +291,7 @@ def unbuild(kind: str, pages_: tuple[Any, ...], dumped: dict[str, Any], finance_
     table rows. Paths with no form field are returned in `dropped` so the page can say what was not kept.
     """
     copied = {source: target for target, source in COPIED.get(kind, {}).items()}
-    records = {g: list(dumped.get(g) or []) for g in ("finance", "certificates", "loans")}
+    records = {g: list(dumped.get(g) or []) for g in ("finance", "certificates", "loans", "projects")}
     dropped: list[str] = []
     if len(records["finance"]) > finance_rows:
         older = records["finance"][:-finance_rows]
@@ -323,5 +323,5 @@ def unbuild(kind: str, pages_: tuple[Any, ...], dumped: dict[str, Any], finance_
         head = path.split("[")[0].split(".")[0]
         if path not in used and head not in used and path not in copied.values() and path not in copied:
             dropped.append(path)
-    rows = {g: len(records[g]) for g in ("certificates", "loans") if records[g]}
+    rows = {g: len(records[g]) for g in ("certificates", "loans", "projects") if records[g]}
     return Restored(out, rows, dropped)

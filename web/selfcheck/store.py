@@ -159,11 +159,16 @@ def restore(kind_: str, answers: dict[str, Any]) -> None:
     _save_draft(kind_)
 
 
-def pages_of(kind_: str) -> tuple[Step, ...]:
-    """The pages of one kind as laid out for these answers (the table rows added so far); the other kinds'
-    page asks only what their measures read (engine.interview.reads)."""
+def pages_of(kind_: str, at_least: dict[str, int] | None = None) -> tuple[Step, ...]:
+    """The pages of one kind as laid out for these answers (the table rows added so far, or `at_least` rows of a
+    list — an uploaded file's records, up to MAX_ROWS); the other kinds' page asks only what their measures read
+    (engine.interview.reads)."""
     reads = None if kind_ == "enterprise" else kind_reads(current_ruleset(), kind_)
-    return pages(kind_, rows(kind_, "certificates"), rows(kind_, "loans"), reads, rows(kind_, "projects"))
+
+    def count(group: str) -> int:
+        return max(rows(kind_, group), min(int((at_least or {}).get(group, 0)), MAX_ROWS))
+
+    return pages(kind_, count("certificates"), count("loans"), reads, count("projects"))
 
 
 def merge(kind_: str, page_id: str, values: dict[str, Any], cleared: set[str] | None = None) -> None:
