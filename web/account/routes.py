@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from web.account import bp
 from web.account.forms import NewPasswordForm, RegisterForm, ResetRequestForm
 from web.db_session import db
-from web.notify.mailer import send_mail
+from web.notices.mailer import send_mail
 from web.store import account_queries, web_queries
 from web.store.queries import StoreError
 

@@ -15,7 +15,7 @@ from web.admin import bp
 from web.admin.forms import ROLE_LABELS, ToggleForm, UserForm
 from web.db_session import db
 from web.extensions import current_ruleset
-from web.notify.mailer import send_mail
+from web.notices.mailer import send_mail
 from web.reading import CONFIDENCE, ISSUERS, source_text
 from web.store import account_queries, queries, web_queries
 from web.store.queries import StoreError

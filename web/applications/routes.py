@@ -30,7 +30,7 @@ from web.db_session import db
 from web.extensions import current_ruleset
 from web.forms import choice
 from web.i18n import current_lang, tr
-from web.notify.send import notify
+from web.notices.send import notify
 from web.security import request_limit
 from web.store import (
     allocation_queries,

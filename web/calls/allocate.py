@@ -22,7 +22,7 @@ from web.calls.common import STAFF, call_or_404, page_context
 from web.calls.forms import ConfirmForm, HandleForm, ObjectionForm, PaymentForm
 from web.db_session import db
 from web.forms import choice
-from web.notify.send import notify_allocation, notify_payment
+from web.notices.send import notify_allocation, notify_payment
 from web.store import allocation_queries, call_queries
 from web.store.queries import StoreError
 

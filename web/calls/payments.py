@@ -28,7 +28,7 @@ from web.access import role_required
 from web.calls import bp
 from web.calls.common import STAFF, call_or_404, page_context
 from web.db_session import db
-from web.notify.send import notify_payment
+from web.notices.send import notify_payment
 from web.store import allocation_queries
 from web.store.queries import StoreError
 

@@ -24,7 +24,7 @@ from web.calls.forms import CallForm, measure_fields
 from web.calls.manage import manage_forms
 from web.db_session import db
 from web.extensions import current_ruleset
-from web.notify.send import notify_call_opened
+from web.notices.send import notify_call_opened
 from web.store import allocation_queries, call_queries
 from web.store.queries import StoreError
 

@@ -1,3 +1,2 @@
-"""Applicants told (issue 23): notices in the site's inbox and by e-mail (SMTP configured by the environment),
-the 受理回执 (a printable HTML receipt). `web.notify.send` is what the other pages call; `web.notify.views` the
-inbox blueprint."""
+"""The applicant's inbox (issue 23): `web.notify.views` lists the notices and prints the 受理回执 (a printable HTML
+receipt). Sending lives below the blueprints in `web.notices`."""

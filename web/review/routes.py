@@ -29,7 +29,7 @@ from web.extensions import current_ruleset
 from web.forms import choice
 from web.i18n import current_lang, tr
 from web.masking import mask_json_text
-from web.notify.send import notify_review
+from web.notices.send import notify_review
 from web.reading import ISSUERS
 from web.review import bp, queue
 from web.review.forms import (

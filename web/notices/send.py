@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import has_request_context, url_for
 
-from web.notify.mailer import send_mail
+from web.notices.mailer import send_mail
 from web.store import notice_queries
 
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
@@ -148,7 +148,7 @@ def notify_call_opened(session: Any, call: Any) -> int:
     """Tell each registered applicant whose latest decision found a measure of the new call eligible or undetermined,
     with the link to apply (inbox, in the account's language, and e-mail to the account's address)."""
     from web.bureau.present import local_time
-    from web.notify.mailer import send_mail
+    from web.notices.mailer import send_mail
 
     measures = [m.measure_id for m in call.measures]
     told = 0
