@@ -70,7 +70,7 @@ def form_fields(ruleset: RuleSet, kind: str) -> tuple[int, str]:
     """(answers of the full form of this kind: the kind picker and every field of its pages, where from)."""
     try:
         from engine.interview.reads import kind_reads
-        from web.selfcheck.steps import pages
+        from web.answers.steps import pages
 
         reads = None if kind == "enterprise" else kind_reads(ruleset, kind)
         return 1 + sum(len(page.specs) for page in pages(kind, 2, reads=reads)), \

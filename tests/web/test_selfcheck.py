@@ -15,9 +15,9 @@ from flask.testing import FlaskClient
 
 from engine import parse_profile
 from tests.web.conftest import AS_OF, PAGES, fill_enterprise
+from web.answers.mapping import build, money_to_yuan
+from web.answers.steps import enterprise_steps
 from web.app import create_app
-from web.selfcheck.mapping import build, money_to_yuan
-from web.selfcheck.steps import enterprise_steps
 
 RESULT = f"/selfcheck/result?as_of={AS_OF.isoformat()}"
 TRANSLATIONS = Path(__file__).resolve().parents[2] / "web" / "translations" / "en" / "LC_MESSAGES"

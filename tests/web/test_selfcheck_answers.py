@@ -11,9 +11,9 @@ from flask.testing import FlaskClient
 
 from tests.web.test_selfcheck import text
 from tests.web.test_selfcheck_interview import LAST, SME, answer, questions, start
+from web.answers.mapping import build
+from web.answers.steps import enterprise_steps
 from web.selfcheck.interview import map_paths
-from web.selfcheck.mapping import build
-from web.selfcheck.steps import enterprise_steps
 
 
 def interview_until(client: FlaskClient, path_prefix: str) -> str:

@@ -11,7 +11,7 @@ from engine.interview.fields import field_info
 from engine.interview.reads import kind_reads
 from engine.model import RuleSet
 from engine.names import KIND_MODELS
-from web.selfcheck.steps import COPIED, pages
+from web.answers.steps import COPIED, pages
 
 IMPLICIT = {"region_code"}  # every page asks the area (the jurisdiction check reads it)
 

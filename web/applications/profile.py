@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from engine.profile import ParsedProfile
-from web.selfcheck import store
-from web.selfcheck.mapping import check
-from web.selfcheck.steps import pages
+from web.answers import store
+from web.answers.mapping import check
+from web.answers.steps import pages
 
 
 @dataclass(frozen=True)

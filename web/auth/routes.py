@@ -69,7 +69,7 @@ def login() -> Response | str | tuple[str, int]:
 
 def _selfcheck_saved() -> bool:
     """Whether this visitor has self-check answers to go back to."""
-    from web.selfcheck import store
+    from web.answers import store
 
     kind = store.kind()
     return bool(kind and store.saved_pages(kind))

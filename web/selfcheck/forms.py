@@ -21,12 +21,12 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from engine.errors import Message, ProfileIssue
 from engine.explain import field_label
 from engine.names import KIND_MODELS
+from web.answers.specs import FieldSpec
+from web.answers.steps import KIND_LABELS
 from web.forms import choice
 from web.i18n import both, current_lang, tr
 from web.selfcheck import pickers
 from web.selfcheck.choices import TRI_STATE, label_of
-from web.selfcheck.specs import FieldSpec
-from web.selfcheck.steps import KIND_LABELS
 
 
 class KindForm(FlaskForm):

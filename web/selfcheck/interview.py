@@ -25,13 +25,14 @@ from engine.explain import field_label, money
 from engine.interview import InterviewPlan, Question, plan_interview
 from engine.interview.fields import field_info
 from engine.interview.start import shown_start_paths
+from web.answers import store
+from web.answers.mapping import build, check, slip_correction
+from web.answers.specs import FieldSpec
+from web.answers.steps import FINANCE_YEARS, KIND_LABELS, Step, step_of
 from web.extensions import csrf, current_ruleset
 from web.i18n import current_lang
-from web.selfcheck import bp, store
+from web.selfcheck import bp
 from web.selfcheck.forms import form_class
-from web.selfcheck.mapping import build, check, slip_correction
-from web.selfcheck.specs import FieldSpec
-from web.selfcheck.steps import FINANCE_YEARS, KIND_LABELS, Step, step_of
 
 KIND = "enterprise"  # the default kind
 _FINANCE = re.compile(r"^finance\[(\d{4})\]\.(\w+)$")

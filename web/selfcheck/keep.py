@@ -29,11 +29,12 @@ from engine.explain import field_label
 from engine.interview.start import named
 from engine.names import KIND_MODELS
 from engine.safe_yaml import load_document
+from web.answers import store
+from web.answers.mapping import build, every_issue, unbuild
+from web.answers.steps import FINANCE_YEARS
 from web.db_session import db
 from web.i18n import current_lang
-from web.selfcheck import bp, store
-from web.selfcheck.mapping import build, every_issue, unbuild
-from web.selfcheck.steps import FINANCE_YEARS
+from web.selfcheck import bp
 from web.store import rate_queries, share_queries, web_queries
 
 DECLINED_MARK = "# 不知道 / don't know:"  # a downloaded YAML's line listing the questions answered 不知道

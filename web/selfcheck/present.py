@@ -16,7 +16,7 @@ from engine.model import RuleSet
 from engine.reading import read
 from engine.reading.card import Linker
 from engine.reading.reading import COLLAPSED, SHOWN
-from web.selfcheck import store
+from web.answers import store
 
 
 def context(decision: Any, ruleset: RuleSet, lang: str, link: Linker, *, kind: str, asks: dict[str, int],

@@ -18,13 +18,14 @@ from engine import evaluate
 from engine.errors import ProfileIssue
 from engine.interview.start import unnamed
 from engine.names import KIND_MODELS
+from web.answers import store
+from web.answers.mapping import Built, check, missing_field, slip_correction
+from web.answers.steps import FINANCE_YEARS, KIND_HINTS, KIND_LABELS, Step, step_of
 from web.extensions import csrf, current_ruleset
 from web.i18n import current_lang
 from web.security import safe_redirect_target
-from web.selfcheck import bp, interview, keep, present, store
+from web.selfcheck import bp, interview, keep, present
 from web.selfcheck.forms import AsOfForm, KindForm, ResetForm, form_class
-from web.selfcheck.mapping import Built, check, missing_field, slip_correction
-from web.selfcheck.steps import FINANCE_YEARS, KIND_HINTS, KIND_LABELS, Step, step_of
 
 Issues = list[tuple[str, ProfileIssue]]
 

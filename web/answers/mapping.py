@@ -21,8 +21,8 @@ from engine.errors import Message, ProfileError, ProfileIssue
 from engine.interview.start import named
 from engine.profile import ParsedProfile
 from engine.standards.money import MAGNITUDE_LIMIT_YUAN, WAN, MoneyFormatError, magnitude_issue, parse_money
-from web.selfcheck.specs import FieldSpec
-from web.selfcheck.steps import COPIED, NONE_FILLS
+from web.answers.specs import FieldSpec
+from web.answers.steps import COPIED, NONE_FILLS
 
 WAN_YUAN = 10_000
 

@@ -19,9 +19,9 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine.interview.reads import kind_reads
+from web.answers.steps import DEFAULT_ROWS, MAX_ROWS, Step, pages
 from web.db_session import db
 from web.extensions import current_ruleset
-from web.selfcheck.steps import DEFAULT_ROWS, MAX_ROWS, Step, pages
 from web.store import draft_queries, web_queries
 
 KEY = "selfcheck"

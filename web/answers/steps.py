@@ -20,7 +20,7 @@ from pydantic import BaseModel
 from engine.errors import Message
 from engine.interview.start import NEUTRAL_NAME, SAME_AS, named
 from engine.names import KIND_MODELS
-from web.selfcheck.specs import FieldSpec, field_specs, model_of, scalar_names
+from web.answers.specs import FieldSpec, field_specs, model_of, scalar_names
 
 FINANCE_YEARS = 3
 MAX_ROWS = 12
