@@ -16,12 +16,12 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from fractions import Fraction
 from itertools import islice
 from typing import Any
 
 import numpy as np
 
+from engine.benefits import counts_as_receivable
 from engine.decision import Decision, MeasureResult
 from engine.fast.batch import ELIGIBLE
 from engine.fast.columnar import Columnar
@@ -34,7 +34,9 @@ ABSENT = "absent"
 
 @dataclass
 class Budget:
-    """Cash for the eligible: exact amounts and "up to" caps in yuan; the rest counted, not summed."""
+    """Cash receivable by the eligible (engine.benefits.counts_as_receivable: paid to the applicant as of right),
+    exact amounts and "up to" caps in yuan; the rest (competitive, case by case, tax, paid to a bank, unpublished,
+    unknown) counted, never summed."""
 
     exact: Any = 0
     up_to: Any = 0
@@ -49,7 +51,7 @@ class Budget:
     def add(self, columns: MeasureColumns, rows: Any) -> None:
         for i in rows:
             amount = columns.amount_of(int(i))
-            if amount.kind in ("exact", "up_to") and isinstance(amount.value, int | Fraction):
+            if counts_as_receivable(amount):
                 setattr(self, amount.kind, getattr(self, amount.kind) + amount.value)
             elif amount.kind in ("unpublished", "unknown"):
                 setattr(self, amount.kind, getattr(self, amount.kind) + 1)

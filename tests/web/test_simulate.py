@@ -47,6 +47,8 @@ criteria:
       when: ip.core_ip_owned == true
 benefit:
   kind: cash
+  payee: applicant
+  basis: entitlement
   amount: param.amount
   text: {{zh: 奖励20万元, en: "award of 200,000 yuan"}}
 """
@@ -128,3 +130,20 @@ def test_against_stored_is_not_available_yet(setup: tuple[Path, Path, Path]) -> 
     _, proposed, _ = setup
     result = CliRunner().invoke(main, ["simulate", "--rules", str(proposed), "--against", "stored"])
     assert result.exit_code == 2 and "stored" in result.output
+
+
+def test_money_paid_to_a_bank_never_enters_a_budget(setup: tuple[Path, Path, Path], tmp_path: Path) -> None:
+    """The same award paid to a cooperating bank: the same flips, no budget (counts_as_receivable, issue 17)."""
+    current, proposed, register = setup
+    for root in (current, proposed):
+        path = root / "qingyuan" / "bench_staff_award.yaml"
+        path.write_text(path.read_text(encoding="utf-8").replace("payee: applicant", "payee: bank"), encoding="utf-8")
+    lost, _gained, _before = expected(current, proposed, register)
+    out = tmp_path / "sim"
+    result = CliRunner().invoke(main, ["simulate", "--rules", str(proposed), "--current", str(current),
+                                       "--against", str(register), "--as-of", AS_OF.isoformat(),
+                                       "--today", TODAY.isoformat(), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    award = json.loads((out / "simulation.json").read_text(encoding="utf-8"))["measures"]["qingyuan.bench_staff_award"]
+    assert lost > 5 and award["lost"] == lost
+    assert award["budget_change"] == 0 and award["budget_before"]["exact"] == 0

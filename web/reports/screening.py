@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from engine.benefits import counts_as_receivable
 from engine.canonical import fraction_text
 from engine.decision import Amount
 from engine.fast.batch import ELIGIBLE
@@ -106,10 +107,10 @@ def amount_cells(amount: Amount) -> tuple[Any, str]:
 
 
 def cash(amount: Amount) -> Any:
-    """The yuan an amount adds to a budget (exact amounts and "up to" caps), else None."""
-    if amount.kind in ("exact", "up_to") and isinstance(amount.value, int | Fraction):
-        return amount.value
-    return None
+    """The yuan an amount adds to a budget: money receivable as of right (engine.benefits.counts_as_receivable —
+    exact amounts and "up to" caps paid to the applicant as an entitlement), else None (competitive and
+    case-by-case maxima, tax treatments, compensation paid to a bank are never added)."""
+    return amount.value if counts_as_receivable(amount) else None
 
 
 class Screener:
