@@ -50,6 +50,13 @@ def label(key: str) -> Message:
     return CATEGORY_LABELS.get(key, OTHER)
 
 
+TRIAGE_ROUTES: dict[str, Message] = {
+    "block": Message("拦截，暂不受理", "blocked"), "escalate": Message("升级处理", "escalated"),
+    "senior_review": Message("资深审核员复核", "senior review"), "verify": Message("需核实", "to verify"),
+    "fast_track": Message("快速通道", "fast track"),
+}
+"""Where reviewer triage sends an application (rules/triage `route:`), in words."""
+
 ISSUERS: dict[str, Message] = {
     "national": Message("国家", "National"), "guangdong": Message("广东省", "Guangdong"),
     "qingyuan": Message("清远市", "Qingyuan"), "qingcheng": Message("清城区", "Qingcheng"),

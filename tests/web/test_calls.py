@@ -176,7 +176,9 @@ def _review_and_approve(bureau: Flask, reviewer: FlaskClient, app_id: int, wan: 
     for material_id in ids:
         reviewer.post(f"/review/materials/{material_id}/mark", data={"status": "accepted", "reason": ""})
     no_amount = reviewer.post(f"/review/applications/{app_id}/decide", data={"action": "approve", "reason": "ok"})
-    assert no_amount.status_code == 409 and "请先核定金额" in no_amount.get_data(as_text=True)
+    refused = no_amount.get_data(as_text=True)
+    assert no_amount.status_code == 409 and "请先核定金额" in refused
+    assert re.search(r"请先核定金额：[^<]*[\u4e00-\u9fff]", refused) and AWARD not in refused.split("请先核定金额")[1][:200]
     too_much = reviewer.post(f"/review/applications/{app_id}/amounts", data={f"amount-{AWARD}": "30.01"})
     assert too_much.status_code == 409 and "核定金额不能超过规则规定的上限" in too_much.get_data(as_text=True)
     response = reviewer.post(f"/review/applications/{app_id}/amounts", data={

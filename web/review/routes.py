@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from engine import lifecycle
 from engine.errors import Message
+from engine.reading.labels import TRIAGE_ROUTES
 from web.access import role_required
 from web.bureau import stored
 from web.bureau import triage_now as triage_now_module
@@ -202,8 +203,13 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
                                         else None), stage_form=ReasonOnlyForm(prefix="stage"),
         appeal_form=ReasonOnlyForm(prefix="appeal"), titles=_flag_titles(),
         amount_lines=allocation_queries.approvable_lines(session, application.id), amounts_form=AmountsForm(
-            score=application.score), problems=allocation_queries.approval_problems(session, application.id),
-        money=lambda v: wan(v, lang), title_of=lambda m: tr(ruleset.measures[m].title) if m in ruleset.measures else m)
+            score=application.score), problems=allocation_queries.approval_problems(session, application.id, _measure_titles()),
+        route_label=lambda r: tr(TRIAGE_ROUTES.get(r, Message(r, r))), money=lambda v: wan(v, lang), title_of=lambda m: tr(ruleset.measures[m].title) if m in ruleset.measures else m)
+
+
+def _measure_titles() -> dict[str, tuple[str, str]]:
+    """Every measure's title (zh, en), for messages the store words without the rules."""
+    return {mid: (m.title.zh, m.title.en) for mid, m in current_ruleset().measures.items()}
 
 
 @bp.route("/applications/<int:application_id>/decide", methods=["POST"])
@@ -222,7 +228,8 @@ def decide(application_id: int) -> Response | tuple[str, int]:
     refusal = review_queries.stage_refusal(db(), application, current_user.id, action)
     if refusal is not None and action != "comment":
         return _render(application, form, refusal=refusal[0] if current_lang() == "zh" else refusal[1]), 409
-    problems = allocation_queries.approval_problems(db(), application.id) if action == "approve" else []
+    problems = allocation_queries.approval_problems(db(), application.id, _measure_titles()) \
+        if action == "approve" else []
     if problems:
         return _render(application, form, refusal="；".join(zh if current_lang() == "zh" else en
                                                             for zh, en in problems)), 409

@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -104,7 +104,8 @@ def approval_refusal(session: Session, application_id: int) -> tuple[str, str] |
     return None
 
 
-def approval_problems(session: Session, application_id: int) -> list[tuple[str, str]]:
+def approval_problems(session: Session, application_id: int,
+                      titles: Mapping[str, tuple[str, str]] | None = None) -> list[tuple[str, str]]:
     """Why this application cannot be approved now (zh, en each), or [] — the ONE list every approving path
     checks. Under a call: the call already allocated; a required material not checked and accepted; no score
     when the call ranks by score; an eligible line with neither an exact receivable figure nor an approved
@@ -123,8 +124,10 @@ def approval_problems(session: Session, application_id: int) -> list[tuple[str, 
         out.append(("本通知按评审得分排序：请先填写评审得分", "this call ranks by score: enter the reviewers' score first"))
     missing = [line.measure_id for line in approvable_lines(session, application_id)
                if line.outcome == "eligible" and line.receivable is None and line.approved is None]
-    if call is not None and missing:
-        out.append((f"请先核定金额：{'、'.join(missing)}", f"set the approved amount first: {', '.join(missing)}"))
+    if call is not None and missing:  # measures named by their titles (zh, en) when the caller gives them
+        zh = "、".join((titles or {}).get(m, (m, m))[0] for m in missing)
+        en = "; ".join((titles or {}).get(m, (m, m))[1] for m in missing)
+        out.append((f"请先核定金额：{zh}", f"set the approved amount first: {en}"))
     return out
 
 
