@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response
 import engine
 from engine import load_ruleset
 from engine.model import RuleSet
+from web.bureau.flags import flag_words
 from web.bureau.present import local_time
 from web.extensions import RULESET_KEY, babel, csrf, current_ruleset, login_manager
 from web.settings import check_settings, load_settings
@@ -111,6 +112,7 @@ def _register_context(app: Flask) -> None:
 
     app.add_template_global(call_badge, "call_badge")  # SELFCHECK's result cards: 申报中 / 即将开始 / 已截止
     app.add_template_global(local_time, "local_time")  # every stored time shown in Beijing time
+    app.add_template_global(flag_words, "flag_words")  # a triage flag in words (measures by title, not id)
     app.add_template_global(_audit_head, "audit_head")  # the chain head to publish (the 公示 page shows it)
 
     @app.context_processor

@@ -8,6 +8,7 @@ exactly these kinds; a rule file names one of them and supplies its options and 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -15,6 +16,7 @@ from typing import Any
 
 from engine.errors import Message
 from engine.explain import field_label, fmt
+from engine.gaps import conditions_of
 from engine.lifecycle import LABELS
 from engine.triage.facts import ApplicationFacts, FiscalYear
 from engine.triage.model import TriageRule
@@ -84,9 +86,18 @@ _CONTACTS = {"contact_phone": Message("联系电话", "contact phone"),
              "contact_email": Message("电子邮箱", "contact e-mail")}
 
 
-def display(rule: TriageRule, details: dict[str, str], lang: str) -> dict[str, str]:
-    """Details as a reviewer reads them: labels for fields and states, money in 万元/¥, ratios in %."""
-    return {key: _show(rule, key, value, lang) for key, value in details.items()}
+def display(rule: TriageRule, details: dict[str, str], lang: str,
+            names: Mapping[str, Message] | None = None) -> dict[str, str]:
+    """Details as a reviewer reads them: labels for fields and states, money in 万元/¥, ratios in %; measures and
+    their conditions by their titles when `names` gives them (measure id → title; "measure id#condition id" →
+    the condition's text), never by their ids."""
+    shown = {key: _show(rule, key, value, lang) for key, value in details.items()}
+    for key, value in details.items():
+        named = (names or {}).get(f"{details.get('measure')}#{value}" if key == "condition" else value) \
+            if key in ("measure", "other_measure", "condition") else None
+        if named is not None:
+            shown[key] = named.get(lang)
+    return shown
 
 
 def _show(rule: TriageRule, key: str, value: str, lang: str) -> str:
@@ -123,7 +134,17 @@ def _number(text: str) -> int | Fraction:
     return frac.numerator if frac.denominator == 1 else frac
 
 
-def render(rule: TriageRule, details: dict[str, str]) -> Message:
-    """The rule's message with its placeholders filled in, in both languages."""
-    return Message(rule.message.zh.format_map(display(rule, details, "zh")),
-                   rule.message.en.format_map(display(rule, details, "en")))
+def render(rule: TriageRule, details: dict[str, str], names: Mapping[str, Message] | None = None) -> Message:
+    """The rule's message with its placeholders filled in, in both languages (see `display` for `names`)."""
+    return Message(rule.message.zh.format_map(display(rule, details, "zh", names)),
+                   rule.message.en.format_map(display(rule, details, "en", names)))
+
+
+def measure_names(ruleset: Any) -> dict[str, Message]:
+    """`names` for `render`: every measure's title and every condition's text of an engine RuleSet."""
+    names: dict[str, Message] = {}
+    for measure_id, measure in ruleset.measures.items():
+        names[measure_id] = measure.title
+        for condition_id, condition in conditions_of(measure.criteria).items():
+            names[f"{measure_id}#{condition_id}"] = condition.text
+    return names

@@ -18,6 +18,7 @@ from typing import Any
 
 from engine.io.csv_writer import cell, csv_text
 from engine.model import RuleSet
+from web.bureau.flags import flag_words
 from web.store import web_queries
 from web.store.web_queries import QueueQuery
 
@@ -63,7 +64,7 @@ HEADER = ("申请编号 / application", "申请人 / applicant", "统一社会�
 
 def export_rows(rows: Any, status_label: Any, local_time: Any, stage_label: Any) -> list[list[Any]]:
     return [[r.application_id, r.applicant_name, r.applicant_code, status_label(r.status), local_time(r.submitted_at),
-             "、".join(r.measures), r.amount, r.priority, "；".join(f.message_zh for f in r.flags),
+             "、".join(r.measures), r.amount, r.priority, "；".join(flag_words(f, "zh") for f in r.flags),
              stage_label(r), r.assigned or ""] for r in rows]
 
 

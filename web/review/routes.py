@@ -65,7 +65,12 @@ def _today() -> dt.date:
 def _queue_form() -> QueueForm:
     ruleset, lang, session = current_ruleset(), current_lang(), db()
     form = QueueForm(formdata=request.args)
-    measures = sorted((m.id, f"{m.title.get(lang)} ({m.id})") for m in ruleset.measures.values())
+    issuer_order = list(ISSUERS)
+    measures = [(m.id, f"{m.title.get(lang)}（{tr(ISSUERS[m.issuer])}）" if lang == "zh" else
+                 f"{m.title.get(lang)} ({tr(ISSUERS[m.issuer])})")
+                for m in sorted(ruleset.measures.values(),
+                                key=lambda m: (issuer_order.index(m.issuer) if m.issuer in issuer_order else 99,
+                                               m.title.get(lang)))]
     issuers = [(key, label) for key, label in ISSUERS.items()
                if any(m.issuer == key for m in ruleset.measures.values())]
     statuses = [("open", _("待处理（未结案）")), ("all", _("全部"))] + \
