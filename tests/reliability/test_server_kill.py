@@ -33,6 +33,7 @@ from web.store.models import Application
 
 pytestmark = pytest.mark.faults
 BURST, KILL_AFTER, ROUNDS = 20, 5, 2
+CODES = ("91441802MA4W1A2B98", "91441802MA4W3C4D44")
 PASSWORD = "Burst-test-2026!"
 
 
@@ -69,7 +70,8 @@ def _answers(base: str) -> bool:
         return False
 
 
-def _burst(base: str, headers: dict[str, str], server: subprocess.Popen[bytes]) -> tuple[list[int], list[Any]]:
+def _burst(base: str, headers: dict[str, str], server: subprocess.Popen[bytes],
+           profile: dict[str, Any]) -> tuple[list[int], list[Any]]:
     """Fire BURST submissions at once; kill -9 the server's process group after KILL_AFTER acknowledgements."""
     acked: list[int] = []
     outcomes: list[Any] = []
@@ -77,8 +79,8 @@ def _burst(base: str, headers: dict[str, str], server: subprocess.Popen[bytes]) 
 
     def submit(_i: int) -> None:
         try:
-            status, body = _request(f"{base}/api/v1/applications", {"profile": PROFILE, "as_of": "2025-06-30"},
-                                    headers)
+            status, body = _request(f"{base}/api/v1/applications", {"profile": profile, "as_of": "2025-06-30",
+                                                                     "measures": ["national.demo_staff"]}, headers)
         except OSError as exc:  # the server died under this request: not acknowledged
             with lock:
                 outcomes.append(type(exc).__name__)
@@ -102,9 +104,11 @@ def _burst(base: str, headers: dict[str, str], server: subprocess.Popen[bytes]) 
 
 def test_kill_9_of_the_server_mid_burst_loses_no_acknowledged_submission(db_url: str, db_engine: Engine,
                                                                           mini_rules: Path) -> None:
-    with make_session_factory(db_engine)() as session:
-        applicant_id = decide(session, load_ruleset(mini_rules)).application.applicant_id
-        queries.create_user(session, "burst", PASSWORD, "applicant", applicant_id=applicant_id)
+    profiles = [{**PROFILE, "credit_code": code} for code in CODES]  # one applicant per round: at most
+    with make_session_factory(db_engine)() as session:  # 20 submissions an hour per applicant (issue 18)
+        for n, profile in enumerate(profiles):
+            applicant_id = decide(session, load_ruleset(mini_rules), profile).application.applicant_id
+            queries.create_user(session, f"burst{n}", PASSWORD, "applicant", applicant_id=applicant_id)
         session.commit()
     acked: list[int] = []
     statuses: list[Any] = []
@@ -114,9 +118,10 @@ def test_kill_9_of_the_server_mid_burst_loses_no_acknowledged_submission(db_url:
         server = _serve(db_url, mini_rules, port)
         try:
             assert wait_for(lambda b=base: _answers(b), timeout=90, step=0.2), "the server did not start"
-            status, issued = _request(f"{base}/api/v1/tokens", {"username": "burst", "password": PASSWORD})
+            status, issued = _request(f"{base}/api/v1/tokens", {"username": f"burst{_round}", "password": PASSWORD})
             assert status == 200
-            got, outcomes = _burst(base, {"Authorization": f"Bearer {issued['access_token']}"}, server)
+            got, outcomes = _burst(base, {"Authorization": f"Bearer {issued['access_token']}"}, server,
+                                   profiles[_round])
         finally:
             if server.poll() is None:
                 os.killpg(server.pid, signal.SIGKILL)
