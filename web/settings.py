@@ -67,6 +67,11 @@ class Settings:
     HSTS_SECONDS: int = 0
     PREFERRED_URL_SCHEME: str = "http"
     TRUSTED_PROXIES: int = 0  # reverse proxies in front (nginx: 1); their X-Forwarded-For/-Proto are believed
+    # rate limits, "N/second|minute|hour" ("0"/"off": none), counted in the database for all workers
+    API_EVALUATE_RATE_LIMIT: str = "60/minute"  # POST /api/v1/evaluate per token or address
+    API_TOKENS_RATE_LIMIT: str = "10/minute"  # POST /api/v1/tokens per address
+    API_SUBMISSIONS_RATE_LIMIT: str = "20/hour"  # applications per applicant (site and API)
+    RESUME_LINK_RATE_LIMIT: str = "20/hour"  # self-check resume links per address
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:

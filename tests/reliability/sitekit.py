@@ -15,7 +15,7 @@ from web.app import create_app
 
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": True, "SECRET_KEY": "reliability-secret-0123456789",
-          "API_EVALUATE_RATE_LIMIT": "off", "API_TOKEN_RATE_LIMIT": "off"}
+          "API_EVALUATE_RATE_LIMIT": "off", "API_TOKENS_RATE_LIMIT": "off"}
 
 
 def csrf_app(url: str, ruleset: RuleSet, **config: Any) -> Flask:

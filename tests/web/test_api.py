@@ -39,7 +39,7 @@ PASSWORD = "correct horse battery"
 PROFILE: dict[str, Any] = json.loads(json.dumps(sample("qingcheng_ceramics_turning_hightech"), default=str))
 OTHER_PROFILE = {**PROFILE, "name": "清远市另一家科技有限公司", "credit_code": "91441802MA0000031T"}
 BASE_CONFIG = {"TESTING": True, "SECRET_KEY": "test-secret-key-0123456789", "API_EVALUATE_RATE_LIMIT": "off",
-               "API_TOKEN_RATE_LIMIT": "off"}
+               "API_TOKENS_RATE_LIMIT": "off"}
 
 
 @pytest.fixture(scope="module")

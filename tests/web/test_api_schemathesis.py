@@ -43,7 +43,7 @@ def st_app(web_ruleset: RuleSet, tmp_path_factory: pytest.TempPathFactory) -> It
     path: Path = tmp_path_factory.mktemp("api_st") / "api.db"
     migrate.upgrade(f"sqlite:///{path}")
     app = create_app({"TESTING": True, "SECRET_KEY": "test-secret-key-0123456789", "DATABASE_URL": f"sqlite:///{path}",
-                      "API_EVALUATE_RATE_LIMIT": "off", "API_TOKEN_RATE_LIMIT": "off",
+                      "API_EVALUATE_RATE_LIMIT": "off", "API_TOKENS_RATE_LIMIT": "off",
                       "API_SUBMISSIONS_RATE_LIMIT": "off"}, ruleset=web_ruleset)
     with app.app_context():
         session = db()

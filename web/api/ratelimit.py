@@ -7,7 +7,7 @@ abuse of the anonymous evaluate endpoint without a shared store; put a proxy lim
 wrap the app in werkzeug's ProxyFix so that it is the client's address, not the proxy's.
 
 Limits are "N/second|minute|hour" strings in the app config (API_EVALUATE_RATE_LIMIT, default
-"60/minute"; API_TOKEN_RATE_LIMIT, default "10/minute"); "0" or "off" disables one.
+"60/minute"; API_TOKENS_RATE_LIMIT, default "10/minute"); "0" or "off" disables one.
 
 Submissions are limited per applicant, counted in the database so that all workers share the count
 (`enforce_per_applicant`, API_SUBMISSIONS_RATE_LIMIT, default "20/hour"; web.store.rate_queries).
