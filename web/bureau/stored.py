@@ -26,11 +26,8 @@ from engine.reading.words import value_text
 from engine.standards.money import MoneyFormatError, parse_money
 from web.i18n import current_lang
 from web.reading import stored_cards
+from web.store.queries import lifecycle_state as store_lifecycle_state
 
-# The store's statuses → the lifecycle statechart's states. "decided" in the store means "the engine has
-# decided, no person yet", the chart's "screened"; escalated is still in review (as web.store.triage_queries
-# reads it); withdrawn is not in the chart.
-STATE_OF_STATUS = {"decided": "screened", "escalated": "in_review"}
 STATUS_LABELS: dict[str, Message] = {
     **{str(state): label for state, label in lifecycle.LABELS.items() if state != lifecycle.DECIDED},
     "decided": Message("已初筛，待审核", "screened, awaiting review"),
@@ -52,7 +49,8 @@ APPLICANT_VISIBLE = ("approve", "reject", "request_info", "answer")  # internal 
 
 
 def lifecycle_state(status: str) -> str:
-    return STATE_OF_STATUS.get(status, status)
+    """The statechart's state of a store status (web.store.queries.lifecycle_state, the one mapping)."""
+    return store_lifecycle_state(status)
 
 
 def status_label(status: str) -> Message:

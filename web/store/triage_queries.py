@@ -64,13 +64,14 @@ from web.store.models import (
     TriageRun,
     utcnow,
 )
-from web.store.queries import CLOSING_STATUSES
+from web.store.queries import CLOSING_STATUSES, lifecycle_state
 
 CLOSED = CLOSING_STATUSES
-STATE_OF_STATUS = {"submitted": "submitted", "decided": "screened", "in_review": "in_review",
-                   "escalated": "in_review", "info_requested": "info_requested", "approved": "approved",
-                   "rejected": "rejected", "funded": "funded", "not_funded": "not_funded",
-                   "paid": "paid"}  # withdrawn: not triaged, not context
+# every triaged status → its statechart state (web.store.queries.lifecycle_state, the one mapping);
+# withdrawn: not triaged, not context
+STATE_OF_STATUS = {status: lifecycle_state(status) for status in (
+    "submitted", "decided", "in_review", "escalated", "info_requested", "approved", "rejected", "funded", "not_funded",
+    "paid")}
 TRIAGE_LOCK = 0x7472696167  # pg_advisory_xact_lock key ("triag")
 SMALLINT = (-32768, 32767)
 CHUNK = 500
