@@ -30,6 +30,15 @@ def cell(value: Any) -> Any:
     return safe_cell(value)
 
 
+def field(text: str) -> str:
+    """One text cell, already neutralised (`cell`), as csv.writer writes it: quoted only when it must be. For
+    writers that build their lines column by column (screening) and must write what `write_rows` writes: a text
+    holding a comma, a quote or a line break is quoted, its quotes doubled."""
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def write_rows(handle: TextIO, rows: Iterable[Sequence[Any]]) -> None:
     """Write rows (header included, if wanted) to an open text handle (opened with newline="")."""
     writer = csv.writer(handle)

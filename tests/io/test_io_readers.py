@@ -156,3 +156,16 @@ def test_catalogue_results_amounts_and_totals_are_evaluate_s(tmp_path: Path) -> 
     # compared with the scalar path in tests/engine/test_fast.py (test_columnar_catalogue_decides_…).
     assert sum(c.get("eligible", 0) for c in counts.values()) > 0
     assert "ROW_TOO_LONG" not in (out / "rejects.csv").read_text(encoding="utf-8")
+
+
+def test_the_one_csv_field_quoting_is_what_csv_writer_writes() -> None:
+    """engine.io.csv_writer.field (used by the column-wise screening writer) agrees with csv.writer."""
+    import csv as _csv
+    import io as _io
+
+    from engine.io.csv_writer import cell, field
+
+    for text in ["plain", "a,b", 'say "hi"', "two\nlines", "cr\rhere", "=1+1", "-3"]:
+        out = _io.StringIO()
+        _csv.writer(out).writerow([cell(text)])
+        assert field(cell(text)) + "\r\n" == out.getvalue(), text

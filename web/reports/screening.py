@@ -34,6 +34,7 @@ from engine.fast.columnar import Columnar
 from engine.fast.result import CODES, Result
 from engine.gaps import conditions_of
 from engine.io import Chunk, RawChunk, evaluate_chunk, safe_cell, validate
+from engine.io.csv_writer import field as csv_field
 
 RESULT_COLUMNS = ["row", "credit_code", "name", "region_code", "measure", "outcome", "amount", "amount_kind",
                   "first_failing", "first_failing_text", "missing"]
@@ -282,13 +283,6 @@ def _add_kind(budget: dict[str, Any], amount: Amount, count: int, money: Any) ->
         budget[amount.kind] += count * money
     elif amount.kind != "none":
         budget[amount.kind if amount.kind in budget else "unknown"] += count
-
-
-def csv_field(text: str) -> str:
-    """One CSV field as csv.writer writes it (quoted only when needed)."""
-    if "," in text or '"' in text or "\n" in text or "\r" in text:
-        return '"' + text.replace('"', '""') + '"'
-    return text
 
 
 def _csv_column(texts: Any) -> Any:
