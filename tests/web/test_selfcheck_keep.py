@@ -159,3 +159,24 @@ def test_a_bad_upload_is_refused_in_both_languages_and_nothing_is_lost(client: F
                            content_type="multipart/form-data")
     assert response.status_code == 400 and "alias.yaml:2" in text(response)  # anchors refused, the line named
     assert PAGES["identity"]["name"] in text(client.get(RESULT))  # the answers already typed are unchanged
+
+
+def test_the_session_cookie_stays_under_the_browsers_4_kb_at_the_largest_form(client: FlaskClient) -> None:
+    """Browsers drop a cookie over 4 KB (and the answers with it): the fullest profile the form holds — every
+    table at its row limit (12 projects, 12 certificates) — still fits (issue 18)."""
+    import io
+
+    from web.answers.steps import MAX_ROWS
+
+    fill_enterprise(client)
+    document = yaml.safe_load(client.get("/selfcheck/download.yaml").get_data(as_text=True))
+    document["projects"] = [{"key": f"PROJECT-KEY-2025-{i:03d}", "name": f"某某新材料关键技术研究与产业化示范项目{i}",
+                             "fiscal_requested": 1_000_000 * i, "own_new_funding": 2_000_000 * i,
+                             "lead_of": "provincial_major", "started_on": "2024-03-01"} for i in range(MAX_ROWS)]
+    document["certificates"] = [{"type": t, "level": "national", "issued_on": "2023-12-01", "number": f"GR2023{i:06d}"}
+                                for i, t in enumerate(["hnte", "key_lab", "engineering_centre", "tech_sme"] * 3)]
+    response = client.application.test_client().post("/selfcheck/upload", content_type="multipart/form-data", data={
+        "profile": (io.BytesIO(yaml.safe_dump(document, allow_unicode=True).encode()), "p.yaml")})
+    assert response.status_code == 302
+    cookies = [h for h in response.headers.getlist("Set-Cookie") if h.startswith("subsidy_session=")]
+    assert cookies and len(cookies[0]) < 4096, len(cookies[0])
