@@ -182,6 +182,8 @@ class LoginPolicy:
             verdict = self.check(address, user)
             note = "refused" if verdict.wait else "pending"
             event = auth_queries.record(self.session, "failure", user, address, channel, note=note, at=self.clock())
+            if verdict.wait:  # a refused try counts: it may be the one that starts the account's guard — log it
+                self._log_locks(address, user, channel, self.clock())  # (commits)
             self.session.commit()
         except BaseException:
             self.session.rollback()

@@ -45,7 +45,8 @@ def api_application(app: Flask) -> int:
     issued = client.post("/api/v1/tokens", json={"username": "alice", "password": PASSWORD})
     assert issued.status_code == 200, issued.get_data(as_text=True)
     headers = {"Authorization": f"Bearer {issued.json['access_token']}"}
-    created = client.post("/api/v1/applications", json={"profile": hostile_profile(), "as_of": "2025-06-30"},
+    created = client.post("/api/v1/applications", json={"profile": hostile_profile(), "as_of": "2025-06-30",
+                                                          "measures": ["qingyuan.webtest_award"]},
                           headers=headers)
     assert created.status_code == 201, created.get_data(as_text=True)
     assert created.mimetype == "application/json"  # JSON carries the text as data, never as an HTML page

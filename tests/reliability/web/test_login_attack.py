@@ -38,8 +38,11 @@ def test_an_attack_through_the_site(app: Flask, seeded: Seeded) -> None:
     sent = sum(statuses.values())
     fivexx = sum(n for status, n in statuses.items() if status >= 500)
 
-    stranger = login(at(app, "198.51.100.77"), "rita")  # from a new address she would wait seconds, not a window
-    assert stranger.status_code == 429 and 0 < int(stranger.headers["Retry-After"]) <= 60
+    # issue 19: an address that has not failed yet tries at once on a guarded account, so the owner on a new
+    # laptop gets in on the correct password (the attacker's addresses are the ones that wait)
+    stranger = login(at(app, "198.51.100.77"), "rita")
+    assert stranger.status_code == 302
+    assert login(hammer, "rita").status_code == 429  # the hammering address still waits, even with the password
     assert login(at(app, "198.51.100.4"), "rita").status_code == 302  # from her desk she logs straight in
     assert login(at(app, "198.51.100.78"), "rita").status_code == 302  # and her success ends the guard
 
@@ -55,6 +58,10 @@ def test_an_attack_through_the_site(app: Flask, seeded: Seeded) -> None:
           f"5xx {fivexx}, failures recorded {events['failure']}, locks {len(locks)} "
           f"({', '.join(sorted(set(n.split(':')[0] for n in locks)))}), reviewer from her desk: logged in")
     assert fivexx == 0
-    assert statuses[429] >= sent - 40  # almost everything after the first guesses is refused unhashed
-    assert {n.split(":")[0] for n in locks} == {"pair", "account"}
+    # almost everything after the first guesses is refused unhashed; each of the 60 one-guess addresses gets its one
+    # try (issue 19: a fresh address is not made to wait for another address's failures — and it is counted)
+    assert statuses[429] >= sent - 40 - 60
+    # the hammering address is locked out of rita and, by its refused tries (counted since issue 19), altogether;
+    # the account is guarded — every lock logged, including the ones a refused try starts
+    assert {n.split(":")[0] for n in locks} == {"pair", "address", "account"}
     assert WRONG not in notes
