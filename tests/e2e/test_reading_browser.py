@@ -12,7 +12,7 @@ import pytest
 
 from engine import load_ruleset
 from tests.conftest import ROOT
-from tests.e2e.conftest import browser, serve  # noqa: F401 - the fixture
+from tests.e2e.conftest import serve
 
 SME = ROOT / "tests" / "engine" / "interview" / "qingyuan_new_materials_sme.yaml"
 STRADDLE = ROOT / "sample_applicants" / "hnte_score_straddles_70.yaml"
