@@ -30,7 +30,7 @@ import requests
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from web.bureau.samplepdf import minimal_pdf  # noqa: E402
+from web.bureau.samplepdf import flate_pdf, minimal_pdf  # noqa: E402
 from web.masking import EMAIL_TEXT, ID_TEXT, PHONE_TEXT, _is_id_number  # noqa: E402
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
@@ -119,7 +119,7 @@ def uploads(base: str, probe: Probe) -> None:
     html = client.request("GET", page).text
     items = re.findall(r'name="file-([^"]+)"', html) or ["form"]
     pdf = minimal_pdf(["probe"])
-    bomb = _bomb_pdf()
+    bomb = flate_pdf(zlib.compress(b"\0" * (150 * 1024 * 1024), 9))
     cases = [("4 MB scan", _png(4 * 1024 * 1024), "scan.png", "accepted"),
              ("5 MB + 1", _png(5 * 1024 * 1024 + 1), "toolarge.png", "5MB"),
              ("polyglot", pdf.replace(b"%%EOF", b"<html><script>alert(1)</script></html>\n%%EOF"), "poly.pdf", "多格式伪装"),
@@ -139,22 +139,6 @@ def uploads(base: str, probe: Probe) -> None:
             probe.findings.append(f"{label}: not refused by name ({response.status_code})")
         if response.status_code != 413 and 'value="wang@example.cn"' not in body and response.status_code != 302:
             probe.findings.append(f"{label}: the rest of the form was lost")
-
-
-def _bomb_pdf() -> bytes:
-    stream = zlib.compress(b"\0" * (150 * 1024 * 1024), 9)
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length " + str(len(stream)).encode() + b" /Filter /FlateDecode >>\nstream\n" + stream + b"\nendstream"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 def hostile_yaml(base: str, probe: Probe) -> None:

@@ -16,6 +16,7 @@ from PIL import Image
 from tests.conftest import ROOT
 from tests.security.conftest import login, token_of
 from tests.web.bureau_kit import AWARD, CONTACTS, PDF, PNG, open_call
+from web.bureau.samplepdf import flate_pdf
 from web.security import safe_redirect_target
 
 SAMPLE = (ROOT / "sample_applicants" / "qingcheng_ceramics_turning_hightech.yaml").read_bytes()
@@ -74,27 +75,12 @@ def test_a_file_over_5_mb_is_named_and_the_rest_of_the_form_is_kept(applicant: t
 def test_polyglot_and_bomb_uploads_are_refused_by_structure(applicant: tuple[FlaskClient, int]) -> None:
     client, call = applicant
     polyglot = PDF.replace(b"%%EOF", b"<html><script>alert(document.cookie)</script></html>\n%%EOF")
-    bomb = _pdf_with_stream(zlib.compress(b"\0" * (120 * 1024 * 1024), 9))
+    bomb = flate_pdf(zlib.compress(b"\0" * (120 * 1024 * 1024), 9))
     for blob, name, words in ((polyglot, "poly.pdf", "多格式伪装"), (bomb, "bomb.pdf", "压缩炸弹"),
                               (PNG[:40] + b"\0" * 30 + PNG[-12:], "broken.png", "无法解码")):
         response = _apply(client, call, form=(blob, name), licence=(PNG, "执照.png"))
         body = response.get_data(as_text=True)  # type: ignore[attr-defined]
         assert response.status_code == 400 and name in body and words in body, (name, body[:800])  # type: ignore[attr-defined]
-
-
-def _pdf_with_stream(stream: bytes) -> bytes:
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
-               b"<< /Length " + str(len(stream)).encode() + b" /Filter /FlateDecode >>\nstream\n" + stream + b"\nendstream"]
-    out, offsets = bytearray(b"%PDF-1.4\n"), []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
 
 
 @pytest.mark.parametrize("target", ["/\t/evil.example/phish", "//evil.example", "/\\evil.example", "https://evil.example/",

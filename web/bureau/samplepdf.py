@@ -24,6 +24,21 @@ def minimal_pdf(lines: list[str]) -> bytes:
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
     ]
+    return pdf_of(objects)
+
+
+def flate_pdf(stream: bytes) -> bytes:
+    """A one-page PDF whose page content is `stream`, already Flate-compressed (tests build bombs with it)."""
+    return pdf_of([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        b"<< /Length " + str(len(stream)).encode() + b" /Filter /FlateDecode >>\nstream\n" + stream + b"\nendstream",
+    ])
+
+
+def pdf_of(objects: list[bytes]) -> bytes:
+    """PDF 1.4 bytes of numbered objects (object 1 the catalogue), with a correct xref table and trailer."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
