@@ -74,6 +74,8 @@ def tr(value: Any) -> str:
         return value.get(current_lang())
     if isinstance(value, dict) and "zh" in value:
         return str(value.get(current_lang()) or value["zh"])
+    if isinstance(value, Exception) and hasattr(value, "zh") and hasattr(value, "en"):  # a refusal (StoreError)
+        return str(value.en if current_lang() == "en" and value.en else value.zh)
     return str(value)
 
 

@@ -12,6 +12,7 @@ from werkzeug.wrappers import Response
 from web.account import bp
 from web.account.forms import NewPasswordForm, RegisterForm, ResetRequestForm
 from web.db_session import db
+from web.i18n import tr
 from web.notices.mailer import send_mail
 from web.store import account_queries, web_queries
 from web.store.queries import StoreError
@@ -28,7 +29,7 @@ def register() -> Response | str | tuple[str, int]:
                                      email=str(form.email.data), lang=str(form.lang.data or "zh"))
         except StoreError as refused:
             web_queries.rollback(session)
-            flash(f"{refused.zh} / {refused.en}", "error")
+            flash(tr(refused), "error")
             return render_template("account/register.html", form=form), 409
         web_queries.commit(session)
         flash(_("注册申请已提交：管理员确认后即可登录（确认结果会发送到您的邮箱）。"), "success")
@@ -81,7 +82,7 @@ def reset(token: str) -> Response | str | tuple[str, int]:
         try:
             account_queries.finish_reset(session, token, str(form.password.data))
         except StoreError as refused:
-            flash(f"{refused.zh} / {refused.en}", "error")
+            flash(tr(refused), "error")
             return render_template("account/reset.html", form=form), 409
         web_queries.commit(session)
         flash(_("密码已重置，请用新密码登录。"), "success")

@@ -15,6 +15,7 @@ from web.admin import bp
 from web.admin.forms import ROLE_LABELS, ToggleForm, UserForm
 from web.db_session import db
 from web.extensions import current_ruleset
+from web.i18n import tr
 from web.notices.mailer import send_mail
 from web.reading import CONFIDENCE, ISSUERS, source_text
 from web.store import account_queries, queries, web_queries
@@ -100,7 +101,7 @@ def confirm_registration(user_id: int) -> Response:
     try:
         user = account_queries.confirm(session, user_id)
     except StoreError as refused:
-        flash(f"{refused.zh} / {refused.en}", "error")
+        flash(tr(refused), "error")
         return redirect(url_for(".users"))
     web_queries.commit(session)
     if user.email:

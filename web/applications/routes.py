@@ -137,7 +137,7 @@ def new() -> Response | str | tuple[str, int]:
         intake.check_intake(session, call_id=call.id, measures=chosen, files=kept,
                             identity_digest=identity_of(found.parsed.profile).digest)
     except CallNotOpen as refused:
-        flash(f"{refused.zh} / {refused.en}", "error")
+        flash(tr(refused), "error")
         return render_template("applications/new.html", **page), 409
     wait = rate_queries.limited(session, "submissions", f"applicant:{current_user.applicant_id}",
                                 current_app.config.get("API_SUBMISSIONS_RATE_LIMIT", SUBMISSIONS_PER_APPLICANT))

@@ -22,6 +22,7 @@ from web.calls.common import STAFF, call_or_404, page_context
 from web.calls.forms import ConfirmForm, HandleForm, ObjectionForm, PaymentForm
 from web.db_session import db
 from web.forms import choice
+from web.i18n import tr
 from web.notices.send import notify_allocation, notify_payment
 from web.store import allocation_queries, call_queries
 from web.store.queries import StoreError
@@ -48,7 +49,7 @@ def _render(call: Any, payment_form: PaymentForm | None = None, objection_form: 
         try:
             preview = allocation_queries.preview(session, call.id, now)
         except StoreError as refused:
-            refusal = f"{refused.zh} / {refused.en}"
+            refusal = tr(refused)
     lines = allocation_queries.allocation_lines(session, call.id)
     paid = allocation_queries.paid_of(session, [line.id for line in lines])
     objections = allocation_queries.objections_of(session, call.id)
@@ -78,7 +79,7 @@ def allocate(call_id: int) -> Response:
     try:
         allocation_queries.confirm_allocation(db(), call.id, current_user.id, str(form.digest.data))
     except StoreError as refused:
-        flash(f"{refused.zh} / {refused.en}", "error")
+        flash(tr(refused), "error")
     else:
         notify_allocation(db(), call.id, "allocation")
         flash(_("已确认分配方案，公示开始。"), "success")
@@ -97,7 +98,7 @@ def objection(call_id: int) -> Response | tuple[str, int]:
                                            allocation_id=int(form.allocation_id.data) if form.allocation_id.data else None,
                                            user_id=current_user.id)
     except StoreError as refused:
-        flash(f"{refused.zh} / {refused.en}", "error")
+        flash(tr(refused), "error")
     else:
         flash(_("已登记异议，请在公示期内处理。"), "success")
     return _done(call.id, "#objections")
@@ -117,7 +118,7 @@ def handle(call_id: int, objection_id: int) -> Response:
         allocation_queries.handle_objection(db(), objection_id, outcome=str(form.outcome.data),
                                             handling=str(form.handling.data), user_id=current_user.id)
     except StoreError as refused:
-        flash(f"{refused.zh} / {refused.en}", "error")
+        flash(tr(refused), "error")
     else:
         flash(_("已记录异议处理结果。"), "success")
     return _done(call.id, "#objections")
@@ -132,7 +133,7 @@ def finalize(call_id: int) -> Response:
     try:
         allocation_queries.finalize_allocation(db(), call.id, current_user.id)
     except StoreError as refused:
-        flash(f"{refused.zh} / {refused.en}", "error")
+        flash(tr(refused), "error")
     else:
         notify_allocation(db(), call.id, "publicity")
         flash(_("公示结束，分配已定稿。"), "success")
@@ -155,7 +156,7 @@ def pay(call_id: int) -> Response | tuple[str, int]:
             db(), line.id, paid_on=form.paid_on.data, amount=form.amount.yuan,  # type: ignore[arg-type,attr-defined]
             voucher_no=str(form.voucher_no.data), user_id=current_user.id)
     except StoreError as refused:
-        flash(f"{refused.zh} / {refused.en}", "error")
+        flash(tr(refused), "error")
         return _render(call, form), 409
     notify_payment(db(), payment)
     flash(_("已登记付款（凭证号 %(no)s）。", no=form.voucher_no.data), "success")

@@ -21,6 +21,7 @@ from web.calls import bp
 from web.calls.common import call_or_404, page_context
 from web.calls.forms import EditCallForm, ExtendForm, ReasonForm
 from web.db_session import db
+from web.i18n import tr
 from web.store import call_queries, review_queries, web_queries
 from web.store.queries import StoreError
 
@@ -34,7 +35,7 @@ def manage_forms() -> dict[str, Any]:
 
 
 def _refused(refused: StoreError) -> None:
-    flash(f"{refused.zh} / {refused.en}", "error")
+    flash(tr(refused), "error")
 
 
 def _back(call_id: int) -> Response:

@@ -28,6 +28,7 @@ from web.access import role_required
 from web.calls import bp
 from web.calls.common import STAFF, call_or_404, page_context
 from web.db_session import db
+from web.i18n import tr
 from web.notices.send import notify_payment
 from web.store import allocation_queries
 from web.store.queries import StoreError
@@ -148,7 +149,7 @@ def _one(number: int, get: dict[str, str], lines: dict[str, Any], seen: set[str]
         payment = allocation_queries.record_payment(db(), line.id, paid_on=paid_on, amount=amount,
                                                     voucher_no=get["voucher"], user_id=user_id)
     except StoreError as refused:
-        return RowResult(number, get["line"], False, f"{refused.zh} / {refused.en}")
+        return RowResult(number, get["line"], False, tr(refused))
     notify_payment(db(), payment)
     return RowResult(number, get["line"], True, _("已登记"))
 

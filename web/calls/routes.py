@@ -24,6 +24,7 @@ from web.calls.forms import CallForm, measure_fields
 from web.calls.manage import manage_forms
 from web.db_session import db
 from web.extensions import current_ruleset
+from web.i18n import tr
 from web.notices.send import notify_call_opened
 from web.store import allocation_queries, call_queries
 from web.store.queries import StoreError
@@ -83,7 +84,7 @@ def new() -> Response | str | tuple[str, int]:
                 budget=form.budget.yuan, method=str(form.method.data), measures=specs,  # type: ignore[attr-defined]
                 user_id=current_user.id, rank_by=str(form.rank_by.data), notice_days=int(form.notice_days.data or 0))
         except StoreError as refused:
-            flash(f"{refused.zh} / {refused.en}", "error")
+            flash(tr(refused), "error")
         else:
             told = notify_call_opened(db(), call)
             flash(_("已发布申报通知 #%(id)s。", id=call.id) + (_("已通知 %(n)s 个可能符合条件的申请人账号。", n=told)

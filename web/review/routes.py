@@ -278,7 +278,7 @@ def amounts(application_id: int) -> Response | tuple[str, int]:
             allocation_queries.set_score(session, application.id, form.score.data, current_user.id)
             done += 1
     except StoreError as refused:
-        return _render(_application(application_id), DecideForm(), refusal=f"{refused.zh} / {refused.en}"), 409
+        return _render(_application(application_id), DecideForm(), refusal=tr(refused)), 409
     flash(_("已保存核定金额（%(n)s 项变更）。", n=done), "success")
     return redirect(url_for(".application", application_id=application.id) + "#amounts")
 
@@ -304,7 +304,7 @@ def _reason_act(application_id: int, prefix: str, act: Any, done: str) -> Respon
     try:
         act(db(), application.id, current_user.id, str(form.reason.data))
     except StoreError as refused:
-        return _render(_application(application_id), DecideForm(), refusal=f"{refused.zh} / {refused.en}"), 409
+        return _render(_application(application_id), DecideForm(), refusal=tr(refused)), 409
     except lifecycle.LifecycleError as refused:
         return _render(_application(application_id), DecideForm(), refusal=tr(refused.message)), 409
     flash(done, "success")
@@ -336,7 +336,7 @@ def mark_material(material_id: int) -> Response | tuple[str, int]:
         material_queries.mark(session, row.id, str(form.status.data), str(form.reason.data or ""), current_user.id)
     except StoreError as refused:
         web_queries.rollback(session)
-        flash(f"{refused.zh} / {refused.en}", "error")
+        flash(tr(refused), "error")
         return _render(application, DecideForm()), 400
     web_queries.commit(session)
     triage_now(application.id, _today())  # "materials complete" is a triage fact (fast track)

@@ -138,7 +138,7 @@ def open_appeal(session: Session, application_id: int, user_id: int, reason: str
 class BulkResult:
     application_id: int
     ok: bool
-    message: str  # zh / en
+    message: Message | str  # a refusal in both languages (the page shows its own); "" when it went through
 
 
 BULK_ACTS = ("request_info", "assign", "next_stage")
@@ -166,10 +166,10 @@ def bulk(session: Session, application_ids: Iterable[int], act: str, user_id: in
                 next_stage(session, application_id, user_id, reason)
         except StoreError as refused:
             session.rollback()
-            out.append(BulkResult(application_id, False, f"{refused.zh} / {refused.en}"))
+            out.append(BulkResult(application_id, False, Message(refused.zh, refused.en)))
         except lifecycle.LifecycleError as refused:
             session.rollback()
-            out.append(BulkResult(application_id, False, f"{refused.message.zh} / {refused.message.en}"))
+            out.append(BulkResult(application_id, False, refused.message))
         else:
-            out.append(BulkResult(application_id, True, "已完成 / done"))
+            out.append(BulkResult(application_id, True, Message("已完成", "done")))
     return out
