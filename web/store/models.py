@@ -9,6 +9,9 @@ applications are mutable and carry `created_at` / `updated_at`. Times are naive 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy import (
@@ -60,9 +63,24 @@ MATERIAL_STATUSES = ("pending", "accepted", "needs_correction")
 MONEY = BigInteger()  # whole yuan
 
 
+_CLOCK_SHIFT: ContextVar[dt.timedelta] = ContextVar("clock_shift", default=dt.timedelta(0))
+
+
 def utcnow() -> dt.datetime:
-    """Naive UTC now, to the microsecond (stored and hashed as such on every database)."""
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    """Naive UTC now, to the microsecond (stored and hashed as such on every database); shifted only inside
+    `clock_at` (the demo's past year)."""
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None) + _CLOCK_SHIFT.get()
+
+
+@contextmanager
+def clock_at(moment: dt.datetime) -> Iterator[None]:
+    """Run the store's clock as if it were `moment` now (it keeps ticking): the demo builds its back-dated call
+    with times that follow each other (submission before decision before the final allocation)."""
+    token = _CLOCK_SHIFT.set(moment - dt.datetime.now(dt.UTC).replace(tzinfo=None))
+    try:
+        yield
+    finally:
+        _CLOCK_SHIFT.reset(token)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -96,6 +114,10 @@ class Applicant(Timestamps, Base):
     credit_code: Mapped[str | None] = mapped_column(String(18), index=True)  # organisations: public
     id_number_masked: Mapped[str | None] = mapped_column(String(40))  # persons: never the full number
     identity_digest: Mapped[str] = mapped_column(HASH, unique=True)  # sha256 of the normalised identifier
+    # 0009 (issue 23): the payee account the applicant entered, for the finance office's payment file
+    payee_name: Mapped[str | None] = mapped_column(String(100))
+    bank_name: Mapped[str | None] = mapped_column(String(100))
+    bank_account: Mapped[str | None] = mapped_column(String(40))
 
     applications: Mapped[list[Application]] = relationship(back_populates="applicant")
 
