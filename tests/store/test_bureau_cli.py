@@ -1,5 +1,5 @@
 """The bureau's commands on SQLite and PostgreSQL: the demo's year (open calls, a closed over-subscribed call
-allocated, materials on disk), `subsidy audit allocation` (IDENTICAL, DIFFERENT after tampering, exit 2 for
+allocated with its times in order, materials on disk), `subsidy audit allocation` (IDENTICAL, DIFFERENT after tampering, exit 2 for
 an unknown call), and the submission gate of `subsidy decide` (a measure under a call needs that call, open)."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from storekit import PROFILE
 
 from engine.replay import stored_profile_json
 from web.cli import main
-from web.store import call_queries
+from web.store import call_queries, dashboard_queries
 from web.store.call_queries import MeasureSpec
 from web.store.models import Allocation, Application, Call, Material
 
@@ -38,8 +38,12 @@ def test_the_demo_builds_a_year_and_the_auditor_proves_its_allocation(db_url: st
     lines = session.query(Allocation).filter_by(call_id=closed.id).order_by(Allocation.rank).all()
     asked, granted = sum(a.requested for a in lines), sum(a.granted for a in lines)
     assert asked > closed.budget >= granted > 0 and any(a.reason == "budget" for a in lines)  # over-subscribed
-    statuses = {a.status for a in session.query(Application).filter_by(call_id=closed.id)}
-    assert statuses <= {"funded", "not_funded", "paid"}
+    received = session.query(Application).filter_by(call_id=closed.id).all()
+    assert {a.status for a in received} <= {"funded", "not_funded", "paid"}
+    # the back-dated call's times follow each other: received within its window, before it was made final
+    assert all(closed.opens_at <= a.submitted_at <= closed.closes_at < closed.finalized_at for a in received)
+    times = {t.call_id: t for t in dashboard_queries.times(session)}[closed.id]
+    assert times.median_days_to_final is not None and times.median_days_to_final > 0 and times.out_of_order == 0
     stored = session.query(Material).all()
     assert stored and all((tmp_path / "materials" / m.sha256[:2] / m.sha256).read_bytes().startswith(b"%PDF-")
                           for m in stored)

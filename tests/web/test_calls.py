@@ -19,7 +19,14 @@ from flask.testing import FlaskClient
 from tests.web.bureau_kit import AWARD, PDF, PNG, SMALL, apply_data, files, open_call
 from tests.web.conftest import Seeded, fill_enterprise, login
 from web.db_session import db
-from web.store import allocation_queries, call_queries, material_queries, queries, triage_queries
+from web.store import (
+    allocation_queries,
+    call_queries,
+    dashboard_queries,
+    material_queries,
+    queries,
+    triage_queries,
+)
 
 
 @pytest.fixture
@@ -457,8 +464,31 @@ def test_the_dashboard_of_the_year(bureau: Flask, client: FlaskClient, monkeypat
     admin.post(f"/calls/{call}/payments", data={"allocation_id": first.id, "paid_on": "2025-08-01", "amount": "30",
                                                 "voucher_no": "PZ-DASH"})
     page = admin.get("/dashboard/").get_data(as_text=True)
-    assert page.count("<svg") == 3 and "各申报通知的资金" in page and "办理时间" in page
+    assert page.count("<svg") == 4 and "各申报通知的资金" in page and "办理时间" in page
+    assert 'class="page-wide' in page and page.count('class="chart-with-table"') == 4  # each chart beside its table
     row = re.search(rf"<tr><td>#{call} [^<]*</td>(.*?)</tr>", page.split('id="money"')[1]).group(1)  # type: ignore[union-attr]
     assert re.findall(r"[\d.]+万元", row) == ["60.00万元", "85.00万元", "85.00万元", "55.00万元", "30.00万元"]
     assert "网页测试用奖励" in page.split('id="by-measure"')[1]
     assert client.get("/dashboard/").status_code in (302, 403)  # an applicant does not see it
+
+
+def test_the_dashboard_never_shows_a_negative_duration(bureau: Flask, client: FlaskClient,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A call made final *before* its applications were received (times that disagree, as the demo's back-dated
+    call once had): the spans are counted and named, never averaged in as a negative median."""
+    admin = bureau.test_client()
+    call, apps = _allocated_call(bureau, client, admin, monkeypatch)
+    _later(monkeypatch, 40)
+    admin.post(f"/calls/{call}/finalize", data={"digest": "final"})
+    with bureau.app_context():
+        times = {t.call_id: t for t in dashboard_queries.times(db())}
+        assert times[call].median_days_to_final is not None and times[call].median_days_to_final >= 0
+        assert times[call].out_of_order == 0
+        row = call_queries.get_call(db(), call)
+        row.finalized_at = dt.datetime(2020, 1, 1)  # before every submission
+        db().commit()
+        times = {t.call_id: t for t in dashboard_queries.times(db())}
+    assert times[call].median_days_to_final is None and times[call].out_of_order == len(apps)
+    page = admin.get("/dashboard/").get_data(as_text=True).split('id="times"')[1]
+    assert f"{len(apps)} 项时间顺序有误（结束早于提交），未计入中位数，请核查。" in page
+    assert not re.search(r">-\d", page)  # no negative figure anywhere in the table or the chart

@@ -29,7 +29,10 @@ NO_CALL = Message("（无申报通知）", "(no call)")
 COUNT = Message("申请数", "applications")
 TITLES = (Message("各申报通知的申请状态", "applications by call and status"),
           Message("申请最多的政策措施", "measures most applied for"),
-          Message("各申报通知的资金", "money per call"))
+          Message("各申报通知的资金", "money per call"),
+          Message("办理时间（中位数，天）", "processing times (median, days)"))
+TIME_SERIES = (("median_days_to_decision", Message("至审核决定", "to decision"), "#1e88e5"),
+               ("median_days_to_final", Message("至分配定稿", "to final allocation"), "#43a047"))
 MONEY_LABELS = {"budget": Message("预算", "budget"), "approved": Message("核定", "approved"),
                 "requested": Message("参与分配", "put into the allocation"), "allocated": Message("已分配", "allocated"),
                 "paid": Message("已拨付", "paid")}
@@ -59,6 +62,7 @@ def index() -> str:
                 for m, n in dashboard_queries.by_measure(session)]
     money = dashboard_queries.money(session)
     labels = {key: tr(MONEY_LABELS[key]) for key, _colour in MONEY_SERIES}
+    times = dashboard_queries.times(session)
     money_rows = [(f"#{m.call_id} · {labels[key]}", [getattr(m, key) if k == key else 0 for k, _c in MONEY_SERIES])
                   for m in money for key, _colour in MONEY_SERIES]
     return render_template(
@@ -69,4 +73,13 @@ def index() -> str:
                                                    title=tr(TITLES[1])),
         money=money, money_labels=labels, money_chart=bar_chart(money_rows, [(_legend(labels[k]), c) for k, c in MONEY_SERIES],
                                                                 fmt=money_wan, title=tr(TITLES[2])),
-        times=dashboard_queries.times(session), wan=lambda v: wan(v, lang))
+        times=times, times_chart=_times_chart(times), wan=lambda v: wan(v, lang))
+
+
+def _times_chart(times: list[dashboard_queries.Times]) -> Any:
+    """Median days per call, one bar per (call, span); a span with no median (none yet, or only times that
+    disagree) has no bar: missing is not zero, and the table beside says "—"."""
+    rows = [(f"#{t.call_id or '—'} · {tr(label)}", [getattr(t, key) if k == key else 0 for k, _l, _c in TIME_SERIES])
+            for t in times for key, label, _colour in TIME_SERIES if getattr(t, key) is not None]
+    return bar_chart(rows, [(_legend(tr(label)), colour) for _k, label, colour in TIME_SERIES],
+                     fmt=lambda v: f"{v:,.1f}", title=tr(TITLES[3]))

@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from engine.errors import Message
+from web.store import models
 from web.store.models import CALL_METHODS, RANK_BY, Call, CallMeasure, LedgerEntry, utcnow
 from web.store.queries import StoreError, append_ledger, chain_transaction
 
@@ -60,6 +61,11 @@ class MeasureSpec:
 def now() -> dt.datetime:
     """The store's clock (naive UTC), for pages that compare with call windows."""
     return utcnow()
+
+
+def clock_at(moment: dt.datetime) -> Any:
+    """A context in which the store's clock reads `moment` (and ticks on): the demo's back-dated call only."""
+    return models.clock_at(moment)
 
 
 def status_of(call: Any, now: dt.datetime) -> str:

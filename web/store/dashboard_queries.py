@@ -1,6 +1,7 @@
 """This file defines the figures of the bureau's year for the dashboard: applications by call and status and by
 measure; per call its budget and the amounts approved (核定), put into the allocation, allocated and paid;
-processing times (days from submission to the decision, and to the final allocation). Aggregates run in
+processing times (days from submission to the decision, and to the final allocation; a span that ends before
+it starts — times that disagree — is counted and shown, never averaged in as a negative duration). Aggregates run in
 the database (GROUP BY); only the per-measure count reads one small column of each application."""
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ class Times:
     decided: int  # applications with a decision (approve / reject)
     median_days_to_decision: float | None
     median_days_to_final: float | None
+    out_of_order: int = 0  # spans that end before they start (a record's times disagree): counted, never in a median
 
 
 def calls(session: Session) -> dict[int, Call]:
@@ -72,7 +74,19 @@ def money(session: Session) -> list[Money]:
 
 
 def _median_days(spans: list[dt.timedelta]) -> float | None:
-    return round(statistics.median(s.total_seconds() for s in spans) / 86400, 1) if spans else None
+    """The median in days of the spans that run forwards (None when there are none: missing is not zero).
+
+    >>> _median_days([dt.timedelta(days=1), dt.timedelta(days=3), dt.timedelta(days=-400)])
+    2.0
+    >>> _median_days([dt.timedelta(days=-1)]) is None
+    True
+    """
+    forwards = [s.total_seconds() for s in spans if s >= dt.timedelta(0)]
+    return round(statistics.median(forwards) / 86400, 1) if forwards else None
+
+
+def _backwards(*groups: list[dt.timedelta]) -> int:
+    return sum(1 for spans in groups for s in spans if s < dt.timedelta(0))
 
 
 def times(session: Session) -> list[Times]:
@@ -89,4 +103,5 @@ def times(session: Session) -> list[Times]:
             to_final.setdefault(call_id, []).append(final - submitted)
     titles = {c.id: c.title for c in calls(session).values()}
     return [Times(call_id, titles.get(call_id, "—") if call_id else "—", len(spans), _median_days(spans),
-                  _median_days(to_final.get(call_id, []))) for call_id, spans in to_decision.items()]
+                  _median_days(to_final.get(call_id, [])), _backwards(spans, to_final.get(call_id, [])))
+            for call_id, spans in to_decision.items()]

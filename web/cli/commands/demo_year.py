@@ -8,7 +8,9 @@ Called by `subsidy demo` after the sample decisions. It builds, from the sample 
   (sharing its phone with the Qingyuan firm, so `shared_phone` shows on both);
 * a **closed and allocated** Shaoguan call of 2025 (over-subscribed: 352万元 asked, 200万元 budget, full amounts
   in the order received) whose applications were approved with an approved amount per measure line (the rule's
-  figure), its 公示 held for 5 days and the allocation made final, with one payment recorded.
+  figure), its 公示 held for 5 days and the allocation made final, with one payment recorded. Its records are
+  made with the store's clock set back to 2025 (`call_queries.clock_at`), so their times follow each other as
+  a real year's would: published, received in May, decided after the close, allocated, final, paid in August.
 
 Materials are small generated PDFs stored by sha256 under the materials folder (web.store.blobs).
 Everything goes through the same store functions as the site, so it is all on the audit chain.
@@ -17,6 +19,7 @@ Everything goes through the same store functions as the site, so it is all on th
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -59,15 +62,21 @@ def build_year(session: Any, ruleset: RuleSet, samples: Path, as_of: dt.date, us
         if not present:
             click.echo(f"  call skipped ({name}): none of {', '.join(measures)} in the rules", err=True)
             continue
-        call = call_queries.create_call(
-            session, year=opens.year if name == "shaoguan" else now.year, title=title, body=body, opens_at=opens,
-            closes_at=closes, budget=budget, method=method, user_id=users["admin"],
-            measures=[MeasureSpec(m, None, default_materials(ruleset.measures[m])) for m in present])
+        past = name == "shaoguan"  # its records carry 2025 times, in order (published, received, decided, final)
+        with call_queries.clock_at(opens - dt.timedelta(days=5)) if past else nullcontext():
+            call = call_queries.create_call(
+                session, year=opens.year if past else now.year, title=title, body=body, opens_at=opens,
+                closes_at=closes, budget=budget, method=method, user_id=users["admin"],
+                measures=[MeasureSpec(m, None, default_materials(ruleset.measures[m])) for m in present])
         calls[name] = call.id
-        for sample, phone in applicants:
-            app_id = _submit(session, ruleset, samples / f"{sample}.yaml", as_of, call, phone, store)
-            if app_id is not None and name == "shaoguan":
-                _approve(session, app_id, users["reviewer"])
+        received = []
+        for i, (sample, phone) in enumerate(applicants):
+            with call_queries.clock_at(opens + dt.timedelta(days=12 + 9 * i, hours=1)) if past else nullcontext():
+                received.append(_submit(session, ruleset, samples / f"{sample}.yaml", as_of, call, phone, store))
+        for i, app_id in enumerate(received):
+            if app_id is not None and past:
+                with call_queries.clock_at(closes + dt.timedelta(hours=2 + i)):
+                    _approve(session, app_id, users["reviewer"])
         click.echo(f"  call #{call.id} {title} ({len(present)} measure(s), {call_queries.status_of(call, now)})")
     if "shaoguan" in calls:
         _allocate_and_pay(session, calls["shaoguan"], users)
@@ -117,13 +126,17 @@ def _approve(session: Any, application_id: int, reviewer: int) -> None:
 def _allocate_and_pay(session: Any, call_id: int, users: dict[str, int]) -> None:
     call = call_queries.get_call(session, call_id)
     assert call is not None
-    allocation_queries.allocate_call(session, call_id, users["admin"], call.closes_at + dt.timedelta(days=2))
-    allocation_queries.finalize_allocation(session, call_id, users["admin"], call.closes_at + dt.timedelta(days=8))
+    allocated, final = call.closes_at + dt.timedelta(days=2), call.closes_at + dt.timedelta(days=8)
+    with call_queries.clock_at(allocated):
+        allocation_queries.allocate_call(session, call_id, users["admin"], allocated)
+    with call_queries.clock_at(final):
+        allocation_queries.finalize_allocation(session, call_id, users["admin"], final)
     lines = allocation_queries.allocation_lines(session, call_id)
     funded = [line for line in lines if line.granted > 0]
     click.echo(f"  call #{call_id} allocated: {len(funded)} of {len(lines)} line(s) funded, "
                f"{sum(line.granted for line in funded)} yuan")
     if funded:
-        allocation_queries.record_payment(session, funded[0].id, paid_on=dt.date(2025, 8, 15),
-                                          amount=funded[0].granted, voucher_no="SG-2025-0815-001",
-                                          user_id=users["admin"])
+        with call_queries.clock_at(dt.datetime(2025, 8, 15, 3)):
+            allocation_queries.record_payment(session, funded[0].id, paid_on=dt.date(2025, 8, 15),
+                                              amount=funded[0].granted, voucher_no="SG-2025-0815-001",
+                                              user_id=users["admin"])
