@@ -150,6 +150,67 @@ def _dataclass(kind: type) -> Callable[[Any], Any]:
     return convert
 
 
+def _shallow_dataclass(kind: type) -> Callable[[Any], Any]:
+    """One level of a dataclass for `direct_json`: its fields by name (read as `_dataclass` reads them), the
+    values left for orjson; the instance's own __dict__ when that already is exactly the field dict."""
+    names = tuple(f.name for f in dataclasses.fields(kind))
+    omitted = tuple((f.name, f.default) for f in dataclasses.fields(kind) if f.metadata.get("omit_default"))
+    count, has_dict = len(names), not hasattr(kind, "__slots__")
+
+    def shallow(value: Any) -> dict[str, Any]:
+        fields = value.__dict__ if has_dict else None
+        if fields is None or len(fields) != count or "_deferred" in fields:
+            fields = {name: getattr(value, name) for name in names}  # getattr builds a deferred field
+        copied = fields is not value.__dict__
+        for name, default in omitted:
+            if fields[name] == default:
+                if not copied:
+                    fields, copied = dict(fields), True
+                del fields[name]
+        return fields
+    return shallow
+
+
+def _shallow_of(kind: type) -> Callable[[Any], Any]:  # noqa: C901 - one line per kind of value, as _converter
+    if issubclass(kind, Fraction | Decimal | float | Unknown | frozenset | set) or issubclass(kind, dt.date):
+        return _converter(kind)
+    if issubclass(kind, Interval):
+        return lambda v: {"interval": [v.lo, v.hi]}
+    if issubclass(kind, Conditional):
+        return lambda v: {"conditional": sorted(v.prerequisites), "now": v.now, "recognised": v.recognised}
+    if issubclass(kind, dict):
+        return lambda v: {k if type(k) is str else str(k): x for k, x in v.items()}
+    if issubclass(kind, list | tuple):
+        return list
+    if dataclasses.is_dataclass(kind):
+        return _shallow_dataclass(kind)
+    return _converter(kind)
+
+
+_SHALLOW: dict[type, Callable[[Any], Any]] = {}
+_DIRECT = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _default(value: Any) -> Any:
+    kind = type(value)
+    shallow = _SHALLOW.get(kind)
+    if shallow is None:
+        shallow = _SHALLOW[kind] = _shallow_of(kind)
+    return shallow(value)
+
+
+def direct_json(value: Any) -> str:
+    """`dumps(plain(value))`, byte for byte, written by orjson straight from the objects: only what orjson
+    does not know (dataclasses, exact numbers, Unknown, intervals, sets) passes through Python, one level
+    at a time, with plain()'s rules. Where orjson refuses (integers beyond 64 bits, a non-string key, a
+    string that is not valid UTF-8) the text is plain()'s and the standard library's.
+    """
+    try:
+        return orjson.dumps(value, default=_default, option=_DIRECT).decode("utf-8")
+    except TypeError:
+        return dumps(plain(value))
+
+
 def dumps(data: Any) -> str:
     """JSON text of plain data: sorted keys, no spaces, UTF-8 characters as they are.
 

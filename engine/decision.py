@@ -14,7 +14,7 @@ from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from engine.canonical import dumps, plain
+from engine.canonical import direct_json, dumps, plain
 from engine.errors import Message, ProfileIssue
 from engine.trace import OMIT_EMPTY, FactTrace, ParamRead, TraceNode
 
@@ -149,8 +149,16 @@ class Decision(Deferred):
         return self._plain
 
     def to_json(self) -> str:
-        """Canonical JSON: sorted keys, exact numbers as text; equal decisions give equal bytes."""
-        return dumps(self._plain)
+        """Canonical JSON: sorted keys, exact numbers as text; equal decisions give equal bytes.
+
+        Written straight from the objects (engine.canonical.direct_json) unless the plain data is already built.
+        """
+        built = self.__dict__.get("_plain")
+        if built is not None:
+            return dumps(built)
+        top = {f.name: getattr(self, f.name) for f in fields(self)}
+        top["warnings"] = [w.as_dict() for w in self.warnings]
+        return direct_json(top)
 
     @property
     def hash(self) -> str:
