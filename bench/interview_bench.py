@@ -6,8 +6,9 @@ research institute, a doctoral talent), simulate the interview with engine.inter
 the start page (start_paths), then each first page answered from the profile's own data (a field it lacks is
 "不知道"), until the plan is done. Answers are counted as the web pages show them: the kind picker (1), every
 field of the start page whether the profile fills it or not, and every question of every interview page
-(不知道 included: the user saw it and answered it). "key decided after" counts them up to the page after which
-the kind's key measure had an outcome; the full form counts the kind picker and every field of
+(不知道 included: the user saw it and answered it), a grouped unit answered with one "以上情形均没有"
+counting once (engine/interview/batch.py; item by item where one of them applies or is not known). "key
+decided after" counts them up to the page after which the kind's key measure had an outcome; the full form counts the kind picker and every field of
 web/selfcheck's page specs. Also reports outcomes decided against the full profile, measures left 待定 and
 why (declined = 不知道; "no field" = a measure waits for a field the kind's pages cannot ask — must be 0), and
 the server time of plan_interview per step (median, and as a ratio of one `evaluate`). Not a test: nothing
@@ -104,7 +105,7 @@ def answers_until(run: InterviewRun, measure_id: str | None, start: int) -> str:
     if measure_id is None:
         return "—"
     plans = [run.first] + [s.plan for s in run.steps]
-    asked = [start] + [len(s.asked) for s in run.steps]
+    asked = [start] + [s.answers for s in run.steps]
     total = 0
     for plan, n in zip(plans, asked, strict=True):
         total += n
@@ -165,8 +166,8 @@ def bench_one(ruleset: RuleSet, name: str, known: dict[str, Any], as_of: dt.date
     key = key_measure(run, kind)
     declined_left, nothing, dead = left_reasons(run)
     return {
-        "sample": name, "kind": kind, "start": start, "asked": run.questions_asked,
-        "answers": start + run.questions_asked, "declined": len({p for s in run.steps for p in s.asked}
+        "sample": name, "kind": kind, "start": start, "asked": run.answers, "questions": run.questions_asked,
+        "answers": start + run.answers, "declined": len({p for s in run.steps for p in s.asked}
                                                                 - {p for s in run.steps for p in s.answered}),
         "pages": len(run.steps), "done": run.last.done, "key": key or "—",
         "key_after": answers_until(run, key, start), "hnte_after": answers_until(run, HNTE, start)

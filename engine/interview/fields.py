@@ -35,9 +35,17 @@ class FieldInfo:
     choices: tuple[str, ...] = ()
     required: bool = False
     siblings: tuple[str, ...] = ()  # required fields of the same record (asked together)
+    adverse: bool = False  # a "yes" counts against the applicant: asked with "以上情形均没有" (engine.interview.batch)
 
 
-def _kind(annotation: Any, unit: str) -> tuple[str, tuple[str, ...]]:
+def input_kind(annotation: Any, unit: str) -> tuple[str, tuple[str, ...]]:
+    """The input a profile field needs (money, int, decimal, date, bool, choice, multi, code, text) and the
+    stored values of a choice, from its annotation and unit: the one reading of a field's type, which the web
+    forms derive theirs from (web.answers.specs).
+
+    >>> input_kind(bool | None, "bool"), input_kind(int | None, "money")
+    (('bool', ()), ('money', ()))
+    """
     inner, many = unwrap(annotation)
     if typing.get_origin(inner) is Literal:
         return ("multi" if many else "choice"), tuple(str(a) for a in typing.get_args(inner))
@@ -81,10 +89,11 @@ def field_info(kind: str, path: str) -> FieldInfo | None:
                 return FieldInfo(field_label(path, kind), "record",
                                  "records" if many and index is None else "record", group)
             unit = str(_extra(info).get("unit", "text"))
-            kind_, choices = _kind(info.annotation, unit)
+            kind_, choices = input_kind(info.annotation, unit)
             siblings = tuple(".".join([*prefix, other]) for other, sub in model.model_fields.items()
                              if sub.is_required() and other not in (name, key)) if prefix else ()
-            return FieldInfo(field_label(path, kind), unit, kind_, group, choices, info.is_required(), siblings)
+            return FieldInfo(field_label(path, kind), unit, kind_, group, choices, info.is_required(), siblings,
+                             bool(_extra(info).get("adverse")))
         if not is_model or (many and index is None):
             return None
         prefix.append(f"{name}[{index}]" if index is not None else name)

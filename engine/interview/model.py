@@ -34,6 +34,8 @@ class Question:
             that reads this one, each with whether it is a true alternative of an `any` (engine/interview/value.py
             `moot_after`): once such a set is on a page, this question waits for the next page, where it is
             asked only if still needed.
+        batch: the record whose adverse yes/no fields are asked together ("declarations"), with one answer
+            "以上情形均没有" that answers each of them "no" (engine/interview/batch.py); "" for a question asked alone.
     """
 
     path: str
@@ -49,6 +51,7 @@ class Question:
     score: Fraction = Fraction(0)
     knocks_out: tuple[str, ...] = ()
     moot_after: tuple[tuple[str, tuple[tuple[frozenset[str], bool], ...]], ...] = ()
+    batch: str = ""
 
 
 @dataclass(frozen=True)

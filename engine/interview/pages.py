@@ -2,7 +2,7 @@
 
 Questions that belong together form a unit and are never split: the years of one finance line (R&D expense
 2023, 2024, 2025) and the required fields of one record (a listing's board and date). The best remaining unit
-opens a page; the page takes the next best units of the same section first, then, while there is room, the
+opens a page (a grouped unit answered with one "以上情形均没有" takes the room of one question); the page takes the next best units of the same section first, then, while there is room, the
 next best units of other sections (a page of one or two questions costs the user a click for little), up
 to PAGE_SIZE questions. A question all of whose measures the page's answers may settle without it — a
 knock-out, or the fields of a sibling branch (a true branch of an `any`, a false one of an `all`) — waits for
@@ -19,13 +19,31 @@ MIN_PAGE = 3  # a page shorter than this takes back what waited (fewer answers, 
 
 
 def _unit_key(question: Question) -> str:
-    """Questions with the same key are asked together: one finance line, or one record's required fields."""
+    """Questions with the same key are asked together: one finance line, one record's required fields, or the
+    adverse declarations answered with one "以上情形均没有" (engine/interview/batch.py)."""
+    if question.batch:
+        return f"batch:{question.batch}"
     segments = split_path(question.path)
     if segments[0][0] == "finance" and len(segments) == 2:
         return f"finance.{segments[1][0]}"
     if question.required and len(segments) > 1:
         return question.path.rsplit(".", 1)[0]
     return question.path
+
+
+def _size(unit: list[Question]) -> int:
+    """The room a unit takes on a page: one per question, one for a grouped unit (a single answer, its items
+    answered one by one only where one applies)."""
+    return 1 if unit[0].batch else len(unit)
+
+
+def _filled(page: list[list[Question]]) -> int:
+    return sum(map(_size, page))
+
+
+def room(page: tuple[Question, ...] | list[Question]) -> int:
+    """The room a page's questions take (at most PAGE_SIZE): a grouped unit counts once."""
+    return _filled(_units(page))
 
 
 def _year(question: Question) -> int:
@@ -64,7 +82,7 @@ def _take(pending: list[list[Question]], page: list[list[Question]], size: int, 
             continue
         if all(_may_be_moot(q, page, alternatives=focus is not None) for q in unit):
             continue  # answers on this page may settle every measure it serves: ask it next time if needed
-        if (same is None or unit[0].group == same) and sum(map(len, page)) + len(unit) <= size:
+        if (same is None or unit[0].group == same) and _filled(page) + _size(unit) <= size:
             page.append(unit)
             pending.remove(unit)
 
@@ -82,9 +100,9 @@ def group_pages(questions: list[Question] | tuple[Question, ...], size: int = PA
         _take(pending, page, size, page[0][0].group)
         _take(pending, page, size, None)
         for unit in list(pending):  # a page shorter than MIN_PAGE takes what waited, rather than cost a click
-            if sum(map(len, page)) >= MIN_PAGE:
+            if _filled(page) >= MIN_PAGE:
                 break
-            if sum(map(len, page)) + len(unit) <= size:
+            if _filled(page) + _size(unit) <= size:
                 page.append(unit)
                 pending.remove(unit)
         sections: dict[str, list[Question]] = {}

@@ -1,7 +1,9 @@
 """This file plays an interview through with answers taken from a known profile (tests and the benchmark).
 
 Start from the start-page fields, answer the plan's first page from the known profile (a field it lacks
-is answered "不知道"), plan again, and stop when the plan is done (or a caller's condition holds).
+is answered "不知道"), plan again, and stop when the plan is done (or a caller's condition holds). Answers are
+counted as a person gives them (`Step.answers`): one per question, one for a grouped unit whose every item is
+"no" ("以上情形均没有", engine/interview/batch.py).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from engine.interview.batch import answers_on
 from engine.interview.model import InterviewPlan
 from engine.interview.paths import get_answer, set_answer
 from engine.interview.plan import plan_interview
@@ -27,6 +30,7 @@ class Step:
     plan: InterviewPlan
     data: dict[str, Any]  # the answers after this page
     declined: frozenset[str]  # every path declined up to this page
+    answers: int = 0  # the answers a person gives on this page (a grouped "以上情形均没有" counts one)
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,11 @@ class InterviewRun:
     @property
     def questions_asked(self) -> int:
         return sum(len(step.asked) for step in self.steps)
+
+    @property
+    def answers(self) -> int:
+        """The answers given on the interview's pages, as a person gives them (Step.answers)."""
+        return sum(step.answers for step in self.steps)
 
 
 def start_answers(known: dict[str, Any], as_of: dt.date) -> dict[str, Any]:
@@ -74,5 +83,6 @@ def run_interview(ruleset: RuleSet, known: dict[str, Any], as_of: dt.date, *, ma
                 data = set_answer(data, question.path, value)
                 answered.append(question.path)
         plan = plan_interview(ruleset, data, as_of, declined=declined, today=today, ordering=ordering)
-        steps.append(Step(tuple(q.path for q in page), tuple(answered), plan, data, declined))
+        steps.append(Step(tuple(q.path for q in page), tuple(answered), plan, data, declined,
+                          answers_on(page, lambda path: get_answer(known, path))))
     return InterviewRun(start_answers(known, as_of), first, tuple(steps))

@@ -47,19 +47,25 @@ class Certificate(Strict):
 
 
 class Declarations(Strict):
-    """Compliance declarations, each tri-state: true, false, or not answered (unknown, never 'no')."""
+    """Compliance declarations, each tri-state: true, false, or not answered (unknown, never 'no').
+
+    The adverse ones (a "yes" counts against the applicant) can be answered together: "以上情形均没有"."""
 
     major_incident_prior_year: bool | None = field(
         "bool", "申请前一年内发生重大安全、重大质量事故或严重环境违法行为",
-        "major safety/quality accident or serious environmental violation in the year before applying")
+        "major safety/quality accident or serious environmental violation in the year before applying",
+        adverse=True)
     major_incident_or_misconduct: bool | None = field(
         "bool", "上一年及当年内发生重大安全、质量事故、严重环境违法或科研严重失信行为",
-        "major accident, environmental violation or serious research misconduct last year or this year")
-    on_abnormal_operation_list: bool | None = field("bool", "列入经营异常名录", "on the abnormal-operation list")
+        "major accident, environmental violation or serious research misconduct last year or this year",
+        adverse=True)
+    on_abnormal_operation_list: bool | None = field("bool", "列入经营异常名录", "on the abnormal-operation list",
+                                                    adverse=True)
     on_serious_dishonesty_list: bool | None = field(
-        "bool", "列入严重违法失信名单", "on the list of seriously dishonest entities")
+        "bool", "列入严重违法失信名单", "on the list of seriously dishonest entities", adverse=True)
     prohibited_catalogue: bool | None = field(
-        "bool", "产品和服务属于国家禁止、限制和淘汰类", "products in a prohibited/restricted/eliminated catalogue")
+        "bool", "产品和服务属于国家禁止、限制和淘汰类", "products in a prohibited/restricted/eliminated catalogue",
+        adverse=True)
     audited_tax_collection: bool | None = field(
         "bool", "会计核算健全、实行查账征收", "sound accounts and audited (查账征收) tax collection")
     local_registration_tax_statistics: bool | None = field(
@@ -67,7 +73,7 @@ class Declarations(Strict):
     fraud_or_major_penalty_since_prior_year: bool | None = field(
         "bool", "自上年1月1日起有弄虚作假骗取财政资金、受到刑事处罚或重大行政处罚（含对法人罚款10万元以上）",
         "since 1 January of last year: fraud in claiming public funds, a criminal penalty or a major "
-        "administrative penalty (incl. a fine of 100,000 yuan or more on the legal person)")
+        "administrative penalty (incl. a fine of 100,000 yuan or more on the legal person)", adverse=True)
     # One flag per programme (issue 17): a yes for one programme's unpublished conditions opens no other.
     qy_listing_reward_conditions_met: bool | None = field(
         "bool", "符合《清远市扶持企业上市办法》未公开的其他奖励条件（以当年通知为准，由金融工作部门核实）",

@@ -57,9 +57,16 @@ def required(unit: str, zh: str, en: str, **kwargs: Any) -> Any:
     return Field(..., description=f"{zh} / {en}", json_schema_extra={"unit": unit, "zh": zh, "en": en}, **kwargs)
 
 
-def field(unit: str, zh: str, en: str, default: Any = None, **kwargs: Any) -> Any:
-    """A model field with its unit and bilingual label recorded in the JSON Schema."""
-    extra = {"unit": unit, "zh": zh, "en": en}
+def field(unit: str, zh: str, en: str, default: Any = None, *, adverse: bool = False, **kwargs: Any) -> Any:
+    """A model field with its unit and bilingual label recorded in the JSON Schema.
+
+    `adverse`: a yes/no whose "yes" is a finding against the applicant (on a blacklist, a major accident); the
+    interview asks the adverse fields of one record together, with one answer "以上情形均没有" that answers
+    each of them "no" (engine/interview: Question.batch).
+    """
+    extra: dict[str, Any] = {"unit": unit, "zh": zh, "en": en}
+    if adverse:
+        extra["adverse"] = True
     if "default_factory" in kwargs:
         return Field(description=f"{zh} / {en}", json_schema_extra=extra, **kwargs)
     return Field(default, description=f"{zh} / {en}", json_schema_extra=extra, **kwargs)

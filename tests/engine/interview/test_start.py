@@ -21,6 +21,7 @@ from engine import evaluate, parse_profile
 from engine.decision import Outcome
 from engine.errors import Message
 from engine.interview import Question, plan_interview
+from engine.interview.fields import field_info
 from engine.interview.pages import group_pages
 from engine.interview.reads import kind_reads
 from engine.interview.simulate import run_interview, start_answers
@@ -84,7 +85,7 @@ def test_the_sme_reaches_hnte_in_20_answers_and_is_asked_the_region_after(rulese
     run = run_interview(ruleset, SME, AS_OF)
     answers = 1 + len(shown_start_paths("enterprise", AS_OF))  # the kind picker and the start page
     for step in run.steps:
-        answers += len(step.asked)
+        answers += step.answers  # as a person answers: "以上情形均没有" once for the adverse declarations
         if step.plan.decision.result(HNTE).outcome is not Outcome.UNDETERMINED:
             break
     assert answers <= 20 and step.plan.decision.result(HNTE).outcome is Outcome.ELIGIBLE
@@ -92,6 +93,30 @@ def test_the_sme_reaches_hnte_in_20_answers_and_is_asked_the_region_after(rulese
     assert "name" not in asked and asked.count("region_code") == 1
     assert _outcomes(ruleset, named(run.steps[-1].data), AS_OF) == \
         _outcomes(ruleset, SME, AS_OF)  # the same outcomes as the full profile, name or not
+
+
+def test_the_sme_finishes_in_35_answers_with_one_answer_for_its_adverse_declarations(ruleset: RuleSet) -> None:
+    run = run_interview(ruleset, SME, AS_OF)
+    assert run.last.done
+    assert 1 + len(shown_start_paths("enterprise", AS_OF)) + run.answers <= 35
+    adverse = [p for s in run.steps for p in s.asked if p.startswith("declarations.") and field_info(
+        "enterprise", p).adverse]
+    assert len(adverse) >= 4  # 经营异常名录, 严重失信, 重大事故, 淘汰类 ...: all asked, none skipped
+    assert len({i for i, s in enumerate(run.steps) for p in s.asked if p in adverse}) == 1  # on one page
+    assert run.questions_asked - run.answers == len(adverse) - 1  # answered once with "以上情形均没有"
+    assert _outcomes(ruleset, named(run.steps[-1].data), AS_OF) == _outcomes(ruleset, SME, AS_OF)
+
+
+def test_an_adverse_declaration_that_applies_is_answered_item_by_item(ruleset: RuleSet) -> None:
+    listed = {**SME, "declarations": {**SME["declarations"], "on_abnormal_operation_list": True}}
+    unknown = {**SME, "declarations": {k: v for k, v in SME["declarations"].items() if k != "prohibited_catalogue"}}
+    for known in (listed, unknown):  # no "none of these" for a firm on a list, or one that does not know
+        run = run_interview(ruleset, known, AS_OF)
+        page = next(s for s in run.steps if "declarations.on_abnormal_operation_list" in s.asked)
+        assert page.answers == len(page.asked) and run.last.done  # one answer per question on that page
+    run = run_interview(ruleset, listed, AS_OF)
+    assert _outcomes(ruleset, named(run.steps[-1].data), AS_OF) == _outcomes(ruleset, listed, AS_OF)
+    assert _outcomes(ruleset, listed, AS_OF)[TECH_SME] is Outcome.INELIGIBLE
 
 
 def test_a_true_alternative_makes_the_other_routes_moot(ruleset: RuleSet) -> None:
