@@ -9,6 +9,7 @@ the outcome needs them.
 
 from __future__ import annotations
 
+import functools
 from typing import Any, NamedTuple
 
 from engine import logic
@@ -16,6 +17,7 @@ from engine.benefits import estimate_amount
 from engine.decision import Amount, Outcome
 from engine.evaluate import outcome_truth
 from engine.expr.functions import BUILTINS
+from engine.expr.nodes import Binary, ListLit, Literal, Param, Unary
 from engine.expr.values import Unknown
 from engine.fast.exprs import MISS, ExprCompiler
 from engine.fast.protocol import Program
@@ -23,6 +25,7 @@ from engine.fast.source import finance_items
 from engine.model import Measure
 
 NONE = Amount("none")
+CONSTANT_NODES = frozenset({Literal, Param, Binary, Unary, ListLit})  # read nothing of the profile
 
 
 class Verdict(NamedTuple):
@@ -49,7 +52,7 @@ class FastRun:
     """
 
     __slots__ = ("program", "src", "is_dict", "getters", "memo", "extra", "as_of", "outcomes", "params", "fin",
-                 "frames", "world")
+                 "frames", "world", "region")
 
     def __init__(self, program: Program, src: Any, is_dict: bool):
         self.program = program
@@ -64,6 +67,7 @@ class FastRun:
         self.fin: Any = MISS
         self.frames: list[Any] = []  # engine.benefits pushes a frame while it evaluates an amount
         self.world: str | None = None
+        self.region: Any = MISS  # the region code as text, read on first use
 
     @property
     def ruleset(self) -> Any:
@@ -124,18 +128,30 @@ class MeasurePlan:
         self.prefixes = measure.jurisdiction
         self.criteria = logic.criteria_tree(measure.criteria)
         self.tree, leaves = self.criteria
-        self.value = logic.tree_function(self.tree)
         flat = self.tree.kind == "all" and all(child.kind == "condition" for child in self.tree.children)
+        # a flat group combines the leaf values as they come (what tree_function does, without re-indexing)
+        self.value = functools.partial(logic.combine, "all") if flat and self.tree.children \
+            else logic.tree_function(self.tree)
+        self.areas: dict[str, bool] = {}  # region code → inside the jurisdiction
         self.leaf_ids = tuple(c.id for c in leaves) if flat else None
         compiler = ExprCompiler(program, measure.parameters, traced=False)
         self.leaves = [compiler.compile(c.expr) for c in leaves]
         self.measure = measure
+        benefit = (measure.benefit.amount, measure.benefit.rate)
+        self.amounts: dict[Outcome, Amount] | None = {} if all(
+            type(n) in CONSTANT_NODES for node in benefit if node is not None for n in node.walk()) else None
         self.not_applicable = {r: Verdict(self.id, Outcome.NOT_APPLICABLE, r, NONE, (), ())
                                for r in ("other_kind", "not_in_force", "out_of_area")}
 
     def amount(self, run: Any, outcome: Outcome) -> Amount:
-        """The engine's own estimate_amount (amounts are few: only eligible and undetermined results)."""
-        return estimate_amount(run, self.measure, outcome)
+        """The engine's own estimate_amount (amounts are few: only eligible and undetermined results); an
+        amount that reads nothing of the profile is worked out once per outcome."""
+        if self.amounts is None:
+            return estimate_amount(run, self.measure, outcome)
+        found = self.amounts.get(outcome)
+        if found is None:
+            found = self.amounts[outcome] = estimate_amount(run, self.measure, outcome)
+        return found
 
     def verdict(self, run: FastRun, kind: str) -> Verdict:
         if kind not in self.kinds:
@@ -143,12 +159,19 @@ class MeasurePlan:
         if not self.in_force:
             return self.not_applicable["not_in_force"]
         if self.prefixes:
-            region = run.getters["region_code"](run.src)
+            region = run.region
+            if region is MISS:
+                region = run.getters["region_code"](run.src)
+                region = run.region = None if region is None else str(region)
             if region is None:
                 return Verdict(self.id, Outcome.UNDETERMINED, None, self.amount(run, Outcome.UNDETERMINED),
                                (), ("region_code",))
-            region = str(region)
-            if not any(region.startswith(p) for p in self.prefixes):
+            inside = self.areas.get(region)
+            if inside is None:
+                inside = any(region.startswith(p) for p in self.prefixes)
+                if len(self.areas) < 4096:
+                    self.areas[region] = inside
+            if not inside:
                 return self.not_applicable["out_of_area"]
         vals = [leaf(run) for leaf in self.leaves]
         root = self.value(vals)
@@ -164,11 +187,11 @@ class MeasurePlan:
     def _other(self, run: FastRun, root: Any, vals: list[Any]) -> Verdict:
         """An unknown or conditional root: the rarer outcomes, worked out from every node's value."""
         outcome = Outcome(logic.OUTCOME[logic.word(root)])
+        # a flat `all` numbers its nodes root first, then the leaves in order: every node's value is at hand
+        values = [root, *vals] if self.leaf_ids is not None else logic.tree_values(self.tree, vals)
         if outcome is Outcome.UNDETERMINED:
-            values = logic.tree_values(self.tree, vals)
             return Verdict(self.id, outcome, logic.reasons(self.tree, values), self.amount(run, outcome), (),
                            logic.missing(root))
         if outcome is Outcome.INELIGIBLE:
-            return Verdict(self.id, outcome, None, NONE, logic.failing(self.tree, logic.tree_values(self.tree, vals)),
-                           ())
+            return Verdict(self.id, outcome, None, NONE, logic.failing(self.tree, values), ())
         return Verdict(self.id, outcome, None, self.amount(run, outcome), (), (), logic.prerequisites(root))
