@@ -13,14 +13,29 @@ from __future__ import annotations
 from typing import Any
 
 from engine.canonical import plain
-from engine.decision import Decision
+from engine.decision import Amount, Decision
+
+_AMOUNTS: dict[Amount, dict[str, Any]] = {}  # plain() of the amounts seen most (none, fixed sums), by value
+
+
+def _amount(amount: Amount) -> dict[str, Any]:
+    """plain(amount), a fresh dict; amounts are few distinct values, so each is converted once."""
+    try:
+        found = _AMOUNTS.get(amount)
+    except TypeError:  # a value that does not hash (none in today's rules)
+        return plain(amount)  # type: ignore[no-any-return]
+    if found is None:
+        found = plain(amount)
+        if len(_AMOUNTS) < 1024:
+            _AMOUNTS[amount] = found
+    return dict(found)
 
 
 def result_summary(result: Any, gaps: Any) -> dict[str, Any]:
     """One measure's summary from a MeasureResult or a Verdict and its gaps."""
     out: dict[str, Any] = {"measure_id": result.measure_id, "outcome": result.outcome.value,
-                           "reason": result.reason, "amount": plain(result.amount), "failing": list(result.failing),
-                           "missing": list(result.missing), "gaps": plain(gaps)}
+                           "reason": result.reason, "amount": _amount(result.amount), "failing": list(result.failing),
+                           "missing": list(result.missing), "gaps": plain(gaps) if gaps else []}
     if result.prerequisites:
         out["prerequisites"] = list(result.prerequisites)
     return out
