@@ -1,9 +1,12 @@
-"""This file defines the one masking of personal data — resident ID numbers, phone numbers, e-mail addresses and
-contact names — for every page, export and API response, by role.
+"""This file defines the one masking of personal data — resident ID numbers, phone numbers, e-mail addresses,
+contact names, a person applicant's name and the payee bank account — for every page, export and API response,
+by role.
 
 Who sees what in full (`SEES`): an applicant sees their own data (the store only ever gives them their own);
-a reviewer sees contacts in full (to call the applicant back) but ID numbers masked; auditors and admins see
-everything masked. `mask_document(data, role)` walks any JSON-like value (a stored profile, a decision with
+a reviewer sees contacts and a person applicant's name in full (to call the applicant back) but ID numbers and
+bank accounts masked; an admin — the role that pays, through the finance office's file — sees the bank account
+in full and everything else masked; auditors see everything masked. An organisation's name is public (it is on
+the 公示) and is never masked; a bank's name is not personal data. `mask_document(data, role)` walks any JSON-like value (a stored profile, a decision with
 its traces, an export) and masks by *content*, not only by field name: any text holding an ID number (valid
 check digit and birth date), a mainland mobile or landline number, or an e-mail address is masked wherever it
 appears — a free-text note included — so a new field cannot leak what an old one hid.
@@ -12,6 +15,8 @@ appears — a free-text note included — so a new field cannot leak what an old
 ('138****1234', 'w***@example.cn', '王**', '441802********1239')
 >>> mask_document({"note": "call 13800001234 or wang@example.cn"}, "auditor")
 {'note': 'call 138****1234 or w***@example.cn'}
+>>> mask_account("6222 0212 3456 7890 123"), payee_for("auditor", "person", "李小龙", "工商银行清远分行", "6222021234567890123")
+('6222***********0123', {'payee': '李**', 'bank': '工商银行清远分行', 'account': '6222***********0123'})
 """
 
 from __future__ import annotations
@@ -23,12 +28,12 @@ from typing import Any
 
 from engine.standards.idcard import mask_id as _engine_mask_id
 
-ID, PHONE, EMAIL = "id", "phone", "email"
+ID, PHONE, EMAIL, NAME, BANK = "id", "phone", "email", "name", "bank"
 SEES: dict[str, frozenset[str]] = {
-    "applicant": frozenset({ID, PHONE, EMAIL}),  # their own
-    "reviewer": frozenset({PHONE, EMAIL}),
+    "applicant": frozenset({ID, PHONE, EMAIL, NAME, BANK}),  # their own
+    "reviewer": frozenset({PHONE, EMAIL, NAME}),
     "auditor": frozenset(),
-    "admin": frozenset(),
+    "admin": frozenset({BANK}),  # pays: the finance office's file needs the account
 }
 _EDGE_L, _EDGE_R = r"(?<![0-9A-Za-z])", r"(?![0-9A-Za-z])"
 ID_TEXT = re.compile(_EDGE_L + r"[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx]" + _EDGE_R)
@@ -70,6 +75,34 @@ def mask_name(name: str | None) -> str:
     if not name:
         return "—"
     return name[:1] + "*" * max(1, len(name) - 1)
+
+
+def mask_account(number: str | None) -> str:
+    """A bank account number with all but its first four and last four digits hidden (short ones: the last four)."""
+    digits = re.sub(r"[\s-]", "", number or "")
+    if not digits:
+        return "—"
+    if len(digits) < 12:
+        return "*" * max(1, len(digits) - 4) + digits[-4:]
+    return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
+
+
+def applicant_name_for(role: str | None, party: str | None, name: str | None) -> str:
+    """An applicant's name as a role may see it: an organisation's in full (public), a person's masked unless the
+    role sees names."""
+    if party != "person" or sees(role, NAME):
+        return name or "—"
+    return mask_name(name)
+
+
+def payee_for(role: str | None, party: str | None, payee: str | None, bank: str | None,
+              account: str | None) -> dict[str, str]:
+    """The payee account as a role may see it: in full for the roles that see bank accounts (the applicant, the
+    admin who pays); else the account number masked and a person's account name masked. None entered: "—"."""
+    if sees(role, BANK):
+        return {"payee": payee or "—", "bank": bank or "—", "account": account or "—"}
+    return {"payee": applicant_name_for(role, party, payee) if payee else "—", "bank": bank or "—",
+            "account": mask_account(account)}
 
 
 def _is_id_number(text: str) -> bool:

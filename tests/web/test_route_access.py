@@ -132,6 +132,7 @@ TABLE: dict[str, Row] = {
     "notify.inbox": Row("GET", "/notices/", everyone(200, anonymous=302)),
     "notify.notice": Row("GET", "/notices/999999", everyone(404, anonymous=302)),
     "notify.receipt": Row("GET", "/notices/receipt/{app}", everyone(200, anonymous=302, applicant_b=404)),
+    "notify.receipt_file": Row("GET", "/notices/receipt/{app}.pdf", everyone(200, anonymous=302, applicant_b=404)),
     "dashboard.index": Row("GET", "/dashboard/", only("admin", "reviewer")),
     "calls.pay": Row("POST", "/calls/{closed}/payments", only("admin", ok=400)),  # nothing filled in
     # materials: the owner (B gets 404 for A's file), reviewers and auditors; a reviewer marks them

@@ -39,8 +39,10 @@ class SmtpSettings:
 NOT_CONFIGURED = "SMTP 未配置（SMTP_HOST），仅站内通知 / SMTP not configured (SMTP_HOST): site inbox only"
 
 
-def send_mail(to: str, subject: str, body: str, settings: SmtpSettings | None = None) -> str | None:
-    """Send a plain-text UTF-8 e-mail; None when sent, else why not."""
+def send_mail(to: str, subject: str, body: str, settings: SmtpSettings | None = None,
+              attachments: tuple[tuple[str, bytes, str], ...] = ()) -> str | None:
+    """Send a plain-text UTF-8 e-mail with its attachments ((file name, bytes, MIME type), e.g. the 受理回执 PDF);
+    None when sent, else why not."""
     settings = settings or SmtpSettings.from_env()
     if settings is None:
         return NOT_CONFIGURED
@@ -48,6 +50,9 @@ def send_mail(to: str, subject: str, body: str, settings: SmtpSettings | None = 
     message["From"], message["To"], message["Subject"] = settings.sender, to, subject
     message["Date"], message["Message-ID"] = formatdate(localtime=False), make_msgid(domain="subsidy.local")
     message.set_content(body, charset="utf-8")
+    for filename, data, mimetype in attachments:
+        maintype, _slash, subtype = mimetype.partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
     try:
         with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
             if settings.starttls:

@@ -1,8 +1,8 @@
 """This file defines telling an applicant what happened to an application: a notice in the inbox of each of the
 applicant's accounts, in that account's language, and an e-mail to the application's contact address (in
 the language of the applicant's first account, else Chinese). Called by the pages after they commit: receipt
-(with the link to the 受理回执), a request for information, the decision, the allocation with its 公示, the
-final allocation and a payment.
+(with the link to the 受理回执 PDF, and the PDF attached to the e-mail), a request for information, the decision,
+the allocation with its 公示, the final allocation and a payment.
 
 The notice rows are committed before any e-mail is tried; the e-mail's outcome is then stored on them (a mail
 server that is down never loses a notice, never fails the page).
@@ -19,9 +19,10 @@ from web.store import notice_queries
 
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
     "receipt": {"zh": ("已受理：申请 #{id}", "{name}：您的申请 #{id}（{call}）已于 {when}（北京时间）受理。\n"
-                                                 "受理回执：{receipt}\n查看申请：{link}"),
+                                                 "受理回执（PDF）：{receipt}\n查看申请：{link}"),
                 "en": ("Received: application #{id}", "{name}: your application #{id} ({call}) was received on "
-                                                          "{when} (Beijing time).\nReceipt: {receipt}\nYour application: {link}")},
+                                                          "{when} (Beijing time).\nReceipt (PDF): {receipt}\n"
+                                                          "Your application: {link}")},
     "info_requested": {"zh": ("请补充材料：申请 #{id}", "{name}：审核人员要求补充材料或说明：\n{reason}\n请登录后答复：{link}"),
                        "en": ("Information requested: application #{id}", "{name}: the reviewer asks for more "
                                                                          "information:\n{reason}\nAnswer here: {link}")},
@@ -64,7 +65,7 @@ def notify(session: Any, application_id: int, kind: str, params: dict[str, Any] 
         return []
     base = {"id": application.id, "name": application.applicant.name,
             "link": _link("applications.detail", application_id=application.id),
-            "receipt": _link("notify.receipt", application_id=application.id), **(params or {})}
+            "receipt": _link("notify.receipt_file", application_id=application.id), **(params or {})}
 
     def text(lang: str) -> tuple[str, str]:
         subject, body = TEXTS[kind][lang]
@@ -89,9 +90,26 @@ def notify(session: Any, application_id: int, kind: str, params: dict[str, Any] 
         rows.append(mailed)
     session.commit()
     if mailed is not None:
-        notice_queries.record_email(session, mailed.id, send_mail(str(email), mailed.subject, mailed.body))
+        attached = _attachments(session, kind, application, mail_lang)
+        notice_queries.record_email(session, mailed.id, send_mail(str(email), mailed.subject, mailed.body,
+                                                                  attachments=attached))
         session.commit()
     return [r.id for r in rows]
+
+
+def _attachments(session: Any, kind: str, application: Any, lang: str) -> tuple[tuple[str, bytes, str], ...]:
+    """The receipt's e-mail carries the 受理回执 PDF (for the applicant: nothing masked); other notices nothing. A
+    receipt that cannot be drawn leaves the e-mail without it (the link in the text still serves it)."""
+    if kind != "receipt":
+        return ()
+    from web.extensions import current_ruleset
+    from web.notices import receipt_pdf
+
+    try:
+        data = receipt_pdf.receipt_of(session, application, lang, "applicant", current_ruleset())
+        return ((f"receipt-{data.number}.pdf", receipt_pdf.render(data, lang), "application/pdf"),)
+    except Exception:  # noqa: BLE001 — the notice and its e-mail stand without the attachment
+        return ()
 
 
 def _title(measure_id: str, lang: str) -> str:
