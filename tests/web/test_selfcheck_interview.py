@@ -177,3 +177,42 @@ def test_continuing_without_any_answer_says_what_to_do(client: FlaskClient) -> N
     start(client)
     response = answer(client, "/selfcheck/interview", {})
     assert response.status_code == 200 and "请至少回答一个问题" in text(response)
+
+
+ADVERSE = ("declarations.major_incident_prior_year", "declarations.major_incident_or_misconduct",
+           "declarations.on_abnormal_operation_list", "declarations.on_serious_dishonesty_list",
+           "declarations.prohibited_catalogue")
+
+
+def test_the_adverse_declarations_are_answered_once_with_none_of_these(client: FlaskClient) -> None:
+    start(client)
+    html = text(client.get("/selfcheck/interview"))
+    block = re.search(r'<fieldset class="question-batch".*?</details>\s*</fieldset>', html, re.S)
+    assert block and "以上情形均没有" in block.group(0) and "列入经营异常名录" in block.group(0)
+    asked = [p for p, _ in questions(html)]
+    assert set(ADVERSE) <= set(asked)  # every one is still asked (one answer for all), none skipped
+    assert block.group(0).count('name="asked"') == len(ADVERSE) and "<details" in block.group(0)  # one by one below
+    others = {p: v for p, v in SME.items() if p not in ADVERSE}
+    data: dict[str, Any] = {"action": "next", "asked": asked, "none_of": ["declarations"], "dontknow": []}
+    data |= {field: others[path] for path, field in questions(html) if field and path in others}
+    assert client.post("/selfcheck/interview", data=data).status_code == 302
+    declarations = text(client.get("/selfcheck/enterprise/declarations"))
+    for path in ADVERSE:  # each stored as 否, as if answered one by one
+        name = path.replace(".", "-")
+        assert re.search(rf'<input[^>]*name="{name}"[^>]*value="false"[^>]*checked|<input checked[^>]*name="{name}"'
+                         rf'[^>]*value="false"', declarations), name
+    assert not set(ADVERSE) & {p for p, _ in questions(text(client.get("/selfcheck/interview")))}
+
+
+def test_none_of_these_and_a_yes_contradict_each_other(client: FlaskClient) -> None:
+    start(client)
+    html = text(client.get("/selfcheck/interview"))
+    fields = dict(questions(html))
+    data: dict[str, Any] = {"action": "next", "asked": list(fields), "none_of": ["declarations"],
+                            fields["declarations.on_abnormal_operation_list"]: "true"}
+    response = client.post("/selfcheck/interview", data=data)
+    page = text(response)
+    assert response.status_code == 200 and "以上情形均没有" in page and "列入经营异常名录" in page
+    assert "请取消其中一个" in page and "<details class=\"batch-each\" open" in page
+    declarations = text(client.get("/selfcheck/enterprise/declarations"))
+    assert 'value="true" checked' not in declarations and 'checked value="true"' not in declarations  # nothing kept

@@ -8,18 +8,18 @@ A field added to a profile model therefore appears on the form without touching 
 
 from __future__ import annotations
 
-import datetime as dt
-import typing
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from engine.errors import Message
+from engine.interview.fields import input_kind
 from engine.profile.fields import unwrap
 
-NUMBER_UNITS = frozenset({"count", "points", "years", "months", "area", "days"})
+FORM_KINDS = {"int": "number", "decimal": "number", "code": "text"}
+"""The engine's input kinds the form draws alike: a number box for whole and decimal numbers, a text box for codes."""
 
 
 @dataclass(frozen=True)
@@ -50,18 +50,10 @@ def is_list(annotation: Any) -> bool:
 
 
 def _kind(annotation: Any, unit: str) -> tuple[str, tuple[str, ...]]:
-    inner, many = unwrap(annotation)
-    if typing.get_origin(inner) is Literal:
-        return ("multi" if many else "choice"), tuple(str(a) for a in typing.get_args(inner))
-    if inner is bool:
-        return "bool", ()
-    if inner is dt.date:
-        return "date", ()
-    if unit == "money":
-        return "money", ()
-    if unit in NUMBER_UNITS:
-        return "number", ()
-    return "text", ()
+    """The form input of a field: the engine's reading of its type (engine.interview.fields.input_kind, the one
+    definition), with whole and decimal numbers as one "number" input and codes as text."""
+    kind, choices = input_kind(annotation, unit)
+    return FORM_KINDS.get(kind, kind), choices
 
 
 def _label(info: Any, name: str) -> tuple[str, Message]:

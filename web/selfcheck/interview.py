@@ -6,7 +6,9 @@ to its form field ("staff.total" → `staff-total`; "finance[2024].rd_expense" �
 2024), so answers given here show up on the full form and the other way round. Every kind of applicant has
 its interview (an incubator, an institution, a talent, a team: their own start page and questions). "不知道" is
 the one way to decline a question (never asked again; its measures stay undetermined; kept in drafts, links
-and downloads). A yes/no question has 是/否 only. "先看结果" is on every page.
+and downloads). A yes/no question has 是/否 only. "先看结果" is on every page. The adverse declarations of a page
+(engine.interview.batch) come as one block with one answer, "以上情形均没有", which answers each of them "否"; the
+items stay below it to be answered one by one where one applies or is not known.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from web.extensions import csrf, current_ruleset
 from web.i18n import current_lang
 from web.selfcheck import bp
 from web.selfcheck.forms import form_class
+from web.selfcheck.grouped import blocks, conflict_message, none_of
 
 KIND = "enterprise"  # the default kind
 _FINANCE = re.compile(r"^finance\[(\d{4})\]\.(\w+)$")
@@ -97,6 +100,7 @@ class Asked:
     used_for: str = ""
     anchor: str | None = None  # where the full form asks it, for a question this page cannot
     none_spec: FieldSpec | None = None  # "没有研发中心": another answer to the same question
+    batch: str = ""  # the record whose adverse declarations are answered together ("以上情形均没有")
 
 
 def _kind() -> str:
@@ -134,7 +138,8 @@ def map_paths(paths: list[str], raw: dict[str, Any], pages_: tuple[Step, ...], k
         target = step_of(pages_, None, path)
         anchor = None if (spec is not None and spec.kind != "none") or target is None else _page_url(
             kind, target.id, f"section-{path.split('.')[0].split('[')[0]}")
-        out.append(Asked(None, path, spec, label, year, anchor=anchor))
+        out.append(Asked(None, path, spec, label, year, anchor=anchor,
+                         batch=info.group if info is not None and info.adverse else ""))
     for a in out:  # a record's "没有" box goes with its first question on the page
         head = a.path.split(".")[0]
         if "." in a.path and f"{head}-none" in specs and not any(b.none_spec for b in out if b.path.startswith(head)):
@@ -242,17 +247,24 @@ def _save(asked: list[Asked], form: Any, declined: set[str], pages_: tuple[Step,
 
 
 def _render(asked: list[Asked], form: Any, *, start: bool, plan: InterviewPlan | None = None,
-            status: int = 200) -> tuple[str, int]:
+            status: int = 200, chosen: frozenset[str] = frozenset()) -> tuple[str, int]:
     ruleset, lang, kind = current_ruleset(), current_lang(), _kind()
     sep = "、" if lang == "zh" else "; "
+
+    def titles(ids: Any) -> str:
+        return sep.join(ruleset.measures[m].title.get(lang) for m in dict.fromkeys(ids) if m in ruleset.measures)
+
     for a in asked:
         if a.question is not None:
-            a.used_for = sep.join(ruleset.measures[m].title.get(lang) for m in a.question.used_for
-                                  if m in ruleset.measures)
+            a.used_for = titles(a.question.used_for)
+    shown = blocks(asked)
+    for block in shown:  # a grouped unit says once what its answers are used for
+        if block.key:
+            block.used_for = titles(m for a in block.members if a.question is not None for m in a.question.used_for)
     first = store.pages_of(kind)[0].id
     fixes = getattr(form, "slips", {})
-    return render_template("selfcheck/interview.html", asked=asked, form=form, start=start, plan=plan,
-                           hint_of=hint_of, fixes=fixes,
+    return render_template("selfcheck/interview.html", blocks=shown, form=form, start=start, plan=plan,
+                           hint_of=hint_of, fixes=fixes, none_of=chosen,
                            kind=kind, kind_label=KIND_LABELS[kind], invite=invite(plan, lang),
                            full_form_url=_page_url(kind, first, "top").removesuffix("#top"),
                            declined=set(store.declined(kind))), status
@@ -324,17 +336,22 @@ def _page(asked: list[Asked], pages_: tuple[Step, ...], *, start: bool) -> Respo
                     form[spec.name].process_data(saved[spec.name])
         form.attach(_issues_on(asked, pages_) if store.saved_pages(kind) else [])
         return _render(asked, form, start=start, plan=None if start else plan_for())
-    form = _form(asked, request.form)
+    declined = set(request.form.getlist("dontknow"))
+    chosen = frozenset(request.form.getlist("none_of"))
+    formdata, conflicts = none_of(asked, request.form, set(chosen), declined)
+    form = _form(asked, formdata)
     if not form.validate():  # CSRF only; the engine checks the values
         message = form.csrf_message()
         form.form_errors = [message] if message else form.form_errors
-        return _render(asked, form, start=start, status=400)
-    declined = set(request.form.getlist("dontknow"))
+        return _render(asked, form, start=start, status=400, chosen=chosen)
+    if conflicts:
+        form.form_errors = [conflict_message(conflicts)]
+        return _render(asked, form, start=start, chosen=chosen)
     answered = {a.spec.name for a in asked if a.spec is not None} & set(form.values())
     if not start and not answered and not declined and request.form.get("action") != "results":
         form.form_errors = [Message("请至少回答一个问题，或在不清楚的问题下勾选“不知道”。",
                                     "Answer at least one question, or tick \"Don't know\" under those you cannot answer.")]
-        return _render(asked, form, start=start)
+        return _render(asked, form, start=start, chosen=chosen)
     store.add_declined(kind, declined)
     _save(asked, form, declined, pages_)
     mine = _issues_on(asked, pages_)
@@ -343,7 +360,7 @@ def _page(asked: list[Asked], pages_: tuple[Step, ...], *, start: bool) -> Respo
     if blocking:  # every error of the page in one round; an implausible amount until it is confirmed
         form.attach(blocking)
         form.slips = {n: slip_correction(str(request.form.get(n))) for n, i in blocking if i.code == "MONEY_UNIT_SLIP"}
-        return _render(asked, form, start=start)
+        return _render(asked, form, start=start, chosen=chosen)
     if request.form.get("action") == "results":
         return redirect(url_for(".result"))
     return redirect(url_for(".interview"))
