@@ -27,11 +27,11 @@ from engine.expr.values import Unknown
 from engine.fast.exprs import MISS, ExprCompiler, Fn
 from engine.fast.plan import FastRun, MeasurePlan, Verdict
 from engine.fast.source import Accessors, unwrap
+from engine.fast.stack import StackingCache
 from engine.fast.traced import decide, evaluate_traced
 from engine.gaps import conditions_of, gaps_for
 from engine.model import RuleSet
 from engine.profile import ParsedProfile
-from engine.stacking import best_combination
 from engine.summary import header, result_summary
 from engine.version import __version__
 
@@ -65,6 +65,7 @@ class CompiledRuleSet:
             self.accessors.get(name, True)
             self.accessors.get(name, False)
         self.blank = [MISS] * len(self.slots)
+        self.stacking = StackingCache(ruleset)
 
     def __repr__(self) -> str:
         return f"CompiledRuleSet({self.ruleset!r}, as_of={self.as_of.isoformat()})"
@@ -166,9 +167,10 @@ def summarise(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str]
     """
     profile = parsed.profile if isinstance(parsed, ParsedProfile) else parsed
     warnings = parsed.warnings if isinstance(parsed, ParsedProfile) else ()
-    run, verdicts = compile_ruleset(ruleset, as_of).run(profile, measures)
+    program = compile_ruleset(ruleset, as_of)
+    run, verdicts = program.run(profile, measures)
     out = header(__version__, ruleset.hash, as_of.isoformat(), profile_hash_of(profile), profile.kind, warnings,
-                 best_combination(ruleset, verdicts))
+                 program.stacking(verdicts))
     out["results"] = [result_summary(v, _gaps(run, ruleset, v)) for v in verdicts]
     return out
 

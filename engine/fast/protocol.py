@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from engine.decision import Decision
     from engine.fast.plan import MeasurePlan, Verdict
     from engine.fast.source import Accessors
+    from engine.fast.stack import StackingCache
 
 Fn = Callable[[Any], Any]  # a compiled closure: run state → value
 
@@ -34,6 +35,7 @@ class Program(Protocol):
     traced_facts: dict[str, Fn]
     traced_leaves: dict[int, Fn]
     blank: list[Any]
+    stacking: StackingCache
 
     def reader(self, name: str) -> Fn: ...
     def verdicts(self, profile: Any, measures: list[str] | None = None) -> tuple[Verdict, ...]: ...

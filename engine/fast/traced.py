@@ -21,7 +21,6 @@ from engine.fast.source import unwrap
 from engine.logic import CriteriaTree
 from engine.model import Condition, Fact, Measure
 from engine.profile import ParsedProfile
-from engine.stacking import best_combination
 from engine.trace import Frame
 from engine.version import __version__
 
@@ -113,7 +112,7 @@ def decide(program: Program, parsed: ParsedProfile | Any, measures: list[str] | 
         {"facts": lambda: full()[""].facts, "profile_hash": lambda: profile_hash or profile_hash_of(profile)},
         engine_version=__version__, ruleset_hash=program.ruleset.hash, as_of=program.as_of.isoformat(),
         profile_kind=profile.kind, results=results, warnings=tuple(warnings),
-        stacking=best_combination(program.ruleset, results))
+        stacking=program.stacking(results))
 
 
 def _result(verdict: Verdict, full: Callable[[], dict[str, Any]]) -> MeasureResult:

@@ -65,3 +65,19 @@ def test_decision_json_of_every_sample(ruleset: RuleSet, path: Any) -> None:
     walked.to_dict()  # the plain data built first: to_json writes it
     assert written == [walked.to_json()] * 3
     assert Decision.from_json(written[0]).to_json() == written[0]
+
+
+def test_stacking_is_remembered_by_what_it_reads(ruleset: RuleSet) -> None:
+    """The compiled path's stacking (engine.fast.stack) is best_combination's on every sample, and is shared
+    between profiles whose eligible and conditional results and amounts are the same."""
+    import yaml
+
+    from engine import parse_profile
+    from engine.stacking import best_combination
+
+    program = compile_ruleset(ruleset, AS_OF)
+    for path in sorted(SAMPLES.glob("*.yaml")):
+        parsed = parse_profile(yaml.safe_load(path.read_text(encoding="utf-8")), dt.date(2030, 1, 1))
+        verdicts = program.verdicts(parsed)
+        assert program.stacking(verdicts) == best_combination(ruleset, verdicts)
+        assert program.stacking(verdicts) is program.stacking(list(verdicts))
