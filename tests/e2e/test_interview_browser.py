@@ -82,12 +82,24 @@ def person(browser: Any, catalogue_server: str, screenshots: Path) -> Iterator[A
         context.close()
 
 
-def answer_page(s: Session, answers: dict[str, Any]) -> list[str]:
-    """Answer the questions on an interview page (不知道 for what the applicant does not know); the paths."""
-    paths = []
+def answer_page(s: Session, answers: dict[str, Any]) -> int:
+    """Answer the questions on an interview page as a person would (不知道 for what the applicant does not know;
+    "以上情形均没有" once for a block of declarations none of which applies); the answers given."""
+    given = 0
+    by_box: set[str] = set()
+    for batch in s.page.locator("fieldset.question-batch").all():
+        paths = [i.get_attribute("value") or "" for i in batch.locator('input[name="asked"]').all()]
+        if all(answers.get(p) == "false" for p in paths):
+            batch.locator('input[name="none_of"]').check()
+            by_box |= set(paths)
+            given += 1
+        else:  # one applies or is not known: answer them one by one
+            batch.locator("details > summary").click()
     for question in s.page.locator(".question").all():
         path = question.locator('input[name="asked"]').get_attribute("value") or ""
-        paths.append(path)
+        if path in by_box:
+            continue
+        given += 1
         field = question.locator("input[name]:not([type=hidden]):not([name=dontknow]):not([name=confirm]), "
                                  "select[name]").first
         name = field.get_attribute("name") if field.count() else None
@@ -98,7 +110,7 @@ def answer_page(s: Session, answers: dict[str, Any]) -> list[str]:
             s.fill({name: answers[path]})
         elif question.locator('input[name="dontknow"]').count():
             question.locator('input[name="dontknow"]').check()
-    return paths
+    return given
 
 
 def start(s: Session, answers: dict[str, Any], kind: str = "enterprise") -> None:
@@ -113,7 +125,7 @@ def start(s: Session, answers: dict[str, Any], kind: str = "enterprise") -> None
 
 def interview(s: Session, answers: dict[str, Any], kind: str = "enterprise") -> int:
     """Answer page after page until the site has nothing left to ask; the answers given, as a user counts
-    them: the kind picker, every field of the start page, every question of every page."""
+    them: the kind picker, every field of the start page, every question of every page ("以上情形均没有" once)."""
     start(s, answers, kind)
     asked = 1 + START_FIELDS[kind]
     for page in range(40):
@@ -121,7 +133,7 @@ def interview(s: Session, answers: dict[str, Any], kind: str = "enterprise") -> 
             return asked
         assert s.page.url.endswith("/selfcheck/interview"), s.page.url
         assert "用于：" in s.page.locator("main").inner_text()
-        asked += len(answer_page(s, answers))
+        asked += answer_page(s, answers)
         if page == 0:
             s.shot("02-first-questions")
         s.page.get_by_role("button", name="保存并继续").click()
