@@ -316,6 +316,7 @@ def test_batch_payments_export_and_voucher_import(bureau: Flask, client: FlaskCl
     call, _apps = _allocated_call(bureau, client, admin, monkeypatch)
     _later(monkeypatch, 40)
     admin.post(f"/calls/{call}/finalize", data={"digest": "final"})
+    _payees(bureau, call)
     xlsx = admin.get(f"/calls/{call}/payments.xlsx")
     assert xlsx.status_code == 200 and xlsx.data[:2] == b"PK"
     from openpyxl import load_workbook
@@ -329,12 +330,12 @@ def test_batch_payments_export_and_voucher_import(bureau: Flask, client: FlaskCl
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(table[0])
-    writer.writerow([*first[:9], "2025-08-01", "300000", "PZ-A"])
-    writer.writerow([*second[:9], "2025-08-01", "260000", "PZ-B"])  # more than granted
-    writer.writerow([*second[:9], "2025/08/02", "250000", "PZ-A"])  # voucher repeated in the file
-    writer.writerow([*second[:9], "not a date", "250000", "PZ-C"])
-    writer.writerow(["99999", *second[1:9], "2025-08-01", "1", "PZ-D"])  # not a line of this call
-    writer.writerow([*second[:9], "2025-08-03", "250000", "PZ-E"])
+    writer.writerow([*first[:12], "2025-08-01", "300000", "PZ-A"])
+    writer.writerow([*second[:12], "2025-08-01", "260000", "PZ-B"])  # more than granted
+    writer.writerow([*second[:12], "2025/08/02", "250000", "PZ-A"])  # voucher repeated in the file
+    writer.writerow([*second[:12], "not a date", "250000", "PZ-C"])
+    writer.writerow(["99999", *second[1:12], "2025-08-01", "1", "PZ-D"])  # not a line of this call
+    writer.writerow([*second[:12], "2025-08-03", "250000", "PZ-E"])
     body = out.getvalue().encode("utf-8")
     result = admin.post(f"/calls/{call}/payments/import", data={"vouchers": (io.BytesIO(body), "paid.csv")},
                         content_type="multipart/form-data")
@@ -348,6 +349,132 @@ def test_batch_payments_export_and_voucher_import(bureau: Flask, client: FlaskCl
         payments = allocation_queries.payments_of(db(), call)
         assert sorted(p.voucher_no for p in payments) == ["PZ-A", "PZ-E"]
         assert queries.verify_chain(db()).ok
+
+
+# -- the payee account: entered by the applicant, masked by role, matched by the voucher import --------------------
+
+ACCOUNTS = ("6222 0212 3456 7890 123", "4402 1234 5678 9012 34", "6217 0000 1111 2222 333")
+
+
+def _payees(bureau: Flask, call: int) -> dict[int, str]:
+    """Every applicant of the call gets a payee account (through the store); returns account digits by application."""
+    from web.store import account_queries
+
+    out = {}
+    with bureau.app_context():
+        for n, line in enumerate(allocation_queries.allocation_lines(db(), call)):
+            applicant = line.application.applicant
+            if not applicant.bank_account:
+                account_queries.set_payee(db(), applicant.id, payee_name=applicant.name,
+                                          bank_name="中国工商银行清远分行营业部", bank_account=ACCOUNTS[n % 3])
+            out[line.application_id] = str(applicant.bank_account)
+        db().commit()
+    return out
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("payee_name", "", "收款户名：请填写"),
+    ("bank_name", "工行", "开户银行：请填写银行及支行全称"),
+    ("bank_account", "6222-abc-123", "银行账号：须为9–30位数字"),
+    ("bank_account", "12345678", "account number: 9–30 digits"),
+])
+def test_the_applicant_enters_a_payee_account_checked_field_by_field(bureau: Flask, client: FlaskClient, field: str,
+                                                                     value: str, message: str) -> None:
+    login(client, "alice")
+    good = {"payee_name": "清远测试科技有限公司", "bank_name": "中国工商银行清远分行营业部",
+            "bank_account": "6222 0212 3456 7890 123"}
+    refused = client.post("/applications/payee", data={**good, field: value})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and message in page and 'aria-invalid="true"' in page
+    saved = client.post("/applications/payee", data=good, follow_redirects=True).get_data(as_text=True)
+    assert "收款账户已保存" in saved and "6222021234567890123" in saved  # the applicant sees its own in full
+
+
+@pytest.mark.parametrize(("role", "user", "full"), [("admin", "adam", True), ("reviewer", "rita", False),
+                                                    ("auditor", "audrey", False)])
+def test_the_finance_export_shows_the_account_in_full_only_to_the_role_that_pays(
+        bureau: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, role: str, user: str, full: bool) -> None:
+    from openpyxl import load_workbook
+
+    from web.masking import mask_account
+
+    admin = bureau.test_client()
+    call, _apps = _allocated_call(bureau, client, admin, monkeypatch)
+    _later(monkeypatch, 40)
+    admin.post(f"/calls/{call}/finalize", data={"digest": "final"})
+    accounts = _payees(bureau, call)
+    viewer = bureau.test_client()
+    login(viewer, user)
+    csv_text = viewer.get(f"/calls/{call}/payments.csv").get_data(as_text=True)
+    sheet = load_workbook(io.BytesIO(viewer.get(f"/calls/{call}/payments.xlsx").data)).active
+    xlsx_text = "\n".join(",".join(str(v) for v in row) for row in sheet.iter_rows(values_only=True))
+    page = viewer.get(f"/calls/{call}/allocation").get_data(as_text=True).split('id="payees"')[1]
+    header = next(csv.reader(io.StringIO(csv_text.lstrip("\ufeff"))))
+    assert header[9:12] == ["收款户名 / account name", "开户银行 / bank", "银行账号 / account no."]
+    for funded in {r[1] for r in csv.reader(io.StringIO(csv_text)) if r and r[1].isdigit()}:
+        account = accounts[int(funded)]
+        for shown in (csv_text, xlsx_text, page):
+            assert (account in shown) is full and (mask_account(account) in shown) is not full, (role, shown[:800])
+    assert "中国工商银行清远分行营业部" in csv_text  # a bank's name is not personal data
+
+
+def test_the_voucher_import_matches_the_registered_account(bureau: Flask, client: FlaskClient,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    from web.masking import mask_account
+
+    admin = bureau.test_client()
+    call, _apps = _allocated_call(bureau, client, admin, monkeypatch)
+    _later(monkeypatch, 40)
+    admin.post(f"/calls/{call}/finalize", data={"digest": "final"})
+    table = list(csv.reader(io.StringIO(admin.get(f"/calls/{call}/payments.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    first, second = table[1], table[2]
+    assert first[11] == "—"  # no account entered yet
+    unregistered = _import(admin, call, table[0], [[*first[:12], "2025-08-01", "1", "PZ-0"]])
+    assert "申请人尚未登记收款账户，不能付款" in unregistered
+    accounts = _payees(bureau, call)
+    table = list(csv.reader(io.StringIO(admin.get(f"/calls/{call}/payments.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    first, second = table[1], table[2]
+    good = accounts[int(first[1])]
+    assert first[11] == good  # the admin's export: in full
+    rows = [[*first[:11], mask_account(good), "2025-08-01", "1", "PZ-1"],  # a masked number proves nothing
+            [*first[:11], good[:-1] + str((int(good[-1]) + 1) % 10), "2025-08-01", "1", "PZ-2"],  # another account
+            [*first[:9], "别的公司", first[10], good, "2025-08-01", "1", "PZ-3"],  # another account name
+            [*first[:11], " ".join([good[:4], good[4:]]), "2025-08-01", "1", "PZ-4"],  # the account, spaced
+            [*second[:9], "", "", accounts[int(second[1])], "2025-08-01", "2", "PZ-5"]]  # no name: the number decides
+    text = _import(admin, call, table[0], rows)
+    assert "已登记 2 行，未登记 3 行" in text, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text.split("<tbody>")[1]))[:1500]
+    assert text.count("银行账号与申请人登记的收款账户不一致（须为完整账号）") == 2 and "收款户名与申请人登记的不一致" in text
+    with bureau.app_context():
+        assert sorted(p.voucher_no for p in allocation_queries.payments_of(db(), call)) == ["PZ-4", "PZ-5"]
+
+
+def _import(admin: FlaskClient, call: int, header: list[str], rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    result = admin.post(f"/calls/{call}/payments/import", data={"vouchers": (io.BytesIO(out.getvalue().encode()), "p.csv")},
+                        content_type="multipart/form-data")
+    assert result.status_code == 200
+    return result.get_data(as_text=True)
+
+
+def test_payee_masking_per_role() -> None:
+    from web.masking import applicant_name_for, payee_for, sees
+
+    account = "6222021234567890123"
+    for role in ("applicant", "admin"):
+        assert payee_for(role, "person", "李小龙", "中国银行", account) == {"payee": "李小龙", "bank": "中国银行",
+                                                                         "account": account}
+    for role in ("reviewer", "auditor", None, "stranger"):
+        shown = payee_for(role, "organisation", "清远测试科技有限公司", "中国银行", account)
+        assert shown == {"payee": "清远测试科技有限公司", "bank": "中国银行", "account": "6222***********0123"}
+        assert not sees(role, "bank")
+    assert payee_for("auditor", "person", "李小龙", "中国银行", account)["payee"] == "李**"
+    assert payee_for("reviewer", "person", "李小龙", "中国银行", account)["payee"] == "李小龙"  # reviewers see names
+    assert payee_for("auditor", "organisation", None, None, None) == {"payee": "—", "bank": "—", "account": "—"}
+    assert applicant_name_for("admin", "person", "李小龙") == "李**"
+    assert applicant_name_for("admin", "organisation", "清远测试科技有限公司") == "清远测试科技有限公司"
 
 
 # -- fuzzing the uploads ------------------------------------------------------------------------------

@@ -75,6 +75,7 @@ TABLE: dict[str, Row] = {
     # applicants: their own applications only
     "applications.index": Row("GET", "/applications/", only(*APPLICANT)),
     "applications.new": Row("GET", "/applications/new", only(*APPLICANT)),
+    "applications.payee": Row("GET", "/applications/payee", only(*APPLICANT)),
     "applications.detail": Row("GET", "/applications/{app}", only(*APPLICANT, applicant_b=404)),
     # A's application is not waiting for an answer: refused with the statechart's message, redirected
     "applications.answer": Row("POST", "/applications/{app}/answer", only(*APPLICANT, ok=302, applicant_b=404),

@@ -1,5 +1,5 @@
 """The applicant's forms: apply under a call (measures, contacts, promise; files are read by web.bureau.uploads),
-and answer a reviewer's request (with corrected files)."""
+answer a reviewer's request (with corrected files), and the payee account the bureau pays into."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from engine.errors import Message
+from web.store.account_queries import PayeeError, clean_bank_account, clean_bank_name, clean_payee_name
 from web.store.contacts import ContactError, clean_email, clean_name, clean_phone
 
 REASON_MAX = 4000
@@ -55,3 +56,19 @@ class ApplyForm(FlaskForm):
 class AnswerForm(FlaskForm):
     reason = TextAreaField(_l("答复内容"), validators=[DataRequired(_l("请填写答复内容。")), Length(max=REASON_MAX)],
                            render_kw={"rows": 5})
+
+
+def _payee(clean: Callable[[str], str]) -> Callable[[Any, Any], None]:
+    def check(_form: Any, field: Any) -> None:
+        try:
+            field.data = clean(str(field.data or ""))
+        except PayeeError as refused:
+            raise ValidationError(Message(refused.zh, refused.en)) from None  # type: ignore[arg-type]
+    return check
+
+
+class PayeeForm(FlaskForm):
+    payee_name = StringField(_l("收款户名"), validators=[_payee(clean_payee_name)], render_kw={"autocomplete": "off"})
+    bank_name = StringField(_l("开户银行"), validators=[_payee(clean_bank_name)], render_kw={"autocomplete": "off"})
+    bank_account = StringField(_l("银行账号"), validators=[_payee(clean_bank_account)],
+                               render_kw={"autocomplete": "off", "inputmode": "numeric"})

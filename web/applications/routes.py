@@ -1,5 +1,5 @@
 """This file defines the applicant's pages: my applications, apply under an open call, one application,
-answer a request (with corrected files), and the applicant's own uploaded files.
+answer a request (with corrected files), the applicant's own uploaded files, and its payee account.
 
 Views go validate → act → commit → flash → redirect. An applicant only ever reaches applications of the
 applicant their account belongs to: any other id is "not found" (404), never "forbidden". Applying
@@ -20,7 +20,7 @@ from werkzeug.wrappers import Response
 from engine import evaluate, lifecycle
 from web.access import role_required
 from web.applications import bp
-from web.applications.forms import AnswerForm, ApplyForm
+from web.applications.forms import AnswerForm, ApplyForm, PayeeForm
 from web.applications.profile import SelfcheckProfile, selfcheck_profile
 from web.bureau import stored, uploads
 from web.bureau.present import ALLOCATION_REASONS, CALL_STATUS, MATERIAL_STATUS, local_time, wan
@@ -33,6 +33,7 @@ from web.i18n import current_lang, tr
 from web.notices.send import notify
 from web.security import request_limit
 from web.store import (
+    account_queries,
     allocation_queries,
     call_queries,
     intake,
@@ -242,6 +243,24 @@ def answer(application_id: int) -> Response | tuple[str, int]:
     triage_now(application.id, _today())
     flash(_("您的答复已提交，申请已转回审核。"), "success")
     return redirect(url_for(".detail", application_id=application.id))
+
+
+@bp.route("/payee", methods=["GET", "POST"])
+@role_required("applicant")
+def payee() -> Response | tuple[str, int] | str:
+    session = db()
+    applicant = web_queries.get_applicant(session, current_user.applicant_id)
+    if applicant is None:
+        abort(404)
+    form = PayeeForm(obj=applicant if request.method == "GET" else None)
+    if not form.validate_on_submit():
+        page = render_template("applications/payee.html", form=form, applicant=applicant)
+        return (page, 400) if request.method == "POST" else page
+    account_queries.set_payee(session, applicant.id, payee_name=str(form.payee_name.data),
+                              bank_name=str(form.bank_name.data), bank_account=str(form.bank_account.data))
+    web_queries.commit(session)
+    flash(_("收款账户已保存。"), "success")
+    return redirect(url_for(".payee"))
 
 
 @bp.route("/<int:application_id>/materials/<int:material_id>")

@@ -23,6 +23,7 @@ from web.calls.forms import ConfirmForm, HandleForm, ObjectionForm, PaymentForm
 from web.db_session import db
 from web.forms import choice
 from web.i18n import tr
+from web.masking import payee_for
 from web.notices.send import notify_allocation, notify_payment
 from web.store import allocation_queries, call_queries
 from web.store.queries import StoreError
@@ -61,6 +62,7 @@ def _render(call: Any, payment_form: PaymentForm | None = None, objection_form: 
         finalize_form=ConfirmForm(digest="final"), payment_form=payment_form or PaymentForm(),
         open_objections=[o for o in objections if o.outcome is None],
         publicity_over=call.publicity_until is not None and now >= call.publicity_until, labels=stored.STATUS_LABELS,
+        payee=lambda a: payee_for(current_user.role, a.party, a.payee_name, a.bank_name, a.bank_account),
         **page_context())
 
 

@@ -1,10 +1,12 @@
 """This file defines batch payments of a call: the payment list exported for the finance office (XLSX or CSV)
 and the import of that list filled in with the vouchers, checked line by line.
 
-The export has one row per funded line with what is left to pay and three empty columns (payment date,
-amount in yuan, voucher number) for the finance office. The import reads those columns back: every row is
-checked (a line of this call, a whole positive amount not above what is left, a date, a voucher number not
-used before, in the file or in the database) and each good row is recorded as its own chained payment
+The export has one row per funded line with what is left to pay, the applicant's payee account (account name,
+bank, account number: in full for the admin who pays, masked for the other roles — web.masking.payee_for) and
+three empty columns (payment date, amount in yuan, voucher number) for the finance office. The import reads those
+columns back: every row is checked (a line of this call, the account paid into being the applicant's registered
+account in full, a whole positive amount not above what is left, a date, a voucher number not used before, in
+the file or in the database) and each good row is recorded as its own chained payment
 (web.store.allocation_queries.record_payment); the summary lists each row's result. A line already paid —
 by the table or by the chain — is never paid again. Every text cell of the export is neutralised
 (engine.io.csv_writer), so a name cannot run as a spreadsheet formula.
@@ -23,18 +25,21 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from engine.errors import Message
 from engine.io.csv_writer import cell, csv_text
 from web.access import role_required
 from web.calls import bp
 from web.calls.common import STAFF, call_or_404, page_context
 from web.db_session import db
 from web.i18n import tr
+from web.masking import payee_for
 from web.notices.send import notify_payment
-from web.store import allocation_queries
+from web.store import account_queries, allocation_queries
 from web.store.queries import StoreError
 
 HEADER = ("行号 / line", "申请编号 / application", "名称 / name", "统一社会信用代码 / credit code", "政策措施 / measure",
           "措施编号 / measure id", "分配金额（元） / granted (yuan)", "已付（元） / paid (yuan)", "未付（元） / left (yuan)",
+          "收款户名 / account name", "开户银行 / bank", "银行账号 / account no.",
           "付款日期 / paid on", "付款金额（元） / amount paid (yuan)", "凭证号 / voucher no.")
 MAX_ROWS = 20_000
 
@@ -43,8 +48,14 @@ def _rows(call: Any) -> list[list[Any]]:
     session, title_of = db(), page_context()["title_of"]
     lines = [x for x in allocation_queries.allocation_lines(session, call.id) if x.granted > 0]
     paid = allocation_queries.paid_of(session, [x.id for x in lines])
-    return [[x.id, x.application_id, x.name, x.application.applicant.display_code, title_of(x.measure_id), x.measure_id,
-             x.granted, paid[x.id].amount, x.granted - paid[x.id].amount, "", "", ""] for x in lines]
+    rows = []
+    for x in lines:
+        who = x.application.applicant
+        bank = payee_for(current_user.role, who.party, who.payee_name, who.bank_name, who.bank_account)
+        rows.append([x.id, x.application_id, x.name, who.display_code, title_of(x.measure_id), x.measure_id, x.granted,
+                     paid[x.id].amount, x.granted - paid[x.id].amount, bank["payee"], bank["bank"], bank["account"],
+                     "", "", ""])
+    return rows
 
 
 @bp.route("/<int:call_id>/payments.<any(csv, xlsx):format>")
@@ -119,7 +130,7 @@ def import_rows(call: Any, table: list[list[str]], user_id: int) -> list[RowResu
     """Check and record each filled row (see the module docstring); rows with no amount and no voucher are skipped."""
     header, body = table[0], table[1:MAX_ROWS + 1]
     cols = {key: _column(header, zh) for key, zh in (("line", "行号"), ("on", "付款日期"), ("amount", "付款金额（元）"),
-                                                     ("voucher", "凭证号"))}
+                                                     ("voucher", "凭证号"), ("payee", "收款户名"), ("account", "银行账号"))}
     lines = {str(x.id): x for x in allocation_queries.allocation_lines(db(), call.id)}
     results, seen = [], set()
     for number, row in enumerate(body, start=2):
@@ -134,6 +145,9 @@ def _one(number: int, get: dict[str, str], lines: dict[str, Any], seen: set[str]
     line = lines.get(get["line"].removesuffix(".0"))
     if line is None:
         return RowResult(number, get["line"], False, _("行号不属于本通知的分配项目"))
+    wrong = account_queries.payee_mismatch(line.application.applicant, get["payee"], get["account"])
+    if wrong is not None:
+        return RowResult(number, get["line"], False, tr(Message(*wrong)))
     try:
         amount = int(get["amount"].replace(",", "").removesuffix(".0"))
     except ValueError:

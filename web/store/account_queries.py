@@ -1,7 +1,8 @@
 """This file defines onboarding in the store: an applicant's self-registration tied to a credit code (one account
 per code; the account waits for an admin's confirmation), the admin's confirmation, and password resets by
-e-mail (a random token whose SHA-256 alone is stored; it expires and works once). Writers flush; the caller
-commits."""
+e-mail (a random token whose SHA-256 alone is stored; it expires and works once); the applicant's payee account
+(account name, bank, account number — each checked, an error naming its field) and whether a paid-voucher line
+names that account. Writers flush; the caller commits."""
 
 from __future__ import annotations
 
@@ -115,3 +116,82 @@ def finish_reset(session: Session, token: str, password: str, now: dt.datetime |
     return user
 
 
+
+
+# -- the payee account (issue 23: the finance office pays into it) -------------------------------------------------
+
+PAYEE_NAME_MAX, BANK_NAME_MAX = 100, 100
+ACCOUNT_DIGITS = (9, 30)  # Chinese corporate settlement accounts run 9–25 digits, cards 16–19: one generous range
+
+
+class PayeeError(ValueError):
+    """A payee field the finance office cannot use; `.field` names it, `.zh` / `.en` say why (naming the field)."""
+
+    def __init__(self, field: str, zh: str, en: str):
+        super().__init__(f"{field}: {zh} / {en}")
+        self.field, self.zh, self.en = field, zh, en
+
+
+def account_digits(text: str | None) -> str:
+    """An account number as typed (spaces and hyphens allowed between groups) → its digits only.
+
+    >>> account_digits(" 6222 0212-3456 7890 123 ")
+    '6222021234567890123'
+    """
+    return "".join((text or "").split()).replace("-", "")
+
+
+def clean_payee_name(text: str) -> str:
+    name = " ".join((text or "").split())
+    if not name:
+        raise PayeeError("payee_name", "收款户名：请填写（须与银行开户名称一致）", "account name: required (as the bank holds it)")
+    if len(name) > PAYEE_NAME_MAX or any(ord(c) < 32 for c in name):
+        raise PayeeError("payee_name", f"收款户名：不超过{PAYEE_NAME_MAX}个字符，不含控制字符",
+                         f"account name: at most {PAYEE_NAME_MAX} characters, no control characters")
+    return name
+
+
+def clean_bank_name(text: str) -> str:
+    bank = " ".join((text or "").split())
+    if len(bank) < 4 or len(bank) > BANK_NAME_MAX:
+        raise PayeeError("bank_name", "开户银行：请填写银行及支行全称，如“中国工商银行清远分行营业部”",
+                         "bank: the full name of the bank and branch, e.g. 中国工商银行清远分行营业部")
+    return bank
+
+
+def clean_bank_account(text: str) -> str:
+    digits = account_digits(text)
+    low, high = ACCOUNT_DIGITS
+    if not digits.isdigit() or not low <= len(digits) <= high:
+        raise PayeeError("bank_account", f"银行账号：须为{low}–{high}位数字（可用空格分组）",
+                         f"account number: {low}–{high} digits (spaces between groups allowed)")
+    return digits
+
+
+def set_payee(session: Session, applicant_id: int, *, payee_name: str, bank_name: str, bank_account: str) -> Applicant:
+    """Store the applicant's payee account (each field checked; flushed).
+
+    Raises:
+        PayeeError: the first field that cannot be used, named. StoreError: no such applicant.
+    """
+    payee, bank, account = clean_payee_name(payee_name), clean_bank_name(bank_name), clean_bank_account(bank_account)
+    applicant = session.get(Applicant, applicant_id)
+    if applicant is None:
+        raise StoreError("no-applicant", "没有这个申请人", "no such applicant")
+    applicant.payee_name, applicant.bank_name, applicant.bank_account = payee, bank, account
+    session.flush()
+    return applicant
+
+
+def payee_mismatch(applicant: Applicant, payee_name: str, bank_account: str) -> tuple[str, str] | None:
+    """Why a paid-voucher line's account is not the applicant's registered one (zh, en); None when it is. The
+    account number must be the full registered number (a masked one proves nothing); an account name, when given,
+    must be the registered one."""
+    if not applicant.bank_account:
+        return ("申请人尚未登记收款账户，不能付款", "the applicant has not entered a payee account: nothing can be paid")
+    if account_digits(bank_account) != applicant.bank_account:
+        return ("银行账号与申请人登记的收款账户不一致（须为完整账号）",
+                "the account number is not the applicant's registered account (the full number is needed)")
+    if payee_name.strip() and " ".join(payee_name.split()) != applicant.payee_name:
+        return ("收款户名与申请人登记的不一致", "the account name is not the applicant's registered one")
+    return None

@@ -12,7 +12,8 @@ Called by `subsidy demo` after the sample decisions. It builds, from the sample 
   made with the store's clock set back to 2025 (`call_queries.clock_at`), so their times follow each other as
   a real year's would: published, received in May, decided after the close, allocated, final, paid in August.
 
-Materials are small generated PDFs stored by sha256 under the materials folder (web.store.blobs).
+Each firm that applies gets a made-up payee account (account name, bank, account number) for the finance office's
+payment file. Materials are small generated PDFs stored by sha256 under the materials folder (web.store.blobs).
 Everything goes through the same store functions as the site, so it is all on the audit chain.
 """
 
@@ -30,7 +31,14 @@ from engine import evaluate, parse_profile
 from engine.model import RuleSet
 from web.bureau.present import default_materials
 from web.bureau.samplepdf import minimal_pdf
-from web.store import allocation_queries, call_queries, material_queries, queries, submission_queries
+from web.store import (
+    account_queries,
+    allocation_queries,
+    call_queries,
+    material_queries,
+    queries,
+    submission_queries,
+)
 from web.store.blobs import BlobStore
 from web.store.call_queries import MeasureSpec
 from web.store.contacts import validate_contacts
@@ -106,6 +114,11 @@ def _submit(session: Any, ruleset: RuleSet, path: Path, as_of: dt.date, call: An
         session, call_id=call.id, profile=parsed.profile, profile_data=data, ruleset=ruleset, decision=decision,
         checked_on=as_of, measures=wanted, contacts=validate_contacts("张经理", phone, f"{path.stem[:20]}@example.cn"),
         files=files, user_id=None)
+    applicant = row.application.applicant  # a demo payee account (a made-up number) for the finance office's file
+    account_queries.set_payee(session, applicant.id, payee_name=applicant.name, bank_name="中国工商银行韶关分行营业部"
+                              if call.body.startswith("韶关") else "中国工商银行清远分行营业部",
+                              bank_account=f"62220{applicant.id:04d}{row.application_id:05d}0000")
+    session.commit()
     return int(row.application_id)
 
 
