@@ -24,6 +24,7 @@ from engine.decision import Decision
 from engine.evaluate import with_dependencies
 from engine.expr.nodes import Name
 from engine.expr.values import Unknown
+from engine.fast.codegen import generate
 from engine.fast.exprs import MISS, ExprCompiler, Fn
 from engine.fast.plan import FastRun, MeasurePlan, Verdict
 from engine.fast.source import Accessors, unwrap
@@ -39,7 +40,7 @@ from engine.version import __version__
 class CompiledRuleSet:
     """Everything about a RuleSet on one as-of date that does not depend on the profile."""
 
-    def __init__(self, ruleset: RuleSet, as_of: dt.date):
+    def __init__(self, ruleset: RuleSet, as_of: dt.date, generated: bool = True):
         self.ruleset = ruleset
         self.as_of = as_of
         self.accessors = Accessors()
@@ -53,6 +54,8 @@ class CompiledRuleSet:
         for fid, fact in ruleset.facts.items():
             self._bodies[fid] = ExprCompiler(self, fact.parameters, traced=False).compile(fact.expr)
         self.plans = {mid: MeasurePlan(self, ruleset.measures[mid]) for mid in ruleset.order}
+        if generated:
+            generate(self)  # straight-line code for the untraced leaves and facts (engine.fast.codegen)
         self.sorted_ids = tuple(sorted(ruleset.order))
         self.traced_facts = {fid: ExprCompiler(self, fact.parameters, traced=True).compile(fact.expr)
                              for fid, fact in ruleset.facts.items()}

@@ -10,6 +10,7 @@ the outcome needs them.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from engine import logic
@@ -136,6 +137,9 @@ class MeasurePlan:
         self.leaf_ids = tuple(c.id for c in leaves) if flat else None
         compiler = ExprCompiler(program, measure.parameters, traced=False)
         self.leaves = [compiler.compile(c.expr) for c in leaves]
+        closures = self.leaves
+        # run → every condition's value, in order; engine.fast.codegen replaces it with generated code
+        self.values_of: Callable[[Any], list[Any]] = lambda run: [leaf(run) for leaf in closures]
         self.measure = measure
         benefit = (measure.benefit.amount, measure.benefit.rate)
         self.amounts: dict[Outcome, Amount] | None = {} if all(
@@ -173,7 +177,7 @@ class MeasurePlan:
                     self.areas[region] = inside
             if not inside:
                 return self.not_applicable["out_of_area"]
-        vals = [leaf(run) for leaf in self.leaves]
+        vals = self.values_of(run)
         root = self.value(vals)
         if root is True:
             return Verdict(self.id, Outcome.ELIGIBLE, None, self.amount(run, Outcome.ELIGIBLE), (), ())

@@ -1,0 +1,352 @@
+"""Straight-line Python for the untraced path: one function per measure and per fact, built as an `ast` tree.
+
+The tree is built node by node from the parsed rule (engine.expr.nodes), never from text: a rule's strings
+and numbers enter only as constants (`ast.Constant`, or values bound in the function's globals), every name
+in the code is made here, and the code object is compiled from that tree (no eval/exec of source). What is
+inlined is the hot, simple part — reading a memoised fact or field, comparing exact numbers (int and
+Fraction, cross-multiplied: x/y ≥ p/q as x·q ≥ p·y, so no Fraction is built for a ratio that is only
+compared), integer + − × ÷. Every other case calls the engine's own definition (`compare`, `arithmetic`)
+or the compiled closure of that sub-tree (engine.fast.exprs), so Unknown, intervals and dates keep the
+engine's meaning; all/any/not stay engine.logic's (MeasurePlan combines the values returned here).
+
+    def measure_3(run):            # what the generated function does, written out
+        memo = run.memo
+        v0 = memo[12]
+        if v0 is MISS:
+            v0 = k0(run)           # the memoised reader of a fact or a field
+        if type(v0) is int:
+            v1 = v0 >= 70
+        elif type(v0) is Fraction:
+            v1 = v0.numerator * 1 >= 70 * v0.denominator
+        else:
+            v1 = compare('>=', v0, 70)
+        ...
+        return [v1, ...]
+"""
+
+from __future__ import annotations
+
+import ast
+import types
+from collections.abc import Iterator
+from contextlib import contextmanager
+from fractions import Fraction
+from typing import Any, NamedTuple
+
+from engine.expr.nodes import (
+    Binary,
+    BoolOp,
+    Compare,
+    ListLit,
+    Literal,
+    Name,
+    Node,
+    Param,
+    arithmetic,
+    compare,
+)
+from engine.expr.values import Unknown
+from engine.fast.calls import MISS, OPS
+from engine.fast.exprs import ExprCompiler
+from engine.fast.protocol import Fn, Program
+from engine.logic import combine
+from engine.parameters import ParameterSeries
+
+_AST_OPS: dict[str, ast.cmpop] = {"<": ast.Lt(), "<=": ast.LtE(), ">": ast.Gt(), ">=": ast.GtE(), "==": ast.Eq(),
+                                  "!=": ast.NotEq()}
+_ARITH: dict[str, ast.operator] = {"+": ast.Add(), "-": ast.Sub(), "*": ast.Mult()}
+_PLAIN = (int, str, bool, type(None))
+_FOLDED = (Literal, Param)  # constants once the date is known
+
+
+class Val(NamedTuple):
+    """A generated value: the expression that reads it, and its value when it is a constant (else MISS)."""
+
+    expr: ast.expr
+    const: Any = MISS
+
+
+def _load(name: str) -> ast.Name:
+    return ast.Name(name, ast.Load())
+
+
+def _store(name: str) -> ast.Name:
+    return ast.Name(name, ast.Store())
+
+
+def _assign(name: str, value: ast.expr) -> ast.stmt:
+    return ast.Assign([_store(name)], value)
+
+
+def _call(fn: ast.expr, *args: ast.expr) -> ast.Call:
+    return ast.Call(fn, list(args), [])
+
+
+def _is(left: ast.expr, right: ast.expr, negate: bool = False) -> ast.Compare:
+    return ast.Compare(left, [ast.IsNot() if negate else ast.Is()], [right])
+
+
+def _type_is(value: ast.expr, kind: str) -> ast.Compare:
+    return _is(_call(_load("type"), value), _load(kind))
+
+
+def _cmp(op: str, left: ast.expr, right: ast.expr) -> ast.Compare:
+    return ast.Compare(left, [_AST_OPS[op]], [right])
+
+
+def _mul(left: ast.expr, right: ast.expr) -> ast.expr:
+    return ast.BinOp(left, ast.Mult(), right)
+
+
+def _attr(value: ast.expr, name: str) -> ast.Attribute:
+    return ast.Attribute(value, name, ast.Load())
+
+
+def _const_number(value: Any) -> bool:
+    return type(value) is int or type(value) is Fraction
+
+
+class Generator:
+    """Generates the functions of one compiled RuleSet; `namespace` is their globals."""
+
+    def __init__(self, program: Program):
+        self.program = program
+        self.namespace: dict[str, Any] = {"MISS": MISS, "Fraction": Fraction, "Unknown": Unknown,
+                                          "compare": compare, "arithmetic": arithmetic, "combine": combine, "type": type, "int": int, "bool": bool, "str": str,
+                                          "divmod": divmod}
+        self.counter = 0
+        self.block: list[ast.stmt] = []
+        self.closures: dict[int, ExprCompiler] = {}
+
+    # -- helpers ------------------------------------------------------------------------------------
+    def fresh(self, hint: str = "v") -> str:
+        self.counter += 1
+        return f"{hint}{self.counter}"
+
+    def bind(self, value: Any) -> ast.Name:
+        """A value the code reads from its globals (anything but a plain constant)."""
+        name = self.fresh("k")
+        self.namespace[name] = value
+        return _load(name)
+
+    def constant(self, value: Any) -> Val:
+        plain = type(value) in _PLAIN
+        return Val(ast.Constant(value) if plain else self.bind(value), value)
+
+    def emit(self, stmt: ast.stmt) -> None:
+        self.block.append(stmt)
+
+    @contextmanager
+    def into(self, block: list[ast.stmt]) -> Iterator[list[ast.stmt]]:
+        saved, self.block = self.block, block
+        try:
+            yield block
+        finally:
+            self.block = saved
+
+    def branch(self, test: ast.expr, then: Any, other: Any) -> None:
+        """if test: then() else: other() — each emits into its own block."""
+        body: list[ast.stmt] = []
+        orelse: list[ast.stmt] = []
+        with self.into(body):
+            then()
+        with self.into(orelse):
+            other()
+        self.emit(ast.If(test, body, orelse))
+
+    def function(self, name: str, build: Any) -> Fn:
+        """def name(run): memo = run.memo; <build() statements>; return <build()'s value>, compiled."""
+        body: list[ast.stmt] = [_assign("memo", _attr(_load("run"), "memo"))]
+        with self.into(body):
+            result = build()
+        body.append(ast.Return(result))
+        args = ast.arguments(posonlyargs=[], args=[ast.arg("run")], kwonlyargs=[], kw_defaults=[], defaults=[])
+        tree = ast.Module([ast.FunctionDef(name, args, body, [], None, None)], [])
+        code = compile(ast.fix_missing_locations(tree), "<engine.fast.codegen>", "exec")
+        inner = next(c for c in code.co_consts if isinstance(c, types.CodeType))
+        return types.FunctionType(inner, self.namespace, name)  # type: ignore[return-value]
+
+    # -- nodes --------------------------------------------------------------------------------------
+    def value(self, node: Node, params: dict[str, ParameterSeries]) -> Val:
+        if isinstance(node, Literal):
+            return self.constant(node.value)
+        if isinstance(node, Param):
+            return self.constant(self.param(node.name, params))
+        if isinstance(node, Name):
+            return self.name(node.path)
+        if isinstance(node, Compare):
+            return self.compare(node, params)
+        if isinstance(node, Binary):
+            return self.binary(node, params)
+        if isinstance(node, BoolOp):  # and / or: engine.logic.combine of every operand, each evaluated
+            items: list[ast.expr] = [self.value(item, params).expr for item in node.items]
+            out = self.fresh()
+            self.emit(_assign(out, _call(_load("combine"), ast.Constant(node.op), ast.List(items, ast.Load()))))
+            return Val(_load(out))
+        if isinstance(node, ListLit) and all(isinstance(i, Literal) for i in node.items):
+            return self.constant([i.value for i in node.items])  # type: ignore[attr-defined]
+        return self.fallback(node, params)
+
+    def fallback(self, node: Node, params: dict[str, ParameterSeries]) -> Val:
+        """The compiled closure of the sub-tree (engine.fast.exprs), called from the generated code."""
+        compiler = self.closures.get(id(params))
+        if compiler is None:
+            compiler = self.closures[id(params)] = ExprCompiler(self.program, params, traced=False)
+        out = self.fresh()
+        self.emit(_assign(out, _call(self.bind(compiler.compile(node)), _load("run"))))
+        return Val(_load(out))
+
+    def param(self, name: str, params: dict[str, ParameterSeries]) -> Any:
+        series, as_of = params.get(name), self.program.as_of
+        found = series.at(as_of) if series else None
+        if found is None:
+            return Unknown(reason=f"parameter {name} is not in force on {as_of.isoformat()}")
+        return found.value
+
+    def name(self, path: str) -> Val:
+        program = self.program
+        if path == "as_of":
+            return self.constant(program.as_of)
+        if path not in program.ruleset.facts:
+            program.names.add(path)
+        reader = program.reader(path)  # memoised in the run's slot for this name
+        out = self.fresh()
+        self.emit(_assign(out, ast.Subscript(_load("memo"), ast.Constant(program.slots[path]), ast.Load())))
+        self.emit(ast.If(_is(_load(out), _load("MISS")), [_assign(out, _call(self.bind(reader), _load("run")))], []))
+        return Val(_load(out))
+
+    def binary(self, node: Binary, params: dict[str, ParameterSeries]) -> Val:
+        a, b = self.value(node.left, params), self.value(node.right, params)
+        if a.const is not MISS and b.const is not MISS:
+            return self.constant(arithmetic(node.op, a.const, b.const))
+        out, op = self.fresh(), node.op
+        both_int = ast.BoolOp(ast.And(), [_type_is(a.expr, "int"), _type_is(b.expr, "int")])
+        generic = _assign(out, _call(_load("arithmetic"), ast.Constant(op), a.expr, b.expr))
+        if op in _ARITH:
+            self.emit(ast.If(both_int, [_assign(out, ast.BinOp(a.expr, _ARITH[op], b.expr))], [generic]))
+            return Val(_load(out))
+        # x / y of two ints: the exact quotient (an int when it divides), as engine.fast.calls.divide
+        q, r = self.fresh("q"), self.fresh("r")
+        exact: list[ast.stmt] = [ast.Assign([ast.Tuple([_store(q), _store(r)], ast.Store())],
+                            _call(_load("divmod"), a.expr, b.expr)),
+                 _assign(out, ast.IfExp(_cmp("==", _load(r), ast.Constant(0)), _load(q),
+                                        _call(_load("Fraction"), a.expr, b.expr)))]
+        self.emit(ast.If(ast.BoolOp(ast.And(), [both_int, b.expr]), exact, [generic]))
+        return Val(_load(out))
+
+    # -- comparisons --------------------------------------------------------------------------------
+    def compare(self, node: Compare, params: dict[str, ParameterSeries]) -> Val:
+        ratio = self._ratio(node.left) if node.op in OPS else None
+        if ratio is not None:
+            return self._ratio_compare(node, ratio, params)
+        a, b = self.value(node.left, params), self.value(node.right, params)
+        if a.const is not MISS and b.const is not MISS:
+            result = compare(node.op, a.const, b.const)
+            if node.negate and type(result) is not Unknown:
+                result = not result
+            return self.constant(result)
+        out = self.fresh()
+        self._compare_into(out, node.op, a, b)
+        self._negate(out, node.negate)
+        return Val(_load(out))
+
+    def _negate(self, out: str, negate: bool) -> None:
+        """Compare.evaluate: a negated comparison (`not in`) flips a known result."""
+        if negate:
+            self.emit(ast.If(_is(_call(_load("type"), _load(out)), _load("Unknown"), negate=True),
+                             [_assign(out, ast.UnaryOp(ast.Not(), _load(out)))], []))
+
+    def _compare_into(self, out: str, op: str, a: Val, b: Val) -> None:
+        """out = compare(op, a, b), with the typed fast paths of engine.fast.calls.compare_const."""
+        generic = [_assign(out, _call(_load("compare"), ast.Constant(op), a.expr, b.expr))]
+        if op in OPS and _const_number(b.const):
+            num, den = b.const.numerator, b.const.denominator
+            scaled = _mul(a.expr, ast.Constant(den)) if den != 1 else a.expr
+            as_int = [_assign(out, _cmp(op, scaled, ast.Constant(num)))]
+            cross = _cmp(op, _mul(_attr(a.expr, "numerator"), ast.Constant(den)),
+                         _mul(ast.Constant(num), _attr(a.expr, "denominator")))
+            self.emit(ast.If(_type_is(a.expr, "int"), as_int,
+                             [ast.If(_type_is(a.expr, "Fraction"), [_assign(out, cross)], generic)]))
+        elif op in ("==", "!=") and type(b.const) is bool:
+            same = _is(a.expr, b.expr, negate=op == "!=")
+            self.emit(ast.If(_type_is(a.expr, "bool"), [_assign(out, same)], generic))
+        elif op == "in" and type(b.const) is list and b.const and all(type(v) is str for v in b.const):
+            members = self.bind(frozenset(b.const))
+            member = ast.Compare(a.expr, [ast.In()], [members])
+            self.emit(ast.If(_type_is(a.expr, "str"), [_assign(out, member)], generic))
+        elif op in OPS:
+            both_int = ast.BoolOp(ast.And(), [_type_is(a.expr, "int"), _type_is(b.expr, "int")])
+            self.emit(ast.If(both_int, [_assign(out, _cmp(op, a.expr, b.expr))], generic))
+        else:
+            self.block.extend(generic)
+
+    def _ratio(self, left: Node) -> tuple[Binary, str | None] | None:
+        """(x / y, the fact holding it or None) when the left side of a comparison is a quotient."""
+        if type(left) is Binary and left.op == "/" and not (type(left.left) in _FOLDED and type(left.right) in _FOLDED):
+            return left, None
+        if type(left) is Name:
+            fact = self.program.ruleset.facts.get(left.path)
+            if fact is not None and type(fact.expr) is Binary and fact.expr.op == "/":
+                return fact.expr, left.path
+        return None
+
+    def _ratio_compare(self, node: Compare, ratio: tuple[Binary, str | None], params: dict[str, ParameterSeries]
+                       ) -> Val:
+        """x / y OP b for exact x, y (y > 0) and b as x·den(b) OP num(b)·y; otherwise the quotient itself
+        (the fact's memoised value, or arithmetic's) compared as any other value."""
+        quotient, fact_id = ratio
+        scope = self.program.ruleset.facts[fact_id].parameters if fact_id else params
+        b = self.value(node.right, params)
+        out = self.fresh()
+
+        def fused() -> None:
+            x, y = self.value(quotient.left, scope), self.value(quotient.right, scope)
+            test: list[ast.expr] = [_type_is(x.expr, "int"), _type_is(y.expr, "int"),
+                                    _cmp(">", y.expr, ast.Constant(0))]
+            den: ast.expr
+            num: ast.expr
+            if _const_number(b.const):
+                den, num = ast.Constant(b.const.denominator), ast.Constant(b.const.numerator)
+            else:
+                test.append(ast.BoolOp(ast.Or(), [_type_is(b.expr, "int"), _type_is(b.expr, "Fraction")]))
+                den, num = _attr(b.expr, "denominator"), _attr(b.expr, "numerator")
+            self.branch(ast.BoolOp(ast.And(), test), lambda: self.emit(_assign(out, _cmp(
+                node.op, _mul(x.expr, den), _mul(num, y.expr)))), lambda: whole(x, y))
+
+        def whole(x: Val | None = None, y: Val | None = None) -> None:
+            if fact_id is not None:
+                value = self.name(fact_id)
+            else:
+                assert x is not None and y is not None
+                quotient_name = self.fresh()
+                self.emit(_assign(quotient_name, _call(_load("arithmetic"), ast.Constant("/"), x.expr, y.expr)))
+                value = Val(_load(quotient_name))
+            self._compare_into(out, node.op, value, b)
+
+        if fact_id is None:
+            fused()
+        else:  # the fact already worked out (memoised) is compared as it is; else fused
+            self.program.reader(fact_id)
+            slot = ast.Subscript(_load("memo"), ast.Constant(self.program.slots[fact_id]), ast.Load())
+            self.branch(_is(slot, _load("MISS")), fused, whole)
+        self._negate(out, node.negate)
+        return Val(_load(out))
+
+    # -- entry points -------------------------------------------------------------------------------
+    def leaves(self, name: str, conditions: list[Any], params: dict[str, ParameterSeries]) -> Fn:
+        """A function run → [value of each condition], in order (each evaluated, as evaluate() does)."""
+        return self.function(name, lambda: ast.List([self.value(c.expr, params).expr for c in conditions],
+                                                     ast.Load()))
+
+    def fact(self, name: str, expr: Node, params: dict[str, ParameterSeries]) -> Fn:
+        """A function run → the fact's value (its reader memoises it)."""
+        return self.function(name, lambda: self.value(expr, params).expr)
+
+
+def generate(program: Any) -> None:
+    """Give every measure plan of `program` its generated leaves, and every fact its generated body."""
+    gen = Generator(program)
+    for i, (fid, fact) in enumerate(program.ruleset.facts.items()):
+        program._bodies[fid] = gen.fact(f"fact_{i}", fact.expr, fact.parameters)
+    for i, plan in enumerate(program.plans.values()):
+        plan.values_of = gen.leaves(f"measure_{i}", plan.criteria[1], plan.measure.parameters)

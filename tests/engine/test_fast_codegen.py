@@ -1,0 +1,98 @@
+"""Generated code (engine.fast.codegen) decides what the closures and evaluate() decide, and no rule text
+becomes code: the functions are built from the AST, their names are the generator's own."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from bench.generate import AS_OF, TODAY, generate, threshold_profiles
+from engine import evaluate, parse_profile
+from engine.expr.nodes import Compare, Literal, Name
+from engine.fast import CompiledRuleSet
+from engine.fast.codegen import Generator
+from engine.model import RuleSet
+from tests.conftest import ROOT
+
+
+def key(result: Any) -> tuple[Any, ...]:
+    return (result.measure_id, result.outcome, result.reason, result.amount, result.failing, result.missing)
+
+
+@pytest.fixture(scope="module")
+def bench_rules() -> RuleSet:
+    from engine import load_ruleset
+
+    return load_ruleset(ROOT / "bench" / "rules")
+
+
+def _ratio_edges() -> list[dict[str, Any]]:
+    """On-threshold ratios and zero or missing denominators: the cases cross-multiplication must get right."""
+    base = generate(1, seed=3)[0][0]
+    last = max(r["year"] for r in base["finance"])
+    out = []
+    for total, sci in ((100, 10), (100, 9), (0, 0), (7, 0), (3, 1), (30, 3)):  # staff ratio 10 % exactly, below, 0/0
+        p = copy.deepcopy(base)
+        p["staff"].update(total=total, sci_tech=sci)
+        out.append(p)
+    for hitech, income in ((60, 100), (59, 100), (0, 0), (6, 10), (600_000_001, 1_000_000_000)):
+        p = copy.deepcopy(base)
+        record = next(r for r in p["finance"] if r["year"] == last)
+        record.update(hitech_income=hitech, total_income=income)
+        out.append(p)
+    for rd in (0, 1, 3):  # R&D over sales at and around each tier, domestic share at 60 %
+        p = copy.deepcopy(base)
+        for record in p["finance"]:
+            record.update(sales=100, rd_expense=rd + 2, rd_domestic=(rd + 2) * 6 // 10)
+        out.append(p)
+    return out
+
+
+@pytest.mark.parametrize("rules", ["bench", "catalogue"])
+def test_generated_code_agrees_with_closures_and_evaluate(rules: str, bench_rules: RuleSet, ruleset: RuleSet) -> None:
+    rs = bench_rules if rules == "bench" else ruleset
+    generated, closures = CompiledRuleSet(rs, AS_OF), CompiledRuleSet(rs, AS_OF, generated=False)
+    profiles = generate(600, seed=19)[0] + threshold_profiles(each=2) + _ratio_edges()
+    for profile in profiles:
+        parsed = parse_profile(profile, TODAY)
+        expected = [key(r) for r in evaluate(rs, parsed, AS_OF).results]
+        for source in (parsed, profile):
+            assert [key(v) for v in generated.verdicts(source)] == expected, profile["name"]
+            assert generated.verdicts(source) == closures.verdicts(source)
+
+
+def test_rule_text_stays_data(bench_rules: RuleSet) -> None:
+    """A string in a rule that looks like Python is a constant compared as text, never code."""
+    program = CompiledRuleSet(bench_rules, AS_OF)
+    hostile = '"); __import__("os").system("echo pwned"); ("'
+    node = Compare("==", Name("tech_field"), Literal(hostile))
+    fn = Generator(program).leaves("probe", [type("C", (), {"expr": node})()], {})
+    program.blank = program.blank + [program.blank[0]] * (len(program.slots) - len(program.blank))
+    assert fn(_run(program, {"tech_field": hostile})) == [True]
+    assert fn(_run(program, {"tech_field": "A01"})) == [False]
+    assert "__import__" not in fn.__code__.co_names and hostile in fn.__code__.co_consts
+
+
+def _run(program: Any, profile: dict[str, Any]) -> Any:
+    from engine.fast.plan import FastRun
+
+    return FastRun(program, profile, True)
+
+
+def test_generated_names_are_the_generators_own(ruleset: RuleSet) -> None:
+    program = CompiledRuleSet(ruleset, AS_OF)
+    functions = [plan.values_of for plan in program.plans.values()]
+    assert all(f.__code__.co_filename == "<engine.fast.codegen>" for f in functions)
+    allowed = {"MISS", "Fraction", "Unknown", "compare", "arithmetic", "combine", "type", "divmod", "memo", "int", "bool", "str",
+               "numerator", "denominator"}
+    for f in functions:
+        assert all(n in allowed or re.fullmatch(r"k\d+", n) for n in f.__code__.co_names), f.__code__.co_names
+        assert all(re.fullmatch(r"run|memo|[vqr]\d+", n) for n in f.__code__.co_varnames)
+
+
+def test_date_is_compiled_in(bench_rules: RuleSet) -> None:
+    assert CompiledRuleSet(bench_rules, dt.date(2024, 6, 30)).as_of == dt.date(2024, 6, 30)
