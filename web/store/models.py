@@ -31,7 +31,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from werkzeug.security import check_password_hash, generate_password_hash
+
+from web import passwords
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -149,10 +150,14 @@ class User(Timestamps, Base):
     applicant: Mapped[Applicant | None] = relationship()
 
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password)
+        self.password_hash = passwords.hash_password(password)
 
     def check_password(self, password: str) -> bool:
-        return check_password_hash(self.password_hash, password)
+        """Whether the password is right; an older kind of hash is replaced then (saved with the login)."""
+        ok = passwords.verify_password(self.password_hash, password)
+        if ok and passwords.needs_rehash(self.password_hash):
+            self.password_hash = passwords.hash_password(password)
+        return ok
 
 
 class Application(Timestamps, Base):

@@ -28,6 +28,7 @@ from engine.decision import Decision as EngineDecision
 from engine.model import RuleSet
 from engine.replay import stored_profile_json
 from engine.standards.uscc import normalize_uscc
+from web import passwords
 from web.store import chain, idempotency_queries, status_chain
 from web.store.identity import digests_for, identity_of
 from web.store.locking import lock_row
@@ -333,21 +334,12 @@ def get_user(session: Session, username: str) -> User | None:
     return session.scalars(select(User).where(User.username == username)).first()
 
 
-_DUMMY_HASH: list[str] = []  # a hash of a random password, made once, checked when the user does not exist
-
-
 def authenticate(session: Session, username: str, password: str) -> User | None:
     """The active user with this password, else None — in the same time whether or not the username exists
     (an unknown or inactive user's password is checked against a dummy hash of the same cost)."""
     user = get_user(session, username)
     if user is None or not user.active:
-        if not _DUMMY_HASH:
-            import secrets
-
-            from werkzeug.security import generate_password_hash
-            _DUMMY_HASH.append(generate_password_hash(secrets.token_hex(16)))
-        from werkzeug.security import check_password_hash
-        check_password_hash(_DUMMY_HASH[0], password)
+        passwords.verify_dummy(password)
         return None
     return user if user.check_password(password) else None
 
