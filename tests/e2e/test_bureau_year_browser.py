@@ -1,9 +1,11 @@
 """The bureau's year in a real browser (Debian's chromium, JavaScript off), issue 23: an admin opens a call through
 the form and edits it before it opens (the reason shows on the public page); a firm registers with its credit
-code, the admin confirms it, the firm applies with a 4 MB PDF and gets its 受理回执; a two-stage review with an
+code, the admin confirms it, the firm applies with a 4 MB PDF and gets its 受理回执 (downloaded as a PDF, its text
+checked; attached to the e-mail) and enters its payee account (a wrong number named); a two-stage review with an
 approved amount; the admin closes the call early, previews and confirms the allocation, records an objection
-during the 公示期 and its handling, makes the allocation final and imports the paid-voucher file; the applicant
-reads why it got what it got; the dashboard shows the year. Every notice goes through a real local SMTP
+during the 公示期 and its handling, makes the allocation final and imports the paid-voucher file (the admin's
+export carries the accounts in full, the reviewer's masked); the applicant reads why it got what it got; the
+dashboard shows the year, each chart beside its table at 1366 px and above it on a phone. Every notice goes through a real local SMTP
 server (aiosmtpd). Screenshots: test-artifacts/screenshots/year-*.png."""
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import csv
 import datetime as dt
 import email
 import email.policy
+import hashlib
 import io
 import os
 import re
@@ -20,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from engine import evaluate, load_ruleset, parse_profile
 from engine.standards.uscc import org_check_char, uscc_check_char
@@ -30,6 +34,7 @@ from tests.web.conftest import AS_OF, PAGES, PASSWORD, SAMPLE_A, seed
 from web.bureau.samplepdf import minimal_pdf
 from web.db_session import db
 from web.store import (
+    account_queries,
     allocation_queries,
     call_queries,
     material_queries,
@@ -140,6 +145,8 @@ def other_firm(year: dict[str, Any], call: int, n: int, reviewer: int) -> int:
             files=[StagedFile(k, f"{k}.pdf", "application/pdf", 100, f"{n:062x}{i:02x}")
                    for i, k in enumerate(("form", "licence"))], user_id=None)
         app_id = int(row.application_id)
+        account_queries.set_payee(session, row.application.applicant_id, payee_name=data["name"],
+                                  bank_name="中国建设银行清远分行", bank_account=f"4400 1766 0000 0000 {n:04d}")
         for material in material_queries.materials_of(session, app_id):
             material_queries.mark(session, material.id, "accepted", "", reviewer)
         session.commit()
@@ -222,6 +229,28 @@ def test_the_year(person: Any, year: dict[str, Any], monkeypatch: pytest.MonkeyP
     firm.goto(f"/notices/receipt/{application}")
     assert "申报表.pdf" in firm.page.locator("main").inner_text() and str(len(BIG_PDF)) in firm.page.locator("main").inner_text()
     firm.shot("06-receipt")
+    with firm.page.expect_download() as download:  # the 受理回执 PDF, as the applicant downloads it
+        firm.page.get_by_role("link", name="下载受理回执（PDF）").click()
+    receipt = Path(download.value.path()).read_bytes()
+    pdf_text = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(receipt)).pages))
+    for field in ("受理回执", f"#{application}", NEW_NAME, NEW_CODE, "2026年度清远市网页测试奖励申报", "清远市科学技术局",
+                  "受理时间（北京时间）", "申报表.pdf", hashlib.sha256(BIG_PDF).hexdigest(), "13922223333"):
+        assert field in pdf_text, (field, pdf_text)
+    assert download.value.suggested_filename.startswith("receipt-SL-")
+    mailed = next(m for m in mail.messages if m["Subject"] == f"已受理：申请 #{application}")
+    assert [a.get_content_type() for a in mailed.iter_attachments()] == ["application/pdf"]
+
+    # -- the firm enters the account the bureau pays into (a wrong number is named) --------------------
+    firm.goto("/applications/")
+    firm.page.get_by_role("link", name="收款账户（未填写）").click()
+    firm.fill({"payee_name": NEW_NAME, "bank_name": "中国农业银行清远分行", "bank_account": "6228 48O0 1234"})
+    firm.page.get_by_role("button", name="保存收款账户").click()
+    assert "银行账号须为9–30位数字" in firm.page.locator("#error-summary").inner_text()
+    firm.shot("06b-payee-refused")
+    firm.fill({"bank_account": "6228 4800 1234 5678 901"})
+    firm.page.get_by_role("button", name="保存收款账户").click()
+    assert "收款账户已保存" in firm.page.locator("main").inner_text()
+    firm.shot("06c-payee-saved")
 
     # -- two other firms; the reviewer's two-stage review with an approved amount ----------------------
     others = [other_firm(year, call, n, seeded.users["rita"]) for n in (1, 2)]
@@ -283,11 +312,21 @@ def test_the_year(person: Any, year: dict[str, Any], monkeypatch: pytest.MonkeyP
     with admin.page.expect_download() as download:
         admin.page.get_by_role("link", name="导出付款清单（CSV）").click()
     rows = list(csv.reader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert rows[0][9:12] == ["收款户名 / account name", "开户银行 / bank", "银行账号 / account no."]
+    assert any(row[11] == "6228480012345678901" for row in rows[1:])  # the admin pays: the account in full
+    admin.page.locator("#payees").scroll_into_view_if_needed()
+    admin.shot("12a-payees-admin", full_page=False)
+    reviewer.goto(f"/calls/{call}/allocation")
+    with reviewer.page.expect_download() as seen:
+        reviewer.page.get_by_role("link", name="导出付款清单（CSV）").click()
+    masked = Path(seen.value.path()).read_text(encoding="utf-8-sig")
+    assert "6228480012345678901" not in masked and "6228***********8901" in masked  # the reviewer does not pay
+    assert "6228***********8901" in reviewer.page.locator("#payees").inner_text()
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(rows[0])
     for number, row in enumerate(rows[1:], start=1):
-        writer.writerow([*row[:9], "2026-01-15", row[6], f"QY-2026-{number:04d}"])
+        writer.writerow([*row[:12], "2026-01-15", row[6], f"QY-2026-{number:04d}"])
     voucher = Path(download.value.path()).with_name("paid.csv")
     voucher.write_text(out.getvalue(), encoding="utf-8")
     admin.page.locator("#vouchers").set_input_files(str(voucher))
@@ -304,9 +343,24 @@ def test_the_year(person: Any, year: dict[str, Any], monkeypatch: pytest.MonkeyP
     firm.shot("14-inbox")
     for subject in (f"资金分配与公示：申请 #{application}", f"分配定稿：申请 #{application}", f"已拨付：申请 #{application}"):
         assert subject in mail.subjects(), mail.subjects()
+    admin.page.set_viewport_size({"width": 1366, "height": 900})
     admin.goto("/dashboard/")
-    assert admin.page.locator("svg").count() == 3
-    admin.shot("15-dashboard")
+    assert admin.page.locator("svg").count() == 4
+    for block in admin.page.locator(".chart-with-table").all():  # each chart with its table beside it
+        chart, table = block.locator(".chart").bounding_box(), block.locator(".table-scroll").bounding_box()
+        assert chart and table and table["x"] >= chart["x"] + chart["width"] and abs(table["y"] - chart["y"]) < 5
+    assert "-" not in admin.page.locator("#times tbody").inner_text().replace("—", "")  # no negative duration
+    admin.shot("15-dashboard-1366")
+    admin.page.set_viewport_size({"width": 390, "height": 844})
+    admin.goto("/dashboard/")
+    for block in admin.page.locator(".chart-with-table").all():  # a phone: the table below its chart
+        chart, table = block.locator(".chart").bounding_box(), block.locator(".table-scroll").bounding_box()
+        assert chart and table and table["y"] >= chart["y"] + chart["height"] - 1
+    page_width = admin.page.evaluate("document.documentElement.scrollWidth")
+    assert page_width <= 390, page_width  # charts and tables scroll inside themselves, not the page
+    admin.shot("16-dashboard-phone")
     refused = "status of 409"  # the refused approval at the first stage answers 409, as it should
-    problems = [p for s in (admin, firm, reviewer, public) for p in s.problems if refused not in p]
+    payee_refused = [p for p in firm.problems if "status of 400" in p]  # so does the wrong account number: 400
+    assert len(payee_refused) == 1
+    problems = [p for s in (admin, firm, reviewer, public) for p in s.problems if refused not in p and p not in payee_refused]
     assert others and not problems, problems

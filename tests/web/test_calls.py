@@ -373,10 +373,10 @@ def _payees(bureau: Flask, call: int) -> dict[int, str]:
 
 
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("payee_name", "", "收款户名：请填写"),
-    ("bank_name", "工行", "开户银行：请填写银行及支行全称"),
-    ("bank_account", "6222-abc-123", "银行账号：须为9–30位数字"),
-    ("bank_account", "12345678", "account number: 9–30 digits"),
+    ("payee_name", "", "请填写收款户名"),
+    ("bank_name", "工行", "开户银行须填写银行及支行全称"),
+    ("bank_account", "6222-abc-123", "银行账号须为9–30位数字"),
+    ("bank_account", "12345678", "the account number has 9–30 digits"),
 ])
 def test_the_applicant_enters_a_payee_account_checked_field_by_field(bureau: Flask, client: FlaskClient, field: str,
                                                                      value: str, message: str) -> None:

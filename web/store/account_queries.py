@@ -144,18 +144,18 @@ def account_digits(text: str | None) -> str:
 def clean_payee_name(text: str) -> str:
     name = " ".join((text or "").split())
     if not name:
-        raise PayeeError("payee_name", "收款户名：请填写（须与银行开户名称一致）", "account name: required (as the bank holds it)")
+        raise PayeeError("payee_name", "请填写收款户名（须与银行开户名称一致）", "the account name is required (as the bank holds it)")
     if len(name) > PAYEE_NAME_MAX or any(ord(c) < 32 for c in name):
-        raise PayeeError("payee_name", f"收款户名：不超过{PAYEE_NAME_MAX}个字符，不含控制字符",
-                         f"account name: at most {PAYEE_NAME_MAX} characters, no control characters")
+        raise PayeeError("payee_name", f"收款户名不超过{PAYEE_NAME_MAX}个字符，不含控制字符",
+                         f"the account name has at most {PAYEE_NAME_MAX} characters, no control characters")
     return name
 
 
 def clean_bank_name(text: str) -> str:
     bank = " ".join((text or "").split())
     if len(bank) < 4 or len(bank) > BANK_NAME_MAX:
-        raise PayeeError("bank_name", "开户银行：请填写银行及支行全称，如“中国工商银行清远分行营业部”",
-                         "bank: the full name of the bank and branch, e.g. 中国工商银行清远分行营业部")
+        raise PayeeError("bank_name", "开户银行须填写银行及支行全称，如“中国工商银行清远分行营业部”",
+                         "the bank is the full name of the bank and branch, e.g. 中国工商银行清远分行营业部")
     return bank
 
 
@@ -163,8 +163,8 @@ def clean_bank_account(text: str) -> str:
     digits = account_digits(text)
     low, high = ACCOUNT_DIGITS
     if not digits.isdigit() or not low <= len(digits) <= high:
-        raise PayeeError("bank_account", f"银行账号：须为{low}–{high}位数字（可用空格分组）",
-                         f"account number: {low}–{high} digits (spaces between groups allowed)")
+        raise PayeeError("bank_account", f"银行账号须为{low}–{high}位数字（可用空格分组）",
+                         f"the account number has {low}–{high} digits (spaces between groups allowed)")
     return digits
 
 
