@@ -50,10 +50,13 @@ def none_of(members: Iterable[Question]) -> dict[str, bool]:
 
 def answers_on(page: Iterable[Question], known: Callable[[str], Any]) -> int:
     """How many answers a person gives on a page, knowing `known(path)` (None: 不知道): one per question,
-    except a grouped unit whose every member is "no", answered once with "以上情形均没有"."""
+    except a grouped unit whose every member is "no", answered once with "以上情形均没有", and the questions
+    about a record the applicant does not have (`Question.absent` known as "no": "没有研发中心"), answered once."""
     page = tuple(page)
     grouped = batches(page)
-    total = sum(1 for q in page if q.batch not in grouped)
+    absent = {q.absent for q in page if q.absent and known(q.path) is None and known(q.absent) is False}
+    total = len(absent) + sum(1 for q in page if q.batch not in grouped
+                              and not (q.absent in absent and known(q.path) is None))
     for members in grouped.values():
         total += 1 if all(known(q.path) is CLEAN for q in members) else len(members)
     return total

@@ -187,7 +187,7 @@ def score_questions(ruleset: RuleSet, data: dict[str, Any], opened: OpenFields, 
                                   tuple(measures), money_of(ruleset, decision, measures),
                                   info.choices or code_choices(path, data.get("region_code")) or (
                                       list_choices(kind, path) if info.kind == "records" else ()), info.required,
-                                  score, batch=info.group if info.adverse else ""))
+                                  score, batch=info.group if info.adverse else "", absent=info.absent))
     groups = {g: i for i, g in enumerate(GROUP_ORDER)}
     if ordering == "share":
         questions.sort(key=lambda q: (-q.score, -q.worth, groups.get(q.group, len(groups)), _natural(q.path)))

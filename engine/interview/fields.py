@@ -21,7 +21,11 @@ from engine.interview.paths import KEYED_LISTS, split_path
 from engine.names import KIND_MODELS
 from engine.profile.fields import unwrap
 from engine.profile.labels import field_label
-from engine.standards.regions import PARKS
+from engine.standards.regions import NO_PARK, PARKS
+
+ABSENT = "exists"
+"""A record's field that says whether the thing exists at all (rd_centre.exists): answered false ("没有研发中心"),
+it answers every question about the record's figures (the rules read it: none of them can be met)."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class FieldInfo:
     required: bool = False
     siblings: tuple[str, ...] = ()  # required fields of the same record (asked together)
     adverse: bool = False  # a "yes" counts against the applicant: asked with "以上情形均没有" (engine.interview.batch)
+    absent: str = ""  # the record's "exists" field: "没有研发中心" (it answered false) is another answer to this one
 
 
 def input_kind(annotation: Any, unit: str) -> tuple[str, tuple[str, ...]]:
@@ -92,8 +97,9 @@ def field_info(kind: str, path: str) -> FieldInfo | None:
             kind_, choices = input_kind(info.annotation, unit)
             siblings = tuple(".".join([*prefix, other]) for other, sub in model.model_fields.items()
                              if sub.is_required() and other not in (name, key)) if prefix else ()
+            absent = ".".join([*prefix, ABSENT]) if prefix and ABSENT in model.model_fields and name != ABSENT else ""
             return FieldInfo(field_label(path, kind), unit, kind_, group, choices, info.is_required(), siblings,
-                             bool(_extra(info).get("adverse")))
+                             bool(_extra(info).get("adverse")), absent)
         if not is_model or (many and index is None):
             return None
         prefix.append(f"{name}[{index}]" if index is not None else name)
@@ -103,11 +109,12 @@ def field_info(kind: str, path: str) -> FieldInfo | None:
 
 
 def code_choices(path: str, region_code: Any) -> tuple[str, ...]:
-    """The stored values a code field may take for this profile: the parks of its county (others: none).
+    """The stored values a code field may take for this profile: "in no park" (NO_PARK), then the parks of its
+    county (other fields: none).
 
-    >>> code_choices("park_code", "441802")[0]
-    'QY-GXQ'
+    >>> code_choices("park_code", "441802")[:2]
+    ('none', 'QY-GXQ')
     """
     if path != "park_code" or not isinstance(region_code, str):
         return ()
-    return tuple(code for code, park in PARKS.items() if region_code in park.counties)
+    return (NO_PARK, *(code for code, park in PARKS.items() if region_code in park.counties))

@@ -36,6 +36,8 @@ class Question:
             asked only if still needed.
         batch: the record whose adverse yes/no fields are asked together ("declarations"), with one answer
             "以上情形均没有" that answers each of them "no" (engine/interview/batch.py); "" for a question asked alone.
+        absent: the path whose answer "no" is another answer to this question: "rd_centre.exists" for the R&D
+            centre's founding date, premises and equipment ("没有研发中心"); "" where there is none.
     """
 
     path: str
@@ -52,6 +54,7 @@ class Question:
     knocks_out: tuple[str, ...] = ()
     moot_after: tuple[tuple[str, tuple[tuple[frozenset[str], bool], ...]], ...] = ()
     batch: str = ""
+    absent: str = ""
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 Start from the start-page fields, answer the plan's first page from the known profile (a field it lacks
 is answered "不知道"), plan again, and stop when the plan is done (or a caller's condition holds). Answers are
 counted as a person gives them (`Step.answers`): one per question, one for a grouped unit whose every item is
-"no" ("以上情形均没有", engine/interview/batch.py).
+"no" ("以上情形均没有", engine/interview/batch.py), one "没有研发中心" for the questions about a centre the firm
+does not have.
 """
 
 from __future__ import annotations
@@ -77,7 +78,10 @@ def run_interview(ruleset: RuleSet, known: dict[str, Any], as_of: dt.date, *, ma
         answered = []
         for question in page:
             value = get_answer(known, question.path)
-            if value is None:  # a field (or a list) the profile lacks is "不知道", never "none"
+            if value is None and question.absent and get_answer(known, question.absent) is False:
+                data = set_answer(data, question.absent, False)  # "没有研发中心": answers this question too
+                answered.append(question.path)
+            elif value is None:  # a field (or a list) the profile lacks is "不知道", never "none"
                 declined |= {question.path}
             else:
                 data = set_answer(data, question.path, value)

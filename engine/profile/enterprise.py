@@ -124,8 +124,14 @@ class HnteApplication(Strict):
 
 
 class RdCentre(Strict):
-    """The firm's own R&D centre (研发中心/技术中心) that applies for recognition as an engineering or tech centre."""
+    """The firm's own R&D centre (研发中心/技术中心) that applies for recognition as an engineering or tech centre.
 
+    `exists: false` is the answer "没有研发中心": the firm has no centre, so none of its conditions (premises,
+    equipment, a year of operation) can be met — the rules reading them say so (`coalesce(rd_centre.exists,
+    true) and …`). Left out, whether the firm has a centre is unknown and its figures decide.
+    """
+
+    exists: bool | None = field("bool", "设有研发中心（企业技术中心）", "has an R&D centre (enterprise technology centre)")
     founded_on: dt.date | None = field("date", "研发中心（企业技术中心）成立日期", "date the R&D centre was set up")
     premises_m2: Whole | None = field("area", "研发中心研发场地面积（㎡）", "R&D centre premises (㎡)")
     test_equipment_value: Money | None = field(

@@ -318,16 +318,21 @@ def validate_township(code: str | None, county: str, path: str = "township_code"
     return []
 
 
+NO_PARK = "none"
+"""Stored `park_code` value: the applicant is in no park or zone (an answer; a rule asking for a park fails on it)."""
+
+
 def validate_park(park_code: str | None, county: str, path: str = "park_code") -> list[ProfileIssue]:
     """Validate an optional park code: it must be in `PARKS` and located in the registered county.
 
-    Returns the issues (empty when valid); an empty code is valid, the field being optional.
+    Returns the issues (empty when valid); an empty code is valid, the field being optional, and so is
+    `NO_PARK` ("in no park").
 
     >>> [i.code for i in validate_park("QY-GFG", "441802")]
     ['PARK_COUNTY_MISMATCH']
     """
     p = _clean(park_code)
-    if not p:
+    if not p or p == NO_PARK.upper():
         return []
     park = PARKS.get(p)
     if park is None:

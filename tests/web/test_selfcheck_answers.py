@@ -108,9 +108,10 @@ def test_no_rd_centre_is_an_answer() -> None:
     specs = tuple(s for page in enterprise_steps() for s in page.specs)
     assert any(s.name == "rd_centre-none" for s in specs)
     data = build("enterprise", specs, {"name": "x", "rd_centre-none": "true"}).data
-    assert data["rd_centre"] == {"premises_m2": 0, "test_equipment_value": 0}  # a known "none", decidable
+    assert data["rd_centre"] == {"exists": False}  # a known "none", decidable (the rules read it)
+    assert not any(s.path == "rd_centre.exists" for s in specs)  # the box is that field's one input
     typed = build("enterprise", specs, {"name": "x", "rd_centre-none": "true", "rd_centre-premises_m2": "600"}).data
-    assert typed["rd_centre"]["premises_m2"] == "600"  # a figure typed beside it wins
+    assert typed["rd_centre"] == {"premises_m2": "600"}  # a figure typed beside it wins: there is a centre
     assert "rd_centre" not in build("enterprise", specs, {"name": "x"}).data  # unanswered stays unknown
     asked = map_paths(["rd_centre.premises_m2", "rd_centre.test_equipment_value"], {}, enterprise_steps())
     assert asked[0].none_spec is not None and asked[1].none_spec is None  # one box, with the first question

@@ -8,7 +8,7 @@ import re
 
 from flask.testing import FlaskClient
 
-from engine.standards.regions import COUNTIES, PARKS
+from engine.standards.regions import COUNTIES, NO_PARK, PARKS
 from engine.standards.tech_fields import FIELDS
 from tests.web.conftest import PAGES
 
@@ -36,7 +36,8 @@ def test_region_is_a_select_of_the_counties_and_the_outside_sentinels(client: Fl
 
 def test_parks_are_grouped_by_county_and_carry_their_counties_for_the_filter(client: FlaskClient) -> None:
     select = select_html(identity(client), "park_code")
-    assert set(values(select)) - {""} == set(PARKS)
+    assert set(values(select)) - {""} == {*PARKS, NO_PARK}
+    assert ">不在任何园区<" in select.split("<optgroup")[0]  # an answer of its own, whatever the county
     assert 'data-picker="park"' in select
     park = next(iter(PARKS.values()))
     assert f'data-counties="{" ".join(park.counties)}"' in select

@@ -74,12 +74,13 @@ def _put(data: dict[str, Any], path: str, value: Any) -> None:
 
 
 def _none_answers(built: Built, none_of: set[str]) -> None:
-    """"没有" answers: an empty list; for a record (an R&D centre), its figures set to zero unless typed."""
+    """"没有" answers: an empty list; for a record (an R&D centre), the field saying it does not exist — unless
+    figures of it are typed beside the box (they say it exists: the figures win)."""
     for group in none_of:
         if group in NONE_FILLS:
             section = built.data.setdefault(group, {})
-            for key, value in NONE_FILLS[group].items():
-                section.setdefault(key, value)
+            if not section:
+                section.update(NONE_FILLS[group])
         else:
             built.data.setdefault(group, [])
 
@@ -303,8 +304,11 @@ def unbuild(kind: str, pages_: tuple[Any, ...], dumped: dict[str, Any], finance_
         values: dict[str, Any] = {}
         for spec in page.specs:
             if spec.kind == "none":
-                if spec.path in dumped and dumped[spec.path] == []:
+                fills = NONE_FILLS.get(spec.path)
+                given = dumped.get(spec.path)
+                if given == [] or (fills and isinstance(given, dict) and all(given.get(k) == v for k, v in fills.items())):
                     values[spec.name] = "true"
+                    used |= {f"{spec.path}.{k}" for k in fills or {}}
                 continue
             if spec.group is not None:
                 rows = records.get(spec.group, [])

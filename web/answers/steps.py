@@ -64,9 +64,10 @@ NONE_LABELS = {
     "projects": Message("没有项目", "no projects"),
     "rd_centre": Message("没有研发中心（企业技术中心）", "no R&D centre"),
 }
-NONE_FILLS: dict[str, dict[str, int]] = {"rd_centre": {"premises_m2": 0, "test_equipment_value": 0}}
-"""What "没有" means for a section that is a record, not a list: no R&D centre is 0 ㎡ and 0 yuan of equipment
-(figures typed beside it win)."""
+NONE_FILLS: dict[str, dict[str, bool]] = {"rd_centre": {"exists": False}}
+"""What "没有" answers for a section that is a record, not a list: "没有研发中心" is `rd_centre.exists: false` (the
+rules reading the centre's figures say what that means); the box is that field's input, so the field itself is not
+asked again on the form."""
 COPIED = SAME_AS  # fields a page does not ask because another field already holds the answer: path → source
 
 
@@ -110,7 +111,8 @@ def _nested(model: type[BaseModel], name: str) -> Section:
     sub = model_of(info.annotation)
     assert sub is not None
     specs = field_specs(sub, name, within_required=info.is_required())
-    if name in NONE_FILLS:  # "没有研发中心": an answer of its own
+    if name in NONE_FILLS:  # "没有研发中心": an answer of its own (the field it fills has no other input)
+        specs = tuple(s for s in specs if s.key not in NONE_FILLS[name])
         specs += (FieldSpec(f"{name}-none", name, "none", "none", "bool", NONE_LABELS[name]),)
     return Section(name, specs)
 

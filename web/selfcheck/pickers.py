@@ -17,7 +17,7 @@ from flask_babel import gettext
 from wtforms.fields.choices import SelectChoice
 
 from engine.standards.industry import DIVISIONS, SECTIONS
-from engine.standards.regions import CITIES, COUNTIES, OUTSIDE, PARKS
+from engine.standards.regions import CITIES, COUNTIES, NO_PARK, OUTSIDE, PARKS
 from engine.standards.tech_fields import FIELDS, NOT_IN_CATALOGUE, OUTSIDE_FIELDS
 
 PICKED = frozenset({"region_code", "park_code", "industry_code", "tech_field"})
@@ -39,7 +39,7 @@ def _regions(lang: str) -> list[SelectChoice]:
 
 
 def _parks(lang: str) -> list[SelectChoice]:
-    out = []
+    out = [SelectChoice(NO_PARK, gettext("不在任何园区"))]  # an answer of its own, offered whatever the county
     for county in COUNTIES.values():
         group = _name(county, lang)
         out += [SelectChoice(p.code, _name(p, lang), {"data-counties": " ".join(p.counties)}, optgroup=group)
