@@ -416,6 +416,10 @@ def test_the_finance_export_shows_the_account_in_full_only_to_the_role_that_pays
         for shown in (csv_text, xlsx_text, page):
             assert (account in shown) is full and (mask_account(account) in shown) is not full, (role, shown[:800])
     assert "中国工商银行清远分行营业部" in csv_text  # a bank's name is not personal data
+    if role == "reviewer":  # the review page's payee card: masked too
+        app_id, account = next(iter(accounts.items()))
+        card = viewer.get(f"/review/applications/{app_id}").get_data(as_text=True).split('id="payee"')[1][:600]
+        assert mask_account(account) in card and account not in card
 
 
 def test_the_voucher_import_matches_the_registered_account(bureau: Flask, client: FlaskClient,

@@ -29,7 +29,7 @@ from web.db_session import db
 from web.extensions import current_ruleset
 from web.forms import choice
 from web.i18n import current_lang, tr
-from web.masking import mask_json_text
+from web.masking import mask_json_text, payee_for
 from web.notices.send import notify_review
 from web.reading import ISSUERS
 from web.review import bp, queue
@@ -209,7 +209,9 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
         appeal_form=ReasonOnlyForm(prefix="appeal"), titles=_flag_titles(),
         amount_lines=allocation_queries.approvable_lines(session, application.id), amounts_form=AmountsForm(
             score=application.score), problems=allocation_queries.approval_problems(session, application.id, _measure_titles()),
-        route_label=lambda r: tr(TRIAGE_ROUTES.get(r, Message(r, r))), money=lambda v: wan(v, lang), title_of=lambda m: tr(ruleset.measures[m].title) if m in ruleset.measures else m)
+        route_label=lambda r: tr(TRIAGE_ROUTES.get(r, Message(r, r))), money=lambda v: wan(v, lang), title_of=lambda m: tr(ruleset.measures[m].title) if m in ruleset.measures else m,
+        payee=payee_for(current_user.role, application.applicant.party, application.applicant.payee_name,
+                        application.applicant.bank_name, application.applicant.bank_account))
 
 
 def _measure_titles() -> dict[str, tuple[str, str]]:
