@@ -1,9 +1,10 @@
 """This file finds the record lists worth asking once: certificates held, loans, projects.
 
-An empty list is an answer the engine treats as known ("holds no 高企 certificate"), so a list the
-answers have not given yet is never *missing*; left unasked it would silently read as "none". It is asked
-(one question, kind "records") when the answers lack it and a measure that is not "not applicable"
-reads it — directly, through a fact, or through another measure's outcome that reads it.
+An empty list is an answer ("holds no 高企 certificate"); a list the answers have not given yet is unknown to
+the engine. It is asked once (one question, kind "records") when the answers lack it and an undetermined
+measure reads it — directly, through a fact, or through another measure's outcome that reads it. A measure
+already decided without the list is not a reason to ask it: under Kleene logic no answer to an unknown can
+change a decided outcome (an `all` already false stays false), so such a list question would be over-asking.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def list_readers(data: dict[str, Any], decision: Decision, order: tuple[str, ...
     facts = {f.id: set(f.reads) for f in decision.facts}
     results = {r.measure_id: r for r in decision.results}
     reads = {m: _closure(_reads(r.trace), facts) for m, r in results.items()
-             if r.trace is not None and r.outcome is not Outcome.NOT_APPLICABLE}
+             if r.trace is not None and r.outcome is Outcome.UNDETERMINED}
     out: dict[str, list[str]] = {}
     for name in wanted:
         readers: list[str] = []

@@ -29,11 +29,9 @@ def test_questions_come_from_undetermined_measures_only(ruleset: RuleSet) -> Non
     assert plan.questions and not plan.done
     for question in plan.questions:
         assert question.used_for
-        for measure_id in question.used_for:
-            if question.kind == "records":  # a list not given yet can change decided outcomes too
-                assert outcomes[measure_id].outcome is not Outcome.NOT_APPLICABLE
-            else:
-                assert outcomes[measure_id].outcome is Outcome.UNDETERMINED
+        for measure_id in question.used_for:  # a list too: an unanswered list is unknown, so a measure decided
+            assert outcomes[measure_id].outcome is Outcome.UNDETERMINED  # without it cannot change (Kleene)
+    assert not plan.provisional
     assert set(plan.undetermined) == {m for m, r in outcomes.items() if r.outcome is Outcome.UNDETERMINED}
 
 
