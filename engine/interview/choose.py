@@ -22,9 +22,16 @@ from engine.interview.fields import code_choices, field_info
 from engine.interview.lists import LIST_HELP, LIST_LABELS, list_choices, list_readers
 from engine.interview.model import Question
 from engine.interview.paths import KEYED_LISTS, get_answer, set_answer, split_path
-from engine.interview.value import ALTERNATIVES, key_measure, knockouts, money_of, moot_after, weights
+from engine.interview.value import (
+    ALTERNATIVES,
+    key_measure,
+    knockouts,
+    money_of,
+    moot_after,
+    unknown_leaves,
+    weights,
+)
 from engine.model import RuleSet
-from engine.trace import TraceNode
 
 GROUP_ORDER = ("identity", "staff", "finance", "ip", "innovation", "rd_centre", "certificates", "listing",
                "hnte_application", "zone", "loans", "projects", "carrier", "institution", "person", "leader",
@@ -86,7 +93,7 @@ def _help(decisions: Iterable[Decision | None], order: tuple[str, ...]) -> dict[
             result = results.get(measure_id)
             if result is None or result.outcome is not Outcome.UNDETERMINED or result.trace is None:
                 continue
-            for leaf in _unknown_leaves(result.trace):
+            for leaf in unknown_leaves(result.trace):
                 for path in leaf.missing:
                     if leaf.text is not None:
                         found.setdefault(path, {}).setdefault(measure_id, leaf.text)
@@ -101,14 +108,6 @@ def _help_for(path: str, measures: list[str], opened: OpenFields, rank: dict[str
         if measure_id in texts:
             return texts[measure_id]
     return None
-
-
-def _unknown_leaves(node: TraceNode) -> list[TraceNode]:
-    if node.result != "unknown":
-        return []
-    if not node.children:
-        return [node]
-    return [leaf for child in node.children for leaf in _unknown_leaves(child)]
 
 
 def open_fields(ruleset: RuleSet, data: dict[str, Any], decision: Decision, as_of: dt.date, today: dt.date,

@@ -14,9 +14,9 @@ from typing import Any
 
 from engine.decision import Decision, Outcome
 from engine.errors import Message
+from engine.interview.value import trace_reads
 from engine.names import KIND_MODELS
 from engine.profile.fields import unwrap
-from engine.trace import TraceNode
 
 LISTS = ("certificates", "loans", "projects")
 LIST_LABELS = {
@@ -31,16 +31,6 @@ LIST_HELP = Message("已持有的资质、已有的贷款和项目会改变可�
                     "都没有的，回答“没有”。",
                     "What is already held changes which measures apply (e.g. Qingyuan's first-recognition HNTE "
                     "award is only for firms that never held an HNTE certificate); if there are none, answer “none”.")
-
-
-def _reads(node: TraceNode) -> set[str]:
-    out: set[str] = set()
-    stack = [node]
-    while stack:
-        current = stack.pop()
-        out |= set(current.reads)
-        stack.extend(current.children)
-    return out
 
 
 def _closure(names: set[str], facts: dict[str, set[str]]) -> set[str]:
@@ -61,7 +51,7 @@ def list_readers(data: dict[str, Any], decision: Decision, order: tuple[str, ...
         return {}
     facts = {f.id: set(f.reads) for f in decision.facts}
     results = {r.measure_id: r for r in decision.results}
-    reads = {m: _closure(_reads(r.trace), facts) for m, r in results.items()
+    reads = {m: _closure(trace_reads(r.trace), facts) for m, r in results.items()
              if r.trace is not None and r.outcome is Outcome.UNDETERMINED}
     out: dict[str, list[str]] = {}
     for name in wanted:

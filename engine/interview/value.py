@@ -45,7 +45,8 @@ AREA_PATHS = frozenset({"region_code", "city", "region_class", "park_code"})
 WAN = 10_000
 
 
-def _reads(node: TraceNode) -> set[str]:
+def trace_reads(node: TraceNode) -> set[str]:
+    """Every name the trace under `node` read (profile paths, facts, eligible(m))."""
     out: set[str] = set()
     stack = [node]
     while stack:
@@ -61,7 +62,7 @@ def dependents(decision: Decision) -> dict[str, set[str]]:
     for result in decision.results:
         if result.trace is None:
             continue
-        for name in _reads(result.trace):
+        for name in trace_reads(result.trace):
             if name.startswith("eligible(") and name.endswith(")"):
                 out.setdefault(name[len("eligible("):-1], set()).add(result.measure_id)
     return out
@@ -121,7 +122,7 @@ def moot_after(result: MeasureResult) -> dict[str, tuple[tuple[frozenset[str], b
     if result.trace is None or result.trace.result != "unknown":
         return {}
     leaves: dict[str, int] = {}
-    for leaf in _unknown_leaves(result.trace):
+    for leaf in unknown_leaves(result.trace):
         for path in set(leaf.missing):
             leaves[path] = leaves.get(path, 0) + 1
     out: dict[str, set[tuple[frozenset[str], bool]]] = {}
@@ -129,13 +130,13 @@ def moot_after(result: MeasureResult) -> dict[str, tuple[tuple[frozenset[str], b
     def walk(node: TraceNode) -> None:
         open_children = [c for c in node.children if c.result == "unknown"]
         if node.kind in ("all", "any") and len(open_children) > 1:
-            fields = [(c, frozenset(p for leaf in _unknown_leaves(c) for p in leaf.missing)) for c in open_children]
+            fields = [(c, frozenset(p for leaf in unknown_leaves(c) for p in leaf.missing)) for c in open_children]
             for child, settles in fields:
                 if not settles:
                     continue
                 others = [(c, f) for c, f in fields if c is not child]
                 for path in {p for _c, f in others for p in f} - settles:
-                    inside = sum(1 for c, _f in others for leaf in _unknown_leaves(c) if path in set(leaf.missing))
+                    inside = sum(1 for c, _f in others for leaf in unknown_leaves(c) if path in set(leaf.missing))
                     if inside == leaves.get(path, 0):  # read nowhere else in the measure
                         out.setdefault(path, set()).add((settles, node.kind == "any"))
         for child in open_children:
@@ -150,15 +151,16 @@ def settleable(result: MeasureResult) -> bool:
     conditions are not read yet) and every undetermined condition reads a field an applicant can give (not
     a condition left unpublished or an expert's judgement, which answers may rule out, never settle)."""
     return in_area(result) and not (result.trace is not None
-                                    and any(not leaf.missing for leaf in _unknown_leaves(result.trace)))
+                                    and any(not leaf.missing for leaf in unknown_leaves(result.trace)))
 
 
-def _unknown_leaves(node: TraceNode) -> list[TraceNode]:
+def unknown_leaves(node: TraceNode) -> list[TraceNode]:
+    """The undetermined leaf conditions under `node` (trace order): the ones naming what is missing."""
     if node.result != "unknown":
         return []
     if not node.children:
         return [node]
-    return [leaf for child in node.children for leaf in _unknown_leaves(child)]
+    return [leaf for child in node.children for leaf in unknown_leaves(child)]
 
 
 def in_area(result: MeasureResult) -> bool:
