@@ -32,9 +32,18 @@ def band_plan(table: Any) -> Callable[[Any], Any] | None:
     x ≥ p/q  ⇔  n·q ≥ p·d  for x = n/d with d, q > 0; anything but an exact number in x goes to the
     engine's own `band()`, so intervals and unknowns keep their meaning.
     """
+    plans = band_plans(table)
+    return plans[0] if plans is not None else None
+
+
+Bounds = tuple[tuple[Callable[[Any, Any], bool], int, int], ...]
+
+
+def _band_rows(table: Any) -> list[tuple[Bounds, Any]] | None:
+    """Each row's bounds as (comparison, p, q) and its value; None unless every bound is an exact number."""
     if not isinstance(table, list) or not all(isinstance(r, dict) and "value" in r for r in table):
         return None
-    rows: list[tuple[tuple[tuple[Callable[[Any, Any], bool], int, int], ...], Any]] = []
+    rows: list[tuple[Bounds, Any]] = []
     for row in table:
         tests = []
         for key in ("min", "over", "max", "under"):
@@ -44,15 +53,16 @@ def band_plan(table: Any) -> Callable[[Any], Any] | None:
                     return None
                 tests.append((_BOUND[key], bound[0], bound[1]))
         rows.append((tuple(tests), row["value"]))
+    return rows
 
-    def lookup(x: Any) -> Any:
-        kind = type(x)
-        if kind is int:
-            n, d = x, 1
-        elif kind is Fraction:
-            n, d = x.numerator, x.denominator
-        else:
-            return _BAND(None, x, table)
+
+def band_plans(table: Any) -> tuple[Callable[[Any], Any], Callable[[int, int], Any]] | None:
+    """(lookup of x, lookup of the quotient n/d of two ints with d > 0 — no Fraction built) of band_plan."""
+    rows = _band_rows(table)
+    if rows is None:
+        return None
+
+    def quotient(n: int, d: int) -> Any:
         for tests, value in rows:
             for check, p, q in tests:
                 if not check(n * q, p * d):
@@ -60,7 +70,15 @@ def band_plan(table: Any) -> Callable[[Any], Any] | None:
             else:
                 return value
         return Unknown(reason="no band matches")
-    return lookup
+
+    def lookup(x: Any) -> Any:
+        kind = type(x)
+        if kind is int:
+            return quotient(x, 1)
+        if kind is Fraction:
+            return quotient(x.numerator, x.denominator)
+        return _BAND(None, x, table)
+    return lookup, quotient
 
 
 def _year_field(item: Any, name: str, is_dict: bool) -> Any:

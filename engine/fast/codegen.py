@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import ast
 import types
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any, NamedTuple
@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 from engine.expr.nodes import (
     Binary,
     BoolOp,
+    Call,
     Compare,
     ListLit,
     Literal,
@@ -46,7 +47,7 @@ from engine.expr.nodes import (
     compare,
 )
 from engine.expr.values import Unknown
-from engine.fast.calls import MISS, OPS
+from engine.fast.calls import MISS, OPS, band_plans
 from engine.fast.exprs import ExprCompiler
 from engine.fast.protocol import Fn, Program
 from engine.logic import combine
@@ -183,6 +184,10 @@ class Generator:
             out = self.fresh()
             self.emit(_assign(out, _call(_load("combine"), ast.Constant(node.op), ast.List(items, ast.Load()))))
             return Val(_load(out))
+        if isinstance(node, Call) and node.name == "band":
+            found = self._band(node, params)
+            if found is not None:
+                return found
         if isinstance(node, ListLit) and all(isinstance(i, Literal) for i in node.items):
             return self.constant([i.value for i in node.items])  # type: ignore[attr-defined]
         return self.fallback(node, params)
@@ -294,43 +299,72 @@ class Generator:
                        ) -> Val:
         """x / y OP b for exact x, y (y > 0) and b as x·den(b) OP num(b)·y; otherwise the quotient itself
         (the fact's memoised value, or arithmetic's) compared as any other value."""
-        quotient, fact_id = ratio
-        scope = self.program.ruleset.facts[fact_id].parameters if fact_id else params
         b = self.value(node.right, params)
         out = self.fresh()
 
-        def fused() -> None:
-            x, y = self.value(quotient.left, scope), self.value(quotient.right, scope)
-            test: list[ast.expr] = [_type_is(x.expr, "int"), _type_is(y.expr, "int"),
-                                    _cmp(">", y.expr, ast.Constant(0))]
+        def fast(x: Val, y: Val) -> tuple[list[ast.expr], Any]:
+            tests: list[ast.expr] = []
             den: ast.expr
             num: ast.expr
             if _const_number(b.const):
                 den, num = ast.Constant(b.const.denominator), ast.Constant(b.const.numerator)
             else:
-                test.append(ast.BoolOp(ast.Or(), [_type_is(b.expr, "int"), _type_is(b.expr, "Fraction")]))
+                tests.append(ast.BoolOp(ast.Or(), [_type_is(b.expr, "int"), _type_is(b.expr, "Fraction")]))
                 den, num = _attr(b.expr, "denominator"), _attr(b.expr, "numerator")
-            self.branch(ast.BoolOp(ast.And(), test), lambda: self.emit(_assign(out, _cmp(
-                node.op, _mul(x.expr, den), _mul(num, y.expr)))), lambda: whole(x, y))
+            return tests, lambda: self.emit(_assign(out, _cmp(node.op, _mul(x.expr, den), _mul(num, y.expr))))
+
+        self._quotient(ratio, params, fast, lambda value: self._compare_into(out, node.op, value, b))
+        self._negate(out, node.negate)
+        return Val(_load(out))
+
+    def _band(self, node: Call, params: dict[str, ParameterSeries]) -> Val | None:
+        """band(x, constant table) by integer comparisons (engine.fast.calls.band_plans); a quotient x / y of
+        two ints is looked up as it stands, without building its Fraction."""
+        if not (len(node.args) == 2 and isinstance(node.args[1], Literal | Param)):
+            return None
+        plans = band_plans(self.value(node.args[1], params).const)
+        if plans is None:
+            return None
+        lookup, quotient = self.bind(plans[0]), self.bind(plans[1])
+        out, ratio = self.fresh(), self._ratio(node.args[0])
+        if ratio is None:
+            self.emit(_assign(out, _call(lookup, self.value(node.args[0], params).expr)))
+            return Val(_load(out))
+
+        def fast(x: Val, y: Val) -> tuple[list[ast.expr], Any]:
+            return [], lambda: self.emit(_assign(out, _call(quotient, x.expr, y.expr)))
+
+        self._quotient(ratio, params, fast, lambda value: self.emit(_assign(out, _call(lookup, value.expr))))
+        return Val(_load(out))
+
+    def _quotient(self, ratio: tuple[Binary, str | None], params: dict[str, ParameterSeries],
+                  fast: Callable[[Val, Val], tuple[list[ast.expr], Any]], slow: Callable[[Val], None]) -> None:
+        """`fast(x, y)` (its tests, its code) where x / y is a quotient of two ints with y > 0 not yet worked
+        out; `slow(value)` of the quotient's value otherwise (a fact's memoised value, or arithmetic's)."""
+        quotient, fact_id = ratio
+        scope = self.program.ruleset.facts[fact_id].parameters if fact_id else params
+
+        def fused() -> None:
+            x, y = self.value(quotient.left, scope), self.value(quotient.right, scope)
+            tests, code = fast(x, y)
+            ints = [_type_is(x.expr, "int"), _type_is(y.expr, "int"), _cmp(">", y.expr, ast.Constant(0))]
+            self.branch(ast.BoolOp(ast.And(), ints + tests), code, lambda: whole(x, y))
 
         def whole(x: Val | None = None, y: Val | None = None) -> None:
             if fact_id is not None:
-                value = self.name(fact_id)
-            else:
-                assert x is not None and y is not None
-                quotient_name = self.fresh()
-                self.emit(_assign(quotient_name, _call(_load("arithmetic"), ast.Constant("/"), x.expr, y.expr)))
-                value = Val(_load(quotient_name))
-            self._compare_into(out, node.op, value, b)
+                slow(self.name(fact_id))
+                return
+            assert x is not None and y is not None
+            value = self.fresh()
+            self.emit(_assign(value, _call(_load("arithmetic"), ast.Constant("/"), x.expr, y.expr)))
+            slow(Val(_load(value)))
 
         if fact_id is None:
             fused()
-        else:  # the fact already worked out (memoised) is compared as it is; else fused
-            self.program.reader(fact_id)
-            slot = ast.Subscript(_load("memo"), ast.Constant(self.program.slots[fact_id]), ast.Load())
-            self.branch(_is(slot, _load("MISS")), fused, whole)
-        self._negate(out, node.negate)
-        return Val(_load(out))
+            return
+        self.program.reader(fact_id)  # the fact already worked out (memoised) is used as it is
+        slot = ast.Subscript(_load("memo"), ast.Constant(self.program.slots[fact_id]), ast.Load())
+        self.branch(_is(slot, _load("MISS")), fused, whole)
 
     # -- entry points -------------------------------------------------------------------------------
     def leaves(self, name: str, conditions: list[Any], params: dict[str, ParameterSeries]) -> Fn:

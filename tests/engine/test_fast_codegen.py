@@ -35,7 +35,8 @@ def _ratio_edges() -> list[dict[str, Any]]:
     base = generate(1, seed=3)[0][0]
     last = max(r["year"] for r in base["finance"])
     out = []
-    for total, sci in ((100, 10), (100, 9), (0, 0), (7, 0), (3, 1), (30, 3)):  # staff ratio 10 % exactly, below, 0/0
+    # staff ratio exactly on a band bound (10, 15, 20, 25, 30 %), one below, 0/0, n/0
+    for total, sci in ((100, 10), (100, 9), (0, 0), (7, 0), (3, 1), (30, 3), (100, 30), (100, 29), (20, 5), (40, 6)):
         p = copy.deepcopy(base)
         p["staff"].update(total=total, sci_tech=sci)
         out.append(p)
