@@ -34,7 +34,7 @@ TITLES = (Message("各申报通知的申请状态", "applications by call and st
 TIME_SERIES = (("median_days_to_decision", Message("至审核决定", "to decision"), "#1e88e5"),
                ("median_days_to_final", Message("至分配定稿", "to final allocation"), "#43a047"))
 MONEY_LABELS = {"budget": Message("预算", "budget"), "approved": Message("核定", "approved"),
-                "requested": Message("参与分配", "put into the allocation"), "allocated": Message("已分配", "allocated"),
+                "requested": Message("参与分配", "in allocation"), "allocated": Message("已分配", "allocated"),
                 "paid": Message("已拨付", "paid")}
 
 
