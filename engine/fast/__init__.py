@@ -51,6 +51,10 @@ class CompiledRuleSet:
         self._bodies: dict[str, Fn] = {}
         for fid in ruleset.facts:
             self.reader(fid)
+        for name in sorted(self.uses):  # a slot and an accessor for every name a rule reads (generated code
+            if name != "as_of" and name not in ruleset.facts:  # is written later, on first use, and reads them)
+                self.names.add(name)
+                self.reader(name)
         for fid, fact in ruleset.facts.items():
             self._bodies[fid] = ExprCompiler(self, fact.parameters, traced=False).compile(fact.expr)
         self.plans = {mid: MeasurePlan(self, ruleset.measures[mid]) for mid in ruleset.order}

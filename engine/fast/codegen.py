@@ -27,6 +27,8 @@ engine's meaning; all/any/not stay engine.logic's (MeasurePlan combines the valu
 from __future__ import annotations
 
 import ast
+import functools
+import threading
 import types
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -118,6 +120,8 @@ class Generator:
         self.counter = 0
         self.block: list[ast.stmt] = []
         self.closures: dict[int, ExprCompiler] = {}
+        self.lock = threading.Lock()  # one function generated at a time (the block being written is shared)
+        self.built: dict[str, Fn] = {}
 
     # -- helpers ------------------------------------------------------------------------------------
     def fresh(self, hint: str = "v") -> str:
@@ -367,6 +371,18 @@ class Generator:
         self.branch(_is(slot, _load("MISS")), fused, whole)
 
     # -- entry points -------------------------------------------------------------------------------
+    def lazily(self, key: str, build: Callable[[], Fn], install: Callable[[Fn], None]) -> Fn:
+        """A stand-in that builds the function on its first call (once, under the generator's lock), puts it
+        in its place with `install`, and runs it."""
+        def first(run: Any) -> Any:
+            with self.lock:
+                fn = self.built.get(key)
+                if fn is None:
+                    fn = self.built[key] = build()
+                    install(fn)
+            return fn(run)
+        return first
+
     def leaves(self, name: str, conditions: list[Any], params: dict[str, ParameterSeries]) -> Fn:
         """A function run → [value of each condition], in order (each evaluated, as evaluate() does)."""
         return self.function(name, lambda: ast.List([self.value(c.expr, params).expr for c in conditions],
@@ -378,9 +394,20 @@ class Generator:
 
 
 def generate(program: Any) -> None:
-    """Give every measure plan of `program` its generated leaves, and every fact its generated body."""
+    """Give every measure plan of `program` its generated leaves and every fact its generated body, each built
+    on its first use (a command that decides one profile pays only for the measures that apply to it)."""
     gen = Generator(program)
     for i, (fid, fact) in enumerate(program.ruleset.facts.items()):
-        program._bodies[fid] = gen.fact(f"fact_{i}", fact.expr, fact.parameters)
+        program._bodies[fid] = gen.lazily(f"fact_{i}", _fact_builder(gen, f"fact_{i}", fact),
+                                          functools.partial(program._bodies.__setitem__, fid))
     for i, plan in enumerate(program.plans.values()):
-        plan.values_of = gen.leaves(f"measure_{i}", plan.criteria[1], plan.measure.parameters)
+        plan.values_of = gen.lazily(f"measure_{i}", _leaves_builder(gen, f"measure_{i}", plan),
+                                    functools.partial(setattr, plan, "values_of"))
+
+
+def _fact_builder(gen: Generator, name: str, fact: Any) -> Callable[[], Fn]:
+    return lambda: gen.fact(name, fact.expr, fact.parameters)
+
+
+def _leaves_builder(gen: Generator, name: str, plan: Any) -> Callable[[], Fn]:
+    return lambda: gen.leaves(name, plan.criteria[1], plan.measure.parameters)

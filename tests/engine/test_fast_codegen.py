@@ -86,7 +86,10 @@ def _run(program: Any, profile: dict[str, Any]) -> Any:
 
 def test_generated_names_are_the_generators_own(ruleset: RuleSet) -> None:
     program = CompiledRuleSet(ruleset, AS_OF)
-    functions = [plan.values_of for plan in program.plans.values()]
+    gen = Generator(program)
+    functions = [gen.leaves(f"m{i}", plan.criteria[1], plan.measure.parameters)
+                 for i, plan in enumerate(program.plans.values())]
+    functions += [gen.fact(f"f{i}", fact.expr, fact.parameters) for i, fact in enumerate(ruleset.facts.values())]
     assert all(f.__code__.co_filename == "<engine.fast.codegen>" for f in functions)
     allowed = {"MISS", "Fraction", "Unknown", "compare", "arithmetic", "combine", "type", "divmod", "memo", "int", "bool", "str",
                "numerator", "denominator"}
@@ -95,5 +98,9 @@ def test_generated_names_are_the_generators_own(ruleset: RuleSet) -> None:
         assert all(re.fullmatch(r"run|memo|[vqr]\d+", n) for n in f.__code__.co_varnames)
 
 
-def test_date_is_compiled_in(bench_rules: RuleSet) -> None:
-    assert CompiledRuleSet(bench_rules, dt.date(2024, 6, 30)).as_of == dt.date(2024, 6, 30)
+def test_functions_are_generated_on_first_use(bench_rules: RuleSet) -> None:
+    program = CompiledRuleSet(bench_rules, dt.date(2024, 6, 30))
+    stand_ins = [plan.values_of for plan in program.plans.values()]
+    assert all(f.__code__.co_filename != "<engine.fast.codegen>" for f in stand_ins)
+    program.verdicts(generate(1, seed=5)[0][0])
+    assert all(plan.values_of.__code__.co_filename == "<engine.fast.codegen>" for plan in program.plans.values())
