@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import random
 import re
 from pathlib import Path
@@ -449,7 +450,13 @@ def test_the_voucher_import_matches_the_registered_account(bureau: Flask, client
     assert "已登记 2 行，未登记 3 行" in text, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text.split("<tbody>")[1]))[:1500]
     assert text.count("银行账号与申请人登记的收款账户不一致（须为完整账号）") == 2 and "收款户名与申请人登记的不一致" in text
     with bureau.app_context():
-        assert sorted(p.voucher_no for p in allocation_queries.payments_of(db(), call)) == ["PZ-4", "PZ-5"]
+        payments = allocation_queries.payments_of(db(), call)
+        assert sorted(p.voucher_no for p in payments) == ["PZ-4", "PZ-5"]
+        from web.store.models import LedgerEntry
+
+        chained = json.loads(db().get(LedgerEntry, payments[0].ledger_id).body)  # type: ignore[union-attr]
+        assert chained["payee"]["account"] == mask_account(good) and good not in json.dumps(chained)
+        assert queries.verify_chain(db()).ok
 
 
 def _import(admin: FlaskClient, call: int, header: list[str], rows: list[list[str]]) -> str:
