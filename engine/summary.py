@@ -15,20 +15,20 @@ from typing import Any
 from engine.canonical import plain
 from engine.decision import Amount, Decision
 
-_AMOUNTS: dict[Amount, dict[str, Any]] = {}  # plain() of the amounts seen most (none, fixed sums), by value
+_AMOUNTS: dict[int, tuple[Amount, dict[str, Any]]] = {}  # id → (amount, plain(amount)) of the amounts seen
 
 
 def _amount(amount: Amount) -> dict[str, Any]:
-    """plain(amount), a fresh dict; amounts are few distinct values, so each is converted once."""
-    try:
-        found = _AMOUNTS.get(amount)
-    except TypeError:  # a value that does not hash (none in today's rules)
-        return plain(amount)  # type: ignore[no-any-return]
-    if found is None:
-        found = plain(amount)
-        if len(_AMOUNTS) < 1024:
-            _AMOUNTS[amount] = found
-    return dict(found)
+    """plain(amount), a fresh dict; the compiled path shares its amount objects (none, fixed sums), so each is
+    converted once (the amount is kept with its conversion: its id is not reused meanwhile)."""
+    found = _AMOUNTS.get(id(amount))
+    if found is not None and found[0] is amount:
+        return dict(found[1])
+    converted: dict[str, Any] = plain(amount)
+    if len(_AMOUNTS) < 4096:
+        _AMOUNTS[id(amount)] = (amount, converted)
+        return dict(converted)
+    return converted
 
 
 def result_summary(result: Any, gaps: Any) -> dict[str, Any]:

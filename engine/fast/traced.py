@@ -115,11 +115,21 @@ def decide(program: Program, parsed: ParsedProfile | Any, measures: list[str] | 
         stacking=program.stacking(results))
 
 
+_SHARED: dict[int, tuple[Verdict, MeasureResult]] = {}  # id(verdict) → (verdict, its result), for shared verdicts
+
+
 def _result(verdict: Verdict, full: Callable[[], dict[str, Any]]) -> MeasureResult:
     mid = verdict.measure_id
-    fields = {"measure_id": mid, "outcome": verdict.outcome, "reason": verdict.reason, "amount": verdict.amount,
-              "failing": verdict.failing, "missing": verdict.missing, "prerequisites": verdict.prerequisites}
-    if verdict.outcome is Outcome.NOT_APPLICABLE:
-        return MeasureResult(**fields, gaps=(), trace=None)
+    if verdict.outcome is Outcome.NOT_APPLICABLE:  # each plan's few not-applicable verdicts: one frozen result each
+        found = _SHARED.get(id(verdict))
+        if found is not None and found[0] is verdict:
+            return found[1]
+        result = MeasureResult(mid, verdict.outcome, verdict.reason, verdict.amount, verdict.failing, verdict.missing,
+                               (), None, verdict.prerequisites)
+        if len(_SHARED) < 4096:
+            _SHARED[id(verdict)] = (verdict, result)  # the verdict is kept, so its id is not reused meanwhile
+        return result
     later = {"trace": lambda: full()[mid].trace, "gaps": (lambda: full()[mid].gaps) if verdict.failing else tuple}
-    return MeasureResult.deferred(later, **fields)
+    return MeasureResult.deferred(later, measure_id=mid, outcome=verdict.outcome, reason=verdict.reason,
+                                  amount=verdict.amount, failing=verdict.failing, missing=verdict.missing,
+                                  prerequisites=verdict.prerequisites)
