@@ -449,6 +449,7 @@ def test_the_voucher_import_matches_the_registered_account(bureau: Flask, client
     text = _import(admin, call, table[0], rows)
     assert "已登记 2 行，未登记 3 行" in text, re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text.split("<tbody>")[1]))[:1500]
     assert text.count("银行账号与申请人登记的收款账户不一致（须为完整账号）") == 2 and "收款户名与申请人登记的不一致" in text
+    assert f"中国工商银行清远分行营业部 · {good}" in text  # each row shows the account it was checked against
     with bureau.app_context():
         payments = allocation_queries.payments_of(db(), call)
         assert sorted(p.voucher_no for p in payments) == ["PZ-4", "PZ-5"]

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import functools
 import io
 from dataclasses import dataclass
 from typing import Any
@@ -96,6 +97,7 @@ class RowResult:
     line_id: str
     ok: bool
     message: str
+    payee: str = ""  # the line's registered payee account, as the importing role may see it ("" for an unknown line)
 
 
 def _table(upload: Any) -> list[list[str]]:
@@ -145,27 +147,30 @@ def _one(number: int, get: dict[str, str], lines: dict[str, Any], seen: set[str]
     line = lines.get(get["line"].removesuffix(".0"))
     if line is None:
         return RowResult(number, get["line"], False, _("行号不属于本通知的分配项目"))
-    wrong = account_queries.payee_mismatch(line.application.applicant, get["payee"], get["account"])
+    who = line.application.applicant
+    bank = payee_for(current_user.role, who.party, who.payee_name, who.bank_name, who.bank_account)
+    row = functools.partial(RowResult, number, get["line"], payee=" · ".join(bank.values()))
+    wrong = account_queries.payee_mismatch(who, get["payee"], get["account"])
     if wrong is not None:
-        return RowResult(number, get["line"], False, tr(Message(*wrong)))
+        return row(False, tr(Message(*wrong)))
     try:
         amount = int(get["amount"].replace(",", "").removesuffix(".0"))
     except ValueError:
-        return RowResult(number, get["line"], False, _("付款金额须为整数元"))
+        return row(False, _("付款金额须为整数元"))
     try:
         paid_on = _date(get["on"])
     except ValueError:
-        return RowResult(number, get["line"], False, _("付款日期须为 YYYY-MM-DD"))
+        return row(False, _("付款日期须为 YYYY-MM-DD"))
     if get["voucher"] in seen:
-        return RowResult(number, get["line"], False, _("凭证号在文件中重复"))
+        return row(False, _("凭证号在文件中重复"))
     seen.add(get["voucher"])
     try:
         payment = allocation_queries.record_payment(db(), line.id, paid_on=paid_on, amount=amount,
                                                     voucher_no=get["voucher"], user_id=user_id)
     except StoreError as refused:
-        return RowResult(number, get["line"], False, tr(refused))
+        return row(False, tr(refused))
     notify_payment(db(), payment)
-    return RowResult(number, get["line"], True, _("已登记"))
+    return row(True, _("已登记"))
 
 
 @bp.route("/<int:call_id>/payments/import", methods=["POST"])
