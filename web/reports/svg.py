@@ -18,6 +18,25 @@ ROW_HEIGHT = 22
 BAR_HEIGHT = 14
 
 
+def _width(value: str) -> float:
+    """The drawn width of a text at 12 px (a CJK character about 12 px, others about 7)."""
+    return sum(12 if ord(char) > 0x2E80 else 7 for char in value)
+
+
+def _legend_rows(series: Sequence[tuple[str, str]], left: int, right: int) -> list[list[tuple[int, str, str]]]:
+    """The legend's entries as (x, name, colour) in rows that wrap before `right`: a long legend never runs off."""
+    rows: list[list[tuple[int, str, str]]] = [[]]
+    x = left
+    for name, color in series:
+        size = 16 + int(_width(name)) + 14
+        if rows[-1] and x + size > right:
+            rows.append([])
+            x = left
+        rows[-1].append((x, name, color))
+        x += size
+    return rows
+
+
 def _text(value: str, limit: float = LABEL_WIDTH - 12) -> str:
     """The label, cut to fit `limit` pixels at 12 px (a CJK character about 12 px, others about 7)."""
     width, out = 0.0, []
@@ -45,7 +64,9 @@ def bar_chart(rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[tupl
     span = (high - low) or 1.0
     plot = width - LABEL_WIDTH - 110
     zero = LABEL_WIDTH + plot * (-low / span)
-    height = ROW_HEIGHT * len(rows) + 34
+    legend = _legend_rows(series, LABEL_WIDTH, width - 4)
+    plot_height = ROW_HEIGHT * len(rows) + 10
+    height = plot_height + 18 * len(legend) + 6
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
     for index, (label, values) in enumerate(rows):
@@ -66,12 +87,12 @@ def bar_chart(rows: Sequence[tuple[str, Sequence[float]]], series: Sequence[tupl
                 neg -= size
         total = sum(values)
         parts.append(f'<text x="{max(pos, zero) + 6:.1f}" y="{y + 11}" class="value">{escape(fmt(total))}</text>')
-    parts.append(f'<line x1="{zero:.1f}" y1="2" x2="{zero:.1f}" y2="{height - 28}" class="axis"/>')
-    x = LABEL_WIDTH
-    for name, color in series:
-        parts.append(f'<rect x="{x}" y="{height - 18}" width="12" height="12" fill="{color}"/>'
-                     f'<text x="{x + 16}" y="{height - 8}" class="legend">{escape(name)}</text>')
-        x += 28 + 9 * len(name)
+    parts.append(f'<line x1="{zero:.1f}" y1="2" x2="{zero:.1f}" y2="{plot_height - 4}" class="axis"/>')
+    for line, entries in enumerate(legend):
+        top = plot_height + 18 * line
+        for x, name, color in entries:
+            parts.append(f'<rect x="{x}" y="{top}" width="12" height="12" fill="{color}"/>'
+                         f'<text x="{x + 16}" y="{top + 10}" class="legend">{escape(name)}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
 
