@@ -53,7 +53,7 @@ SubsidyServer(app, options).run()
 """
 
 
-PORTS = range(8180, 8190)  # this benchmark's ports on the shared machine; any free port when all are taken
+PORTS = range(8310, 8320)  # this benchmark's ports on the shared machine (H1's range); any free port when all are taken
 
 
 def free_port() -> int:
