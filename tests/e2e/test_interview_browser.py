@@ -93,7 +93,7 @@ def answer_page(s: Session, answers: dict[str, Any]) -> int:
             batch.locator('input[name="none_of"]').check()
             by_box |= set(paths)
             given += 1
-        else:  # one applies or is not known: answer them one by one
+        elif batch.locator("details").get_attribute("open") is None:  # one applies or is not known: one by one
             batch.locator("details > summary").click()
     for question in s.page.locator(".question").all():
         path = question.locator('input[name="asked"]').get_attribute("value") or ""
@@ -163,6 +163,27 @@ def test_the_sme_reaches_a_decided_hnte_outcome(person: Any) -> None:
     assert asked < full_form, (asked, full_form)  # fewer questions than the six-step form's fields
     assert asked <= 35, asked  # issue 21's target (the adverse declarations answered once: "以上情形均没有")
     print(f"interview: {asked} questions until nothing is left to ask; full form: {full_form} fields")
+    assert s.problems == [], s.problems
+
+
+def test_a_declaration_that_applies_is_answered_item_by_item(person: Any) -> None:
+    s = person("listed")
+    start(s, SME)
+    block = s.page.locator("fieldset.question-batch")
+    assert "以上情形均没有" in block.inner_text()
+    answer_page(s, {**SME, "declarations.on_abnormal_operation_list": "true"})  # one applies: item by item
+    s.shot("02-items")
+    block.locator('input[name="none_of"]').check()  # and "none of these" too
+    s.page.get_by_role("button", name="保存并继续").click()
+    assert "请取消其中一个" in s.page.locator(".error-summary, main").first.inner_text()  # contradicts: refused
+    s.shot("03-contradiction")
+    s.page.locator("fieldset.question-batch").locator('input[name="none_of"]').uncheck()
+    s.page.get_by_role("button", name="保存并继续").click()
+    assert s.page.url.endswith("/selfcheck/interview")
+    s.page.get_by_role("button", name="先看结果").click()
+    card = s.page.locator("#m-national\\.tech_sme_evaluation")
+    s.page.locator("#cat-ineligible > summary").click()
+    assert "measure-ineligible" in (card.get_attribute("class") or ""), card.inner_text()  # on the list: ruled out
     assert s.problems == [], s.problems
 
 
