@@ -149,7 +149,14 @@ CODES: dict[str, Message] = {
 """Labels of the coded answers the profile models allow (Literal values); a code without one shows as itself."""
 
 
-def code_label(value: str) -> Message:
-    """The label of a coded value (an outcome read by another measure included); the value itself when it has none
-    (A–E bands, new codes)."""
-    return CODES.get(value) or CATEGORY_LABELS.get(value) or Message(value, value)
+FIELD_CODES: dict[str, dict[str, Message]] = {
+    "listing.board": {"none": Message("未上市或挂牌", "Not listed or quoted")},
+}
+"""Codes whose words depend on the field: "none" is 无 for a degree but 未上市或挂牌 for where a firm is listed."""
+
+
+def code_label(value: str, path: str = "") -> Message:
+    """The label of a coded value (an outcome read by another measure included), in the words of the field at
+    `path` where that field names it otherwise; the value itself when it has none (A–E bands, new codes)."""
+    return (FIELD_CODES.get(path, {}).get(value) or CODES.get(value) or CATEGORY_LABELS.get(value)
+            or Message(value, value))

@@ -18,7 +18,7 @@ TRI_STATE = (("true", _l("是")), ("false", _l("否")), ("", _l("不知道")))
 """A yes/no answer; blank is "不知道" (unknown, never "no") — the one way to say it, in every form."""
 
 
-def label_of(value: str) -> Any:
-    """The display label of a coded value, read in the language of the request that renders it (lazily: form
-    classes are built once); the value itself when it has none."""
-    return LazyString(lambda: code_label(value).get(current_lang()))
+def label_of(value: str, path: str = "") -> Any:
+    """The display label of a coded value of the field at `path`, read in the language of the request that renders
+    it (lazily: form classes are built once); the value itself when it has none."""
+    return LazyString(lambda: code_label(value, path).get(current_lang()))

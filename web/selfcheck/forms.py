@@ -126,7 +126,7 @@ class ProfileForm(FlaskForm):
 
 
 def _choices(spec: FieldSpec) -> list[tuple[str, Any]]:
-    return [choice("", _l("请选择"))] + [choice(value, label_of(value)) for value in spec.choices]
+    return [choice("", _l("请选择"))] + [choice(value, label_of(value, spec.path)) for value in spec.choices]
 
 
 def _string(spec: FieldSpec) -> StringField:

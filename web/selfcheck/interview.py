@@ -73,7 +73,6 @@ HINTS: dict[str, Message] = {
         "专家按档评分：A 知识产权是主要产品的关键核心技术（7–8分）；B 较强（5–6分）；C 一般（3–4分）；D 较弱（1–2分）；E 无（0分）。",
         "Experts grade it: A the IP is the key technology of the main products (7–8 points); B strong (5–6); "
         "C some (3–4); D weak (1–2); E none (0)."),
-    "listing.board": Message("未在任何市场上市或挂牌的，请选择“无”。", "Not listed anywhere: choose \"none\"."),
 }
 """Hints of the questions whose answer needs an explanation (the A–E grades, with examples)."""
 
