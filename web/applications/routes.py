@@ -30,7 +30,7 @@ from web.db_session import db
 from web.extensions import current_ruleset
 from web.forms import choice
 from web.i18n import current_lang, tr
-from web.notices.send import notify
+from web.notices.send import notify, notify_payee_changed
 from web.security import request_limit
 from web.store import (
     account_queries,
@@ -256,9 +256,13 @@ def payee() -> Response | tuple[str, int] | str:
     if not form.validate_on_submit():
         page = render_template("applications/payee.html", form=form, applicant=applicant)
         return (page, 400) if request.method == "POST" else page
-    account_queries.set_payee(session, applicant.id, payee_name=str(form.payee_name.data),
-                              bank_name=str(form.bank_name.data), bank_account=str(form.bank_account.data))
-    web_queries.commit(session)
+    change = account_queries.set_payee(session, applicant.id, payee_name=str(form.payee_name.data),
+                                       bank_name=str(form.bank_name.data), bank_account=str(form.bank_account.data),
+                                       user_id=current_user.id)
+    if change is None:
+        flash(_("收款账户未变化。"), "info")
+        return redirect(url_for(".payee"))
+    notify_payee_changed(session, change)  # on the audit chain, and the applicant is told (every account, e-mail)
     flash(_("收款账户已保存。"), "success")
     return redirect(url_for(".payee"))
 

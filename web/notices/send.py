@@ -2,7 +2,8 @@
 applicant's accounts, in that account's language, and an e-mail to the application's contact address (in
 the language of the applicant's first account, else Chinese). Called by the pages after they commit: receipt
 (with the link to the 受理回执 PDF, and the PDF attached to the e-mail), a request for information, the decision,
-the allocation with its 公示, the final allocation and a payment.
+the allocation with its 公示, the final allocation and a payment; and, for the applicant rather than one application,
+a change of its payee account (`notify_payee_changed`).
 
 The notice rows are committed before any e-mail is tried; the e-mail's outcome is then stored on them (a mail
 server that is down never loses a notice, never fails the page).
@@ -44,6 +45,11 @@ TEXTS: dict[str, dict[str, tuple[str, str]]] = {
                            "Apply: {apply}")},
     "payment": {"zh": ("已拨付：申请 #{id}", "{name}：{measure} 已拨付 {amount}（凭证号 {voucher}，{on}）。\n{link}"),
                 "en": ("Paid: application #{id}", "{name}: {amount} paid for {measure} (voucher {voucher}, {on}).\n{link}")},
+    "payee": {"zh": ("收款账户已变更", "{name}：贵单位登记的收款账户已于 {when}（北京时间）变更。\n原账户：{before}\n"
+                                     "新账户：{after}\n如非贵单位本人操作，请立即修改密码并联系受理部门。\n查看收款账户：{link}"),
+              "en": ("Your payee account was changed", "{name}: the payee account registered for you was changed on "
+                     "{when} (Beijing time).\nBefore: {before}\nNow: {after}\nIf you did not make this change, "
+                     "change your password and contact the accepting body at once.\nYour payee account: {link}")},
 }
 
 
@@ -186,3 +192,47 @@ def notify_call_opened(session: Any, call: Any) -> int:
                 session.commit()
             told += 1
     return told
+
+
+def _account_words(record: dict[str, Any] | None, lang: str) -> str:
+    """A payee account as a notice names it (web.store.chain.payee_record: the number already masked)."""
+    if record is None:
+        return "（无）" if lang == "zh" else "(none)"
+    return f"{record['name']} · {record['bank']} · {record['account']}"
+
+
+def notify_payee_changed(session: Any, change: Any) -> list[int]:
+    """Tell the applicant its payee account was set or changed (web.store.account_queries.PayeeChange): the masked
+    account before and after and the time (Beijing), in the inbox of each of its accounts (in that account's
+    language) and by e-mail to each account's address and the latest application's contact address (in the
+    language of the applicant's first account) — a second channel, should the login itself be in the wrong hands."""
+    from web.bureau.present import local_time
+
+    users = notice_queries.accounts_of(session, change.applicant.id)
+    link = _link("applications.payee")
+
+    def text(lang: str) -> tuple[str, str]:
+        subject, body = TEXTS["payee"][lang]
+        values = {"name": change.applicant.name, "when": local_time(change.at), "link": link,
+                  "before": _account_words(change.before, lang), "after": _account_words(change.after, lang)}
+        return subject.format(**values), body.format(**values)
+
+    rows = []
+    for user in users:
+        lang = user.lang if user.lang in ("zh", "en") else "zh"
+        subject, body = text(lang)
+        rows.append(notice_queries.add_notice(session, kind="payee", lang=lang, subject=subject, body=body,
+                                              applicant_id=change.applicant.id, user_id=user.id, application_id=None,
+                                              email_to=None))
+    mail_lang = users[0].lang if users and users[0].lang in ("zh", "en") else "zh"
+    addresses = dict.fromkeys(a for a in (*(u.email for u in users), notice_queries.contact_email(
+        session, change.applicant.id)) if a)
+    subject, body = text(mail_lang)
+    mails = [notice_queries.add_notice(session, kind="payee", lang=mail_lang, subject=subject, body=body,
+                                       applicant_id=change.applicant.id, user_id=None, application_id=None,
+                                       email_to=address) for address in addresses]
+    session.commit()
+    for row in mails:
+        notice_queries.record_email(session, row.id, send_mail(str(row.email_to), row.subject, row.body))
+        session.commit()
+    return [r.id for r in (*rows, *mails)]

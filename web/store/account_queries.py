@@ -2,21 +2,27 @@
 per code; the account waits for an admin's confirmation), the admin's confirmation, and password resets by
 e-mail (a random token whose SHA-256 alone is stored; it expires and works once); the applicant's payee account
 (account name, bank, account number — each checked, an error naming its field) and whether a paid-voucher line
-names that account. Writers flush; the caller commits."""
+names that account. Writers flush; the caller commits — except `set_payee`, which chains the change in its own
+chain-locked transaction (a change of the account before a payment is the classic fraud path: every one is on the
+audit chain, and `subsidy audit verify` compares the account with its last chained entry)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.standards.uscc import validate_uscc
+from web.store import chain
 from web.store.identity import organisation_digest
-from web.store.models import Applicant, PasswordReset, User, utcnow
-from web.store.queries import StoreError
+from web.store.models import Applicant, LedgerEntry, PasswordReset, User, utcnow
+from web.store.queries import StoreError, append_ledger, chain_transaction
 
 RESET_VALID = dt.timedelta(hours=1)
 
@@ -168,28 +174,85 @@ def clean_bank_account(text: str) -> str:
     return digits
 
 
-def set_payee(session: Session, applicant_id: int, *, payee_name: str, bank_name: str, bank_account: str) -> Applicant:
-    """Store the applicant's payee account (each field checked; flushed).
+@dataclass(frozen=True)
+class PayeeChange:
+    """A payee account set or changed: the chained entry, the account before (None: the first one) and after, as the
+    chain keeps them (web.store.chain.payee_record: the number masked), and when (UTC)."""
+
+    applicant: Applicant
+    entry: LedgerEntry
+    before: dict[str, Any] | None
+    after: dict[str, Any]
+    at: dt.datetime
+
+
+def set_payee(session: Session, applicant_id: int, *, payee_name: str, bank_name: str, bank_account: str,
+              user_id: int | None = None) -> PayeeChange | None:
+    """Store the applicant's payee account (each field checked) and chain the change as a `payee_account` entry
+    (committed); None when the account is the one already registered (nothing changes, nothing is chained).
 
     Raises:
         PayeeError: the first field that cannot be used, named. StoreError: no such applicant.
     """
     payee, bank, account = clean_payee_name(payee_name), clean_bank_name(bank_name), clean_bank_account(bank_account)
-    applicant = session.get(Applicant, applicant_id)
-    if applicant is None:
-        raise StoreError("no-applicant", "没有这个申请人", "no such applicant")
-    applicant.payee_name, applicant.bank_name, applicant.bank_account = payee, bank, account
-    session.flush()
-    return applicant
+    with chain_transaction(session) as head:
+        applicant = session.get(Applicant, applicant_id, populate_existing=True)
+        if applicant is None:
+            raise StoreError("no-applicant", "没有这个申请人", "no such applicant")
+        before = chain.payee_record(applicant.payee_name, applicant.bank_name, applicant.bank_account)
+        after = chain.payee_record(payee, bank, account)
+        assert after is not None
+        if before == after:
+            return None
+        entry = append_ledger(session, head, "payee_account", {"applicant_id": applicant.id, "payee": after,
+                                                               "previous": before}, user_id=user_id)
+        applicant.payee_name, applicant.bank_name, applicant.bank_account = payee, bank, account
+        session.flush()
+    return PayeeChange(applicant, entry, before, after, entry.created_at)
 
 
-def payee_mismatch(applicant: Applicant, payee_name: str, bank_account: str) -> tuple[str, str] | None:
-    """Why a paid-voucher line's account is not the applicant's registered one (zh, en); None when it is. The
-    account number must be the full registered number (a masked one proves nothing); an account name, when given,
-    must be the registered one."""
+def payee_changes(session: Session, applicant_ids: list[int]) -> dict[int, list[LedgerEntry]]:
+    """The chained `payee_account` entries of these applicants, oldest first (the first one set the account)."""
+    wanted, out = set(applicant_ids), {}
+    for entry in session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "payee_account")
+                                 .order_by(LedgerEntry.chain_seq)):
+        applicant_id = json.loads(entry.body).get("applicant_id")
+        if applicant_id in wanted:
+            out.setdefault(applicant_id, []).append(entry)
+    return out
+
+
+def changed_after(entries: list[LedgerEntry], moment: dt.datetime | None) -> dt.datetime | None:
+    """When the account was last *changed* (not first set) after this moment (None: not changed since)."""
+    if moment is None:
+        return None
+    changed = [e.created_at for e in entries if e.created_at > moment and json.loads(e.body).get("previous")]
+    return changed[-1] if changed else None
+
+
+def payee_mismatch(applicant: Applicant, payee_name: str, bank_account: str, *,
+                   last_four: bool = False) -> tuple[str, str] | None:
+    """Why a payment cannot go to the applicant's registered account as confirmed (zh, en); None when it can. The
+    one check of every way a payment is recorded: the paid-voucher import gives the full number from the finance
+    office's file (a masked one proves nothing; an account name, when given, must be the registered one); the
+    single-line form (`last_four`) has the admin who pays type the last four digits of the account shown. Either
+    way an applicant with no registered account cannot be paid.
+
+    >>> a = Applicant(payee_name="清远测试科技有限公司", bank_account="6222021234567890123")
+    >>> payee_mismatch(a, "", "0123", last_four=True) is None, payee_mismatch(a, "", "6222 0212 3456 7890 123") is None
+    (True, True)
+    >>> payee_mismatch(a, "", "0124", last_four=True)[1]
+    "the last four digits are not those of the applicant's registered account"
+    """
     if not applicant.bank_account:
         return ("申请人尚未登记收款账户，不能付款", "the applicant has not entered a payee account: nothing can be paid")
-    if account_digits(bank_account) != applicant.bank_account:
+    typed = account_digits(bank_account)
+    if last_four:
+        if typed != applicant.bank_account[-4:]:
+            return ("收款账号后4位与申请人登记的收款账户不一致", "the last four digits are not those of the applicant's "
+                    "registered account")
+        return None
+    if typed != applicant.bank_account:
         return ("银行账号与申请人登记的收款账户不一致（须为完整账号）",
                 "the account number is not the applicant's registered account (the full number is needed)")
     if payee_name.strip() and " ".join(payee_name.split()) != applicant.payee_name:

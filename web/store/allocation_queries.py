@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, selectinload
 from engine import lifecycle
 from engine.benefits import counts_as_receivable
 from engine.canonical import canonical_json
-from web.masking import mask_account
+from web.store import chain
 from web.store.allocation import EXCLUDED, HELD, OBJECTION, OK, Claim, Result, allocate
 from web.store.call_queries import CLOSED, call_record, get_call, latest_call_record, status_of
 from web.store.models import (
@@ -636,9 +636,9 @@ def record_payment(session: Session, allocation_id: int, *, paid_on: dt.date, am
         body = {"allocation_id": line.id, "application_id": line.application_id, "measure_id": line.measure_id,
                 "paid_on": paid_on.isoformat(), "amount": amount, "voucher_no": voucher}
         applicant = line.application.applicant
-        if applicant.bank_account:  # the payee account registered when paid (the number masked: the chain is read widely)
-            body["payee"] = {"name": applicant.payee_name, "bank": applicant.bank_name,
-                             "account": mask_account(applicant.bank_account)}
+        payee = chain.payee_record(applicant.payee_name, applicant.bank_name, applicant.bank_account)
+        if payee is not None:  # the payee account registered when paid (masked, its SHA-256: web.store.chain)
+            body["payee"] = payee
         entry = append_ledger(session, head, "payment", body, call_id=line.call_id,
                               application_id=line.application_id, user_id=user_id)
         payment = Payment(allocation_id=line.id, paid_on=paid_on, amount=amount, voucher_no=voucher, user_id=user_id,

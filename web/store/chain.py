@@ -14,7 +14,8 @@ What `subsidy audit verify` detects (the first problem is named by its chain pos
 * a changed byte of any chained record, a deleted record or link, records swapped or re-ordered;
 * a mutable row that disagrees with the chained record it came from (`ledger_mismatches`): a payment's amount,
   date or voucher, an allocation line's amount, rank or reason, the name frozen for the 公示, a material's
-  sha256, item or size;
+  sha256, item or size; an applicant's payee account (name, bank, the number's SHA-256) that is not the one its
+  last chained `payee_account` entry registered, or an account that was never chained (`payee_mismatches`);
 * an application whose current status is not the last chained status, or whose chained history is not a legal
   path of the statechart (engine.lifecycle) — the first illegal step is named (`status_problems`);
 * a cut-off tail, when the cut is larger than the rewritten head row can hide: *only* against a head hash
@@ -34,12 +35,14 @@ Example (a two-link chain)::
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine import lifecycle
 from engine.canonical import sha256_of
+from web.masking import mask_account
 from web.store.models import GENESIS_HASH, Decision, LedgerEntry, ReviewAction, StatusChange
 
 PROBLEM_LABELS = {
@@ -310,6 +313,47 @@ def ledger_mismatches(entries: dict[int, Any], payments: list[Any], allocations:
         if (m.application_id, m.item, m.sha256, m.size) not in filed:
             out.append(Problem("ledger-mismatch", f"material #{m.id} ({m.item}, sha256 {m.sha256[:16]}…, {m.size} "
                                "bytes) matches no chained submission", None, "material", m.id))
+    return out
+
+
+def account_sha256(account: str | None) -> str | None:
+    """The SHA-256 of an account number's digits (what the chain keeps of the full number; None: no account).
+
+    >>> account_sha256("6222 0212 3456 7890 123")[:16]
+    '92b6fedbe384f217'
+    """
+    digits = "".join(c for c in (account or "") if c.isdigit())
+    return hashlib.sha256(digits.encode("ascii")).hexdigest() if digits else None
+
+
+def payee_record(name: str | None, bank: str | None, account: str | None) -> dict[str, Any] | None:
+    """A payee account as the chain keeps it: the account name, the bank, the number masked (the chain is read
+    widely) and the full number's SHA-256 (an auditor holding a number proves it was the one registered)."""
+    if not account:
+        return None
+    return {"name": name, "bank": bank, "account": mask_account(account), "account_sha256": account_sha256(account)}
+
+
+def payee_mismatches(entries: dict[int, Any], applicants: list[Any]) -> list[Problem]:
+    """Applicants (rows with `.id`, `.payee_name`, `.bank_name`, `.bank_account`) whose payee account is not the
+    one their last chained `payee_account` entry registered — or who have an account no entry registered."""
+    import json
+
+    last: dict[int, Any] = {}
+    for entry in sorted((e for e in entries.values() if e.kind == "payee_account"), key=lambda e: e.chain_seq or 0):
+        last[json.loads(entry.body).get("applicant_id")] = entry
+    out: list[Problem] = []
+    for a in applicants:
+        entry = last.get(a.id)
+        chained = json.loads(entry.body).get("payee") if entry is not None else None
+        if chained == payee_record(a.payee_name, a.bank_name, a.bank_account):
+            continue
+        where = (entry.chain_seq, "ledger", entry.id) if entry is not None else (None, "applicant", a.id)
+        said = (f"the chain (seq {entry.chain_seq}) registered {chained['account'] if chained else 'none'}"
+                if entry is not None else "no payee account was ever chained")
+        out.append(Problem("ledger-mismatch", f"applicant #{a.id}: the payee account "
+                           f"{mask_account(a.bank_account) if a.bank_account else 'none'} (name, bank or number) is "
+                           f"not the one on the chain — {said}", *where))
     return out
 
 

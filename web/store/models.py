@@ -57,7 +57,9 @@ CALL_METHODS = ("rank_full", "pro_rata")  # full amounts in rank order | pro-rat
 LEDGER_KINDS = ("call_opened", "submission", "resubmission", "allocation", "payment",
                 # 0008 (issue 23): a call edited / extended / closed early / withdrawn, a reviewer's approved amount,
                 # the 公示 started, an objection and its handling, the allocation made final
-                "call_changed", "approved_amount", "publicity", "objection", "objection_handled", "allocation_final")
+                "call_changed", "approved_amount", "publicity", "objection", "objection_handled", "allocation_final",
+                # 0009: an applicant's payee account set or changed (the number masked, its SHA-256)
+                "payee_account")
 RANK_BY = ("received", "score", "amount_asc")  # the call's published ranking criterion (issue 23)
 OBJECTION_OUTCOMES = ("upheld", "dismissed")
 MATERIAL_STATUSES = ("pending", "accepted", "needs_correction")
@@ -586,7 +588,7 @@ class PasswordReset(Base):
 
 
 NOTICE_KINDS = ("receipt", "info_requested", "decision", "allocation", "publicity", "payment", "call_opened",
-                "account")
+                "account", "payee")  # 0009: the payee account was changed
 
 
 class Notice(Base):

@@ -92,3 +92,10 @@ def applicants_to_tell(session: Session, measures: list[str]) -> dict[int, list[
 def accounts_of(session: Session, applicant_id: int) -> list[User]:
     return list(session.scalars(select(User).where(User.applicant_id == applicant_id, User.active.is_(True))
                                 .options(selectinload(User.applicant)).order_by(User.id)))
+
+
+def contact_email(session: Session, applicant_id: int) -> str | None:
+    """The contact e-mail address of the applicant's latest application (None: none given)."""
+    return session.scalar(select(Application.contact_email).where(Application.applicant_id == applicant_id,
+                                                                  Application.contact_email.is_not(None))
+                          .order_by(Application.id.desc()).limit(1))

@@ -402,6 +402,8 @@ def _witnessed(session: Session) -> list[chain.Problem]:
         entries, list(session.scalars(select(Payment).execution_options(**fresh))),
         list(session.scalars(select(Allocation).execution_options(**fresh))),
         list(session.scalars(select(Material).execution_options(**fresh))))
+    problems += chain.payee_mismatches(entries, list(session.execute(  # each payee account is the last chained one
+        select(Applicant.id, Applicant.payee_name, Applicant.bank_name, Applicant.bank_account))))
     changes: dict[int, list[Any]] = {}
     for row in session.scalars(select(StatusChange).order_by(StatusChange.chain_seq).execution_options(**fresh)):
         changes.setdefault(row.application_id, []).append(row)
