@@ -19,6 +19,7 @@ from flask.testing import FlaskClient
 
 from tests.web.bureau_kit import AWARD, PDF, PNG, SMALL, apply_data, files, open_call
 from tests.web.conftest import Seeded, fill_enterprise, login
+from web.bureau.present import local_time
 from web.db_session import db
 from web.store import (
     allocation_queries,
@@ -268,11 +269,13 @@ def test_allocation_notice_csv_and_payments(bureau: Flask, client: FlaskClient, 
     final = admin.post(f"/calls/{call}/finalize", data={"digest": "final"}, follow_redirects=True)
     assert "公示结束，分配已定稿" in final.get_data(as_text=True)
     assert "公示期异议成立，取消资助" in final.get_data(as_text=True)
+    last4 = _payees(bureau, call)[first.application_id][-4:]
     too_much = admin.post(f"/calls/{call}/payments", data={"allocation_id": first.id, "paid_on": "2025-08-01",
-                                                           "amount": "31", "voucher_no": "PZ-1"})
+                                                           "amount": "31", "voucher_no": "PZ-1", "account_last4": last4})
     assert too_much.status_code == 409 and "付款金额超过未付金额" in too_much.get_data(as_text=True)
     paid = admin.post(f"/calls/{call}/payments", data={"allocation_id": first.id, "paid_on": "2025-08-01",
-                                                       "amount": "30", "voucher_no": "PZ-1"}, follow_redirects=True)
+                                                       "amount": "30", "voucher_no": "PZ-1", "account_last4": last4},
+                      follow_redirects=True)
     assert "已登记付款" in paid.get_data(as_text=True)
     with bureau.app_context():
         assert queries.get_application(db(), first.application_id).status == "paid"  # type: ignore[union-attr]
@@ -460,6 +463,49 @@ def test_the_voucher_import_matches_the_registered_account(bureau: Flask, client
         assert queries.verify_chain(db()).ok
 
 
+def test_a_single_payment_needs_the_registered_account_confirmed(bureau: Flask, client: FlaskClient,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """单笔登记付款: the admin sees the registered account in full and types its last four digits (the voucher
+    import's check, web.store.account_queries.payee_mismatch); no account, no digits or other digits: refused."""
+    from web.store import account_queries
+
+    admin = bureau.test_client()
+    call, _apps = _allocated_call(bureau, client, admin, monkeypatch)
+    _later(monkeypatch, 40)
+    admin.post(f"/calls/{call}/finalize", data={"digest": "final"})
+    with bureau.app_context():
+        first = next(x for x in allocation_queries.allocation_lines(db(), call) if x.granted)
+    pay = {"allocation_id": first.id, "paid_on": "2025-08-01", "amount": "1", "voucher_no": "PZ-9"}
+    page = admin.get(f"/calls/{call}/allocation").get_data(as_text=True)
+    assert "未登记收款账户，不能付款" in page and "核对收款账号后4位" in page
+    unregistered = admin.post(f"/calls/{call}/payments", data={**pay, "account_last4": "0123"})
+    assert unregistered.status_code == 400 and "申请人尚未登记收款账户，不能付款" in unregistered.get_data(as_text=True)
+    good = _payees(bureau, call)[first.application_id]
+    page = admin.get(f"/calls/{call}/allocation").get_data(as_text=True).split('id="allocation_id"')[1]
+    assert f"收款 {good} · " in page.split("</select>")[0]  # the admin who pays: in full
+    unconfirmed = admin.post(f"/calls/{call}/payments", data=pay)
+    assert unconfirmed.status_code == 400 and "请填写收款账号后4位，核对收款账户。" in unconfirmed.get_data(as_text=True)
+    other = admin.post(f"/calls/{call}/payments", data={**pay, "account_last4": str(int(good[-4:]) + 1).zfill(4)[-4:]})
+    assert other.status_code == 400 and "收款账号后4位与申请人登记的收款账户不一致" in other.get_data(as_text=True)
+    with bureau.app_context():
+        assert allocation_queries.payments_of(db(), call) == []
+    paid = admin.post(f"/calls/{call}/payments", data={**pay, "account_last4": good[-4:]}, follow_redirects=True)
+    assert "已登记付款（凭证号 PZ-9）" in paid.get_data(as_text=True)
+    # the account changes after the 公示 started: the admin is told on the payment page (Beijing time)
+    changed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None) + dt.timedelta(days=41)
+    monkeypatch.setattr(queries, "utcnow", lambda: changed_at)
+    with bureau.app_context():
+        account_queries.set_payee(db(), first.application.applicant_id, payee_name=first.application.applicant.name,
+                                  bank_name="中国农业银行清远分行", bank_account="6228480000111122223")
+    page = admin.get(f"/calls/{call}/allocation").get_data(as_text=True)
+    flag = f"账户于 {local_time(changed_at)}（北京时间）变更（公示开始后）"
+    assert flag in page.split('id="payees"')[1].split("</table>")[0] and flag in page.split('id="allocation_id"')[1]
+    stale = admin.post(f"/calls/{call}/payments", data={**pay, "voucher_no": "PZ-10", "account_last4": good[-4:]})
+    assert stale.status_code == 400  # the digits of the account before the change no longer pay
+    with bureau.app_context():
+        assert queries.verify_chain(db()).ok
+
+
 def _import(admin: FlaskClient, call: int, header: list[str], rows: list[list[str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
@@ -600,11 +646,13 @@ def test_the_dashboard_of_the_year(bureau: Flask, client: FlaskClient, monkeypat
     admin.post(f"/calls/{call}/finalize", data={"digest": "final"})
     with bureau.app_context():
         first = allocation_queries.allocation_lines(db(), call)[0]
+    last4 = _payees(bureau, call)[first.application_id][-4:]
     admin.post(f"/calls/{call}/payments", data={"allocation_id": first.id, "paid_on": "2025-08-01", "amount": "30",
-                                                "voucher_no": "PZ-DASH"})
+                                                "voucher_no": "PZ-DASH", "account_last4": last4})
     page = admin.get("/dashboard/").get_data(as_text=True)
     assert page.count("<svg") == 4 and "各申报通知的资金" in page and "办理时间" in page
-    assert 'class="page-wide' in page and page.count('class="chart-with-table"') == 4  # each chart beside its table
+    assert 'class="page-wide' in page and page.count('class="chart-with-table"') == 2  # a narrow table beside its chart
+    assert page.count('class="chart-with-table table-below"') == 2  # a wide one (a status per column; money) under it
     row = re.search(rf"<tr><td>#{call} [^<]*</td>(.*?)</tr>", page.split('id="money"')[1]).group(1)  # type: ignore[union-attr]
     assert re.findall(r"[\d.]+万元", row) == ["60.00万元", "85.00万元", "85.00万元", "55.00万元", "30.00万元"]
     assert "网页测试用奖励" in page.split('id="by-measure"')[1]

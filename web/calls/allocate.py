@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
+from engine.errors import Message
 from web.access import role_required
 from web.bureau import stored
 from web.calls import bp
@@ -25,7 +26,7 @@ from web.forms import choice
 from web.i18n import tr
 from web.masking import payee_for
 from web.notices.send import notify_allocation, notify_payment
-from web.store import allocation_queries, call_queries
+from web.store import account_queries, allocation_queries, call_queries
 from web.store.queries import StoreError
 
 
@@ -54,6 +55,7 @@ def _render(call: Any, payment_form: PaymentForm | None = None, objection_form: 
     lines = allocation_queries.allocation_lines(session, call.id)
     paid = allocation_queries.paid_of(session, [line.id for line in lines])
     objections = allocation_queries.objections_of(session, call.id)
+    changes = account_queries.payee_changes(session, sorted({line.application.applicant_id for line in lines}))
     return render_template(
         "calls/allocation.html", call=call, stage=stage, preview=preview, refusal=refusal, lines=lines, paid=paid,
         counts=allocation_queries.status_counts(session, call.id), objections=objections,
@@ -63,6 +65,7 @@ def _render(call: Any, payment_form: PaymentForm | None = None, objection_form: 
         open_objections=[o for o in objections if o.outcome is None],
         publicity_over=call.publicity_until is not None and now >= call.publicity_until, labels=stored.STATUS_LABELS,
         payee=lambda a: payee_for(current_user.role, a.party, a.payee_name, a.bank_name, a.bank_account),
+        account_changed={a: account_queries.changed_after(e, call.allocated_at) for a, e in changes.items()},
         **page_context())
 
 
@@ -153,6 +156,11 @@ def pay(call_id: int) -> Response | tuple[str, int]:
                 None)
     if line is None:
         abort(404)
+    wrong = account_queries.payee_mismatch(line.application.applicant, "", str(form.account_last4.data),
+                                           last_four=True)  # the voucher import's check, on the last four digits
+    if wrong is not None:
+        form.account_last4.errors = [tr(Message(*wrong))]
+        return _render(call, form), 400
     try:
         payment = allocation_queries.record_payment(
             db(), line.id, paid_on=form.paid_on.data, amount=form.amount.yuan,  # type: ignore[arg-type,attr-defined]

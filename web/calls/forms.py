@@ -126,6 +126,10 @@ class PaymentForm(FlaskForm):
     paid_on = DateField(_l("付款日期"), default=dt.date.today, validators=[InputRequired(_l("请填写付款日期。"))])
     amount = StringField(_l("金额（万元）"), validators=[DataRequired(_l("请填写金额。")), _wan])
     voucher_no = StringField(_l("凭证号"), validators=[DataRequired(_l("请填写凭证号。")), Length(max=64)])
+    # the admin who pays confirms the registered account (checked by web.store.account_queries.payee_mismatch)
+    account_last4 = StringField(_l("核对收款账号后4位"), validators=[DataRequired(_l("请填写收款账号后4位，核对收款账户。")),
+                                                                Length(max=8)],
+                                render_kw={"inputmode": "numeric", "autocomplete": "off"})
 
 
 REASON_FIELD = {"validators": [DataRequired(_l("请填写理由（将在通知页面公开）。")), Length(max=2000)],
