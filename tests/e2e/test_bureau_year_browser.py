@@ -251,6 +251,8 @@ def test_the_year(person: Any, year: dict[str, Any], monkeypatch: pytest.MonkeyP
     firm.page.get_by_role("button", name="保存收款账户").click()
     assert "收款账户已保存" in firm.page.locator("main").inner_text()
     firm.shot("06c-payee-saved")
+    told = next(m for m in mail.messages if m["Subject"] == "收款账户已变更")  # on the chain, and the firm is told
+    assert "6228***********8901" in str(told.get_body(preferencelist=("plain",)).get_content())
 
     # -- two other firms; the reviewer's two-stage review with an approved amount ----------------------
     others = [other_firm(year, call, n, seeded.users["rita"]) for n in (1, 2)]
@@ -327,6 +329,11 @@ def test_the_year(person: Any, year: dict[str, Any], monkeypatch: pytest.MonkeyP
     writer.writerow(rows[0])
     for number, row in enumerate(rows[1:], start=1):
         writer.writerow([*row[:12], "2026-01-15", row[6], f"QY-2026-{number:04d}"])
+    admin.page.get_by_text("单笔登记付款").click()  # one line: the account shown in full, its last four typed
+    assert "6228480012345678901" in admin.page.locator("#allocation_id").inner_text()
+    assert admin.page.locator("#account_last4").is_visible()
+    admin.page.locator("#account_last4").scroll_into_view_if_needed()
+    admin.shot("12b-single-payment", full_page=False)
     voucher = Path(download.value.path()).with_name("paid.csv")
     voucher.write_text(out.getvalue(), encoding="utf-8")
     admin.page.locator("#vouchers").set_input_files(str(voucher))
@@ -346,11 +353,20 @@ def test_the_year(person: Any, year: dict[str, Any], monkeypatch: pytest.MonkeyP
     admin.page.set_viewport_size({"width": 1366, "height": 900})
     admin.goto("/dashboard/")
     assert admin.page.locator("svg").count() == 4
-    for block in admin.page.locator(".chart-with-table").all():  # each chart with its table beside it
-        chart, table = block.locator(".chart").bounding_box(), block.locator(".table-scroll").bounding_box()
-        assert chart and table and table["x"] >= chart["x"] + chart["width"] and abs(table["y"] - chart["y"]) < 5
+    for lang in ("zh", "en"):  # every table readable without scrolling sideways, in both languages
+        admin.goto(f"/dashboard/?lang={lang}")
+        for block in admin.page.locator(".chart-with-table").all():  # a narrow table beside its chart, a wide one under
+            chart, table = block.locator(".chart").bounding_box(), block.locator(".table-scroll").bounding_box()
+            assert chart and table
+            if "table-below" in (block.get_attribute("class") or ""):
+                assert table["y"] >= chart["y"] + chart["height"] - 1
+            else:
+                assert table["x"] >= chart["x"] + chart["width"] and abs(table["y"] - chart["y"]) < 5
+            scroll = block.locator(".table-scroll").evaluate("e => [e.scrollWidth, e.clientWidth]")
+            assert scroll[0] <= scroll[1], (lang, block.get_attribute("class"), scroll)
+        admin.shot(f"15-dashboard-1366-{lang}")
+    admin.goto("/dashboard/?lang=zh")
     assert "-" not in admin.page.locator("#times tbody").inner_text().replace("—", "")  # no negative duration
-    admin.shot("15-dashboard-1366")
     admin.page.set_viewport_size({"width": 390, "height": 844})
     admin.goto("/dashboard/")
     for block in admin.page.locator(".chart-with-table").all():  # a phone: the table below its chart
