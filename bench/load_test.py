@@ -629,7 +629,7 @@ def _phase_line(kind: str, s: dict[str, Any]) -> str:
 
 
 def table(results: list[dict[str, Any]]) -> str:
-    classes = ("page", "queue", "selfcheck", "submit", "review")
+    classes = ("page", "queue", "selfcheck", "submit", "review", "login")
     lines = ["| database | open applications | requests | req/s | 5xx | lost / doubled | "
              + " | ".join(f"{c} p95 (ms)" for c in classes) + " | load (1 min) |",
              "|---|---:|---:|---:|---:|---|" + "---:|" * len(classes) + "---|"]
@@ -658,8 +658,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--processes", type=int, default=4, help="client processes")
     parser.add_argument("--accounts", type=int, default=600, help="applicant accounts per phase (one per submission)")
-    parser.add_argument("--tmp", default="/tmp/h3/load")
-    parser.add_argument("--out", default="/tmp/h3/load/results.json")
+    parser.add_argument("--tmp", default="/tmp/subsidy-load")
+    parser.add_argument("--out", default="/tmp/subsidy-load/results.json")
     parser.add_argument("--skip-kill", action="store_true")
     args = parser.parse_args(argv)
     results = [run_db(kind, args) for kind in args.db]
