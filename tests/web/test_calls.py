@@ -502,6 +502,10 @@ def test_a_single_payment_needs_the_registered_account_confirmed(bureau: Flask, 
     assert flag in page.split('id="payees"')[1].split("</table>")[0] and flag in page.split('id="allocation_id"')[1]
     stale = admin.post(f"/calls/{call}/payments", data={**pay, "voucher_no": "PZ-10", "account_last4": good[-4:]})
     assert stale.status_code == 400  # the digits of the account before the change no longer pay
+    table = list(csv.reader(io.StringIO(admin.get(f"/calls/{call}/payments.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    row = next(r for r in table[1:] if r[0] == str(first.id))
+    imported = _import(admin, call, table[0], [[*row[:12], "2025-08-02", "1", "PZ-11"]])
+    assert "已登记 1 行，未登记 0 行" in imported and flag in imported  # the import's result says so too
     with bureau.app_context():
         assert queries.verify_chain(db()).ok
 

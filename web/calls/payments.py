@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 from engine.errors import Message
 from engine.io.csv_writer import cell, csv_text
 from web.access import role_required
+from web.bureau.present import local_time
 from web.calls import bp
 from web.calls.common import STAFF, call_or_404, page_context
 from web.db_session import db
@@ -98,6 +99,7 @@ class RowResult:
     ok: bool
     message: str
     payee: str = ""  # the line's registered payee account, as the importing role may see it ("" for an unknown line)
+    changed: str = ""  # when the account was changed after the 公示 started (Beijing time; "" when it was not)
 
 
 def _table(upload: Any) -> list[list[str]]:
@@ -134,22 +136,29 @@ def import_rows(call: Any, table: list[list[str]], user_id: int) -> list[RowResu
     cols = {key: _column(header, zh) for key, zh in (("line", "行号"), ("on", "付款日期"), ("amount", "付款金额（元）"),
                                                      ("voucher", "凭证号"), ("payee", "收款户名"), ("account", "银行账号"))}
     lines = {str(x.id): x for x in allocation_queries.allocation_lines(db(), call.id)}
+    changes = account_queries.payee_changes(db(), sorted({x.application.applicant_id for x in lines.values()}))
+    changed = {}  # the applicants whose account was changed after the 公示 started: each row of theirs says when
+    for applicant_id, entries in changes.items():
+        if (at := account_queries.changed_after(entries, call.allocated_at)) is not None:
+            changed[applicant_id] = local_time(at)
     results, seen = [], set()
     for number, row in enumerate(body, start=2):
         get = {k: (row[i].strip() if i < len(row) and row[i] is not None else "") for k, i in cols.items()}
         if not get["amount"] and not get["voucher"]:
             continue
-        results.append(_one(number, get, lines, seen, user_id))
+        results.append(_one(number, get, lines, seen, user_id, changed))
     return results
 
 
-def _one(number: int, get: dict[str, str], lines: dict[str, Any], seen: set[str], user_id: int) -> RowResult:
+def _one(number: int, get: dict[str, str], lines: dict[str, Any], seen: set[str], user_id: int,
+         changed: dict[int, str]) -> RowResult:
     line = lines.get(get["line"].removesuffix(".0"))
     if line is None:
         return RowResult(number, get["line"], False, _("行号不属于本通知的分配项目"))
     who = line.application.applicant
     bank = payee_for(current_user.role, who.party, who.payee_name, who.bank_name, who.bank_account)
-    row = functools.partial(RowResult, number, get["line"], payee=" · ".join(bank.values()))
+    row = functools.partial(RowResult, number, get["line"], payee=" · ".join(bank.values()),
+                            changed=changed.get(who.id, ""))
     wrong = account_queries.payee_mismatch(who, get["payee"], get["account"])
     if wrong is not None:
         return row(False, tr(Message(*wrong)))

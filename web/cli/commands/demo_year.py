@@ -117,7 +117,7 @@ def _submit(session: Any, ruleset: RuleSet, path: Path, as_of: dt.date, call: An
     applicant = row.application.applicant  # a demo payee account (a made-up number) for the finance office's file
     account_queries.set_payee(session, applicant.id, payee_name=applicant.name, bank_name="中国工商银行韶关分行营业部"
                               if call.body.startswith("韶关") else "中国工商银行清远分行营业部",
-                              bank_account=f"62220{applicant.id:04d}{row.application_id:05d}0000")
+                              bank_account=f"62220{applicant.id:04d}0000{row.application_id:05d}")  # last four differ
     session.commit()
     return int(row.application_id)
 
