@@ -11,6 +11,14 @@ are closed after READ_TIMEOUT_S; the body is read by a thread with a per-read ti
 same length. Two slow sockets used to take both sync workers, and the site, for 30 s. For a site on the
 internet, a buffering proxy (nginx) in front is still the first defence.
 
+Lock holders are not left waiting for the GIL (issue 18): each worker switches threads every SWITCH_INTERVAL_S
+(1 ms; CPython's default is 5 ms). A thread that returns from a database call must wait for the interpreter lock
+until the running thread's interval ends, so with 8 threads rendering pages, a transaction of ten statements
+waited up to ten intervals while holding SQLite's write lock or the chain lock, and every other writer waited
+behind it. Measured with the load benchmark (SQLite, 100 open, 32 clients, per-request timing in the workers):
+the median chain-transaction hold of a submission 174 → 113 ms, a review's 34 → 27 ms, the reviewer's
+application page's database time 27 → 13 ms, at a higher machine load.
+
 The master also runs `subsidy cleanup` every --cleanup-every minutes (default 60; 0: never), in a child
 process, so that nothing in the master holds a database connection when it forks a worker.
 """
@@ -42,6 +50,7 @@ READ_TIMEOUT_S = 10
 HEAD_LIMIT = 64 * 1024
 THREADS = 8
 KEEPALIVE_S = 5
+SWITCH_INTERVAL_S = 0.001
 
 
 def default_workers() -> int:
@@ -128,6 +137,11 @@ class TimeoutThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn is un
         return super().handle(conn)
 
 
+def _short_switch_interval(_worker: Any) -> None:
+    """gunicorn's post_worker_init hook: threads take turns every SWITCH_INTERVAL_S (module docstring)."""
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
+
+
 def _cleanup_loop(every_s: float, stop: threading.Event) -> None:
     """Run `subsidy cleanup` in a child process every `every_s` seconds until `stop` is set."""
     command = [sys.executable, "-c", "from web.cli import main; main()", "cleanup", "--quiet"]
@@ -184,6 +198,7 @@ def server_options(host: str, port: int, workers: int, timeout: int = 30, thread
         "accesslog": "-",
         "errorlog": "-",
         "proc_name": "subsidy-web",
+        "post_worker_init": _short_switch_interval,
         **_schedule_cleanup(cleanup_every),
     }
 
