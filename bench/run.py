@@ -64,6 +64,28 @@ def latency(fn: Callable[[Any], Any], items: Sequence[Any], repeat: int = 1) -> 
     return statistics.median(samples) / 1000, samples[int(len(samples) * 0.99) - 1] / 1000
 
 
+def interleaved(cases: dict[str, tuple[Callable[[Any], Any], Sequence[Any]]], repeat: int = 3
+                ) -> dict[str, tuple[float, float]]:
+    """(median, p99) in µs per case: each case runs over all its items as a block (warm, as a loop of calls
+    runs), and the blocks take turns `repeat` times, so every case sees the same stretches of the shared
+    machine's load and their ratios hold when it changes."""
+    samples: dict[str, list[int]] = {name: [] for name in cases}
+    clock = CLOCK["ns"]
+    gc.collect()
+    for _ in range(repeat):
+        for name, (fn, items) in cases.items():
+            found = samples[name]
+            for item in items:
+                start = clock()
+                fn(item)
+                found.append(clock() - start)
+    out = {}
+    for name, found in samples.items():
+        found.sort()
+        out[name] = (statistics.median(found) / 1000, found[int(len(found) * 0.99) - 1] / 1000)
+    return out
+
+
 def rate(fn: Callable[[], Any], count: int) -> float:
     """Items per second of one call that processes `count` items (median of three runs)."""
     times = []
@@ -128,23 +150,27 @@ def bench_rule_set(n_single: int, n_batch: int) -> None:
     sample = profiles[:n_single] + threshold_profiles()
     models = [parse_profile(p, TODAY) for p in sample]
     limit = dt.date.fromordinal(registered_by(AS_OF))
-    hand = latency(lambda p: reference.decide(p, AS_OF, limit), sample, 3)[0]
-    record("single", "hand-written Python, same rules (reference)", hand, "µs median")
     plain, traced = DurableBench("bench_plain", AS_OF, False), DurableBench("bench_traced", AS_OF, True)
     d_plain = latency(plain.decide, sample)[0]
     d_traced = latency(traced.decide, sample)[0]
-    ours, ours_p99 = latency(program.verdicts, models, 3)
+    closures_only = CompiledRuleSet(rules, AS_OF, generated=False)
+    timed = interleaved({"hand": (lambda p: reference.decide(p, AS_OF, limit), sample),
+                         "ours": (program.verdicts, models), "closures": (closures_only.verdicts, models),
+                         "full": (program.decide, models), "built": (lambda m: program.decide(m).to_json(), models)})
+    hand = timed["hand"][0]
+    record("single", "hand-written Python, same rules (reference)", hand, "µs median")
+    ours, ours_p99 = timed["ours"]
     record("single", "one profile, no trace (compiled)", ours, "µs median", "hand-written", ours / hand,
            "≤ 3× hand-written")
-    closures = latency(CompiledRuleSet(rules, AS_OF, generated=False).verdicts, models, 3)[0]
+    closures = timed["closures"][0]
     record("single", "  the same without generated code (closures only)", closures, "µs median", "hand-written",
            closures / hand)
     record("single", "one profile, no trace: p99", ours_p99, "µs")
-    full, full_p99 = latency(program.decide, models, 3)
+    full, full_p99 = timed["full"]
     record("single", "one profile, full trace (Decision; trace built on first read)", full, "µs median",
            "hand-written", full / hand, "≤ 8× hand-written")
     record("single", "one profile, full trace: p99", full_p99, "µs")
-    built = latency(lambda m: program.decide(m).to_json(), models, 3)[0]
+    built = timed["built"][0]
     record("single", "one profile, full trace built and written as canonical JSON", built, "µs median",
            "hand-written", built / hand)
     record("single", "durable-rules, for comparison: untraced / traced", d_plain, "µs median", "durable traced",
@@ -219,22 +245,27 @@ def catalogue(rules_dir: Path, n_register: int, jobs: int, screen: bool = True) 
             samples.append(parse_profile(yaml.safe_load(path.read_text(encoding="utf-8")), dt.date(2030, 1, 1)))
         except Exception:  # noqa: BLE001 - a sample being edited elsewhere is skipped
             continue
-    models = samples * 20
-    full, full_p99 = latency(program.decide, models, 3)
-    base = latency(lambda m: evaluate(rules, m, AS_OF).to_json(), models)[0]
+    models = samples * 10
+    closures_only = CompiledRuleSet(rules, AS_OF, generated=False)
+    timed = interleaved({
+        "verdicts": (program.verdicts, models), "closures": (closures_only.verdicts, models),
+        "summary": (lambda m: summarise(rules, m, AS_OF), models), "decide": (program.decide, models),
+        "eager": (lambda m: fast_evaluate(rules, m, AS_OF).to_json(), models),
+        "built": (lambda m: program.decide(m).to_json(), models),
+        "base": (lambda m: evaluate(rules, m, AS_OF).to_json(), models)})
+    full, full_p99 = timed["decide"]
+    base = timed["base"][0]
     record("catalogue", f"one profile, decide() ({len(samples)} samples; traces built on first read)", full,
            "µs median", "evaluate() + JSON", full / base, "≤ 300 µs")
     record("catalogue", "one profile, full trace: p99", full_p99, "µs")
     record("catalogue", "evaluate() + canonical JSON (reference)", base, "µs median")
-    built = latency(lambda m: program.decide(m).to_json(), models, 3)[0]
+    built = timed["built"][0]
     record("catalogue", "one profile, decide() then its canonical JSON (traces read)", built, "µs median",
            "evaluate() + JSON", built / base)
-    eager = latency(lambda m: fast_evaluate(rules, m, AS_OF).to_json(), models, 3)[0]
+    eager = timed["eager"][0]
     record("catalogue", "one profile, fast_evaluate() + canonical JSON (one traced run)", eager, "µs median",
            "evaluate() + JSON", eager / base, "≤ 1,000 µs")
-    verdicts = latency(program.verdicts, models, 3)[0]
-    closures = latency(CompiledRuleSet(rules, AS_OF, generated=False).verdicts, models, 3)[0]
-    summary = latency(lambda m: summarise(rules, m, AS_OF), models, 3)[0]
+    verdicts, closures, summary = timed["verdicts"][0], timed["closures"][0], timed["summary"][0]
     record("catalogue", "one profile, summary (engine.fast.summarise)", summary, "µs median", "verdicts",
            summary / verdicts, "≤ 150 µs")
     record("catalogue", "one profile, no trace (verdicts)", verdicts, "µs median", "evaluate() + JSON",
@@ -244,8 +275,9 @@ def catalogue(rules_dir: Path, n_register: int, jobs: int, screen: bool = True) 
     decisions = [fast_evaluate(rules, m, AS_OF) for m in samples]
     for d in decisions:  # every deferred part built, so only the writing is timed
         d.facts, d.profile_hash, [(r.trace, r.gaps) for r in d.results]  # noqa: B018
-    plain_walk = latency(lambda d: dumps(plain(d)), decisions, 5)[0]
-    direct = latency(lambda d: d.to_json(), decisions, 5)[0]
+    written = interleaved({"plain": (lambda d: dumps(plain(d)), decisions), "direct": (lambda d: d.to_json(), decisions)},
+                          10)
+    plain_walk, direct = written["plain"][0], written["direct"][0]
     record("catalogue", "canonical JSON of a built Decision, written from the objects (direct_json)", direct,
            "µs median", "plain() walk + dumps", direct / plain_walk)
     if not screen:
