@@ -55,7 +55,8 @@ def _render(call: Any, payment_form: PaymentForm | None = None, objection_form: 
     lines = allocation_queries.allocation_lines(session, call.id)
     paid = allocation_queries.paid_of(session, [line.id for line in lines])
     objections = allocation_queries.objections_of(session, call.id)
-    changes = account_queries.payee_changes(session, sorted({line.application.applicant_id for line in lines}))
+    changes = account_queries.payee_changes(session, sorted({line.application.applicant_id for line in lines}),
+                                            since=call.allocated_at) if call.allocated_at else {}
     return render_template(
         "calls/allocation.html", call=call, stage=stage, preview=preview, refusal=refusal, lines=lines, paid=paid,
         counts=allocation_queries.status_counts(session, call.id), objections=objections,

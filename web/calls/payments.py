@@ -136,7 +136,8 @@ def import_rows(call: Any, table: list[list[str]], user_id: int) -> list[RowResu
     cols = {key: _column(header, zh) for key, zh in (("line", "行号"), ("on", "付款日期"), ("amount", "付款金额（元）"),
                                                      ("voucher", "凭证号"), ("payee", "收款户名"), ("account", "银行账号"))}
     lines = {str(x.id): x for x in allocation_queries.allocation_lines(db(), call.id)}
-    changes = account_queries.payee_changes(db(), sorted({x.application.applicant_id for x in lines.values()}))
+    changes = account_queries.payee_changes(db(), sorted({x.application.applicant_id for x in lines.values()}),
+                                            since=call.allocated_at) if call.allocated_at else {}
     changed = {}  # the applicants whose account was changed after the 公示 started: each row of theirs says when
     for applicant_id, entries in changes.items():
         if (at := account_queries.changed_after(entries, call.allocated_at)) is not None:

@@ -211,11 +211,14 @@ def set_payee(session: Session, applicant_id: int, *, payee_name: str, bank_name
     return PayeeChange(applicant, entry, before, after, entry.created_at)
 
 
-def payee_changes(session: Session, applicant_ids: list[int]) -> dict[int, list[LedgerEntry]]:
-    """The chained `payee_account` entries of these applicants, oldest first (the first one set the account)."""
+def payee_changes(session: Session, applicant_ids: list[int],
+                  since: dt.datetime | None = None) -> dict[int, list[LedgerEntry]]:
+    """The chained `payee_account` entries of these applicants (made after `since`, when given), oldest first."""
     wanted, out = set(applicant_ids), {}
-    for entry in session.scalars(select(LedgerEntry).where(LedgerEntry.kind == "payee_account")
-                                 .order_by(LedgerEntry.chain_seq)):
+    query = select(LedgerEntry).where(LedgerEntry.kind == "payee_account").order_by(LedgerEntry.chain_seq)
+    if since is not None:
+        query = query.where(LedgerEntry.created_at > since)
+    for entry in session.scalars(query):
         applicant_id = json.loads(entry.body).get("applicant_id")
         if applicant_id in wanted:
             out.setdefault(applicant_id, []).append(entry)
