@@ -33,7 +33,7 @@ def _amount(amount: Amount) -> dict[str, Any]:
 
 def result_summary(result: Any, gaps: Any) -> dict[str, Any]:
     """One measure's summary from a MeasureResult or a Verdict and its gaps."""
-    out: dict[str, Any] = {"measure_id": result.measure_id, "outcome": result.outcome.value,
+    out: dict[str, Any] = {"measure_id": result.measure_id, "outcome": result.outcome._value_,
                            "reason": result.reason, "amount": _amount(result.amount), "failing": list(result.failing),
                            "missing": list(result.missing), "gaps": plain(gaps) if gaps else []}
     if result.prerequisites:

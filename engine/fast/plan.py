@@ -26,6 +26,7 @@ from engine.fast.source import finance_items
 from engine.model import Measure
 
 NONE = Amount("none")
+OUTCOMES = {word: Outcome(outcome) for word, outcome in logic.OUTCOME.items()}  # engine.logic's words, as members
 CONSTANT_NODES = frozenset({Literal, Param, Binary, Unary, ListLit})  # read nothing of the profile
 
 
@@ -190,7 +191,7 @@ class MeasurePlan:
 
     def _other(self, run: FastRun, root: Any, vals: list[Any]) -> Verdict:
         """An unknown or conditional root: the rarer outcomes, worked out from every node's value."""
-        outcome = Outcome(logic.OUTCOME[logic.word(root)])
+        outcome = OUTCOMES[logic.word(root)]
         # a flat `all` numbers its nodes root first, then the leaves in order: every node's value is at hand
         values = [root, *vals] if self.leaf_ids is not None else logic.tree_values(self.tree, vals)
         if outcome is Outcome.UNDETERMINED:
