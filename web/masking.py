@@ -87,6 +87,17 @@ def mask_account(number: str | None) -> str:
     return digits[:4] + "*" * (len(digits) - 8) + digits[-4:]
 
 
+def mask_account_tail(number: str | None) -> str:
+    """A bank account number as banks print it on statements and text messages: the last four digits only (neither
+    the bank's prefix nor the length) — the form the audit chain keeps, which every role may read.
+
+    >>> mask_account_tail("6222 0212 3456 7890 123")
+    '****0123'
+    """
+    digits = re.sub(r"[\s-]", "", number or "")
+    return "****" + digits[-4:] if digits else "—"
+
+
 def applicant_name_for(role: str | None, party: str | None, name: str | None) -> str:
     """An applicant's name as a role may see it: an organisation's in full (public), a person's masked unless the
     role sees names."""
