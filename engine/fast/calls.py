@@ -102,13 +102,13 @@ def fiscal_year_field(year: int, name: str, generic: Fn) -> Fn:
     return read
 
 
-def recent_years_field(last: int, n: int, name: str, generic: Fn) -> Fn:
+def recent_years_field(last: int, n: int, name: str, generic: Fn, registered_on: Fn) -> Fn:
     """`recent_years(n).name` read straight from the source's records."""
     no_year = {y: Unknown(frozenset({f"finance[{y}]"})) for y in range(last - n + 1, last + 1)}
     no_value = {y: Unknown(frozenset({f"finance[{y}].{name}"})) for y in range(last - n + 1, last + 1)}
 
     def read(run: Any) -> Any:
-        registered = run.lookup("registered_on")
+        registered = registered_on(run)  # the memoised reader of registered_on
         if type(registered) is Unknown:
             return registered
         by_year = run.finance()
@@ -152,12 +152,12 @@ def traced_years_field(kind: str, this_year: int, n: int, name: str) -> Fn:
     return recent if kind == "recent_years" else fiscal_year
 
 
-def sum_recent_years(last: int, n: int, name: str, listing: Fn) -> Fn:
+def sum_recent_years(last: int, n: int, name: str, listing: Fn, registered_on: Fn) -> Fn:
     """`sum(recent_years(n).name)`: one loop over whole-yuan ints; anything else through `sum`'s definition."""
     first_year = last - n + 1
 
     def total(run: Any) -> Any:
-        registered = run.lookup("registered_on")
+        registered = registered_on(run)
         by_year = run.finance() if type(registered) is not Unknown else None
         if by_year is not None:
             is_dict, acc, start = run.is_dict, 0, max(first_year, registered.year)

@@ -271,7 +271,8 @@ class ExprCompiler:
                 return calls.traced_years_field(years[0], year, years[1], name)
             if years[0] == "fy":
                 return calls.fiscal_year_field(year - years[1], name, self._fallback(node))
-            return calls.recent_years_field(year - 1, years[1], name, self._fallback(node))
+            return calls.recent_years_field(year - 1, years[1], name, self._fallback(node),
+                                            self.program.reader("registered_on"))
         target_fn = self.compile(target)
         return lambda run: project(target_fn(run), name)
 
@@ -299,7 +300,8 @@ class ExprCompiler:
             kind, n = self._years_arg(args[0].target)  # type: ignore[misc]
             if kind == "recent_years":
                 listing = self.compile(args[0])
-                return calls.sum_recent_years(self.program.as_of.year - 1, n, args[0].name, listing)
+                return calls.sum_recent_years(self.program.as_of.year - 1, n, args[0].name, listing,
+                                              self.program.reader("registered_on"))
         if name == "sum" and len(args) == 1:
             items = self.compile(args[0])
             return lambda run: calls.fast_sum(items(run))

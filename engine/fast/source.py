@@ -198,9 +198,10 @@ def finance_items(src: Any, is_dict: bool) -> dict[int, Any] | None:
 
 def unwrap(profile: Any) -> tuple[Any, bool, str]:
     """(source object, is it a dict, applicant kind) of a ParsedProfile, a profile model or a dict."""
-    inner = getattr(profile, "profile", None)
-    if inner is not None and not isinstance(profile, dict | BaseModel):
-        profile = inner
+    if not isinstance(profile, dict | BaseModel):  # a ParsedProfile (a model has no `profile`: not asked,
+        inner = getattr(profile, "profile", None)  # as pydantic answers a missing attribute slowly)
+        if inner is not None:
+            profile = inner
     if isinstance(profile, dict):
         return profile, True, profile.get("kind") or "enterprise"
     return profile, False, profile.kind
