@@ -10,6 +10,9 @@ This is the one settings module (web.config was merged into it): where the datab
 environment name (`environment`), and the secret key `subsidy serve` uses (`serving_config`): the demo key is
 refused on any non-loopback address, and when no SECRET_KEY is set a random key is created once per instance —
 `secret_key` beside the SQLite database, else instance/secret_key, mode 0600 — and read on every later start.
+The *ledger key* (`ledger_key`), made and kept the same way (`ledger_key` beside the database, else
+instance/ledger_key; `$SUBSIDY_LEDGER_KEY_FILE` or `$SUBSIDY_LEDGER_KEY`), keys the audit chain's digests of bank
+account numbers; it is not the session secret, so rotating that never breaks the audit. Back it up with the database.
 
 `TRUSTED_PROXIES` (default 0) is the number of reverse proxies in front of the app (nginx: 1): the app then
 believes that many `X-Forwarded-For` / `X-Forwarded-Proto` hops (Werkzeug ProxyFix), so the login policy counts
@@ -222,6 +225,57 @@ def instance_secret_key(path: Path) -> str:
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key + "\n")
     return key
+
+
+# -- the ledger key: keys the chain's digests of payee account numbers (web.store.chain.payee_record) ------------
+
+LEDGER_KEY_FILE = "ledger_key"
+
+
+def ledger_key_path(url: str | None = None, environ: Mapping[str, str] | None = None) -> Path:
+    """Where this instance keeps its ledger key: $SUBSIDY_LEDGER_KEY_FILE, else beside a SQLite database file,
+    else instance/ledger_key. Not the session secret: rotating that must never break the audit."""
+    environ = os.environ if environ is None else environ
+    explicit = environ.get("SUBSIDY_LEDGER_KEY_FILE", "").strip()
+    if explicit:
+        return Path(explicit)
+    url = url or database_url()
+    if url.startswith("sqlite:///") and ":memory:" not in url:
+        return Path(url.removeprefix("sqlite:///")).resolve().parent / LEDGER_KEY_FILE
+    return INSTANCE_DIR / LEDGER_KEY_FILE
+
+
+def ledger_key(url: str | None = None, *, create: bool = True,
+               environ: Mapping[str, str] | None = None) -> bytes | None:
+    """The instance's ledger key: $SUBSIDY_LEDGER_KEY (32+ characters), else the key file (`ledger_key_path`),
+    created on first use when `create` (64 random hex digits, mode 0600, never overwritten); None when there is
+    none and `create` is false (a verifier must not make up a key).
+
+    Raises:
+        InsecureSettingsError: a key shorter than 32 characters.
+    """
+    environ = os.environ if environ is None else environ
+    given = environ.get("SUBSIDY_LEDGER_KEY", "").strip()
+    if given:
+        if len(given) < 32:
+            raise InsecureSettingsError("SUBSIDY_LEDGER_KEY is shorter than 32 characters / 账本密钥过短（至少32个字符）")
+        return given.encode("utf-8")
+    path = ledger_key_path(url, environ)
+    if not path.exists():
+        if not create:
+            return None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staged = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(staged, path)  # atomic and never overwrites: two workers' first use keep one key
+        except FileExistsError:
+            pass
+        finally:
+            staged.unlink()
+    return instance_secret_key(path).encode("ascii")
 
 
 def serving_config(host: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.standards.uscc import validate_uscc
-from web.store import chain
+from web.store import chain, ledger_key
 from web.store.identity import organisation_digest
 from web.store.models import Applicant, LedgerEntry, PasswordReset, User, utcnow
 from web.store.queries import StoreError, append_ledger, chain_transaction
@@ -177,7 +177,8 @@ def clean_bank_account(text: str) -> str:
 @dataclass(frozen=True)
 class PayeeChange:
     """A payee account set or changed: the chained entry, the account before (None: the first one) and after, as the
-    chain keeps them (web.store.chain.payee_record: the number masked), and when (UTC)."""
+    chain keeps them (web.store.chain.payee_record: the last four digits, the number's HMAC under the ledger key), and
+    when (UTC)."""
 
     applicant: Applicant
     entry: LedgerEntry
@@ -199,8 +200,9 @@ def set_payee(session: Session, applicant_id: int, *, payee_name: str, bank_name
         applicant = session.get(Applicant, applicant_id, populate_existing=True)
         if applicant is None:
             raise StoreError("no-applicant", "没有这个申请人", "no such applicant")
-        before = chain.payee_record(applicant.payee_name, applicant.bank_name, applicant.bank_account)
-        after = chain.payee_record(payee, bank, account)
+        key = ledger_key.for_session(session)
+        before = chain.payee_record(applicant.payee_name, applicant.bank_name, applicant.bank_account, key)
+        after = chain.payee_record(payee, bank, account, key)
         assert after is not None
         if before == after:
             return None

@@ -39,7 +39,7 @@ from sqlalchemy.orm import Session, selectinload
 from engine import lifecycle
 from engine.benefits import counts_as_receivable
 from engine.canonical import canonical_json
-from web.store import chain
+from web.store import chain, ledger_key
 from web.store.allocation import EXCLUDED, HELD, OBJECTION, OK, Claim, Result, allocate
 from web.store.call_queries import CLOSED, call_record, get_call, latest_call_record, status_of
 from web.store.models import (
@@ -636,8 +636,9 @@ def record_payment(session: Session, allocation_id: int, *, paid_on: dt.date, am
         body = {"allocation_id": line.id, "application_id": line.application_id, "measure_id": line.measure_id,
                 "paid_on": paid_on.isoformat(), "amount": amount, "voucher_no": voucher}
         applicant = line.application.applicant
-        payee = chain.payee_record(applicant.payee_name, applicant.bank_name, applicant.bank_account)
-        if payee is not None:  # the payee account registered when paid (masked, its SHA-256: web.store.chain)
+        payee = chain.payee_record(applicant.payee_name, applicant.bank_name, applicant.bank_account,
+                                   ledger_key.for_session(session)) if applicant.bank_account else None
+        if payee is not None:  # the payee account registered when paid (last four digits, keyed HMAC: web.store.chain)
             body["payee"] = payee
         entry = append_ledger(session, head, "payment", body, call_id=line.call_id,
                               application_id=line.application_id, user_id=user_id)

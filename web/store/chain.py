@@ -14,8 +14,9 @@ What `subsidy audit verify` detects (the first problem is named by its chain pos
 * a changed byte of any chained record, a deleted record or link, records swapped or re-ordered;
 * a mutable row that disagrees with the chained record it came from (`ledger_mismatches`): a payment's amount,
   date or voucher, an allocation line's amount, rank or reason, the name frozen for the 公示, a material's
-  sha256, item or size; an applicant's payee account (name, bank, the number's SHA-256) that is not the one its
-  last chained `payee_account` entry registered, or an account that was never chained (`payee_mismatches`);
+  sha256, item or size; an applicant's payee account (name, bank, the number's HMAC under the ledger key) that is
+  not the one its last chained `payee_account` entry registered, or an account that was never chained
+  (`payee_mismatches`; without the key that made the digests, one `ledger-key` problem says so);
 * an application whose current status is not the last chained status, or whose chained history is not a legal
   path of the statechart (engine.lifecycle) — the first illegal step is named (`status_problems`);
 * a cut-off tail, when the cut is larger than the rewritten head row can hide: *only* against a head hash
@@ -36,13 +37,14 @@ Example (a two-link chain)::
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from engine import lifecycle
 from engine.canonical import sha256_of
-from web.masking import mask_account
+from web.masking import mask_account, mask_account_tail
 from web.store.models import GENESIS_HASH, Decision, LedgerEntry, ReviewAction, StatusChange
 
 PROBLEM_LABELS = {
@@ -60,6 +62,7 @@ PROBLEM_LABELS = {
     "status-illegal": "状态变化不符合流程 / illegal status change",
     "status-unchained": "申请状态不在链上 / status not on the chain",
     "status-log": "状态日志被改动 / the status log was altered",
+    "ledger-key": "账本密钥缺失或不是记账时的密钥 / the ledger key is missing or not the one the entries were made with",
 }
 
 
@@ -316,44 +319,91 @@ def ledger_mismatches(entries: dict[int, Any], payments: list[Any], allocations:
     return out
 
 
-def account_sha256(account: str | None) -> str | None:
-    """The SHA-256 of an account number's digits (what the chain keeps of the full number; None: no account).
+def key_id(key: bytes) -> str:
+    """The ledger key's id, kept beside each digest so that a verifier can tell which key made it: the first 8 hex
+    digits of the key's SHA-256 (it reveals nothing of the key)."""
+    return hashlib.sha256(key).hexdigest()[:8]
 
-    >>> account_sha256("6222 0212 3456 7890 123")[:16]
-    '92b6fedbe384f217'
+
+def account_hmac(account: str | None, key: bytes) -> str | None:
+    """HMAC-SHA256 of an account number's digits under the instance's ledger key (None: no account). Keyed, because
+    the chain is read widely and an unkeyed hash of a number whose masked form leaves ~10^11 candidates is undone by
+    trying them all; without the key no candidate can be tested.
+
+    >>> account_hmac("6222 0212 3456 7890 123", b"k" * 32) == account_hmac("6222021234567890123", b"k" * 32)
+    True
     """
     digits = "".join(c for c in (account or "") if c.isdigit())
-    return hashlib.sha256(digits.encode("ascii")).hexdigest() if digits else None
+    return hmac.new(key, digits.encode("ascii"), hashlib.sha256).hexdigest() if digits else None
 
 
-def payee_record(name: str | None, bank: str | None, account: str | None) -> dict[str, Any] | None:
-    """A payee account as the chain keeps it: the account name, the bank, the number masked (the chain is read
-    widely) and the full number's SHA-256 (an auditor holding a number proves it was the one registered)."""
+def payee_record(name: str | None, bank: str | None, account: str | None, key: bytes) -> dict[str, Any] | None:
+    """A payee account as the chain keeps it: the account name, the bank, the number's last four digits (the chain
+    is read widely), and the number's HMAC under the ledger key with that key's id (an auditor given the key and a
+    full number proves it was the one registered; without the key the digest tells nothing)."""
     if not account:
         return None
-    return {"name": name, "bank": bank, "account": mask_account(account), "account_sha256": account_sha256(account)}
+    return {"name": name, "bank": bank, "account": mask_account_tail(account),
+            "account_hmac": account_hmac(account, key), "key_id": key_id(key)}
 
 
-def payee_mismatches(entries: dict[int, Any], applicants: list[Any]) -> list[Problem]:
+def _legacy_record(name: str | None, bank: str | None, account: str | None) -> dict[str, Any] | None:
+    """The form entries chained before the ledger key took (number masked 4+4, its unkeyed SHA-256): still verified."""
+    if not account:
+        return None
+    digits = "".join(c for c in account if c.isdigit())
+    return {"name": name, "bank": bank, "account": mask_account(account),
+            "account_sha256": hashlib.sha256(digits.encode("ascii")).hexdigest()}
+
+
+def _agrees(chained: dict[str, Any] | None, a: Any, key: bytes | None) -> bool | None:
+    """Whether the applicant row is the chained account (None: only the digest cannot be checked — no key, or not
+    the key that made it; the name, bank and last four digits still must agree)."""
+    if chained is not None and "account_sha256" in chained:
+        return chained == _legacy_record(a.payee_name, a.bank_name, a.bank_account)
+    if chained is None or not a.bank_account:
+        return chained is None and not a.bank_account
+    if key is not None and chained.get("key_id") == key_id(key):
+        return chained == payee_record(a.payee_name, a.bank_name, a.bank_account, key)
+    visible = ("name", "bank", "account")
+    return None if all(chained.get(k) == v for k, v in zip(visible, (a.payee_name, a.bank_name, mask_account_tail(
+        a.bank_account)), strict=True)) else False
+
+
+def payee_mismatches(entries: dict[int, Any], applicants: list[Any], key: bytes | None) -> list[Problem]:
     """Applicants (rows with `.id`, `.payee_name`, `.bank_name`, `.bank_account`) whose payee account is not the
-    one their last chained `payee_account` entry registered — or who have an account no entry registered."""
+    one their last chained `payee_account` entry registered — or who have an account no entry registered. `key` is
+    the instance's ledger key (None: it has none): digests it cannot check are one `ledger-key` problem naming the
+    key they were made with, not a mismatch per account."""
     import json
 
     last: dict[int, Any] = {}
     for entry in sorted((e for e in entries.values() if e.kind == "payee_account"), key=lambda e: e.chain_seq or 0):
         last[json.loads(entry.body).get("applicant_id")] = entry
     out: list[Problem] = []
+    unchecked: dict[str, int] = {}
     for a in applicants:
         entry = last.get(a.id)
         chained = json.loads(entry.body).get("payee") if entry is not None else None
-        if chained == payee_record(a.payee_name, a.bank_name, a.bank_account):
+        agrees = _agrees(chained, a, key)
+        if agrees is None:
+            made_with = str(chained.get("key_id")) if chained else "?"
+            unchecked[made_with] = unchecked.get(made_with, 0) + 1
+        if agrees is not False:
             continue
         where = (entry.chain_seq, "ledger", entry.id) if entry is not None else (None, "applicant", a.id)
         said = (f"the chain (seq {entry.chain_seq}) registered {chained['account'] if chained else 'none'}"
                 if entry is not None else "no payee account was ever chained")
         out.append(Problem("ledger-mismatch", f"applicant #{a.id}: the payee account "
-                           f"{mask_account(a.bank_account) if a.bank_account else 'none'} (name, bank or number) is "
-                           f"not the one on the chain — {said}", *where))
+                           f"{mask_account_tail(a.bank_account) if a.bank_account else 'none'} (name, bank or number) "
+                           f"is not the one on the chain — {said}", *where))
+    if unchecked:
+        made = ", ".join(f"{n} with key {k}" for k, n in sorted(unchecked.items()))
+        here = f"this instance's key is {key_id(key)}" if key is not None else "this instance has no ledger key"
+        out.append(Problem("ledger-key", f"{sum(unchecked.values())} payee account digest(s) not checked ({made}); "
+                           f"{here} — restore the ledger_key file saved with the database backup (name, bank and "
+                           "last four digits were checked) / 收款账号摘要未能核对：缺少记账时的账本密钥，请从数据库备份中"
+                           "恢复 ledger_key 文件（户名、开户行和账号后四位已核对）"))
     return out
 
 

@@ -29,7 +29,7 @@ from engine.model import RuleSet
 from engine.replay import stored_profile_json
 from engine.standards.uscc import normalize_uscc
 from web import passwords
-from web.store import chain, idempotency_queries, status_chain
+from web.store import chain, idempotency_queries, ledger_key, status_chain
 from web.store.identity import digests_for, identity_of
 from web.store.locking import lock_row
 from web.store.models import (
@@ -403,7 +403,8 @@ def _witnessed(session: Session) -> list[chain.Problem]:
         list(session.scalars(select(Allocation).execution_options(**fresh))),
         list(session.scalars(select(Material).execution_options(**fresh))))
     problems += chain.payee_mismatches(entries, list(session.execute(  # each payee account is the last chained one
-        select(Applicant.id, Applicant.payee_name, Applicant.bank_name, Applicant.bank_account))))
+        select(Applicant.id, Applicant.payee_name, Applicant.bank_name, Applicant.bank_account))),
+        ledger_key.existing(session))
     changes: dict[int, list[Any]] = {}
     for row in session.scalars(select(StatusChange).order_by(StatusChange.chain_seq).execution_options(**fresh)):
         changes.setdefault(row.application_id, []).append(row)
