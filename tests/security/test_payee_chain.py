@@ -213,3 +213,19 @@ def test_the_ledger_key_file_beside_the_database(tmp_path: Path) -> None:
     with pytest.raises(settings.InsecureSettingsError, match="SUBSIDY_LEDGER_KEY"):
         settings.ledger_key(url, environ={"SUBSIDY_LEDGER_KEY": "short"})
     assert [p.name for p in tmp_path.iterdir()] == ["ledger_key"]  # no staged file left behind
+
+
+def test_an_entry_chained_before_the_ledger_key_still_verifies(session: Session, applicant: int,
+                                                               key_file: Path) -> None:
+    """A chain written before the key took (the number masked 4+4 and its SHA-256) is checked as it was written."""
+    legacy = {"name": "清远测试科技有限公司", "bank": BANK, "account": "6222***********0123", "account_sha256": _sha(FIRST)}
+    with queries.chain_transaction(session) as head:
+        queries.append_ledger(session, head, "payee_account", {"applicant_id": applicant, "payee": legacy,
+                                                               "previous": None})
+        session.execute(text("UPDATE applicant SET payee_name = :n, bank_name = :b, bank_account = :a WHERE id = :i"),
+                        {"n": legacy["name"], "b": BANK, "a": _digits(FIRST), "i": applicant})
+    session.commit()
+    assert _problems(session) == []
+    session.execute(text("UPDATE applicant SET bank_account = '6222021234567000123' WHERE id = :i"), {"i": applicant})
+    session.commit()
+    assert [c for c, _ in _problems(session)] == ["ledger-mismatch"]
