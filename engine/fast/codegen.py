@@ -49,15 +49,13 @@ from engine.expr.nodes import (
     compare,
 )
 from engine.expr.values import Unknown
+from engine.fast.astbuild import ARITH, assign, attr, call, cmp, is_, load, locate, mul, store, type_is
 from engine.fast.calls import MISS, OPS, band_plans
 from engine.fast.exprs import ExprCompiler
 from engine.fast.protocol import Fn, Program
 from engine.logic import combine
 from engine.parameters import ParameterSeries
 
-_AST_OPS: dict[str, ast.cmpop] = {"<": ast.Lt(), "<=": ast.LtE(), ">": ast.Gt(), ">=": ast.GtE(), "==": ast.Eq(),
-                                  "!=": ast.NotEq()}
-_ARITH: dict[str, ast.operator] = {"+": ast.Add(), "-": ast.Sub(), "*": ast.Mult()}
 _PLAIN = (int, str, bool, type(None))
 _FOLDED = (Literal, Param)  # constants once the date is known
 
@@ -67,59 +65,6 @@ class Val(NamedTuple):
 
     expr: ast.expr
     const: Any = MISS
-
-
-def _load(name: str) -> ast.Name:
-    return ast.Name(name, ast.Load())
-
-
-def _store(name: str) -> ast.Name:
-    return ast.Name(name, ast.Store())
-
-
-def _assign(name: str, value: ast.expr) -> ast.stmt:
-    return ast.Assign([_store(name)], value)
-
-
-def _call(fn: ast.expr, *args: ast.expr) -> ast.Call:
-    return ast.Call(fn, list(args), [])
-
-
-def _is(left: ast.expr, right: ast.expr, negate: bool = False) -> ast.Compare:
-    return ast.Compare(left, [ast.IsNot() if negate else ast.Is()], [right])
-
-
-def _type_is(value: ast.expr, kind: str) -> ast.Compare:
-    return _is(_call(_load("type"), value), _load(kind))
-
-
-def _cmp(op: str, left: ast.expr, right: ast.expr) -> ast.Compare:
-    return ast.Compare(left, [_AST_OPS[op]], [right])
-
-
-def _mul(left: ast.expr, right: ast.expr) -> ast.expr:
-    return ast.BinOp(left, ast.Mult(), right)
-
-
-def _attr(value: ast.expr, name: str) -> ast.Attribute:
-    return ast.Attribute(value, name, ast.Load())
-
-
-def _locate(tree: ast.Module) -> ast.Module:
-    """Every node at line 1, column 0 (what ast.fix_missing_locations does here, in one flat pass)."""
-    todo: list[ast.AST] = [tree]
-    while todo:
-        node = todo.pop()
-        if node._attributes:
-            node.lineno = node.end_lineno = 1  # type: ignore[attr-defined]
-            node.col_offset = node.end_col_offset = 0  # type: ignore[attr-defined]
-        for name in node._fields:
-            value = getattr(node, name, None)
-            if type(value) is list:
-                todo.extend(v for v in value if isinstance(v, ast.AST))
-            elif isinstance(value, ast.AST):
-                todo.append(value)
-    return tree
 
 
 def _const_number(value: Any) -> bool:
@@ -149,7 +94,7 @@ class Generator:
         """A value the code reads from its globals (anything but a plain constant)."""
         name = self.fresh("k")
         self.namespace[name] = value
-        return _load(name)
+        return load(name)
 
     def constant(self, value: Any) -> Val:
         plain = type(value) in _PLAIN
@@ -178,13 +123,13 @@ class Generator:
 
     def function(self, name: str, build: Any) -> Fn:
         """def name(run): memo = run.memo; <build() statements>; return <build()'s value>, compiled."""
-        body: list[ast.stmt] = [_assign("memo", _attr(_load("run"), "memo"))]
+        body: list[ast.stmt] = [assign("memo", attr(load("run"), "memo"))]
         with self.into(body):
             result = build()
         body.append(ast.Return(result))
         args = ast.arguments(posonlyargs=[], args=[ast.arg("run")], kwonlyargs=[], kw_defaults=[], defaults=[])
         tree = ast.Module([ast.FunctionDef(name, args, body, [], None, None)], [])
-        code = compile(_locate(tree), "<engine.fast.codegen>", "exec")
+        code = compile(locate(tree), "<engine.fast.codegen>", "exec")
         inner = next(c for c in code.co_consts if isinstance(c, types.CodeType))
         return types.FunctionType(inner, self.namespace, name)  # type: ignore[return-value]
 
@@ -203,8 +148,8 @@ class Generator:
         if isinstance(node, BoolOp):  # and / or: engine.logic.combine of every operand, each evaluated
             items: list[ast.expr] = [self.value(item, params).expr for item in node.items]
             out = self.fresh()
-            self.emit(_assign(out, _call(_load("combine"), ast.Constant(node.op), ast.List(items, ast.Load()))))
-            return Val(_load(out))
+            self.emit(assign(out, call(load("combine"), ast.Constant(node.op), ast.List(items, ast.Load()))))
+            return Val(load(out))
         if isinstance(node, Call) and node.name == "band":
             found = self._band(node, params)
             if found is not None:
@@ -219,8 +164,8 @@ class Generator:
         if compiler is None:
             compiler = self.closures[id(params)] = ExprCompiler(self.program, params, traced=False)
         out = self.fresh()
-        self.emit(_assign(out, _call(self.bind(compiler.compile(node)), _load("run"))))
-        return Val(_load(out))
+        self.emit(assign(out, call(self.bind(compiler.compile(node)), load("run"))))
+        return Val(load(out))
 
     def param(self, name: str, params: dict[str, ParameterSeries]) -> Any:
         series, as_of = params.get(name), self.program.as_of
@@ -237,28 +182,28 @@ class Generator:
             program.names.add(path)
         reader = program.reader(path)  # memoised in the run's slot for this name
         out = self.fresh()
-        self.emit(_assign(out, ast.Subscript(_load("memo"), ast.Constant(program.slots[path]), ast.Load())))
-        self.emit(ast.If(_is(_load(out), _load("MISS")), [_assign(out, _call(self.bind(reader), _load("run")))], []))
-        return Val(_load(out))
+        self.emit(assign(out, ast.Subscript(load("memo"), ast.Constant(program.slots[path]), ast.Load())))
+        self.emit(ast.If(is_(load(out), load("MISS")), [assign(out, call(self.bind(reader), load("run")))], []))
+        return Val(load(out))
 
     def binary(self, node: Binary, params: dict[str, ParameterSeries]) -> Val:
         a, b = self.value(node.left, params), self.value(node.right, params)
         if a.const is not MISS and b.const is not MISS:
             return self.constant(arithmetic(node.op, a.const, b.const))
         out, op = self.fresh(), node.op
-        both_int = ast.BoolOp(ast.And(), [_type_is(a.expr, "int"), _type_is(b.expr, "int")])
-        generic = _assign(out, _call(_load("arithmetic"), ast.Constant(op), a.expr, b.expr))
-        if op in _ARITH:
-            self.emit(ast.If(both_int, [_assign(out, ast.BinOp(a.expr, _ARITH[op], b.expr))], [generic]))
-            return Val(_load(out))
+        both_int = ast.BoolOp(ast.And(), [type_is(a.expr, "int"), type_is(b.expr, "int")])
+        generic = assign(out, call(load("arithmetic"), ast.Constant(op), a.expr, b.expr))
+        if op in ARITH:
+            self.emit(ast.If(both_int, [assign(out, ast.BinOp(a.expr, ARITH[op], b.expr))], [generic]))
+            return Val(load(out))
         # x / y of two ints: the exact quotient (an int when it divides), as engine.fast.calls.divide
         q, r = self.fresh("q"), self.fresh("r")
-        exact: list[ast.stmt] = [ast.Assign([ast.Tuple([_store(q), _store(r)], ast.Store())],
-                            _call(_load("divmod"), a.expr, b.expr)),
-                 _assign(out, ast.IfExp(_cmp("==", _load(r), ast.Constant(0)), _load(q),
-                                        _call(_load("Fraction"), a.expr, b.expr)))]
+        exact: list[ast.stmt] = [ast.Assign([ast.Tuple([store(q), store(r)], ast.Store())],
+                            call(load("divmod"), a.expr, b.expr)),
+                 assign(out, ast.IfExp(cmp("==", load(r), ast.Constant(0)), load(q),
+                                        call(load("Fraction"), a.expr, b.expr)))]
         self.emit(ast.If(ast.BoolOp(ast.And(), [both_int, b.expr]), exact, [generic]))
-        return Val(_load(out))
+        return Val(load(out))
 
     # -- comparisons --------------------------------------------------------------------------------
     def compare(self, node: Compare, params: dict[str, ParameterSeries]) -> Val:
@@ -274,35 +219,35 @@ class Generator:
         out = self.fresh()
         self._compare_into(out, node.op, a, b)
         self._negate(out, node.negate)
-        return Val(_load(out))
+        return Val(load(out))
 
     def _negate(self, out: str, negate: bool) -> None:
         """Compare.evaluate: a negated comparison (`not in`) flips a known result."""
         if negate:
-            self.emit(ast.If(_is(_call(_load("type"), _load(out)), _load("Unknown"), negate=True),
-                             [_assign(out, ast.UnaryOp(ast.Not(), _load(out)))], []))
+            self.emit(ast.If(is_(call(load("type"), load(out)), load("Unknown"), negate=True),
+                             [assign(out, ast.UnaryOp(ast.Not(), load(out)))], []))
 
     def _compare_into(self, out: str, op: str, a: Val, b: Val) -> None:
         """out = compare(op, a, b), with the typed fast paths of engine.fast.calls.compare_const."""
-        generic = [_assign(out, _call(_load("compare"), ast.Constant(op), a.expr, b.expr))]
+        generic = [assign(out, call(load("compare"), ast.Constant(op), a.expr, b.expr))]
         if op in OPS and _const_number(b.const):
             num, den = b.const.numerator, b.const.denominator
-            scaled = _mul(a.expr, ast.Constant(den)) if den != 1 else a.expr
-            as_int = [_assign(out, _cmp(op, scaled, ast.Constant(num)))]
-            cross = _cmp(op, _mul(_attr(a.expr, "numerator"), ast.Constant(den)),
-                         _mul(ast.Constant(num), _attr(a.expr, "denominator")))
-            self.emit(ast.If(_type_is(a.expr, "int"), as_int,
-                             [ast.If(_type_is(a.expr, "Fraction"), [_assign(out, cross)], generic)]))
+            scaled = mul(a.expr, ast.Constant(den)) if den != 1 else a.expr
+            as_int = [assign(out, cmp(op, scaled, ast.Constant(num)))]
+            cross = cmp(op, mul(attr(a.expr, "numerator"), ast.Constant(den)),
+                         mul(ast.Constant(num), attr(a.expr, "denominator")))
+            self.emit(ast.If(type_is(a.expr, "int"), as_int,
+                             [ast.If(type_is(a.expr, "Fraction"), [assign(out, cross)], generic)]))
         elif op in ("==", "!=") and type(b.const) is bool:
-            same = _is(a.expr, b.expr, negate=op == "!=")
-            self.emit(ast.If(_type_is(a.expr, "bool"), [_assign(out, same)], generic))
+            same = is_(a.expr, b.expr, negate=op == "!=")
+            self.emit(ast.If(type_is(a.expr, "bool"), [assign(out, same)], generic))
         elif op == "in" and type(b.const) is list and b.const and all(type(v) is str for v in b.const):
             members = self.bind(frozenset(b.const))
             member = ast.Compare(a.expr, [ast.In()], [members])
-            self.emit(ast.If(_type_is(a.expr, "str"), [_assign(out, member)], generic))
+            self.emit(ast.If(type_is(a.expr, "str"), [assign(out, member)], generic))
         elif op in OPS:
-            both_int = ast.BoolOp(ast.And(), [_type_is(a.expr, "int"), _type_is(b.expr, "int")])
-            self.emit(ast.If(both_int, [_assign(out, _cmp(op, a.expr, b.expr))], generic))
+            both_int = ast.BoolOp(ast.And(), [type_is(a.expr, "int"), type_is(b.expr, "int")])
+            self.emit(ast.If(both_int, [assign(out, cmp(op, a.expr, b.expr))], generic))
         else:
             self.block.extend(generic)
 
@@ -330,13 +275,13 @@ class Generator:
             if _const_number(b.const):
                 den, num = ast.Constant(b.const.denominator), ast.Constant(b.const.numerator)
             else:
-                tests.append(ast.BoolOp(ast.Or(), [_type_is(b.expr, "int"), _type_is(b.expr, "Fraction")]))
-                den, num = _attr(b.expr, "denominator"), _attr(b.expr, "numerator")
-            return tests, lambda: self.emit(_assign(out, _cmp(node.op, _mul(x.expr, den), _mul(num, y.expr))))
+                tests.append(ast.BoolOp(ast.Or(), [type_is(b.expr, "int"), type_is(b.expr, "Fraction")]))
+                den, num = attr(b.expr, "denominator"), attr(b.expr, "numerator")
+            return tests, lambda: self.emit(assign(out, cmp(node.op, mul(x.expr, den), mul(num, y.expr))))
 
         self._quotient(ratio, params, fast, lambda value: self._compare_into(out, node.op, value, b))
         self._negate(out, node.negate)
-        return Val(_load(out))
+        return Val(load(out))
 
     def _band(self, node: Call, params: dict[str, ParameterSeries]) -> Val | None:
         """band(x, constant table) by integer comparisons (engine.fast.calls.band_plans); a quotient x / y of
@@ -349,14 +294,14 @@ class Generator:
         lookup, quotient = self.bind(plans[0]), self.bind(plans[1])
         out, ratio = self.fresh(), self._ratio(node.args[0])
         if ratio is None:
-            self.emit(_assign(out, _call(lookup, self.value(node.args[0], params).expr)))
-            return Val(_load(out))
+            self.emit(assign(out, call(lookup, self.value(node.args[0], params).expr)))
+            return Val(load(out))
 
         def fast(x: Val, y: Val) -> tuple[list[ast.expr], Any]:
-            return [], lambda: self.emit(_assign(out, _call(quotient, x.expr, y.expr)))
+            return [], lambda: self.emit(assign(out, call(quotient, x.expr, y.expr)))
 
-        self._quotient(ratio, params, fast, lambda value: self.emit(_assign(out, _call(lookup, value.expr))))
-        return Val(_load(out))
+        self._quotient(ratio, params, fast, lambda value: self.emit(assign(out, call(lookup, value.expr))))
+        return Val(load(out))
 
     def _quotient(self, ratio: tuple[Binary, str | None], params: dict[str, ParameterSeries],
                   fast: Callable[[Val, Val], tuple[list[ast.expr], Any]], slow: Callable[[Val], None]) -> None:
@@ -368,7 +313,7 @@ class Generator:
         def fused() -> None:
             x, y = self.value(quotient.left, scope), self.value(quotient.right, scope)
             tests, code = fast(x, y)
-            ints = [_type_is(x.expr, "int"), _type_is(y.expr, "int"), _cmp(">", y.expr, ast.Constant(0))]
+            ints = [type_is(x.expr, "int"), type_is(y.expr, "int"), cmp(">", y.expr, ast.Constant(0))]
             self.branch(ast.BoolOp(ast.And(), ints + tests), code, lambda: whole(x, y))
 
         def whole(x: Val | None = None, y: Val | None = None) -> None:
@@ -377,15 +322,15 @@ class Generator:
                 return
             assert x is not None and y is not None
             value = self.fresh()
-            self.emit(_assign(value, _call(_load("arithmetic"), ast.Constant("/"), x.expr, y.expr)))
-            slow(Val(_load(value)))
+            self.emit(assign(value, call(load("arithmetic"), ast.Constant("/"), x.expr, y.expr)))
+            slow(Val(load(value)))
 
         if fact_id is None:
             fused()
             return
         self.program.reader(fact_id)  # the fact already worked out (memoised) is used as it is
-        slot = ast.Subscript(_load("memo"), ast.Constant(self.program.slots[fact_id]), ast.Load())
-        self.branch(_is(slot, _load("MISS")), fused, whole)
+        slot = ast.Subscript(load("memo"), ast.Constant(self.program.slots[fact_id]), ast.Load())
+        self.branch(is_(slot, load("MISS")), fused, whole)
 
     # -- entry points -------------------------------------------------------------------------------
     def lazily(self, key: str, build: Callable[[], Fn], install: Callable[[Fn], None]) -> Fn:
