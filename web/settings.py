@@ -264,18 +264,34 @@ def ledger_key(url: str | None = None, *, create: bool = True,
     if not path.exists():
         if not create:
             return None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staged = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
-        fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w", encoding="ascii") as handle:
-            handle.write(secrets.token_hex(32) + "\n")
-        try:
-            os.link(staged, path)  # atomic and never overwrites: two workers' first use keep one key
-        except FileExistsError:
-            pass
-        finally:
-            staged.unlink()
+        _write_key_file(path, secrets.token_hex(32))
     return instance_secret_key(path).encode("ascii")
+
+
+def install_ledger_key(key: bytes, url: str | None = None, environ: Mapping[str, str] | None = None) -> Path | None:
+    """Put a backed-up ledger key where this instance reads it (a restore), unless the instance already has one
+    (never overwritten); the file written, or None when a key was already there or is set in the environment."""
+    environ = os.environ if environ is None else environ
+    if environ.get("SUBSIDY_LEDGER_KEY", "").strip():
+        return None
+    path = ledger_key_path(url, environ)
+    return path if _write_key_file(path, key.decode("ascii").strip()) else None
+
+
+def _write_key_file(path: Path, key: str) -> bool:
+    """Write `key` to `path` with mode 0600, atomically and never over an existing file; whether it was written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    staged = path.with_name(f".{path.name}.{secrets.token_hex(4)}")
+    fd = os.open(staged, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    try:
+        os.link(staged, path)  # atomic and never overwrites: two workers' first use keep one key
+    except FileExistsError:
+        return False
+    finally:
+        staged.unlink()
+    return True
 
 
 def serving_config(host: str, environ: Mapping[str, str] | None = None) -> dict[str, Any]:

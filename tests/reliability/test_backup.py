@@ -166,3 +166,45 @@ def test_backup_of_an_unmigrated_database_is_a_clear_error(tmp_path: Path) -> No
     result = _cli("backup", str(tmp_path / "x.jsonl"), "--db", f"sqlite:///{tmp_path / 'empty.db'}")
     assert result.exit_code == 2 and "never migrated" in result.output
     assert not (tmp_path / "x.jsonl").exists()
+
+
+def test_a_restored_chain_still_proves_its_payee_accounts(tmp_path: Path, loadable_rules: Path,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """The chain's digests of payee accounts are keyed by the instance's ledger key (beside the SQLite database):
+    the backup carries the key and a restore on another machine installs it, so the restored chain verifies."""
+    from web.store import account_queries, migrate
+    from web.store.models import Application
+
+    monkeypatch.delenv("SUBSIDY_LEDGER_KEY", raising=False)
+    monkeypatch.delenv("SUBSIDY_LEDGER_KEY_FILE", raising=False)
+    office, elsewhere = tmp_path / "office", tmp_path / "elsewhere"
+    office.mkdir()
+    elsewhere.mkdir()
+    source, target = f"sqlite:///{office / 'subsidy.db'}", f"sqlite:///{elsewhere / 'subsidy.db'}"
+    migrate.upgrade(source)
+    engine = make_engine(source)
+    try:
+        with make_session_factory(engine)() as session:
+            decision = decide(session, load_ruleset(loadable_rules), sample_profile(SAMPLES[0]))
+            application = session.get(Application, decision.application_id)
+            assert application is not None
+            account_queries.set_payee(session, application.applicant_id, payee_name="清远测试科技有限公司",
+                                      bank_name="中国工商银行清远分行", bank_account="6222021234567890123")
+            assert queries.verify_chain(session).ok
+    finally:
+        engine.dispose()
+    key = (office / "ledger_key").read_text()
+
+    file = tmp_path / "store.jsonl"
+    assert _cli("backup", str(file), "--db", source).exit_code == 0
+    restored = _cli("restore", str(file), "--db", target)
+    assert restored.exit_code == 0, restored.output
+    assert (elsewhere / "ledger_key").read_text() == key
+    assert (elsewhere / "ledger_key").stat().st_mode & 0o777 == 0o600
+
+    (elsewhere / "subsidy2").mkdir()  # a target that has its own key keeps it: verify then names the key ids
+    other = elsewhere / "subsidy2" / "ledger_key"
+    other.write_text("f" * 64 + "\n")
+    again = _cli("restore", str(file), "--db", f"sqlite:///{elsewhere / 'subsidy2' / 'subsidy.db'}")
+    assert again.exit_code != 0 and "ledger" in again.output.lower()
+    assert other.read_text() == "f" * 64 + "\n"

@@ -15,6 +15,11 @@ backup under the final name; a truncated or edited file fails the trailer check 
 
 Restore migrates an empty database to the backup's revision, loads every row in one transaction, brings
 PostgreSQL's id sequences past the restored ids, upgrades to the latest revision, and verifies the chain.
+
+The header also carries the instance's ledger key (web.settings.ledger_key: the key of the chain's digests of payee
+account numbers), so that a restored chain still proves its accounts; restore installs it where the target instance
+reads its key unless that instance has one. A backup holds full account numbers anyway: keep it as secret as the
+database.
 """
 
 from __future__ import annotations
@@ -47,6 +52,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.pool import NullPool
 
+from web.settings import install_ledger_key, ledger_key
 from web.store import migrate
 from web.store.db import make_engine, make_session_factory
 
@@ -162,9 +168,11 @@ def backup(url: str, path: Path | str) -> BackupResult:
                         digest.update(line.encode("utf-8"))
                         out.write(line)
 
+                    key = ledger_key(url, create=False)
                     put({"format": FORMAT, "version": VERSION, "revision": list(revision),
                          "dialect": connection.dialect.name, "tables": [t.name for t in tables],
-                         "created_at": dt.datetime.now(dt.UTC).isoformat()})
+                         "created_at": dt.datetime.now(dt.UTC).isoformat(),
+                         **({"ledger_key": key.decode("ascii")} if key else {})})
                     for table in tables:
                         count = 0
                         for row in _rows(connection, table):
@@ -310,11 +318,18 @@ def restore(url: str, path: Path | str) -> RestoreResult:
                 raise BackupError("恢复的行数与备份不符", f"restored row counts {counts} differ from the backup's")
             _reset_sequences(connection, list(tables.values()))
         migrate.upgrade(url)
+        _install_key(header, url)
         with make_session_factory(engine)() as session:
             report = queries.verify_chain(session)
         return RestoreResult(revision, counts, report.ok, report.links, [str(p) for p in report.problems])
     finally:
         engine.dispose()
+
+
+def _install_key(header: dict[str, Any], url: str) -> None:
+    """The backed-up ledger key where the restored instance reads it, unless it has one already."""
+    if header.get("ledger_key"):
+        install_ledger_key(str(header["ledger_key"]).encode("ascii"), url)
 
 
 def _known_revisions() -> set[str]:
