@@ -164,6 +164,19 @@ def test_a_missing_ledger_key_is_reported_once_not_as_tampering(session: Session
     assert not key_file.exists()  # verifying never makes up a key
 
 
+def test_the_cli_says_unchecked_not_broken_when_only_the_key_is_missing(session: Session, applicant: int,
+                                                                       key_file: Path, db_url: str) -> None:
+    from click.testing import CliRunner
+
+    from web.cli import main
+
+    _set(session, applicant)
+    key_file.unlink()
+    result = CliRunner().invoke(main, ["audit", "verify", "--db", db_url])
+    assert result.exit_code != 0
+    assert result.output.startswith("UNCHECKED  审计链各环完整") and "BROKEN" not in result.output, result.output
+
+
 def test_a_wrong_ledger_key_is_named_and_the_visible_fields_are_still_checked(
         session: Session, applicant: int, key_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _set(session, applicant)

@@ -66,6 +66,12 @@ def verify(fmt: str, published: str | None, db_url: str | None) -> None:
     elif report.ok:
         click.echo(f"OK  审计链完整 / chain intact: {report.links} link(s), head seq {report.head_seq}, "
                    f"hash {report.head_hash[:16]}…")
+    elif all(p.code == "ledger-key" for p in report.problems):
+        click.echo(f"UNCHECKED  审计链各环完整，但缺少记账时的账本密钥，收款账户摘要无法核对 / every link intact, but the "
+                   f"ledger key the entries were made with is missing, so payee account digests were not checked: "
+                   f"{report.links} link(s)")
+        for problem in report.problems:
+            click.echo(f"  {problem}")
     else:
         first = report.problems[0]
         click.echo(f"BROKEN  审计链已损坏 / chain broken: first problem at "
