@@ -21,8 +21,9 @@ For each database:
   6. kill -9: 40 API submissions at once, each with its own Idempotency-Key; the whole server (master and
      workers) is killed with SIGKILL after 10 acknowledgements, restarted, and every submission retried with
      its key: each key must end as exactly one application, every acknowledged one present.
-A table is printed and the figures are written to --out (JSON). Not run by the test suite; traffic only to
-127.0.0.1 on --port.
+A table is printed and the figures are written to --out (JSON). With --timing, each phase also prints where the
+server's time went, per request class (bench.load_timing: wall, thread CPU, database, lock wait and hold). Not run
+by the test suite; traffic only to 127.0.0.1 on --port.
 """
 
 from __future__ import annotations
@@ -226,6 +227,10 @@ def serve_main() -> None:
     port, workers, threads = (int(v) for v in sys.argv[2:5])
     app = create_app({"API_EVALUATE_RATE_LIMIT": "off", "API_TOKEN_RATE_LIMIT": "off",
                       "API_SUBMISSIONS_RATE_LIMIT": "off", "MATERIALS_DIR": os.environ["SUBSIDY_MATERIALS"]})
+    if os.environ.get("SUBSIDY_LOAD_TIMING"):  # --timing: per-request timing inside the workers (bench.load_timing)
+        from bench.load_timing import install
+
+        install(app, os.environ["SUBSIDY_LOAD_TIMING"])
     options = server_options("127.0.0.1", port, workers, 30, threads)
     options["accesslog"] = None
     SubsidyServer(app, options).run()
@@ -590,7 +595,13 @@ def run_db(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             filled = size
             before = max_application(url)
             targets = list(range(max(1, before - 2000), before + 1))
-            proc = start_server(url, rules, materials, args.port, args.workers, args.threads, log)
+            timing = str(tmp / f"timing-{size}")
+            if args.timing:
+                os.environ["SUBSIDY_LOAD_TIMING"] = timing
+            try:
+                proc = start_server(url, rules, materials, args.port, args.workers, args.threads, log)
+            finally:
+                os.environ.pop("SUBSIDY_LOAD_TIMING", None)
             load = os.getloadavg()
             try:
                 accounts = (phase * args.accounts, (phase + 1) * args.accounts)
@@ -609,6 +620,12 @@ def run_db(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                             "submit_refusals": errors, "db": counts(url)})
             result["phases"].append(summary)
             print(_phase_line(kind, summary), flush=True)
+            if args.timing:
+                from bench.load_timing import summary as timing_summary
+                from bench.load_timing import table as timing_table
+
+                summary["timing"] = timing_summary(timing)
+                print(timing_table(summary["timing"]), flush=True)
         if not args.skip_kill:
             result["kill9"] = kill_test(url, lambda: start_server(url, rules, materials, args.port, args.workers,
                                                                   args.threads, log), args.port,
@@ -661,6 +678,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tmp", default="/tmp/subsidy-load")
     parser.add_argument("--out", default="/tmp/subsidy-load/results.json")
     parser.add_argument("--skip-kill", action="store_true")
+    parser.add_argument("--timing", action="store_true",
+                        help="time each request inside the workers: CPU, database, lock wait and hold (bench.load_timing)")
     args = parser.parse_args(argv)
     results = [run_db(kind, args) for kind in args.db]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

@@ -114,7 +114,7 @@ def main() -> int:
     parser.add_argument("--sizes", nargs="+", type=int, default=[100, 10_000])
     parser.add_argument("--submissions", type=int, default=30)
     parser.add_argument("--skip-full", action="store_true", help="do not time the full re-triage")
-    parser.add_argument("--tmp", default="/tmp/h3/triage_bench")
+    parser.add_argument("--tmp", default="/tmp/subsidy-triage-bench")
     args = parser.parse_args()
     results = [run_db(kind, args) for kind in args.db]
     print("| database | open applications | submit + triage median (ms) | p95 (ms) | ratio | full re-triage (s) | load |")
