@@ -15,8 +15,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-import numpy as np
-
 from engine.errors import Message, ProfileIssue
 from engine.standards import (
     validate_id_number,
@@ -163,24 +161,33 @@ def _consistency(profile: Any) -> list[ProfileIssue]:
 
 # -- the same checks over register columns: which rows are plainly valid ---------------------------------
 
-_USCC_TABLE = np.full(256, -1, np.int64)
-for _i, _ch in enumerate(CHARSET):
-    _USCC_TABLE[ord(_ch)] = _i
-_AUTHORITY_OK = np.zeros((256, 256), bool)
-for _first, (_, _categories) in AUTHORITIES.items():
-    for _second in _categories:
-        _AUTHORITY_OK[ord(_first), ord(_second)] = True
-_PROVINCES = np.array(sorted(PROVINCE_PREFIXES), dtype="S2")
-_WEIGHTS = np.array(WEIGHTS, np.int64)
+# numpy is imported by the functions that read columns, not at `import engine`: checking one profile never needs
+# it (a tenth of the CLI's start-up).
+
+@lru_cache(maxsize=1)
+def _uscc_tables() -> tuple[Any, Any, Any, Any]:
+    """engine.standards.uscc's tables as arrays: value of each byte, authority×category pairs, provinces, weights."""
+    import numpy as np
+
+    table = np.full(256, -1, np.int64)
+    for i, char in enumerate(CHARSET):
+        table[ord(char)] = i
+    authority_ok = np.zeros((256, 256), bool)
+    for first, (_, categories) in AUTHORITIES.items():
+        for second in categories:
+            authority_ok[ord(first), ord(second)] = True
+    return table, authority_ok, np.array(sorted(PROVINCE_PREFIXES), dtype="S2"), np.array(WEIGHTS, np.int64)
 
 
 def uscc_plain(codes: Any) -> Any:
     """Per code (str values): True only when validate_uscc finds no error and the code is already in
     normal form — length, character set, authority and category, province digits, the MOD 31 check
     character, on engine.standards.uscc's own tables, column-wise (no per-code Python)."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
+    uscc_table, authority_ok, provinces, weights = _uscc_tables()
     texts = codes if isinstance(codes, pa.Array) else pa.array(np.asarray(codes, dtype=object).tolist(), pa.string())
     n = len(texts)
     if not n:
@@ -190,13 +197,13 @@ def uscc_plain(codes: Any) -> Any:
     fixed = pc.if_else(sized, raw, pa.scalar(b"\0" * 18, pa.binary()))
     start = int(np.frombuffer(fixed.buffers()[1], np.int32)[fixed.offset])
     grid = np.frombuffer(fixed.buffers()[2], np.uint8)[start:start + 18 * n].reshape(n, 18)
-    values = _USCC_TABLE[grid]
+    values = uscc_table[grid]
     ok = sized.to_numpy(zero_copy_only=False) & (values >= 0).all(axis=1)
-    ok &= _AUTHORITY_OK[grid[:, 0], grid[:, 1]]
+    ok &= authority_ok[grid[:, 0], grid[:, 1]]
     ok &= ((grid[:, 2:8] >= ord("0")) & (grid[:, 2:8] <= ord("9"))).all(axis=1)
-    ok &= np.isin(grid[:, 2:4].copy().view("S2").ravel(), _PROVINCES)
-    total = (np.where(values[:, :17] >= 0, values[:, :17], 0) * _WEIGHTS).sum(axis=1)
-    ok &= _USCC_TABLE[grid[:, 17]] == (31 - total % 31) % 31
+    ok &= np.isin(grid[:, 2:4].copy().view("S2").ravel(), provinces)
+    total = (np.where(values[:, :17] >= 0, values[:, :17], 0) * weights).sum(axis=1)
+    ok &= uscc_table[grid[:, 17]] == (31 - total % 31) % 31
     return ok
 
 
@@ -216,6 +223,8 @@ def code_plain(kind: str, value: str, other: str = "") -> bool:
 
 def codes_plain(kind: str, values: Any, known: Any, other: Any = None) -> Any:
     """`code_plain` over a column: each distinct value (pair) is validated once; unknown cells pass."""
+    import numpy as np
+
     ok = np.ones(len(values), bool)
     keys = list(zip(values.tolist(), other.tolist(), strict=True)) if other is not None else values.tolist()
     verdicts: dict[Any, bool] = {}
@@ -242,6 +251,8 @@ def column_problems(get: Callable[[str], Column | None], years: dict[int, list[s
         years: the fiscal years the register has columns for, each with its field names.
         n: the number of rows.
     """
+    import numpy as np
+
     bad = np.zeros(n, bool)
     code = get("credit_code")
     if code is not None:
@@ -263,6 +274,8 @@ def column_problems(get: Callable[[str], Column | None], years: dict[int, list[s
 
 def _year_problems(get: Callable[[str], Column | None], years: dict[int, list[str]],
                    registered: Column | None, n: int) -> Any:
+    import numpy as np
+
     bad = np.zeros(n, bool)
     registered_year = None
     if registered is not None:
