@@ -12,6 +12,7 @@ from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
+from engine.canonical import number_of_text
 from engine.decision import Amount, MeasureResult, Outcome
 from engine.errors import Message
 from engine.expr.values import Unknown
@@ -76,10 +77,7 @@ def counts_as_receivable(amount: Amount | MeasureResult | Mapping[str, Any]) -> 
         amount = amount.get("amount") or {}
     value = amount.get("value") if isinstance(amount, Mapping) else amount.value
     if isinstance(value, str):  # canonical JSON writes exact numbers as text
-        try:
-            value = Fraction(value)
-        except ValueError:
-            return False
+        value = number_of_text(value)
     if isinstance(value, bool) or not isinstance(value, int | Fraction):
         return False
     return money_class(amount) == RECEIVABLE

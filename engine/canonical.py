@@ -44,6 +44,20 @@ def fraction_text(value: Fraction) -> str:
     return f"{sign}{text[:-places]}.{text[-places:]}".rstrip("0").rstrip(".") if places else f"{sign}{text}"
 
 
+def number_of_text(text: str) -> int | Fraction | None:
+    """The exact number a canonical text stands for ("0.15", "3/70", "12"), as int or Fraction; None for a text
+    that is not a number — the one reading of what `fraction_text` writes.
+
+    >>> number_of_text("0.05"), number_of_text("6/2"), number_of_text("高企")
+    (Fraction(1, 20), 3, None)
+    """
+    try:
+        number = Fraction(text)
+    except (ValueError, ZeroDivisionError):
+        return None
+    return number.numerator if number.denominator == 1 else number
+
+
 _CONVERTERS: dict[type, Callable[[Any], Any]] = {}
 
 

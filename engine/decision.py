@@ -10,11 +10,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
-from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
-from engine.canonical import direct_json, dumps, plain
+from engine.canonical import direct_json, dumps, number_of_text, plain
 from engine.errors import Message, ProfileIssue
 from engine.trace import OMIT_EMPTY, FactTrace, ParamRead, TraceNode
 
@@ -194,11 +193,8 @@ def _message(data: Any) -> Message | None:
 def _exact(value: Any) -> Any:
     """An exact number written as text by the canonical JSON ("0.15", "3/70") as int / Fraction; others as they are."""
     if isinstance(value, str):
-        try:
-            number = Fraction(value)
-        except (ValueError, ZeroDivisionError):
-            return value
-        return number.numerator if number.denominator == 1 else number
+        number = number_of_text(value)
+        return value if number is None else number
     return value
 
 

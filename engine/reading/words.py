@@ -12,7 +12,7 @@ import re
 from fractions import Fraction
 from typing import Any
 
-from engine.canonical import plain
+from engine.canonical import number_of_text, plain
 from engine.errors import Message
 from engine.explain import fmt, money
 from engine.profile.labels import field_label
@@ -41,11 +41,7 @@ def num(value: Any) -> Number | None:
     if isinstance(value, int | Fraction):
         return value
     if isinstance(value, str):
-        try:
-            number = Fraction(value)
-        except (ValueError, ZeroDivisionError):
-            return None
-        return number.numerator if number.denominator == 1 else number
+        return number_of_text(value)
     return None
 
 
