@@ -176,6 +176,7 @@ def test_the_receipt_is_a_pdf_with_every_field(bureau: Flask, client: FlaskClien
                   "2025年度网页测试申报", "清远市科学技术局", title.zh, "受理时间（北京时间）", received.replace(" ", ""),
                   "申报表.pdf", "执照.png", "13800001234", entry.hash, f"#{entry.chain_seq}", *hashes):
         assert re.sub(r"\s+", "", field) in flat, (field, text)
+    assert "subsidy" not in text and "·" not in text  # no command an applicant cannot run; no glyph the font lacks
     admin = bureau.test_client()
     login(admin, "adam")
     staff = re.sub(r"\s+", "", _pdf_text(admin.get(f"/notices/receipt/{app_id}.pdf").data))
