@@ -672,7 +672,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--fill", type=int, default=10_000)
     parser.add_argument("--port", type=int, default=8130)
     parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=None, help="threads per worker (default: subsidy serve's)")
     parser.add_argument("--processes", type=int, default=4, help="client processes")
     parser.add_argument("--accounts", type=int, default=600, help="applicant accounts per phase (one per submission)")
     parser.add_argument("--tmp", default="/tmp/subsidy-load")
@@ -681,6 +681,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timing", action="store_true",
                         help="time each request inside the workers: CPU, database, lock wait and hold (bench.load_timing)")
     args = parser.parse_args(argv)
+    if args.threads is None:
+        from web.cli.commands.serve import THREADS
+
+        args.threads = THREADS
     results = [run_db(kind, args) for kind in args.db]
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps({"args": vars(args), "cores": os.cpu_count(), "results": results},

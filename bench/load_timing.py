@@ -3,13 +3,14 @@
 `install(app, prefix)` wraps the app so that each worker appends one line per request to ``<prefix>.<pid>.tsv``:
 method, path, wall time, the thread's CPU time (`time.thread_time`), time in database statements, time waiting
 for a write lock (SQLite: the write gate of web.store.db; PostgreSQL: ``FOR UPDATE`` and advisory-lock
-statements) and time from that lock to the end of its commit. `summary(prefix)` groups the lines by request class
+statements) time from that lock to the end of its commit, and time in the cyclic garbage collector. `summary(prefix)` groups the lines by request class
 and gives medians and p95s; wall ÷ CPU shows how long a request waited for a core. Used by
 ``bench.load_test --timing``; never by the site itself.
 """
 
 from __future__ import annotations
 
+import gc
 import glob
 import os
 import threading
@@ -18,7 +19,7 @@ from typing import Any
 
 _local = threading.local()
 LOCKING = ("FOR UPDATE", "pg_advisory_xact_lock")
-FIELDS = ("wall", "cpu", "db", "lock_wait", "lock_hold")
+FIELDS = ("wall", "cpu", "db", "lock_wait", "lock_hold", "gc")
 
 
 def install(app: Any, prefix: str) -> None:
@@ -63,10 +64,12 @@ def install(app: Any, prefix: str) -> None:
             rec["lock_hold"] += time.perf_counter() - rec.pop("locked_at")
 
     Session.commit = commit  # type: ignore[method-assign]
+
+    gc.callbacks.append(_collecting)
     inner, files = app.wsgi_app, {}
 
     def timed(environ: dict[str, Any], start_response: Any) -> Any:
-        _local.rec = rec = {"db": 0.0, "lock_wait": 0.0, "lock_hold": 0.0}
+        _local.rec = rec = {"db": 0.0, "lock_wait": 0.0, "lock_hold": 0.0, "gc": 0.0}
         wall, cpu = time.perf_counter(), time.thread_time()
         try:
             return inner(environ, start_response)
@@ -76,9 +79,20 @@ def install(app: Any, prefix: str) -> None:
             out = files.get(pid) or files.setdefault(pid, open(f"{prefix}.{pid}.tsv", "a", buffering=1))  # noqa: SIM115
             out.write("\t".join([environ["REQUEST_METHOD"], environ["PATH_INFO"],
                                  f"{time.perf_counter() - wall:.4f}", f"{time.thread_time() - cpu:.4f}",
-                                 f"{rec['db']:.4f}", f"{rec['lock_wait']:.4f}", f"{rec['lock_hold']:.4f}"]) + "\n")
+                                 f"{rec['db']:.4f}", f"{rec['lock_wait']:.4f}", f"{rec['lock_hold']:.4f}",
+                                 f"{rec['gc']:.4f}"]) + "\n")
 
     app.wsgi_app = timed
+
+
+def _collecting(phase: str, _info: dict[str, Any]) -> None:
+    """gc callback: the cyclic collector runs in the thread whose allocation set it off."""
+    rec = getattr(_local, "rec", None)
+    if rec is not None:
+        if phase == "start":
+            rec["gc_at"] = time.perf_counter()
+        elif rec.get("gc_at") is not None:
+            rec["gc"] += time.perf_counter() - rec.pop("gc_at")
 
 
 def _locked(rec: dict[str, Any], waited: float) -> None:
