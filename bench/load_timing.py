@@ -136,9 +136,10 @@ def summary(prefix: str) -> dict[str, dict[str, float]]:
 
 
 def table(result: dict[str, dict[str, float]]) -> str:
-    head = "| request | n | CPU share | " + " | ".join(f"{f} p50 / p95 (ms)" for f in FIELDS) + " |"
-    lines = [head, "|---|---:|---:|" + "---:|" * len(FIELDS)]
+    fields = [f for f in FIELDS if all(f"{f}_p50" in e for e in result.values())]
+    head = "| request | n | CPU share | " + " | ".join(f"{f} p50 / p95 (ms)" for f in fields) + " |"
+    lines = [head, "|---|---:|---:|" + "---:|" * len(fields)]
     for cls, e in result.items():
-        cells = " | ".join(f"{e[f + '_p50']:g} / {e[f + '_p95']:g}" for f in FIELDS)
+        cells = " | ".join(f"{e[f + '_p50']:g} / {e[f + '_p95']:g}" for f in fields)
         lines.append(f"| {cls} | {e['n']:g} | {e['cpu_share_pct']:g} % | {cells} |")
     return "\n".join(lines)

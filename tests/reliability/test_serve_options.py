@@ -16,4 +16,4 @@ def test_each_worker_switches_threads_every_millisecond() -> None:
         assert sys.getswitchinterval() == SWITCH_INTERVAL_S == 0.001
     finally:
         sys.setswitchinterval(before)
-    assert options["worker_class"].endswith("TimeoutThreadWorker") and options["threads"] == 2
+    assert options["worker_class"].endswith("TimeoutThreadWorker") and options["threads"] == 8

@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 from relkit import wait_for
 
-from web.cli.commands.serve import READ_TIMEOUT_S, THREADS
+from web.cli.commands.serve import READ_TIMEOUT_S
 from web.store import migrate
 
 pytestmark = pytest.mark.faults
 IDLE, HALF = 20, 30  # sockets that send nothing; sockets that send half a header and stop
-WORKERS = 2  # with THREADS each, what `subsidy serve` gives a worker: 50 slow sockets against 4 threads
+WORKERS, THREADS = 2, 4
 
 
 def _free_port() -> int:

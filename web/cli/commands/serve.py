@@ -19,15 +19,11 @@ behind it. Measured with the load benchmark (SQLite, 100 open, 32 clients, per-r
 the median chain-transaction hold of a submission 174 → 113 ms, a review's 34 → 27 ms, the reviewer's
 application page's database time 27 → 13 ms, at a higher machine load.
 
-Few threads per worker (THREADS = 2; workers: cores + 1). A request here is mostly Python CPU work (templates, forms,
-the ORM), so threads of one worker take turns on one interpreter lock: with 8 of them, a thread holding the
-database's write lock ran a fraction of the time, and every writer behind it waited. The load benchmark (SQLite,
-100 open, 32 clients, 3 workers, machine load 5–10, per-request timing in the workers) with 8 / 4 / 2 threads per
-worker: 42–54 / 51–54 / 66–67 requests a second; submission p95 1.8–3.9 / 3.6–4.2 / 0.9–1.5 s (median inside the
-worker 1.6–1.8 / 1.1 / 0.35–0.42 s); a login's wait for the write lock 0.8–0.9 / 0.2–0.3 / 0.02 s (median). Requests
-beyond the threads wait their turn in the worker's queue, in arrival order. Slow clients still hold no thread while
-their request head arrives; a slow *body* holds one thread for up to READ_TIMEOUT_S per read, so a site on the
-internet wants a buffering proxy in front (below).
+Threads per worker stay 8. Fewer were tried with the load benchmark (3 workers, machine load 5–10): with 2 threads
+SQLite at 100 open did better in two short runs (66–67 against 42–54 requests a second, submission p95 0.9–1.5 s
+against 1.8–3.9 s), but the full run (both databases, 100 and 10,000 open) did worse on every class (page p95
+1.0–1.7 s against 0.6–0.7 s): a queue page at 10,000 or a submission then holds one of a worker's two threads and
+the short pages wait behind it in arrival order, where 8 threads let them through.
 
 The master also runs `subsidy cleanup` every --cleanup-every minutes (default 60; 0: never), in a child
 process, so that nothing in the master holds a database connection when it forks a worker.
@@ -58,14 +54,14 @@ from web.settings import InsecureSettingsError, serving_config
 
 READ_TIMEOUT_S = 10
 HEAD_LIMIT = 64 * 1024
-THREADS = 2  # per worker; measured against 4 and 8 on 2 cores (module docstring)
+THREADS = 8
 KEEPALIVE_S = 5
 SWITCH_INTERVAL_S = 0.001
 
 
 def default_workers() -> int:
-    """cores + 1, capped at 8: the pages are CPU work, and on 2 cores 3 workers × THREADS is what was measured."""
-    return min(multiprocessing.cpu_count() + 1, 8)
+    """(2 × cores) + 1, gunicorn's rule of thumb, capped at 8."""
+    return min(2 * multiprocessing.cpu_count() + 1, 8)
 
 
 def read_timeout(sock: socket.socket, seconds: int = READ_TIMEOUT_S) -> None:
@@ -221,7 +217,7 @@ def register(main: click.Group) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on / 监听地址")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="port / 端口")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="worker processes (default: cores + 1, at most 8) / 工作进程数")
+              help="worker processes (default: 2 × cores + 1, at most 8) / 工作进程数")
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(1, 600), help="worker timeout, seconds")
 @click.option("--threads", default=THREADS, show_default=True, type=click.IntRange(1, 64),
               help="threads per worker / 每个进程的线程数")
