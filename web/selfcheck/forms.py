@@ -23,7 +23,7 @@ from engine.explain import field_label
 from engine.names import KIND_MODELS
 from web.answers.specs import FieldSpec
 from web.answers.steps import KIND_LABELS
-from web.forms import choice
+from web.forms import RememberingSelect, choice
 from web.i18n import both, current_lang, tr
 from web.selfcheck import pickers
 from web.selfcheck.choices import TRI_STATE, label_of
@@ -157,7 +157,7 @@ def unbound_field(spec: FieldSpec, two_way: bool = False) -> Any:
     if spec.kind == "none":  # "none of these" for a table of records
         return BooleanField(spec.label.zh, false_values=("", "false"))
     if _is_picker(spec):  # options filled per request, in the page's language (ProfileForm.__init__)
-        return SelectField(spec.label.zh, choices=[], default="", validate_choice=False,
+        return SelectField(spec.label.zh, choices=[], default="", validate_choice=False, widget=RememberingSelect(),
                            render_kw={"data-picker": pickers.picker_name(spec.key), **PICKER_LABELS.get(spec.key, {})})
     if spec.kind == "bool" and spec.group is not None:
         return SelectField(spec.label.zh, choices=[choice(v, label) for v, label in (TRI_STATE[2], *TRI_STATE[:2])], default="",
@@ -167,7 +167,8 @@ def unbound_field(spec: FieldSpec, two_way: bool = False) -> Any:
         return RadioField(spec.label.zh, choices=[choice(v, label) for v, label in options], default="",
                           validate_choice=False)
     if spec.kind == "choice":
-        return SelectField(spec.label.zh, choices=_choices(spec), default=spec.default, validate_choice=False)
+        return SelectField(spec.label.zh, choices=_choices(spec), default=spec.default, validate_choice=False,
+                           widget=RememberingSelect())
     if spec.kind == "multi":
         return SelectMultipleField(spec.label.zh, choices=_choices(spec)[1:], validate_choice=False,
                                    widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
