@@ -237,6 +237,14 @@ def dumps(data: Any) -> str:
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def dumps_bytes(data: Any) -> bytes:
+    """`dumps(data)` as UTF-8 bytes, without decoding orjson's bytes only to encode them again (an HTTP body)."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+    except TypeError:
+        return dumps(data).encode("utf-8")
+
+
 def canonical_json(value: Any) -> str:
     return dumps(plain(value))
 
