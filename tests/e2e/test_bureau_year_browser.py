@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import email
-import email.policy
 import hashlib
 import io
 import os
@@ -55,6 +53,7 @@ pytest.importorskip("aiosmtpd", reason="aiosmtpd is not installed")
 from aiosmtpd.controller import Controller  # noqa: E402  (after the skips)
 
 from tests.e2e.test_selfcheck_browser import Session  # noqa: E402
+from tests.smtp_kit import Inbox  # noqa: E402
 
 SMTP_PORT = 8173  # H7's ports: 8170-8179
 NEW_CODE = "914403001922038216"
@@ -63,16 +62,6 @@ BIG_PDF = minimal_pdf([f"line {i:06d} of a long application form, padded to make
                        for i in range(42_000)])
 
 
-class Mailbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802  (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-    def subjects(self) -> list[str]:
-        return [str(m["Subject"]) for m in self.messages]
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +69,7 @@ def year(rules_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
     from web.app import create_app
     from web.db_session import dispose
 
-    mailbox = Mailbox()
+    mailbox = Inbox()
     controller = Controller(mailbox, hostname="127.0.0.1", port=SMTP_PORT)
     controller.start()
     saved = {k: os.environ.get(k) for k in ("SMTP_HOST", "SMTP_PORT", "MAIL_FROM")}

@@ -4,20 +4,17 @@ applicant's language; a mail server that is down loses no notice."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
 
+from tests.smtp_kit import Inbox, smtp_fixture
 from tests.web.bureau_kit import AWARD, PDF, PNG, apply_data, files, open_call
 from tests.web.conftest import Seeded, fill_enterprise, login
 from web.bureau.present import local_time
@@ -28,27 +25,7 @@ from web.store import material_queries, notice_queries, web_queries
 PORT = 8171  # H7's ports: 8170-8179
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802  (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=PORT)
-    controller.start()
-    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SMTP_PORT", str(PORT))
-    monkeypatch.setenv("MAIL_FROM", "bureau@qingyuan.example.cn")
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+smtp = smtp_fixture(PORT)
 
 
 @pytest.fixture

@@ -7,19 +7,15 @@ number)."""
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import hashlib
 import re
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from aiosmtpd.controller import Controller
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from tests.smtp_kit import Inbox, smtp_fixture
 from tests.web.conftest import Seeded, login
 from web.db_session import db
 from web.store import notice_queries, queries, web_queries
@@ -29,27 +25,7 @@ PORT = 8362  # H6's ports: 8360-8369
 FIRST, SECOND = "6222 0212 3456 7890 123", "6217003320001234567"
 
 
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Any] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802  (aiosmtpd's name)
-        self.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
-        return "250 OK"
-
-
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=PORT)
-    controller.start()
-    monkeypatch.setenv("SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("SMTP_PORT", str(PORT))
-    monkeypatch.setenv("MAIL_FROM", "bureau@qingyuan.example.cn")
-    try:
-        yield inbox
-    finally:
-        controller.stop()
+smtp = smtp_fixture(PORT)
 
 
 def _text(mail: Any) -> str:

@@ -33,21 +33,22 @@ class MultiCheckboxField(SelectMultipleField):
                                           f"not covered by this call: {', '.join(outside)}"))
 
 
-def _contact(clean: Callable[[str], str]) -> Callable[[Any, Any], None]:
+def _cleaned(clean: Callable[[str], str]) -> Callable[[Any, Any], None]:
+    """A validator that keeps the store's cleaned value, or shows the store's zh/en refusal on the field."""
     def check(_form: Any, field: Any) -> None:
         try:
             field.data = clean(str(field.data or ""))
-        except ContactError as refused:
+        except (ContactError, PayeeError) as refused:
             raise ValidationError(Message(refused.zh, refused.en)) from None  # type: ignore[arg-type]
     return check
 
 
 class ApplyForm(FlaskForm):
     measures = MultiCheckboxField(_l("申请的政策措施"), validators=[InputRequired(_l("请至少选择一项政策措施。"))])
-    contact_name = StringField(_l("联系人"), validators=[_contact(clean_name)], render_kw={"autocomplete": "name"})
-    contact_phone = StringField(_l("联系电话"), validators=[_contact(clean_phone)],
+    contact_name = StringField(_l("联系人"), validators=[_cleaned(clean_name)], render_kw={"autocomplete": "name"})
+    contact_phone = StringField(_l("联系电话"), validators=[_cleaned(clean_phone)],
                                 render_kw={"autocomplete": "tel", "inputmode": "tel"})
-    contact_email = StringField(_l("电子邮箱"), validators=[_contact(clean_email)],
+    contact_email = StringField(_l("电子邮箱"), validators=[_cleaned(clean_email)],
                                 render_kw={"autocomplete": "email", "inputmode": "email"})
     confirm = BooleanField(_l("我承诺所填资料真实、准确、完整，并同意主管部门核查。"),
                            validators=[DataRequired(_l("请阅读并勾选承诺。"))])
@@ -58,17 +59,10 @@ class AnswerForm(FlaskForm):
                            render_kw={"rows": 5})
 
 
-def _payee(clean: Callable[[str], str]) -> Callable[[Any, Any], None]:
-    def check(_form: Any, field: Any) -> None:
-        try:
-            field.data = clean(str(field.data or ""))
-        except PayeeError as refused:
-            raise ValidationError(Message(refused.zh, refused.en)) from None  # type: ignore[arg-type]
-    return check
 
 
 class PayeeForm(FlaskForm):
-    payee_name = StringField(_l("收款户名"), validators=[_payee(clean_payee_name)], render_kw={"autocomplete": "off"})
-    bank_name = StringField(_l("开户银行"), validators=[_payee(clean_bank_name)], render_kw={"autocomplete": "off"})
-    bank_account = StringField(_l("银行账号"), validators=[_payee(clean_bank_account)],
+    payee_name = StringField(_l("收款户名"), validators=[_cleaned(clean_payee_name)], render_kw={"autocomplete": "off"})
+    bank_name = StringField(_l("开户银行"), validators=[_cleaned(clean_bank_name)], render_kw={"autocomplete": "off"})
+    bank_account = StringField(_l("银行账号"), validators=[_cleaned(clean_bank_account)],
                                render_kw={"autocomplete": "off", "inputmode": "numeric"})
