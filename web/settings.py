@@ -201,29 +201,28 @@ def is_loopback(host: str) -> bool:
 def secret_key_path(url: str | None = None) -> Path:
     """Where this instance keeps its generated key: $SUBSIDY_SECRET_KEY_FILE, else beside a SQLite database
     file, else instance/secret_key."""
-    explicit = os.environ.get("SUBSIDY_SECRET_KEY_FILE", "").strip()
+    return _key_path("SUBSIDY_SECRET_KEY_FILE", SECRET_KEY_FILE, url, os.environ)
+
+
+def _key_path(variable: str, name: str, url: str | None, environ: Mapping[str, str]) -> Path:
+    """The file the environment `variable` names, else `name` beside a SQLite database file, else in instance/."""
+    explicit = environ.get(variable, "").strip()
     if explicit:
         return Path(explicit)
     url = url or database_url()
     if url.startswith("sqlite:///") and ":memory:" not in url:
-        return Path(url.removeprefix("sqlite:///")).resolve().parent / SECRET_KEY_FILE
-    return INSTANCE_DIR / SECRET_KEY_FILE
+        return Path(url.removeprefix("sqlite:///")).resolve().parent / name
+    return INSTANCE_DIR / name
 
 
 def instance_secret_key(path: Path) -> str:
     """The key stored at `path`, created (64 random hex digits, mode 0600, never overwritten) on first use."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        key = path.read_text(encoding="ascii").strip()
-        if len(key) < 32:
-            raise InsecureSettingsError(f"{path}: the stored secret key is shorter than 32 characters; delete the "
-                                        f"file to create a new one / 密钥文件内容过短，请删除后重新生成") from None
-        return key
-    key = secrets.token_hex(32)
-    with os.fdopen(fd, "w", encoding="ascii") as handle:
-        handle.write(key + "\n")
+    if not path.exists():
+        _write_key_file(path, secrets.token_hex(32))
+    key = path.read_text(encoding="ascii").strip()
+    if len(key) < 32:
+        raise InsecureSettingsError(f"{path}: the stored secret key is shorter than 32 characters; delete the "
+                                    f"file to create a new one / 密钥文件内容过短，请删除后重新生成")
     return key
 
 
@@ -235,14 +234,7 @@ LEDGER_KEY_FILE = "ledger_key"
 def ledger_key_path(url: str | None = None, environ: Mapping[str, str] | None = None) -> Path:
     """Where this instance keeps its ledger key: $SUBSIDY_LEDGER_KEY_FILE, else beside a SQLite database file,
     else instance/ledger_key. Not the session secret: rotating that must never break the audit."""
-    environ = os.environ if environ is None else environ
-    explicit = environ.get("SUBSIDY_LEDGER_KEY_FILE", "").strip()
-    if explicit:
-        return Path(explicit)
-    url = url or database_url()
-    if url.startswith("sqlite:///") and ":memory:" not in url:
-        return Path(url.removeprefix("sqlite:///")).resolve().parent / LEDGER_KEY_FILE
-    return INSTANCE_DIR / LEDGER_KEY_FILE
+    return _key_path("SUBSIDY_LEDGER_KEY_FILE", LEDGER_KEY_FILE, url, os.environ if environ is None else environ)
 
 
 def ledger_key(url: str | None = None, *, create: bool = True,
@@ -261,10 +253,8 @@ def ledger_key(url: str | None = None, *, create: bool = True,
             raise InsecureSettingsError("SUBSIDY_LEDGER_KEY is shorter than 32 characters / 账本密钥过短（至少32个字符）")
         return given.encode("utf-8")
     path = ledger_key_path(url, environ)
-    if not path.exists():
-        if not create:
-            return None
-        _write_key_file(path, secrets.token_hex(32))
+    if not create and not path.exists():
+        return None
     return instance_secret_key(path).encode("ascii")
 
 
