@@ -78,29 +78,36 @@ def notify(session: Any, application_id: int, kind: str, params: dict[str, Any] 
         values = {**base, **((by_lang or {}).get(lang) or {})}
         return subject.format(**values), body.format(**values)
 
-    rows = []
-    for user in users:
-        lang = user.lang if user.lang in ("zh", "en") else "zh"
-        subject, body = text(lang)
-        rows.append(notice_queries.add_notice(session, kind=kind, lang=lang, subject=subject, body=body,
-                                              applicant_id=application.applicant_id, user_id=user.id,
-                                              application_id=application.id, email_to=None))
-    mail_lang = users[0].lang if users and users[0].lang in ("zh", "en") else "zh"
     email = application.contact_email or (users[0].email if users else None)
-    mailed = None
-    if email:
-        subject, body = text(mail_lang)
-        mailed = notice_queries.add_notice(session, kind=kind, lang=mail_lang, subject=subject, body=body,
-                                           applicant_id=application.applicant_id, user_id=None,
-                                           application_id=application.id, email_to=email)
-        rows.append(mailed)
+    return _deliver(session, kind, text, users, application.applicant_id, application.id, [email] if email else [],
+                    lambda lang: _attachments(session, kind, application, lang))
+
+
+def _lang(user: Any) -> str:
+    return user.lang if user.lang in ("zh", "en") else "zh"
+
+
+def _deliver(session: Any, kind: str, text: Any, users: list[Any], applicant_id: int, application_id: int | None,
+             emails: list[str], attachments: Any = None) -> list[int]:
+    """The one way a notice goes out: a row in each account's inbox in that account's language, a row per e-mail
+    address in the language of the applicant's first account, all committed before any e-mail is tried; then each
+    e-mail sent (with `attachments(lang)`) and its outcome stored. Returns the notice ids."""
+    rows = [notice_queries.add_notice(session, kind=kind, lang=_lang(user), subject=subject, body=body,
+                                      applicant_id=applicant_id, user_id=user.id, application_id=application_id,
+                                      email_to=None)
+            for user in users for subject, body in (text(_lang(user)),)]
+    mail_lang = _lang(users[0]) if users else "zh"
+    subject, body = text(mail_lang)
+    mails = [notice_queries.add_notice(session, kind=kind, lang=mail_lang, subject=subject, body=body,
+                                       applicant_id=applicant_id, user_id=None, application_id=application_id,
+                                       email_to=address) for address in dict.fromkeys(emails)]
     session.commit()
-    if mailed is not None:
-        attached = _attachments(session, kind, application, mail_lang)
-        notice_queries.record_email(session, mailed.id, send_mail(str(email), mailed.subject, mailed.body,
-                                                                  attachments=attached))
+    attached = attachments(mail_lang) if mails and attachments is not None else ()
+    for row in mails:
+        notice_queries.record_email(session, row.id, send_mail(str(row.email_to), row.subject, row.body,
+                                                               attachments=attached))
         session.commit()
-    return [r.id for r in rows]
+    return [r.id for r in (*rows, *mails)]
 
 
 def _attachments(session: Any, kind: str, application: Any, lang: str) -> tuple[tuple[str, bytes, str], ...]:
@@ -178,7 +185,7 @@ def notify_call_opened(session: Any, call: Any) -> int:
     told = 0
     for applicant_id, found in notice_queries.applicants_to_tell(session, measures).items():
         for user in notice_queries.accounts_of(session, applicant_id):
-            lang = user.lang if user.lang in ("zh", "en") else "zh"
+            lang = _lang(user)
             values = {"name": user.applicant.name if user.applicant else user.username, "call": call.title,
                       "closes": local_time(call.closes_at), "measures": ", ".join(_title(m, lang) for m in found),
                       "apply": _link("applications.new", call=call.id, measure=found[0])}
@@ -217,22 +224,6 @@ def notify_payee_changed(session: Any, change: Any) -> list[int]:
                   "before": _account_words(change.before, lang), "after": _account_words(change.after, lang)}
         return subject.format(**values), body.format(**values)
 
-    rows = []
-    for user in users:
-        lang = user.lang if user.lang in ("zh", "en") else "zh"
-        subject, body = text(lang)
-        rows.append(notice_queries.add_notice(session, kind="payee", lang=lang, subject=subject, body=body,
-                                              applicant_id=change.applicant.id, user_id=user.id, application_id=None,
-                                              email_to=None))
-    mail_lang = users[0].lang if users and users[0].lang in ("zh", "en") else "zh"
-    addresses = dict.fromkeys(a for a in (*(u.email for u in users), notice_queries.contact_email(
-        session, change.applicant.id)) if a)
-    subject, body = text(mail_lang)
-    mails = [notice_queries.add_notice(session, kind="payee", lang=mail_lang, subject=subject, body=body,
-                                       applicant_id=change.applicant.id, user_id=None, application_id=None,
-                                       email_to=address) for address in addresses]
-    session.commit()
-    for row in mails:
-        notice_queries.record_email(session, row.id, send_mail(str(row.email_to), row.subject, row.body))
-        session.commit()
-    return [r.id for r in (*rows, *mails)]
+    addresses = [a for a in (*(u.email for u in users), notice_queries.contact_email(session, change.applicant.id))
+                 if a]
+    return _deliver(session, "payee", text, users, change.applicant.id, None, addresses)
