@@ -11,7 +11,9 @@ For each database:
      directly; every application a different company): first --small (100), later up to --fill (10,000);
   3. the site is started the way `subsidy serve` starts it (gunicorn, TimeoutThreadWorker, preloaded app,
      CSRF on), with the per-applicant submission limit switched off (all load comes from a few accounts);
-  4. --clients simulated users (processes × threads, think time 0.2–1.0 s) for --seconds at each size:
+  4. --clients simulated users (processes × threads, think time 0.2–1.0 s: with --pace page, the default, on every
+     page a person would read before sending it back; with --pace round only between rounds, so a submitter's
+     login, self-check, form and submission go out back to back) for --seconds at each size:
        self-check visitors (anonymous: start page, choose the kind, first page), reviewers browsing the queue
        and an application, applicants submitting under the call with two uploaded files (CSRF), reviewers
        recording a comment (CSRF, chained);
@@ -21,7 +23,8 @@ For each database:
   6. kill -9: 40 API submissions at once, each with its own Idempotency-Key; the whole server (master and
      workers) is killed with SIGKILL after 10 acknowledgements, restarted, and every submission retried with
      its key: each key must end as exactly one application, every acknowledged one present.
-A table is printed and the figures are written to --out (JSON). With --timing, each phase also prints where the
+A table is printed and the figures are written to --out (JSON), with the CPU seconds per second used by the
+server (its process group, from /proc) and by the client processes — on 2 cores, whether the load saturates them. With --timing, each phase also prints where the
 server's time went, per request class (bench.load_timing: wall, thread CPU, database, lock wait and hold). Not run
 by the test suite; traffic only to 127.0.0.1 on --port.
 """
@@ -334,37 +337,51 @@ class Client:
         found = CSRF.search(text)
         return (found.group(1) or found.group(2)) if found else ""
 
-    def login(self, username: str) -> int:
+    def login(self, username: str, read: Any) -> int:
         token = self.token("page", "/login")
+        read()
         return self.post("login", "/login", {"username": username, "password": PASSWORD, "csrf_token": token})[0]
 
-    def selfcheck(self, pages: dict[str, dict[str, str]]) -> None:
-        self.post("selfcheck", "/selfcheck/", {"kind": "enterprise", "csrf_token": self.token("page", "/selfcheck/")})
+    def selfcheck(self, pages: dict[str, dict[str, str]], read: Any) -> None:
+        token = self.token("page", "/selfcheck/")
+        read()
+        self.post("selfcheck", "/selfcheck/", {"kind": "enterprise", "csrf_token": token})
         for page, data in pages.items():
             url = f"/selfcheck/enterprise/{page}"
-            self.post("selfcheck", url, {**data, "action": "next", "csrf_token": self.token("page", url)})
+            token = self.token("page", url)
+            read()
+            self.post("selfcheck", url, {**data, "action": "next", "csrf_token": token})
 
 
 def _think(rng: random.Random) -> None:
     time.sleep(rng.uniform(0.2, 1.0))
 
 
+def _reader(pace: str, rng: random.Random) -> Any:
+    """What a simulated user does between loading a page and sending it back: with --pace page it reads
+    (thinks 0.2–1.0 s) on every page, as a person does; with --pace round (the first rounds' load) it sends
+    the page back at once and thinks only between rounds."""
+    return (lambda: _think(rng)) if pace == "page" else (lambda: None)
+
+
 def _user(kind: str, index: int, port: int, seconds: float, call: int, targets: list[int],
           records: list[tuple[str, float, int]], acked: list[int], accounts: tuple[int, int, int],
-          errors: list[str]) -> None:
+          errors: list[str], pace: str) -> None:
     from web.bureau.samplepdf import minimal_pdf
 
     pdf_a, pdf_b = minimal_pdf(["load test form"]), minimal_pdf(["load test licence"])
     first_account, last_account, submitters = accounts
     rng, client = random.Random(index), Client(port, records, f"10.2.{index // 250}.{index % 250 + 1}")
+    read = _reader(pace, rng)
     end = time.monotonic() + seconds
     if kind in ("queue", "review"):
-        client.login(f"reviewer{index % REVIEWERS}")
+        client.login(f"reviewer{index % REVIEWERS}", read)
     round_ = 0
     while time.monotonic() < end:
         if kind == "selfcheck":
             fresh = Client(port, records)
             token = fresh.token("page", "/selfcheck/")
+            read()
             fresh.post("selfcheck", "/selfcheck/", {"kind": "enterprise", "csrf_token": token})
             fresh.get("page", "/selfcheck/enterprise/identity")
             fresh.conn.close()
@@ -378,12 +395,13 @@ def _user(kind: str, index: int, port: int, seconds: float, call: int, targets: 
             if number >= last_account:
                 break
             client = Client(port, records, f"10.1.{number // 250}.{number % 250 + 1}")
-            if client.login(f"applicant{number}") != 302:
+            if client.login(f"applicant{number}", read) != 302:
                 errors.append(f"login applicant{number} refused")
                 continue
-            client.selfcheck(pages_for(number))
+            client.selfcheck(pages_for(number), read)
             page = f"/applications/new?call={call}"
             token = client.token("page", page)
+            read()
             status, _text, headers = client.post(
                 "submit", "/applications/new", {"call": str(call), "measures": [AWARD], "confirm": "y",
                                                 "contact_name": "王工", "contact_phone": f"138{number:08d}",
@@ -401,27 +419,32 @@ def _user(kind: str, index: int, port: int, seconds: float, call: int, targets: 
             target = rng.choice(targets)
             page = f"/review/applications/{target}"
             token = client.token("page", page)
+            read()
             client.post("review", f"{page}/decide", {"action": "comment", "reason": "负载测试备注",
                                                      "csrf_token": token})
         _think(rng)
 
 
 def _process(port: int, users: list[tuple[str, int]], seconds: float, call: int, targets: list[int],
-             accounts: tuple[int, int, int], out: Any) -> None:
+             accounts: tuple[int, int, int], pace: str, out: Any) -> None:
     records: list[tuple[str, float, int]] = []
     acked: list[int] = []
     errors: list[str] = []
+    cpu = time.process_time()
     threads = [threading.Thread(target=_user, args=(kind, i, port, seconds, call, targets, records, acked, accounts,
-                                                    errors)) for kind, i in users]
+                                                    errors, pace)) for kind, i in users]
     for t in threads:
         t.start()
     for t in threads:
         t.join(seconds + 180)
-    out.put((records, acked, errors[:5]))
+    out.put((records, acked, errors[:5], time.process_time() - cpu))
 
 
 def run_phase(port: int, clients: int, seconds: float, call: int, targets: list[int], processes: int,
-              accounts: tuple[int, int]) -> tuple[list[tuple[str, float, int]], list[int], list[str]]:
+              accounts: tuple[int, int], pace: str = "page"
+              ) -> tuple[list[tuple[str, float, int]], list[int], list[str], float]:
+    """Run the simulated users; returns the timed requests, the acknowledged applications, refusals and the
+    CPU seconds the client processes used."""
     users: list[tuple[str, int]] = []
     for kind, share in MIX:
         users += [(kind, i) for i in range(round(share * clients / 32))]
@@ -429,20 +452,36 @@ def run_phase(port: int, clients: int, seconds: float, call: int, targets: list[
     out = ctx.Queue()
     submitters = sum(1 for kind, _ in users if kind == "submit")
     procs = [ctx.Process(target=_process, args=(port, users[p::processes], seconds, call, targets,
-                                                (*accounts, submitters), out)) for p in range(processes)]
+                                                (*accounts, submitters), pace, out)) for p in range(processes)]
     for p in procs:
         p.start()
     records: list[tuple[str, float, int]] = []
     acked: list[int] = []
     errors: list[str] = []
+    client_cpu = 0.0
     for _ in procs:
-        r, a, e = out.get(timeout=seconds + 300)
+        r, a, e, c = out.get(timeout=seconds + 300)
         records += r
         acked += a
         errors += e
+        client_cpu += c
     for p in procs:
         p.join(30)
-    return records, acked, errors
+    return records, acked, errors, client_cpu
+
+
+def group_cpu(pgid: int) -> float:
+    """CPU seconds (user + system) used so far by the live processes of a process group (the server: master and
+    workers), read from /proc."""
+    tick, total = os.sysconf("SC_CLK_TCK"), 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:  # after the name: state, ppid, pgrp, …, utime (11), stime (12)
+            total += int(fields[11]) + int(fields[12])
+    return total / tick
 
 
 def summarise(records: list[tuple[str, float, int]], seconds: float) -> dict[str, Any]:
@@ -605,8 +644,10 @@ def run_db(kind: str, args: argparse.Namespace) -> dict[str, Any]:
             load = os.getloadavg()
             try:
                 accounts = (phase * args.accounts, (phase + 1) * args.accounts)
-                records, acked, errors = run_phase(args.port, args.clients, args.seconds, call, targets,
-                                                   args.processes, accounts)
+                server_cpu, wall = group_cpu(proc.pid), time.perf_counter()
+                records, acked, errors, client_cpu = run_phase(args.port, args.clients, args.seconds, call, targets,
+                                                               args.processes, accounts, args.pace)
+                server_cpu, wall = group_cpu(proc.pid) - server_cpu, time.perf_counter() - wall
             finally:
                 stop_server(proc)
             stored = applications_of(url, before)
@@ -617,7 +658,9 @@ def run_db(kind: str, args: argparse.Namespace) -> dict[str, Any]:
                             "acknowledged": len(acked), "stored": len(stored),
                             "lost": len(set(acked) - set(stored)),
                             "doubled": max(0, len(set(stored) - set(acked)) - submit_failed),
-                            "submit_refusals": errors, "db": counts(url)})
+                            "submit_refusals": errors, "db": counts(url), "pace": args.pace,
+                            "server_cpu_per_s": round(server_cpu / wall, 2),
+                            "client_cpu_per_s": round(client_cpu / wall, 2)})
             result["phases"].append(summary)
             print(_phase_line(kind, summary), flush=True)
             if args.timing:
@@ -642,19 +685,21 @@ def _phase_line(kind: str, s: dict[str, Any]) -> str:
     cls = " ".join(f"{c}:p95={v['p95_ms']}ms(n={v['n']})" for c, v in s["classes"].items())
     return (f"{kind} open={s['open_applications']}: {s['requests']} req, {s['throughput_rps']} req/s, 5xx={s['5xx']}, "
             f"conn-failed={s['failed_connections']}, acked={s['acknowledged']} stored={s['stored']} lost={s['lost']} "
-            f"doubled={s['doubled']}, load {s['loadavg_1m_at_start']}→{s['loadavg_1m_at_end']} | {cls}")
+            f"doubled={s['doubled']}, load {s['loadavg_1m_at_start']}→{s['loadavg_1m_at_end']}, "
+            f"CPU-s/s server {s['server_cpu_per_s']} clients {s['client_cpu_per_s']} | {cls}")
 
 
 def table(results: list[dict[str, Any]]) -> str:
     classes = ("page", "queue", "selfcheck", "submit", "review", "login")
-    lines = ["| database | open applications | requests | req/s | 5xx | lost / doubled | "
-             + " | ".join(f"{c} p95 (ms)" for c in classes) + " | load (1 min) |",
-             "|---|---:|---:|---:|---:|---|" + "---:|" * len(classes) + "---|"]
+    lines = ["| database | open applications | pace | requests | req/s | 5xx | lost / doubled | "
+             + " | ".join(f"{c} p95 (ms)" for c in classes) + " | CPU-s/s server / clients | load (1 min) |",
+             "|---|---:|---|---:|---:|---:|---|" + "---:|" * len(classes) + "---|---|"]
     for r in results:
         for s in r["phases"]:
             p95 = [str(s["classes"].get(c, {}).get("p95_ms", "—")) for c in classes]
-            lines.append(f"| {r['database']} | {s['open_applications']:,} | {s['requests']} | {s['throughput_rps']} | "
-                         f"{s['5xx']} | {s['lost']} / {s['doubled']} | " + " | ".join(p95)
+            lines.append(f"| {r['database']} | {s['open_applications']:,} | {s['pace']} | {s['requests']} | "
+                         f"{s['throughput_rps']} | {s['5xx']} | {s['lost']} / {s['doubled']} | " + " | ".join(p95)
+                         + f" | {s['server_cpu_per_s']} / {s['client_cpu_per_s']}"
                          + f" | {s['loadavg_1m_at_start']}–{s['loadavg_1m_at_end']} |")
     return "\n".join(lines)
 
@@ -678,6 +723,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tmp", default="/tmp/subsidy-load")
     parser.add_argument("--out", default="/tmp/subsidy-load/results.json")
     parser.add_argument("--skip-kill", action="store_true")
+    parser.add_argument("--pace", choices=["page", "round"], default="page",
+                        help="page: every simulated user reads each page 0.2–1.0 s before sending it back (default); "
+                             "round: think only between rounds, a submitter's journey sent at once (the first runs)")
     parser.add_argument("--timing", action="store_true",
                         help="time each request inside the workers: CPU, database, lock wait and hold (bench.load_timing)")
     args = parser.parse_args(argv)
