@@ -14,32 +14,36 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
-from engine.expr.values import Unknown
+from engine.expr.values import Interval, Unknown
 
 SAFE = float(2**60)
 Array = np.ndarray
 
 
-
-
 @dataclass
 class V:
-    """A column: kind is num | bool | str | date; `den` only for num; `fb` rows are not trusted."""
+    """A column: kind is num | bool | str | date | ivl; `den` only for num and ivl; `fb` rows are not trusted.
+
+    An interval column (ivl, engine.fast.col_interval) holds its lower bounds in val / den, its upper bounds in
+    `hi` (numerators, denominators) and in `span` the rows whose value is an Interval rather than a number.
+    """
 
     kind: str
     val: Any
     known: Any
     fb: Any = None
     den: Any = 1
+    hi: Any = None
+    span: Any = None
 
     def with_fb(self, fb: Any) -> V:
-        return V(self.kind, self.val, self.known, merge_fb(self.fb, fb), self.den)
+        return replace(self, fb=merge_fb(self.fb, fb))
 
     def factor(self) -> tuple[Any, list[Any]]:
         """(codes, distinct values) of a text column: work on the distinct values, broadcast with codes."""
@@ -69,20 +73,16 @@ def merge_fb(a: Any, b: Any) -> Any:
     return a | b
 
 
-
-
 def safe_product(a: Any, b: Any) -> tuple[Any, Any]:
     """(a * b, rows where that product is exact in int64)."""
     ok = np.abs(np.asarray(a, dtype=np.float64)) * np.abs(np.asarray(b, dtype=np.float64)) < SAFE
     return np.where(ok, a, 0) * np.where(ok, b, 0), ok
 
 
-
-
 # -- conversion from Python values ----------------------------------------------------------------------
 
 _NONE = type(None)
-_KINDS = {int: "num", Fraction: "num", bool: "bool", str: "str", dt.date: "date"}
+_KINDS = {int: "num", Fraction: "num", bool: "bool", str: "str", dt.date: "date", Interval: "ivl"}
 
 
 def from_python(values: Sequence[Any], n: int) -> V:
@@ -93,7 +93,7 @@ def from_python(values: Sequence[Any], n: int) -> V:
     types.discard(Unknown)
     kinds = {_KINDS.get(t, "other") for t in types}
     other: Any = None
-    if "other" in kinds:  # an interval, a list…: those rows only go to the scalar evaluator
+    if "other" in kinds:  # a list, a record…: those rows only go to the scalar evaluator
         kinds.discard("other")
         other = np.fromiter((type(v) not in _KINDS and v is not None and type(v) is not Unknown for v in values),
                             bool, n)
@@ -102,13 +102,19 @@ def from_python(values: Sequence[Any], n: int) -> V:
             return _opaque(n)
     if not kinds:
         return V("none", np.zeros(n, np.int64), np.zeros(n, bool))
-    if len(kinds) > 1:
+    if len(kinds) > 1 and kinds != {"num", "ivl"}:
         return _opaque(n)
     if other is not None:
         return from_python(values, n).with_fb(other)
-    kind = kinds.pop()
     if unknown:
         values = [None if type(v) is Unknown else v for v in values]
+    if "ivl" in kinds:
+        return _intervals(values, n)
+    return _of_kind(kinds.pop(), values, Fraction in types, n)
+
+
+def _of_kind(kind: str, values: Sequence[Any], fractions: bool, n: int) -> V:
+    """A column of one kind from its values (None: unknown)."""
     if kind == "str":
         known = np.fromiter((v is not None for v in values), bool, n)
         return V("str", np.array([v if v is not None else "" for v in values], dtype=object), known)
@@ -118,7 +124,7 @@ def from_python(values: Sequence[Any], n: int) -> V:
         return V("bool", np.equal(objects, True), known)
     if kind == "date":
         return V("date", np.fromiter((v.toordinal() if v is not None else 0 for v in values), np.int64, n), known)
-    if Fraction not in types:
+    if not fractions:
         try:
             return V("num", np.where(known, objects, 0).astype(np.int64), known)
         except OverflowError:
@@ -144,4 +150,11 @@ def _opaque(n: int) -> V:
     return V("num", np.zeros(n, np.int64), np.zeros(n, bool), np.ones(n, bool))
 
 
-
+def _intervals(values: Sequence[Any], n: int) -> V:
+    """Intervals and numbers (a number is its own bounds; `span` marks the Interval rows)."""
+    lo = from_python([v.lo if type(v) is Interval else v for v in values], n)
+    hi = from_python([v.hi if type(v) is Interval else v for v in values], n)
+    if lo.kind != "num" or hi.kind != "num":
+        return _opaque(n)
+    span = np.fromiter((type(v) is Interval for v in values), bool, n)
+    return V("ivl", lo.val, lo.known, merge_fb(lo.fb, hi.fb), lo.den, (hi.val, hi.den), span)

@@ -11,7 +11,8 @@ import numpy as np
 
 from engine.expr.functions import BUILTINS
 from engine.expr.nodes import Attr, Call, Literal, Name
-from engine.expr.values import ratio
+from engine.expr.values import Interval, ratio
+from engine.fast import col_interval
 from engine.fast.columns import V, from_python, merge_fb, safe_product, typed
 from engine.fast.vector import CMP, C, Unsupported, compare_numbers, date_parts, ratio_of, whole_years_to
 
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
 
 ELIGIBLE, INELIGIBLE, UNDETERMINED, CONDITIONAL = 3, 4, 5, 6
 LOWERED = frozenset({"band", "sum", "count", "years_between", "days_between", "best", "max", "min", "eligible",
-                     "unknown", "start_of_year", "fy"})  # column-wise forms here (and every `pure` builtin)
+                     "unknown", "start_of_year", "fy", "cap", "mean_growth"})  # column-wise forms here (and every `pure` builtin)
 
 
 class VectorCalls:
@@ -51,6 +52,14 @@ class VectorCalls:
             return V("num", ev.as_of.toordinal() - start.val, start.known, start.fb)
         if name in ("best", "max", "min") and len(args) >= 2:
             return self.extreme(name, [ev.value(a) for a in args])
+        if name == "cap" and len(args) == 2:
+            value, limit = ev.value(args[0]), ev.value(args[1])
+            if isinstance(value, C) and isinstance(limit, C):
+                raise Unsupported
+            return col_interval.cap(value, limit, self.batch.n)
+        if name == "mean_growth" and len(args) == 1 and type(args[0]) is Attr \
+                and _literal_years(args[0].target) == 3:
+            return self.growth(args[0].name, ev.as_of)
         return self.other(ev, name, args)
 
     def other(self, ev: VectorEval, name: str, args: list[Any]) -> Any:
@@ -67,14 +76,16 @@ class VectorCalls:
         raise Unsupported
 
     def band(self, x: Any, table: Any) -> V:
+        """band(x, table) of a number column; a table whose values are ranges gives an interval column."""
         if not isinstance(table, C) or not isinstance(table.value, list) or not isinstance(x, V):
             raise Unsupported
         x = typed(x, "num")
         n_, d_, known, fb = ratio_of(x)
-        conds, nums, dens = [], [], []
+        conds: list[Any] = []
+        values: list[Any] = []
         for row in table.value:
-            value = ratio(row.get("value")) if isinstance(row, dict) else None
-            if value is None:
+            value = row.get("value") if isinstance(row, dict) else None
+            if ratio(value) is None and type(value) is not Interval:
                 raise Unsupported
             mask = np.ones(self.batch.n, bool)
             for key in ("min", "over", "max", "under"):
@@ -87,12 +98,46 @@ class VectorCalls:
                     mask &= CMP[{"min": ">=", "over": ">", "max": "<=", "under": "<"}[key]](left, right)
                     fb = merge_fb(fb, ~(ok1 & ok2))
             conds.append(mask)
-            nums.append(value[0])
-            dens.append(value[1])
-        matched = np.logical_or.reduce(conds) if conds else np.zeros(self.batch.n, bool)
-        den: Any = 1 if all(d == 1 for d in dens) else np.select(conds, dens, 1)
-        return V("num", np.select(conds, nums, 0), known & matched, fb, den)
+            values.append(value)
+        known = known & (np.logical_or.reduce(conds) if conds else np.zeros(self.batch.n, bool))
+        if all(type(v) is not Interval for v in values):
+            return _chosen(conds, values, known, fb)
+        spans = [type(v) is Interval for v in values]
+        lo = _chosen(conds, [v.lo if span else v for v, span in zip(values, spans, strict=True)], known, fb)
+        hi = _chosen(conds, [v.hi if span else v for v, span in zip(values, spans, strict=True)], known, None)
+        return col_interval.make(lo, hi, np.select(conds, spans, False), self.batch.n)
 
+    def growth(self, field: str, as_of: dt.date) -> V:
+        """mean_growth(recent_years(3).field) (engine.expr.functions.mean_growth and its zero rules): over the
+        fiscal years the firm has had, of the last three; unknown when one of them is."""
+        registered = typed(self.batch.field("registered_on"), "date")
+        if registered.kind != "date":
+            raise Unsupported
+        reg_year, last = date_parts(registered.val)[0], as_of.year - 1
+        known, fb, values = registered.known.copy(), registered.fb, []
+        for year in range(last - 2, last + 1):
+            column = typed(self.batch.finance(year, field), "num")
+            if column.kind != "num" or not isinstance(column.den, int):
+                raise Unsupported
+            included = reg_year <= year
+            known &= ~included | column.known
+            fb = merge_fb(fb, column.fb)
+            values.append(np.where(included & column.known, column.val, 0))
+        v1, v2, v3 = values
+        count = (reg_year <= last - 2).astype(np.int64) + (reg_year <= last - 1) + (reg_year <= last)
+        pair = ((count == 2) | ((count == 3) & (v1 == 0))) & (v2 != 0)  # v3 / v2 − 1
+        triple = (count == 3) & (v1 != 0) & (v2 != 0)  # ½(v2/v1 + v3/v2) − 1
+        square, ok1 = safe_product(v2, v2)
+        cross, ok2 = safe_product(v1, v3)
+        both, ok3 = safe_product(v1, v2)
+        ok = np.abs(v3.astype(np.float64)) + np.abs(v2.astype(np.float64)) < 2.0**62
+        num = np.select([triple, pair], [square + cross - 2 * both, v3 - v2], 0)
+        den = np.select([triple, pair], [2 * both, v2], 1)
+        fb = merge_fb(fb, (triple & ~(ok1 & ok2 & ok3)) | (pair & ~ok))
+        sign = np.where(den < 0, -1, 1)
+        common = np.gcd(num, den)
+        common[common == 0] = 1
+        return V("num", num * sign // common, known, fb, den * sign // common)
     def recent(self, n: int, field: str | None, as_of: dt.date) -> V:
         """sum(recent_years(n).field) — or count(recent_years(n)) when field is None."""
         registered = typed(self.batch.field("registered_on"), "date")
@@ -178,3 +223,10 @@ def _literal_years(node: Any) -> int | None:
             and type(node.args[0]) is Literal and type(node.args[0].value) is int:
         return node.args[0].value
     return None
+
+
+def _chosen(conds: list[Any], values: list[Any], known: Any, fb: Any) -> V:
+    """The number of the first matching band (a column: exact n / d)."""
+    nums, dens = zip(*(ratio(v) for v in values), strict=True) if values else ((), ())
+    den: Any = 1 if all(d == 1 for d in dens) else np.select(conds, dens, 1)
+    return V("num", np.select(conds, nums, 0), known, fb, den)

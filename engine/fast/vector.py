@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import replace
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from engine.expr.nodes import (
-    COMPARISONS,
     Attr,
     Binary,
     BoolOp,
@@ -33,81 +33,27 @@ from engine.expr.nodes import (
     Param,
     Unary,
     compare,
+    index_value,
 )
 from engine.expr.nodes import arithmetic as scalar_arithmetic
-from engine.fast.columns import V, from_python, merge_fb, safe_product, typed
+from engine.expr.values import Interval, Unknown
+from engine.fast import col_interval
+from engine.fast.col_numbers import CMP, C, Unsupported, compare_numbers, is_whole, ratio_of
+from engine.fast.col_numbers import arithmetic as number_arithmetic
+from engine.fast.columns import V, from_python, merge_fb, typed
 from engine.logic import Truth, combine_truths
 
 if TYPE_CHECKING:
     from engine.fast.batch import Batch
 
-CMP = COMPARISONS
 EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
-class C:
-    """A constant of the batch (a literal, a parameter, as_of)."""
-
-    __slots__ = ("value",)
-
-    def __init__(self, value: Any):
-        self.value = value
-
-
-class Unsupported(Exception):
-    """No column-wise form for this node: evaluate it row by row."""
-
-
-def ratio_of(x: Any) -> tuple[Any, Any, Any, Any]:
-    """(n, d, known, fb) of a numeric column or constant."""
-    if isinstance(x, C):
-        value = x.value
-        if type(value) not in (int, Fraction):
-            raise Unsupported
-        return value.numerator, value.denominator, True, None
-    x = typed(x, "num")
-    if x.kind != "num":
-        raise Unsupported
-    return x.val, x.den, x.known, x.fb
-
-
-def is_whole(d: Any) -> bool:
-    return isinstance(d, int) and d == 1
-
-
-def compare_numbers(op: str, a: Any, b: Any) -> V:
-    an, ad, ak, afb = ratio_of(a)
-    bn, bd, bk, bfb = ratio_of(b)
-    fb = merge_fb(afb, bfb)
-    if is_whole(ad) and is_whole(bd):
-        return V("bool", CMP[op](an, bn), ak & bk, fb)
-    left, ok1 = safe_product(an, bd)
-    right, ok2 = safe_product(bn, ad)
-    return V("bool", CMP[op](left, right), ak & bk, merge_fb(fb, ~(ok1 & ok2)))
-
-
 def arithmetic(op: str, a: Any, b: Any, n: int) -> V:
-    an, ad, ak, afb = ratio_of(a)
-    bn, bd, bk, bfb = ratio_of(b)
-    known, fb = ak & bk, merge_fb(afb, bfb)
-    if op in "+-" and is_whole(ad) and is_whole(bd):
-        ok = np.abs(np.asarray(an, np.float64)) + np.abs(np.asarray(bn, np.float64)) < 2.0**62
-        value = an + bn if op == "+" else an - bn
-        return V("num", np.broadcast_to(value, (n,)).copy(), known, merge_fb(fb, ~ok))
-    if op in "+-":
-        x, ok1 = safe_product(an, bd)
-        y, ok2 = safe_product(bn, ad)
-        d, ok3 = safe_product(ad, bd)
-        return V("num", x + y if op == "+" else x - y, known, merge_fb(fb, ~(ok1 & ok2 & ok3)), d)
-    if op == "*":
-        x, ok1 = safe_product(an, bn)
-        d, ok2 = safe_product(ad, bd)
-        return V("num", x, known, merge_fb(fb, ~(ok1 & ok2)), d)
-    x, ok1 = safe_product(an, bd)
-    d, ok2 = safe_product(ad, bn)
-    zero = np.broadcast_to(np.asarray(bn) == 0, (n,))
-    sign = np.where(np.asarray(d) < 0, -1, 1)
-    return V("num", x * sign, known & ~zero, merge_fb(fb, ~(ok1 & ok2)), np.where(zero, 1, d * sign))
+    """a op b of numbers (engine.fast.col_numbers) or, for + and −, intervals (engine.fast.col_interval)."""
+    if col_interval.is_interval(a) or col_interval.is_interval(b):
+        return col_interval.add(op, a, b, n)
+    return number_arithmetic(op, a, b, n)
 
 
 def kleene(op: str, items: list[Any], n: int) -> V:
@@ -131,6 +77,8 @@ def kleene(op: str, items: list[Any], n: int) -> V:
 def pick(mask: Any, a: Any, b: Any, n: int) -> V:
     """mask ? a : b for two values of the same kind (constants broadcast)."""
     kinds = {x.kind if isinstance(x, V) else _const_kind(x.value) for x in (a, b)} - {"none"}
+    if "ivl" in kinds and kinds <= {"num", "ivl"}:
+        return col_interval.pick(mask, a, b, n)
     if len(kinds) > 1 or None in kinds:
         raise Unsupported
     kind = str(kinds.pop()) if kinds else "bool"
@@ -154,6 +102,8 @@ def _const_kind(value: Any) -> str | None:
         return "num"
     if type(value) is str:
         return "str"
+    if type(value) is Interval:
+        return "ivl"
     return "date" if type(value) is dt.date else None
 
 
@@ -237,9 +187,14 @@ class VectorEval:
             return self._index(node)  # type: ignore[arg-type]
         raise Unsupported
 
-    def _index(self, node: Index) -> V:
+    def _index(self, node: Index) -> Any:
         """param.table[code]: a constant mapping looked up once per distinct code."""
         table, key = self.value(node.target), typed(self.value(node.key), "str")
+        if isinstance(table, C) and isinstance(key, C):
+            found = index_value(table.value, key.value)
+            if type(found) is Unknown:
+                raise Unsupported
+            return C(found)
         if not (isinstance(table, C) and isinstance(table.value, dict) and isinstance(key, V) and key.kind == "str"):
             raise Unsupported
         mapping = table.value
@@ -283,6 +238,8 @@ class VectorEval:
             return V("bool", np.zeros(self.n, bool), np.zeros(self.n, bool), merge_fb(a.fb, b.fb))
         if kinds == {"num"}:
             return compare_numbers(node.op, a, b)
+        if "ivl" in kinds and kinds <= {"num", "ivl"}:
+            return col_interval.compare(node.op, a, b, self.n)
         if kinds == {"str"} and node.op in ("<", "<=", ">", ">=") and isinstance(a, V) != isinstance(b, V):
             return self._text_order(node, a, b)
         if len(kinds) != 1 or None in kinds or (node.op not in ("==", "!=") and kinds != {"date"}):
@@ -348,7 +305,7 @@ class VectorEval:
         finally:
             self.active = active
         out = pick(cond.val, then, other, self.n)
-        return V(out.kind, out.val, out.known & cond.known, merge_fb(out.fb, cond.fb), out.den)
+        return replace(out, known=out.known & cond.known, fb=merge_fb(out.fb, cond.fb))
 
     def _coalesce(self, node: Coalesce) -> V:
         active, values = self.active, []
