@@ -8,12 +8,15 @@ path names (`attach`), in both languages. What the user typed is shown back unch
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import BooleanField, Field, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import InputRequired, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -22,7 +25,7 @@ from engine.errors import Message, ProfileIssue
 from engine.explain import field_label
 from engine.names import KIND_MODELS
 from web.answers.specs import FieldSpec
-from web.answers.steps import KIND_LABELS
+from web.answers.steps import KIND_LABELS, Section
 from web.forms import RememberingSelect, choice
 from web.i18n import both, current_lang, tr
 from web.selfcheck import pickers
@@ -57,6 +60,11 @@ class AsOfForm(FlaskForm):
 
     def date_or(self, default: dt.date) -> dt.date:
         return dt.date.fromisoformat(self.as_of.data) if self.as_of.data and self.validate() else default
+
+
+SECTIONS_KEPT = 512
+"""At most this many drawn sections are kept per process (a key is a section as first shown in one language)."""
+_drawn: dict[tuple[Any, ...], tuple[Section, Markup]] = {}
 
 
 class ProfileForm(FlaskForm):
@@ -113,6 +121,40 @@ class ProfileForm(FlaskForm):
         if spec.group is not None:
             return gettext("第%(n)s行", n=int(spec.row or 0) + 1) + " " + label
         return label
+
+    def section_html(self, section: Section, draw: Callable[[ProfileForm, Section], str]) -> Markup:
+        """One section of the page as `draw` (the template's macro) writes it, kept once drawn while every field in
+        it is as first shown (nothing typed, no error): its HTML is then the same for every visitor in a language,
+        so each worker draws it once instead of on every page (WTForms and Jinja drawing the same empty fields were
+        most of a self-check page's server time under load, issue 18). A typed value is never kept."""
+        key = self._as_first_shown(section)
+        if key is None:
+            return Markup(draw(self, section))
+        kept = _drawn.get(key)
+        if kept is not None and kept[0] is section:
+            return kept[1]
+        html = Markup(draw(self, section))
+        if len(_drawn) < SECTIONS_KEPT:
+            _drawn[key] = (section, html)
+        return html
+
+    def _as_first_shown(self, section: Section) -> tuple[Any, ...] | None:
+        """What a section's HTML depends on when none of its fields has a typed value or an error (the form's
+        class, the section, the language, each field's initial value, e.g. a default fiscal year); else None."""
+        if current_app.jinja_env.auto_reload:  # templates edited while the server runs: draw every time
+            return None
+        values = []
+        for spec in section.specs:
+            field = self[spec.name]
+            if field.raw_data or field.errors:
+                return None
+            values.append(tuple(field.data) if isinstance(field.data, list) else field.data)
+        key = (type(self), id(section), current_lang(), tuple(values))
+        try:
+            hash(key)
+        except TypeError:  # an initial value that cannot be a key: draw it
+            return None
+        return key
 
     def csrf_message(self) -> Message | None:
         if "csrf_token" in self.errors:
