@@ -30,7 +30,7 @@ from web.db_session import db
 from web.extensions import current_ruleset
 from web.forms import choice
 from web.i18n import current_lang, tr
-from web.notices.send import notify, notify_payee_changed
+from web.notices.send import mail_after_commit, notify, notify_payee_changed
 from web.security import request_limit
 from web.store import (
     account_queries,
@@ -170,15 +170,19 @@ def _submit(found: SelfcheckProfile, call_id: int, measures: list[str], contacts
     if lost:  # cleaned up meanwhile (a form left open for days): shown as still to upload
         uploads.forget(scope, lost)
         return redirect(url_for(".new", call=call_id))
+    call = call_queries.get_call(db(), call_id)
+
+    def receipt(session: Any, application: Any) -> None:  # told in the submission's own transaction
+        notify(session, application.id, "receipt", {"call": call.title if call else "—",
+                                                    "when": local_time(application.submitted_at)}, commit=False)
+
     row = submission_queries.submit_to_call(
         db(), call_id=call_id, profile=found.parsed.profile, profile_data=found.data, ruleset=ruleset,
         decision=decision, checked_on=today, measures=measures, contacts=contacts, files=files,
-        user_id=current_user.id)
+        user_id=current_user.id, within=receipt)
     uploads.drop(scope)
+    mail_after_commit()  # the receipt's e-mail leaves from the sender thread (web.notices.outbox)
     triage_now(row.application_id, today)
-    call = call_queries.get_call(db(), call_id)
-    notify(db(), row.application_id, "receipt", {"call": call.title if call else "—",
-                                                 "when": local_time(row.application.submitted_at)})
     flash(_("申请已提交，编号 #%(id)s。系统已完成初步判断，请等待审核。", id=row.application_id), "success")
     return redirect(url_for(".detail", application_id=row.application_id))
 

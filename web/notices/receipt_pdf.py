@@ -7,18 +7,27 @@ not embedded, so no font file ships with the site and the PDF stays a few kiloby
 substitutes a Song face for it (Acrobat, pdf.js in Firefox and Chromium, macOS Preview), and the text extracts as
 Unicode. Hashes are set in Courier so they read digit by digit.
 
-`receipt_of` gathers the figures (through the store and the masking module); `render` only draws them.
+`receipt_of` gathers the figures (through the store and the masking module); `render` only draws them, the same
+bytes for the same figures (reportlab's invariant mode: no creation time, a fixed document id), so a receipt
+is a reproducible record; `pdf` is `render` remembered by figures and language (the receipt's e-mail and its
+downloads draw it once per process, not during the submission).
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 from engine.errors import Message
 
 FONT, MONO = "STSong-Light", "Courier"
+CACHED = 256  # receipts remembered per process (a few kilobytes each)
+_drawn: OrderedDict[str, bytes] = OrderedDict()
+_drawn_lock = threading.Lock()
 
 LABELS = {
     "title": Message("受理回执", "Acknowledgement of receipt"),
@@ -136,10 +145,25 @@ def render(receipt: Receipt, lang: str) -> bytes:
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=20 * mm, rightMargin=20 * mm, topMargin=18 * mm,
                             bottomMargin=18 * mm, title=f"{label('title')} {receipt.number}", author=receipt.body,
-                            subject=receipt.application, lang="zh-CN" if lang == "zh" else "en")
+                            subject=receipt.application, lang="zh-CN" if lang == "zh" else "en", invariant=True)
     doc.build([para(label("title"), head), facts, para(label("materials"), sub), listing, Spacer(1, 6 * mm),
                para(label("footer"), small)])
     return out.getvalue()
+
+
+def pdf(receipt: Receipt, lang: str) -> bytes:
+    """`render(receipt, lang)`, remembered by the figures and the language (see the module docstring)."""
+    key = hashlib.sha256(f"{lang}\n{receipt!r}".encode()).hexdigest()
+    with _drawn_lock:
+        if key in _drawn:
+            _drawn.move_to_end(key)
+            return _drawn[key]
+    data = render(receipt, lang)
+    with _drawn_lock:
+        _drawn[key] = data
+        while len(_drawn) > CACHED:
+            _drawn.popitem(last=False)
+    return data
 
 
 def _escape(value: str) -> str:

@@ -1,21 +1,24 @@
 """This file defines telling an applicant what happened to an application: a notice in the inbox of each of the
 applicant's accounts, in that account's language, and an e-mail to the application's contact address (in
-the language of the applicant's first account, else Chinese). Called by the pages after they commit: receipt
-(with the link to the 受理回执 PDF, and the PDF attached to the e-mail), a request for information, the decision,
-the allocation with its 公示, the final allocation and a payment; and, for the applicant rather than one application,
-a change of its payee account (`notify_payee_changed`).
+the language of the applicant's first account, else Chinese). Called by the pages: the receipt (inside the
+submission's transaction; with the link to the 受理回执 PDF, and the PDF attached to the e-mail), and after their
+commit a request for information, the decision, the allocation with its 公示, the final allocation and a payment;
+and, for the applicant rather than one application, a change of its payee account (`notify_payee_changed`).
 
-The notice rows are committed before any e-mail is tried; the e-mail's outcome is then stored on them (a mail
-server that is down never loses a notice, never fails the page).
+The notice rows, with their e-mails due, are committed together (the receipt's inside the submission's own
+transaction); the e-mails then leave through the outbox (web.notices.outbox), after the commit and off the
+request's thread, and their outcome is stored on the rows (a mail server that is down or slow never loses a
+notice, never fails or holds up the page).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import has_request_context, url_for
+from flask import current_app, has_request_context, url_for
 
-from web.notices.mailer import send_mail
+from web.notices import outbox
+from web.notices.mailer import SmtpSettings
 from web.store import notice_queries
 
 TEXTS: dict[str, dict[str, tuple[str, str]]] = {
@@ -63,9 +66,10 @@ def _link(endpoint: str, **values: Any) -> str:
 
 
 def notify(session: Any, application_id: int, kind: str, params: dict[str, Any] | None = None,
-           by_lang: dict[str, dict[str, Any]] | None = None) -> list[int]:
+           by_lang: dict[str, dict[str, Any]] | None = None, *, commit: bool = True) -> list[int]:
     """Tell the applicant (see the module docstring); returns the notice ids. `by_lang` holds the parameters
-    whose words differ by language (an outcome, a measure's title, the allocation lines)."""
+    whose words differ by language (an outcome, a measure's title, the allocation lines). `commit` False: the rows
+    are only flushed, inside the caller's transaction, and the caller calls `mail_after_commit()`."""
     application, users = notice_queries.recipients(session, application_id)
     if application is None:
         return []
@@ -80,7 +84,7 @@ def notify(session: Any, application_id: int, kind: str, params: dict[str, Any] 
 
     email = application.contact_email or (users[0].email if users else None)
     return _deliver(session, kind, text, users, application.applicant_id, application.id, [email] if email else [],
-                    lambda lang: _attachments(session, kind, application, lang))
+                    commit=commit)
 
 
 def _lang(user: Any) -> str:
@@ -88,41 +92,70 @@ def _lang(user: Any) -> str:
 
 
 def _deliver(session: Any, kind: str, text: Any, users: list[Any], applicant_id: int, application_id: int | None,
-             emails: list[str], attachments: Any = None) -> list[int]:
+             emails: list[str], *, commit: bool = True) -> list[int]:
     """The one way a notice goes out: a row in each account's inbox in that account's language, a row per e-mail
-    address in the language of the applicant's first account, all committed before any e-mail is tried; then each
-    e-mail sent (with `attachments(lang)`) and its outcome stored. Returns the notice ids."""
+    address in the language of the applicant's first account with its e-mail due, committed together (unless
+    `commit` is False); then the outbox is woken. Returns the notice ids."""
     rows = [notice_queries.add_notice(session, kind=kind, lang=_lang(user), subject=subject, body=body,
                                       applicant_id=applicant_id, user_id=user.id, application_id=application_id,
                                       email_to=None)
             for user in users for subject, body in (text(_lang(user)),)]
     mail_lang = _lang(users[0]) if users else "zh"
     subject, body = text(mail_lang)
+    due, why_not = outbox.initial()
     mails = [notice_queries.add_notice(session, kind=kind, lang=mail_lang, subject=subject, body=body,
                                        applicant_id=applicant_id, user_id=None, application_id=application_id,
-                                       email_to=address) for address in dict.fromkeys(emails)]
-    session.commit()
-    attached = attachments(mail_lang) if mails and attachments is not None else ()
-    for row in mails:
-        notice_queries.record_email(session, row.id, send_mail(str(row.email_to), row.subject, row.body,
-                                                               attachments=attached))
+                                       email_to=address, email_due_at=due, email_error=why_not)
+             for address in dict.fromkeys(emails)]
+    if commit:
         session.commit()
+        if mails:
+            mail_after_commit()
     return [r.id for r in (*rows, *mails)]
 
 
-def _attachments(session: Any, kind: str, application: Any, lang: str) -> tuple[tuple[str, bytes, str], ...]:
-    """The receipt's e-mail carries the 受理回执 PDF (for the applicant: nothing masked); other notices nothing. A
-    receipt that cannot be drawn leaves the e-mail without it (the link in the text still serves it)."""
-    if kind != "receipt":
-        return ()
+def mail_after_commit() -> None:
+    """The notices just committed have e-mails due: wake this process's sender thread (under the test client, or
+    with MAIL_OUTBOX = "inline", send them now on this thread). Nothing to do without a mail server."""
+    if SmtpSettings.from_env() is None:
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # werkzeug's proxy
+    if (app.config.get("MAIL_OUTBOX") or ("inline" if app.testing else "thread")) == "inline":
+        drain_outbox()
+    else:
+        outbox.sender(app, drain_outbox).kick()
+
+
+def start_sender(app: Any) -> None:
+    """Start the app's sender thread in this process (a `subsidy serve` worker at boot: e-mails left due by a
+    restart go out)."""
+    if SmtpSettings.from_env() is not None:
+        outbox.sender(app, drain_outbox).kick()
+
+
+def drain_outbox() -> int:
+    """Send the e-mails due now (web.notices.outbox.drain) with the app's session; returns how many went."""
+    from web.db_session import db
     from web.extensions import current_ruleset
+
+    return outbox.drain(db(), attachments_for(current_ruleset()))
+
+
+def attachments_for(ruleset: Any) -> outbox.Attach:
+    """What a notice's e-mail carries: the receipt's, the 受理回执 PDF (for the applicant: nothing masked; measure
+    titles from `ruleset`; drawn now, or the copy already drawn for the same figures); other notices nothing."""
     from web.notices import receipt_pdf
 
-    try:
-        data = receipt_pdf.receipt_of(session, application, lang, "applicant", current_ruleset())
-        return ((f"receipt-{data.number}.pdf", receipt_pdf.render(data, lang), "application/pdf"),)
-    except Exception:  # noqa: BLE001 — the notice and its e-mail stand without the attachment
-        return ()
+    def attachments(session: Any, notice: Any) -> tuple[tuple[str, bytes, str], ...]:
+        if notice.kind != "receipt" or notice.application_id is None:
+            return ()
+        application, _users = notice_queries.recipients(session, notice.application_id)
+        if application is None:
+            return ()
+        data = receipt_pdf.receipt_of(session, application, notice.lang, "applicant", ruleset)
+        return ((f"receipt-{data.number}.pdf", receipt_pdf.pdf(data, notice.lang), "application/pdf"),)
+
+    return attachments
 
 
 def _title(measure_id: str, lang: str) -> str:
@@ -179,10 +212,10 @@ def notify_call_opened(session: Any, call: Any) -> int:
     """Tell each registered applicant whose latest decision found a measure of the new call eligible or undetermined,
     with the link to apply (inbox, in the account's language, and e-mail to the account's address)."""
     from web.bureau.present import local_time
-    from web.notices.mailer import send_mail
 
     measures = [m.measure_id for m in call.measures]
     told = 0
+    due, why_not = outbox.initial()
     for applicant_id, found in notice_queries.applicants_to_tell(session, measures).items():
         for user in notice_queries.accounts_of(session, applicant_id):
             lang = _lang(user)
@@ -190,14 +223,13 @@ def notify_call_opened(session: Any, call: Any) -> int:
                       "closes": local_time(call.closes_at), "measures": ", ".join(_title(m, lang) for m in found),
                       "apply": _link("applications.new", call=call.id, measure=found[0])}
             subject, body = (t.format(**values) for t in TEXTS["call_opened"][lang])
-            row = notice_queries.add_notice(session, kind="call_opened", lang=lang, subject=subject, body=body,
-                                            applicant_id=applicant_id, user_id=user.id, application_id=None,
-                                            email_to=user.email)
-            session.commit()
-            if user.email:
-                notice_queries.record_email(session, row.id, send_mail(user.email, subject, body))
-                session.commit()
+            notice_queries.add_notice(session, kind="call_opened", lang=lang, subject=subject, body=body,
+                                      applicant_id=applicant_id, user_id=user.id, application_id=None,
+                                      email_to=user.email, email_due_at=due, email_error=why_not)
             told += 1
+    session.commit()
+    if told:
+        mail_after_commit()
     return told
 
 

@@ -72,7 +72,7 @@ def receipt_file(application_id: int) -> Response:
     application = _application_or_404(application_id)
     lang = _receipt_lang(application)
     data = receipt_pdf.receipt_of(db(), application, lang, current_user.role, current_ruleset())
-    response = Response(receipt_pdf.render(data, lang), mimetype="application/pdf")
+    response = Response(receipt_pdf.pdf(data, lang), mimetype="application/pdf")
     name = f"receipt-{data.number}.pdf"
     response.headers["Content-Disposition"] = f'inline; filename="{name}"'
     response.headers["Cache-Control"] = "private, no-store"

@@ -592,7 +592,8 @@ NOTICE_KINDS = ("receipt", "info_requested", "decision", "allocation", "publicit
 
 
 class Notice(Base):
-    """A notice to an applicant: in the site's inbox, and by e-mail when an address is known (its outcome kept)."""
+    """A notice to an applicant: in the site's inbox, and by e-mail when an address is known (its outcome kept; the
+    e-mail leaves through the outbox, web.notices.outbox: `email_due_at` is its next try, NULL once settled)."""
 
     __tablename__ = "notice"
     __table_args__ = (CheckConstraint(_in("kind", NOTICE_KINDS), name="kind"),)
@@ -610,6 +611,8 @@ class Notice(Base):
     email_to: Mapped[str | None] = mapped_column(String(254))
     emailed_at: Mapped[dt.datetime | None] = mapped_column(DateTime())
     email_error: Mapped[str | None] = mapped_column(Text)
+    email_due_at: Mapped[dt.datetime | None] = mapped_column(DateTime(), index=True)  # 0010: the outbox (next try)
+    email_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 def row_dict(row: Any) -> dict[str, Any]:

@@ -1,13 +1,13 @@
 """This file defines the reads and writes of notices to applicants: who an application's notices go to, the
-notice rows (the site's inbox), the outcome of their e-mail, and reading them. Writers only flush: the
-caller commits."""
+notice rows (the site's inbox), their e-mails' outbox (due, claimed, outcome: web.notices.outbox), and reading
+them. Writers only flush: the caller commits."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from web.store.models import Applicant, Application, Decision, LedgerEntry, Notice, User, utcnow
@@ -25,19 +25,48 @@ def recipients(session: Session, application_id: int) -> tuple[Application | Non
 
 
 def add_notice(session: Session, *, kind: str, lang: str, subject: str, body: str, applicant_id: int | None,
-               user_id: int | None, application_id: int | None, email_to: str | None) -> Notice:
+               user_id: int | None, application_id: int | None, email_to: str | None,
+               email_due_at: dt.datetime | None = None, email_error: str | None = None) -> Notice:
+    """A notice row (flushed); with `email_to`, its e-mail is due at `email_due_at` (None: not to be sent, and
+    `email_error` says why)."""
     row = Notice(kind=kind, lang=lang, subject=subject[:300], body=body, applicant_id=applicant_id, user_id=user_id,
-                 application_id=application_id, email_to=email_to, created_at=utcnow())
+                 application_id=application_id, email_to=email_to, created_at=utcnow(),
+                 email_due_at=email_due_at if email_to else None, email_error=email_error if email_to else None)
     session.add(row)
     session.flush()
     return row
 
 
-def record_email(session: Session, notice_id: int, error: str | None, now: dt.datetime | None = None) -> None:
-    row = session.get(Notice, notice_id)
-    if row is not None:
-        row.emailed_at, row.email_error = (None, error) if error else (now or utcnow(), None)
-        session.flush()
+def due_emails(session: Session, now: dt.datetime, limit: int = 50) -> list[tuple[int, int]]:
+    """(notice id, attempts so far) of the e-mails due by `now`, the longest waiting first (indexed)."""
+    rows = session.execute(select(Notice.id, Notice.email_attempts).where(Notice.email_due_at <= now)
+                           .order_by(Notice.email_due_at, Notice.id).limit(limit))
+    return [(int(i), int(n)) for i, n in rows]
+
+
+def claim_email(session: Session, notice_id: int, attempts: int, now: dt.datetime, until: dt.datetime) -> bool:
+    """Take a due e-mail for one try: its next try moved to `until` (a sender that dies meanwhile leaves it to be
+    tried again then) and the try counted — only if nobody took it since it was read as due with `attempts`."""
+    taken = session.execute(update(Notice).where(Notice.id == notice_id, Notice.email_attempts == attempts,
+                                                 Notice.email_due_at <= now)
+                            .values(email_due_at=until, email_attempts=attempts + 1))
+    session.flush()
+    return bool(taken.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def record_email(session: Session, notice_id: int, error: str | None, now: dt.datetime | None = None,
+                 retry_at: dt.datetime | None = None) -> None:
+    """A try's outcome: sent (stamped), or the error with the next try (`retry_at`; None: given up)."""
+    sent = (now or utcnow(), None, None)
+    session.execute(update(Notice).where(Notice.id == notice_id).values(
+        dict(zip(("emailed_at", "email_error", "email_due_at"), (None, error, retry_at) if error else sent,
+                 strict=True))))
+    session.flush()
+
+
+def notice_by_id(session: Session, notice_id: int) -> Notice | None:
+    """One notice, freshly read."""
+    return session.get(Notice, notice_id, populate_existing=True)
 
 
 def inbox(session: Session, user_id: int, limit: int = 200) -> list[Notice]:
@@ -99,3 +128,8 @@ def contact_email(session: Session, applicant_id: int) -> str | None:
     return session.scalar(select(Application.contact_email).where(Application.applicant_id == applicant_id,
                                                                   Application.contact_email.is_not(None))
                           .order_by(Application.id.desc()).limit(1))
+
+
+def now() -> dt.datetime:
+    """The store's clock (naive UTC), the one the outbox schedules by."""
+    return utcnow()

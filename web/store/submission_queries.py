@@ -11,6 +11,7 @@ after (triage_queries.retriage).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -32,8 +33,10 @@ def submission_body(application: Application, decision: Decision | None, files: 
 
 def submit_to_call(session: Session, *, call_id: int, profile: Any, profile_data: Any, ruleset: RuleSet,
                    decision: EngineDecision, checked_on: dt.date, measures: list[str], contacts: Contacts | None,
-                   files: list[StagedFile], user_id: int | None, priority: int = 0) -> Decision:
-    """Store the submission (see the module docstring); returns the decision row."""
+                   files: list[StagedFile], user_id: int | None, priority: int = 0,
+                   within: Callable[[Session, Application], Any] | None = None) -> Decision:
+    """Store the submission (see the module docstring); returns the decision row. `within` is called last inside
+    the same transaction (the site stores the receipt notice and its e-mail there: acknowledged means told)."""
 
     def extra(s: Session, head: Any, application: Application, row: Decision) -> None:
         application.call_id = call_id
@@ -44,6 +47,8 @@ def submit_to_call(session: Session, *, call_id: int, profile: Any, profile_data
         material_queries.refresh_complete(s, application)
         queries.append_ledger(s, head, "submission", submission_body(application, row, files), call_id=call_id,
                               application_id=application.id, user_id=user_id)
+        if within is not None:
+            within(s, application)
 
     return queries.submit_and_decide(session, profile=profile, profile_data=profile_data, ruleset=ruleset,
                                      decision=decision, checked_on=checked_on, measures=measures, priority=priority,

@@ -3,12 +3,15 @@
 - uploaded files staged by a form that was never submitted, and stored files no material row refers to
   (both only when older than --min-age hours: a submission in flight is never touched);
 - expired resume links, login events older than 90 days, Idempotency-Keys older than 7 days, rate-limit
-  events older than a day.
+  events older than a day;
+- and it sends the notices' e-mails still due (web.notices.outbox: those a stopped server left, retries).
 
 `subsidy serve` runs it every hour (`--cleanup-every`); it is safe to run at any time, also by cron.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import click
 
@@ -35,6 +38,7 @@ def cleanup(db_url: str | None, materials: str | None, min_age: int, quiet: bool
         counts = cleanup_queries.purge(session)
         referenced = cleanup_queries.referenced_blobs(session)
         session.rollback()
+        counts["e-mails sent from the outbox"] = _send_due(session)
     files, freed = store.remove_stale(referenced, min_age * 3600.0)
     counts["orphan or abandoned files"] = files
     if quiet and not any(counts.values()):
@@ -42,3 +46,19 @@ def cleanup(db_url: str | None, materials: str | None, min_age: int, quiet: bool
     for what, n in counts.items():
         click.echo(f"{what}: {n}")
     click.echo(f"清理完成 / cleanup done: {sum(counts.values())} item(s), {freed / 1_048_576:.1f} MiB freed")
+
+
+def _send_due(session: Any) -> int:
+    """The outbox's due e-mails, sent (none without a mail server; the RuleSet, for the receipt's measure titles,
+    loaded only when one is due)."""
+    from web.notices import outbox
+    from web.notices.mailer import SmtpSettings
+    from web.notices.send import attachments_for
+    from web.store import notice_queries
+
+    if SmtpSettings.from_env() is None or not notice_queries.due_emails(session, notice_queries.now(), 1):
+        return 0
+    from engine import load_ruleset
+    from web.settings import load_settings
+
+    return outbox.drain(session, attachments_for(load_ruleset(load_settings().RULES_DIR)))

@@ -143,9 +143,15 @@ class TimeoutThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn is un
         return super().handle(conn)
 
 
-def _short_switch_interval(_worker: Any) -> None:
-    """gunicorn's post_worker_init hook: threads take turns every SWITCH_INTERVAL_S (module docstring)."""
+def _worker_ready(worker: Any) -> None:
+    """gunicorn's post_worker_init hook: threads take turns every SWITCH_INTERVAL_S (module docstring), and the
+    worker's mail sender starts (e-mails a restart left in the outbox go out: web.notices.outbox)."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
+    app = getattr(worker, "wsgi", None)
+    if isinstance(app, Flask):
+        from web.notices.send import start_sender
+
+        start_sender(app)
 
 
 def _cleanup_loop(every_s: float, stop: threading.Event) -> None:
@@ -204,7 +210,7 @@ def server_options(host: str, port: int, workers: int, timeout: int = 30, thread
         "accesslog": "-",
         "errorlog": "-",
         "proc_name": "subsidy-web",
-        "post_worker_init": _short_switch_interval,
+        "post_worker_init": _worker_ready,
         **_schedule_cleanup(cleanup_every),
     }
 
