@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from engine.decision import Outcome
+from engine.expr.nodes import Call
 from engine.expr.values import Conditional, Unknown
 from engine.fast.batch import CONDITIONAL, ELIGIBLE, INELIGIBLE, UNDETERMINED, Batch, ColumnBatch
 from engine.fast.columns import V, from_python, typed
@@ -98,7 +99,7 @@ class Columnar:
         ev.active, ev.scope = active, measure.parameters
         leaves, worlds = [], []
         for k, cond in enumerate(plan.criteria[1]):
-            leaf, recognised = self._leaf(batch, plan, k, _as_condition(ev.value(cond.expr), batch.n), active,
+            leaf, recognised = self._leaf(ev, plan, k, _as_condition(ev.value(cond.expr), batch.n), active,
                                           out.result)
             leaves.append(leaf)
             worlds.append(recognised)
@@ -124,30 +125,40 @@ class Columnar:
         _failing_bits(plan.tree, masks, out)
         self._amount(ev, measure, (decided & ~false) | no_region, out)
 
-    def _leaf(self, batch: Batch, plan: MeasurePlan, k: int, leaf: V, active: Any,
+    def _leaf(self, ev: VectorEval, plan: MeasurePlan, k: int, leaf: V, active: Any,
               result: Result) -> tuple[V, Truth | None]:
         """A condition whose column leaves rows undecided (an interval, a forecast read by eligible(), a value
         the columns do not hold): those rows run the condition's own scalar closure. True / false / unknown
         are taken as they are (an unknown outcome's missing fields and reasons still come from the scalar
         path); a conditional truth gives the row's value in each world (returned: the recognised world's
         (true, false) masks, or None when no row has one); anything else leaves the row to the scalar
-        evaluator of the whole measure, and so does a row whose prerequisite measure is itself left there."""
+        evaluator of the whole measure, and so does a row whose prerequisite measure is itself left there.
+        A condition that reads eligible() only through and / or / not is first worked out column-wise in
+        each world (engine.logic combines the worlds apart, so that is its value in each)."""
         if leaf.fb is None:
             return leaf, None
-        mid = plan.id
+        batch, mid = ev.batch, plan.id
         deps = self.program.ruleset.measures[mid].depends_on
         pending = np.zeros(batch.n, bool)
         for dep in deps:
             columns = result.measures.get(dep)
             if columns is not None:
                 pending |= columns.fallback
-        rows = np.flatnonzero(leaf.fb & active & ~pending)
-        if not len(rows):
+        wanted = leaf.fb & active & ~pending
+        if not wanted.any():
             return leaf, None
-        fn = plan.leaves[k]
         val, known, fb = leaf.val.copy(), leaf.known.copy(), leaf.fb.copy()
-        forecasts = []
-        for i in rows.tolist():
+        rec_true, rec_false = known & val, known & ~val
+        worlds = self._worlds(ev, plan.criteria[1][k].expr) if deps else None
+        if worlds is not None:  # rows both worlds decide: their value now, and once recognised
+            now, recognised = worlds
+            done = wanted & ~_fb_rows(now) & ~_fb_rows(recognised)
+            val[done], known[done], fb[done] = now.val[done], now.known[done], False
+            rec_true[done] = (recognised.known & recognised.val)[done]
+            rec_false[done] = (recognised.known & ~recognised.val)[done]
+            wanted &= ~done
+        fn = plan.leaves[k]
+        for i in np.flatnonzero(wanted).tolist():
             run = batch.run(i)
             placed = self._place(result, run, i, deps) if deps else []
             value = fn(run)
@@ -155,19 +166,35 @@ class Columnar:
                 del run.outcomes[dep]
             if value is True or value is False:
                 val[i], known[i], fb[i] = value, True, False
+                rec_true[i], rec_false[i] = value, not value
             elif type(value) is Unknown:
                 known[i], fb[i] = False, False
+                rec_true[i] = rec_false[i] = False
             elif type(value) is Conditional and _plain(value.now) and _plain(value.recognised):
                 val[i], known[i], fb[i] = value.now is True, type(value.now) is bool, False
-                forecasts.append((i, value.recognised is True, value.recognised is False))
+                rec_true[i], rec_false[i] = value.recognised is True, value.recognised is False
         column = V("bool", val, known, fb if fb.any() else None)
-        if not forecasts:
+        now_truth = _truth(column)
+        if (rec_true == now_truth.true).all() and (rec_false == now_truth.false).all():
             return column, None
-        now = _truth(column)  # rows without a conditional value: the same in both worlds
-        rec_true, rec_false = now.true.copy(), now.false.copy()
-        for i, is_true, is_false in forecasts:
-            rec_true[i], rec_false[i] = is_true, is_false
         return column, Truth(rec_true, rec_false)
+
+    def _worlds(self, ev: VectorEval, expr: Any) -> tuple[V, V] | None:
+        """The condition column-wise with eligible() false (now) and true (once recognised) on the rows where
+        it is the engine's forecast; None when eligible() is read other than through and / or / not."""
+        if not _logic_over_eligible(expr, self._names) or any(
+                type(node) is Call and node.name == "eligible" and node.args[0].value not in ev.batch.outcomes
+                for node in expr.walk()):
+            return None
+        calls = ev.batch.calls
+        try:
+            calls.world = False
+            now = _as_condition(ev.value(expr), ev.n)
+            calls.world = True
+            recognised = _as_condition(ev.value(expr), ev.n)
+        finally:
+            calls.world = None
+        return now, recognised
 
     @staticmethod
     def _place(result: Result, run: Any, i: int, deps: Any) -> list[str]:
@@ -318,6 +345,24 @@ def _as_condition(value: Any, n: int) -> V:
     if value.kind != "bool":
         return V("bool", np.zeros(n, bool), np.zeros(n, bool), np.ones(n, bool))
     return value
+
+
+def _fb_rows(column: V) -> Any:
+    return np.zeros(len(column.known), bool) if column.fb is None else column.fb
+
+
+def _logic_over_eligible(node: Any, names: Any) -> bool:
+    """eligible() is read only through and / or / not (each world is then plain Kleene logic)."""
+    from engine.expr.nodes import BoolOp, Literal, Unary
+
+    kind = type(node)
+    if kind is Call and node.name == "eligible":
+        return len(node.args) == 1 and type(node.args[0]) is Literal
+    if kind is BoolOp:
+        return all(_logic_over_eligible(item, names) for item in node.items)
+    if kind is Unary and node.op == "not":
+        return _logic_over_eligible(node.operand, names)
+    return "?" not in names(node)
 
 
 def _truth(leaf: V) -> Truth:

@@ -14,7 +14,16 @@ from engine.expr.nodes import Attr, Call, Literal, Name
 from engine.expr.values import Interval, ratio
 from engine.fast import col_interval
 from engine.fast.columns import V, from_python, merge_fb, safe_product, typed
-from engine.fast.vector import CMP, C, Unsupported, compare_numbers, date_parts, ratio_of, whole_years_to
+from engine.fast.vector import (
+    CMP,
+    EPOCH,
+    C,
+    Unsupported,
+    compare_numbers,
+    date_parts,
+    ratio_of,
+    whole_years_to,
+)
 
 if TYPE_CHECKING:
     from engine.fast.batch import Batch
@@ -22,7 +31,8 @@ if TYPE_CHECKING:
 
 ELIGIBLE, INELIGIBLE, UNDETERMINED, CONDITIONAL = 3, 4, 5, 6
 LOWERED = frozenset({"band", "sum", "count", "years_between", "days_between", "best", "max", "min", "eligible",
-                     "unknown", "start_of_year", "fy", "cap", "mean_growth"})  # column-wise forms here (and every `pure` builtin)
+                     "unknown", "start_of_year", "fy", "cap", "mean_growth",
+                     "add_years"})  # column-wise forms here (and every `pure` builtin)
 
 
 class VectorCalls:
@@ -31,6 +41,7 @@ class VectorCalls:
     def __init__(self, batch: Batch):
         self.batch = weakref.proxy(batch)  # no reference cycle with the batch that holds this
         self.text_cache: dict[tuple[str, str], Any] = {}
+        self.world: bool | None = None  # eligible() of a forecast in one world: None (not decided here), False, True
 
     def call(self, ev: VectorEval, node: Call) -> Any:
         name, args = node.name, node.args
@@ -52,6 +63,8 @@ class VectorCalls:
             return V("num", ev.as_of.toordinal() - start.val, start.known, start.fb)
         if name in ("best", "max", "min") and len(args) >= 2:
             return self.extreme(name, [ev.value(a) for a in args])
+        if name == "add_years" and len(args) == 2:
+            return self.add_years(ev.value(args[0]), ev.value(args[1]))
         if name == "cap" and len(args) == 2:
             value, limit = ev.value(args[0]), ev.value(args[1])
             if isinstance(value, C) and isinstance(limit, C):
@@ -106,6 +119,26 @@ class VectorCalls:
         lo = _chosen(conds, [v.lo if span else v for v, span in zip(values, spans, strict=True)], known, fb)
         hi = _chosen(conds, [v.hi if span else v for v, span in zip(values, spans, strict=True)], known, None)
         return col_interval.make(lo, hi, np.select(conds, spans, False), self.batch.n)
+
+    @staticmethod
+    def add_years(start: Any, years: Any) -> V:
+        """add_years(date, whole years): the same day n years on, 29 February → 28 February in a common year
+        (engine.expr.functions._add_years); a year outside 1–9999 falls back."""
+        start = typed(start, "date")
+        if not isinstance(start, V) or start.kind != "date":
+            raise Unsupported
+        k, den, k_known, k_fb = ratio_of(years)
+        if not (isinstance(den, int) and den == 1):
+            raise Unsupported
+        year, month, day = date_parts(start.val)
+        year = year + k
+        known = start.known & k_known
+        bad = known & ((year < 1) | (year > 9999))
+        year = np.where(bad, 2000, year)
+        leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+        day = np.where((month == 2) & (day == 29) & ~leap, 28, day)
+        first = ((year - 1970) * 12 + month - 1).astype("datetime64[M]").astype("datetime64[D]").astype(np.int64)
+        return V("date", first + day - 1 + EPOCH, known, merge_fb(merge_fb(start.fb, k_fb), bad))
 
     def growth(self, field: str, as_of: dt.date) -> V:
         """mean_growth(recent_years(3).field) (engine.expr.functions.mean_growth and its zero rules): over the
@@ -189,7 +222,9 @@ class VectorCalls:
         if found is None:
             raise Unsupported
         codes, fallback = found
-        forecast = (codes == ELIGIBLE) | (codes == CONDITIONAL)  # a conditional truth: the scalar path decides
+        forecast = (codes == ELIGIBLE) | (codes == CONDITIONAL)  # a conditional truth: false now, true once
+        if self.world is not None:  # recognised (engine.logic.forecast); one world at a time (columnar._worlds)
+            return V("bool", forecast & self.world, codes != UNDETERMINED, fallback)
         return V("bool", np.zeros(self.batch.n, bool), codes != UNDETERMINED, merge_fb(fallback, forecast))
 
     def on_text(self, name: str, value: Any) -> V:

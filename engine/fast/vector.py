@@ -305,7 +305,8 @@ class VectorEval:
         finally:
             self.active = active
         out = pick(cond.val, then, other, self.n)
-        return replace(out, known=out.known & cond.known, fb=merge_fb(out.fb, cond.fb))
+        fb = out.fb & cond.known if out.fb is not None else None  # an unknown condition: unknown, whatever the
+        return replace(out, known=out.known & cond.known, fb=merge_fb(fb, cond.fb))  # branches (never evaluated)
 
     def _coalesce(self, node: Coalesce) -> V:
         active, values = self.active, []
