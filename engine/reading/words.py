@@ -16,6 +16,7 @@ from engine.canonical import number_of_text, plain
 from engine.errors import Message
 from engine.explain import fmt, money
 from engine.profile.labels import field_label
+from engine.reading.documents import title_en
 from engine.reading.labels import code_label
 from engine.standards.tech_fields import FIELDS, name_of
 
@@ -240,14 +241,17 @@ def article_en(article: str) -> str:
 def document_of(source: dict[str, Any] | None, lang: str) -> str:
     """A rule file's source block as '《高新技术企业认定管理办法》 国科发火〔2016〕32号 第十一条'.
 
-    In English the document keeps its title in 《》 and its number (they are names), and the article is
-    written 'Art. 11(4)' when it is a plain article reference."""
+    In English the title is given in English (engine.reading.documents) followed by the original title in 《》
+    and the number (the names to search for), and the article is written 'Art. 11(4)' when it is a plain article
+    reference."""
     if not source:
         return ""
     document, number, article = (str(source.get(k) or "") for k in ("document", "number", "article"))
     head = f"《{document}》" if document else ""
     if lang == "en":
-        head = f"{head} {number}".strip() if number else head
+        original = ", ".join(part for part in (head, number) if part)
+        name = title_en(document) if document else None
+        head = f"{name} ({original})" if name and original else original
         article = article_en(article)
         return f"{head}, {article}" if head and article else head
     return " ".join(part for part in (head, number, article if head or number else "") if part)

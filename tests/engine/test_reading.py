@@ -105,3 +105,43 @@ def test_words_for_values_requirements_and_sources() -> None:
 def test_an_outcome_added_later_reads_through_the_one_table() -> None:
     assert set(OUTCOME_LABELS) and all(OUTCOME_LABELS[o] is CATEGORY_LABELS[o.value] for o in OUTCOME_LABELS)
     assert label("some_new_outcome").zh == "其他结论"
+
+
+def _cited_documents() -> set[str]:
+    """Every document title a rule file cites in a source block (a measure's, a fact file's, a confirmation's)."""
+    found: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if isinstance(node.get("document"), str) and "confidence" in node:
+                found.add(node["document"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for path in sorted((ROOT / "rules").rglob("*.yaml")):
+        walk(yaml.safe_load(path.read_text("utf-8")))
+    return found
+
+
+def test_every_cited_document_has_an_english_title() -> None:
+    from engine.reading.documents import TITLES_EN
+
+    cited = _cited_documents()
+    assert len(cited) > 50
+    missing = sorted(cited - set(TITLES_EN))
+    assert not missing, f"add these titles to engine/reading/documents.py: {missing}"
+    assert all(not any("\u4e00" <= ch <= "\u9fff" for ch in title) for title in TITLES_EN.values())
+
+
+def test_an_english_citation_names_the_document_in_english_then_the_original() -> None:
+    from engine.reading.words import document_of, foreign_residue
+
+    source = {"document": "高新技术企业认定管理办法", "number": "国科发火〔2016〕32号", "article": "第十一条（四）"}
+    assert document_of(source, "en") == ("Administrative Measures for the Recognition of High-tech Enterprises "
+                                         "(《高新技术企业认定管理办法》, 国科发火〔2016〕32号), Art. 11(4)")
+    assert document_of(source, "zh") == "《高新技术企业认定管理办法》 国科发火〔2016〕32号 第十一条（四）"
+    assert document_of({"document": "未收录的文件"}, "en") == "《未收录的文件》"
+    assert foreign_residue(document_of(source, "en"), "en") == ""
