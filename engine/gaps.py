@@ -31,8 +31,22 @@ def conditions_of(node: Criterion) -> dict[str, Condition]:
     return out
 
 
+_CONDITIONS: dict[int, tuple[Criterion, dict[str, Condition]]] = {}  # id → (criteria, its conditions), read only
+
+
+def _conditions(criteria: Criterion) -> dict[str, Condition]:
+    """conditions_of(criteria), worked out once per criteria tree (the tree is kept, so its id stays its own)."""
+    found = _CONDITIONS.get(id(criteria))
+    if found is not None and found[0] is criteria:
+        return found[1]
+    conditions = conditions_of(criteria)
+    if len(_CONDITIONS) < 4096:
+        _CONDITIONS[id(criteria)] = (criteria, conditions)
+    return conditions
+
+
 def gaps_for(run: Any, measure: Measure, tree: TraceNode | None, failing: tuple[str, ...]) -> list[Gap]:
-    conditions = conditions_of(measure.criteria)
+    conditions = _conditions(measure.criteria)
     out = []
     for cid in failing:
         cond = conditions.get(cid)

@@ -73,6 +73,7 @@ class CompiledRuleSet:
             self.accessors.get(name, False)
         self.blank = [MISS] * len(self.slots)
         self.stacking = StackingCache(ruleset)
+        self.steps: dict[tuple[str, Any], list[tuple[str, MeasurePlan, Verdict | None]]] = {}  # by kind, region
 
     def __repr__(self) -> str:
         return f"CompiledRuleSet({self.ruleset!r}, as_of={self.as_of.isoformat()})"
@@ -117,14 +118,30 @@ class CompiledRuleSet:
         run = FastRun(self, src, is_dict)
         out = run.outcomes
         if measures is None:
-            for mid, plan in self.plans.items():
-                out[mid] = plan.verdict(run, kind)
+            region = run.getters["region_code"](src)
+            steps = self.steps.get((kind, region)) if region is not None else None
+            if steps is None and region is not None:
+                steps = self._steps(kind, str(region))
+            if steps is None:
+                for mid, plan in self.plans.items():
+                    out[mid] = plan.verdict(run, kind)
+            else:
+                for mid, plan, fixed in steps:
+                    out[mid] = plan.decided(run) if fixed is None else fixed
             return run, tuple([out[m] for m in self.sorted_ids])
         wanted = with_dependencies(self.ruleset, measures) or set()
         for mid, plan in self.plans.items():
             if mid in wanted:
                 out[mid] = plan.verdict(run, kind)
         return run, tuple(out[m] for m in sorted(out))
+
+    def _steps(self, kind: str, region: str) -> list[tuple[str, MeasurePlan, Verdict | None]] | None:
+        """Per measure, in order, its not-applicable verdict for this kind and region, or None where it applies
+        (MeasurePlan.applies, decided once per kind and region code)."""
+        steps = [(mid, plan, plan.applies(kind, region)) for mid, plan in self.plans.items()]
+        if len(self.steps) < 4096:
+            self.steps[(kind, region)] = steps
+        return steps
 
     def batch(self, profiles: Iterable[Any]) -> Iterator[tuple[Verdict, ...]]:
         verdicts = self.verdicts
@@ -178,13 +195,11 @@ def summarise(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str]
     run, verdicts = program.run(profile, measures)
     out = header(__version__, ruleset.hash, as_of.isoformat(), profile_hash_of(profile), profile.kind, warnings,
                  program.stacking(verdicts))
-    out["results"] = [result_summary(v, _gaps(run, ruleset, v)) for v in verdicts]
+    out["results"] = [result_summary(v, _gaps(run, ruleset, v) if v.failing else ()) for v in verdicts]
     return out
 
 
 def _gaps(run: FastRun, ruleset: RuleSet, verdict: Verdict) -> tuple[Any, ...]:
-    if not verdict.failing:
-        return ()
     measure = ruleset.measures[verdict.measure_id]
     saved, run.params = run.params, measure.parameters
     try:

@@ -30,8 +30,8 @@ def is_(left: ast.expr, right: ast.expr, negate: bool = False) -> ast.Compare:
     return ast.Compare(left, [ast.IsNot() if negate else ast.Is()], [right])
 
 
-def type_is(value: ast.expr, kind: str) -> ast.Compare:
-    return is_(call(load("type"), value), load(kind))
+def type_is(value: ast.expr, kind: str, negate: bool = False) -> ast.Compare:
+    return is_(call(load("type"), value), load(kind), negate)
 
 
 def cmp(op: str, left: ast.expr, right: ast.expr) -> ast.Compare:

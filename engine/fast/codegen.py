@@ -36,10 +36,12 @@ from fractions import Fraction
 from typing import Any, NamedTuple
 
 from engine.expr.nodes import (
+    Attr,
     Binary,
     BoolOp,
     Call,
     Compare,
+    IfCall,
     ListLit,
     Literal,
     Name,
@@ -53,11 +55,13 @@ from engine.fast.astbuild import ARITH, assign, attr, call, cmp, is_, load, loca
 from engine.fast.calls import MISS, OPS, band_plans
 from engine.fast.exprs import ExprCompiler
 from engine.fast.protocol import Fn, Program
+from engine.fast.source import exact_value
 from engine.logic import combine
 from engine.parameters import ParameterSeries
 
 _PLAIN = (int, str, bool, type(None))
 _FOLDED = (Literal, Param)  # constants once the date is known
+INLINE_NODES, INLINE_DEPTH = 16, 4  # a fact's body is written where it is read up to this size and nesting
 
 
 class Val(NamedTuple):
@@ -65,6 +69,14 @@ class Val(NamedTuple):
 
     expr: ast.expr
     const: Any = MISS
+
+
+def _years(node: Any) -> str | None:
+    """'fy' or 'recent_years' for such a call with a literal count, else None."""
+    if type(node) is Call and node.name in ("fy", "recent_years") and len(node.args) == 1 \
+            and type(node.args[0]) is Literal:
+        return node.name
+    return None
 
 
 def _const_number(value: Any) -> bool:
@@ -78,12 +90,14 @@ class Generator:
         self.program = program
         self.namespace: dict[str, Any] = {"MISS": MISS, "Fraction": Fraction, "Unknown": Unknown,
                                           "compare": compare, "arithmetic": arithmetic, "combine": combine, "type": type, "int": int, "bool": bool, "str": str,
-                                          "divmod": divmod}
+                                          "divmod": divmod, "getattr": getattr, "range": range, "max": max,
+                                          "exact_value": exact_value}
         self.counter = 0
         self.block: list[ast.stmt] = []
         self.closures: dict[int, ExprCompiler] = {}
         self.lock = threading.Lock()  # one function generated at a time (the block being written is shared)
         self.built: dict[str, Fn] = {}
+        self.inlined: list[str] = []  # the facts being written in line, innermost last
 
     # -- helpers ------------------------------------------------------------------------------------
     def fresh(self, hint: str = "v") -> str:
@@ -150,21 +164,103 @@ class Generator:
             out = self.fresh()
             self.emit(assign(out, call(load("combine"), ast.Constant(node.op), ast.List(items, ast.Load()))))
             return Val(load(out))
-        if isinstance(node, Call) and node.name == "band":
-            found = self._band(node, params)
+        if isinstance(node, Call):
+            found = self._call(node, params)
             if found is not None:
                 return found
         if isinstance(node, ListLit) and all(isinstance(i, Literal) for i in node.items):
             return self.constant([i.value for i in node.items])  # type: ignore[attr-defined]
+        if isinstance(node, IfCall):
+            return self._if(node, params)
+        if isinstance(node, Attr) and _years(node.target) == "fy":
+            return self._fiscal_year(node, params)
         return self.fallback(node, params)
 
-    def fallback(self, node: Node, params: dict[str, ParameterSeries]) -> Val:
-        """The compiled closure of the sub-tree (engine.fast.exprs), called from the generated code."""
+    def _call(self, node: Call, params: dict[str, ParameterSeries]) -> Val | None:
+        if node.name == "band":
+            return self._band(node, params)
+        if node.name == "sum" and len(node.args) == 1 and type(node.args[0]) is Attr \
+                and _years(node.args[0].target) == "recent_years":
+            return self._sum_recent_years(node, params)
+        return None
+
+    def closure(self, node: Node, params: dict[str, ParameterSeries]) -> ast.Name:
+        """The compiled closure of the sub-tree (engine.fast.exprs), bound in the code's globals."""
         compiler = self.closures.get(id(params))
         if compiler is None:
             compiler = self.closures[id(params)] = ExprCompiler(self.program, params, traced=False)
+        return self.bind(compiler.compile(node))
+
+    def fallback(self, node: Node, params: dict[str, ParameterSeries]) -> Val:
+        """The sub-tree's closure called from the generated code."""
         out = self.fresh()
-        self.emit(assign(out, call(self.bind(compiler.compile(node)), load("run"))))
+        self.emit(assign(out, call(self.closure(node, params), load("run"))))
+        return Val(load(out))
+
+    def _if(self, node: IfCall, params: dict[str, ParameterSeries]) -> Val:
+        """if(c, a, b): a where c is True, b where it is False; anything else (unknown, conditional) is the
+        closure's answer (engine.fast.exprs, IfCall's meaning), which reads the same memoised values again."""
+        cond = self.value(node.cond, params)
+        if cond.const is True or cond.const is False:
+            return self.value(node.then if cond.const else node.other, params)
+        out, whole = self.fresh(), self.closure(node, params)
+        then: list[ast.stmt] = []
+        other: list[ast.stmt] = []
+        with self.into(then):
+            self.emit(assign(out, self.value(node.then, params).expr))
+        with self.into(other):
+            self.emit(assign(out, self.value(node.other, params).expr))
+        self.emit(ast.If(is_(cond.expr, ast.Constant(True)), then, [
+            ast.If(is_(cond.expr, ast.Constant(False)), other, [assign(out, call(whole, load("run")))])]))
+        return Val(load(out))
+
+    def _sum_recent_years(self, node: Call, params: dict[str, ParameterSeries]) -> Val:
+        """sum(recent_years(n).name): one loop over the run's fiscal-year records while every value is a whole
+        int (engine.fast.calls.sum_recent_years, in line); anything else is the closure's answer."""
+        listing = node.args[0]
+        assert isinstance(listing, Attr)
+        last = self.program.as_of.year - 1
+        first = last - int(listing.target.args[0].value) + 1  # type: ignore[attr-defined]
+        name, whole, run = listing.name, self.closure(node, params), load("run")
+        registered = self.name("registered_on")
+        out, fin, start, year, item, value = (self.fresh(), self.fresh("f"), self.fresh(), self.fresh(),
+                                              self.fresh("i"), self.fresh())
+        read = ast.IfExp(attr(run, "is_dict"), call(attr(load(item), "get"), ast.Constant(name)),
+                         call(load("getattr"), load(item), ast.Constant(name), ast.Constant(None)))
+        loop = ast.For(store(year), call(load("range"), load(start), ast.Constant(last + 1)), [
+            assign(item, call(attr(load(fin), "get"), load(year))),
+            ast.If(is_(load(item), ast.Constant(None)), [assign(out, load("MISS")), ast.Break()], []),
+            assign(value, read),
+            ast.If(type_is(load(value), "int", negate=True), [assign(out, load("MISS")), ast.Break()], []),
+            ast.AugAssign(store(out), ast.Add(), load(value))],
+            [ast.If(cmp(">", load(start), ast.Constant(last)), [assign(out, load("MISS"))], [])])
+        records = [assign(start, call(load("max"), ast.Constant(first), attr(registered.expr, "year"))),
+                   assign(out, ast.Constant(0)), loop]
+        self.emit(assign(out, load("MISS")))
+        self.emit(ast.If(type_is(registered.expr, "Unknown", negate=True), [
+            assign(fin, attr(run, "fin")),
+            ast.If(is_(load(fin), load("MISS")), [assign(fin, call(attr(run, "finance")))], []),
+            ast.If(is_(load(fin), ast.Constant(None), negate=True), records, [])], []))
+        self.emit(ast.If(is_(load(out), load("MISS")), [assign(out, call(whole, run))], []))
+        return Val(load(out))
+
+    def _fiscal_year(self, node: Attr, params: dict[str, ParameterSeries]) -> Val:
+        """fy(k).name read from the run's fiscal-year records (engine.fast.calls.fiscal_year_field, in line)."""
+        year = self.program.as_of.year - int(node.target.args[0].value)  # type: ignore[attr-defined]
+        name, whole = node.name, self.closure(node, params)
+        out, fin, item = self.fresh(), self.fresh("f"), self.fresh("i")
+        run = load("run")
+        self.emit(assign(fin, attr(run, "fin")))
+        self.emit(ast.If(is_(load(fin), load("MISS")), [assign(fin, call(attr(run, "finance")))], []))
+        read = ast.IfExp(attr(run, "is_dict"), call(attr(load(item), "get"), ast.Constant(name)),
+                         call(load("getattr"), load(item), ast.Constant(name), ast.Constant(None)))
+        found = [assign(out, read), ast.If(is_(load(out), ast.Constant(None)), [
+            assign(out, self.bind(Unknown(frozenset({f"finance[{year}].{name}"}))))],
+            [ast.If(type_is(load(out), "int", negate=True), [assign(out, call(load("exact_value"), load(out)))], [])])]
+        records = [assign(item, call(attr(load(fin), "get"), ast.Constant(year))),
+                   ast.If(is_(load(item), ast.Constant(None)),
+                          [assign(out, self.bind(Unknown(frozenset({f"finance[{year}]"}))))], found)]
+        self.emit(ast.If(is_(load(fin), ast.Constant(None)), [assign(out, call(whole, run))], records))
         return Val(load(out))
 
     def param(self, name: str, params: dict[str, ParameterSeries]) -> Any:
@@ -175,16 +271,43 @@ class Generator:
         return found.value
 
     def name(self, path: str) -> Val:
+        """A fact or a field, memoised in the run's slot for its name: the first read works it out in line (a
+        small fact's body, a field's accessor for the kind of source) and fills the slot, as its reader does."""
         program = self.program
         if path == "as_of":
             return self.constant(program.as_of)
-        if path not in program.ruleset.facts:
+        fact = program.ruleset.facts.get(path)
+        if fact is None:
             program.names.add(path)
-        reader = program.reader(path)  # memoised in the run's slot for this name
+        reader = program.reader(path)
+        slot = program.slots[path]
         out = self.fresh()
-        self.emit(assign(out, ast.Subscript(load("memo"), ast.Constant(program.slots[path]), ast.Load())))
-        self.emit(ast.If(is_(load(out), load("MISS")), [assign(out, call(self.bind(reader), load("run")))], []))
+        self.emit(assign(out, ast.Subscript(load("memo"), ast.Constant(slot), ast.Load())))
+        first: list[ast.stmt] = []
+        with self.into(first):
+            if fact is not None and self._inline(fact.expr):
+                self.inlined.append(path)
+                try:
+                    self.emit(assign(out, self.value(fact.expr, fact.parameters).expr))
+                finally:
+                    self.inlined.pop()
+            elif fact is not None:
+                self.emit(assign(out, call(self.bind(reader), load("run"))))
+            else:  # the accessor of the source's kind (what read_field does), None → the field's Unknown
+                accessors = program.accessors
+                src = attr(load("run"), "src")
+                self.emit(assign(out, ast.IfExp(attr(load("run"), "is_dict"),
+                                                call(self.bind(accessors.get(path, True)), src),
+                                                call(self.bind(accessors.get(path, False)), src))))
+                self.emit(ast.If(is_(load(out), ast.Constant(None)),
+                                 [assign(out, self.bind(Unknown(frozenset({path}))))], []))
+            self.emit(ast.Assign([ast.Subscript(load("memo"), ast.Constant(slot), ast.Store())], load(out)))
+        self.emit(ast.If(is_(load(out), load("MISS")), first, []))
         return Val(load(out))
+
+    def _inline(self, expr: Node) -> bool:
+        """Whether a fact's body is written in line where it is read: small bodies, a few facts deep."""
+        return len(self.inlined) < INLINE_DEPTH and sum(1 for _ in expr.walk()) <= INLINE_NODES
 
     def binary(self, node: Binary, params: dict[str, ParameterSeries]) -> Val:
         a, b = self.value(node.left, params), self.value(node.right, params)
@@ -238,6 +361,8 @@ class Generator:
                          mul(ast.Constant(num), attr(a.expr, "denominator")))
             self.emit(ast.If(type_is(a.expr, "int"), as_int,
                              [ast.If(type_is(a.expr, "Fraction"), [assign(out, cross)], generic)]))
+        elif op in OPS and type(b.const) is str:  # codes ordered or equal: compare() of two texts is the operator
+            self.emit(ast.If(type_is(a.expr, "str"), [assign(out, cmp(op, a.expr, b.expr))], generic))
         elif op in ("==", "!=") and type(b.const) is bool:
             same = is_(a.expr, b.expr, negate=op == "!=")
             self.emit(ast.If(type_is(a.expr, "bool"), [assign(out, same)], generic))

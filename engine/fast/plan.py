@@ -27,6 +27,7 @@ from engine.model import Measure
 
 NONE = Amount("none")
 OUTCOMES = {word: Outcome(outcome) for word, outcome in logic.OUTCOME.items()}  # engine.logic's words, as members
+NO_PARAMETERS: dict[str, Any] = {}
 CONSTANT_NODES = frozenset({Literal, Param, Binary, Unary, ListLit})  # read nothing of the profile
 
 
@@ -65,7 +66,7 @@ class FastRun:
         self.extra: dict[str, Any] = {}
         self.as_of = program.as_of
         self.outcomes: dict[str, Verdict] = {}
-        self.params: dict[str, Any] = {}
+        self.params: dict[str, Any] = NO_PARAMETERS  # the scope being evaluated sets its own (never changed)
         self.fin: Any = MISS
         self.frames: list[Any] = []  # engine.benefits pushes a frame while it evaluates an amount
         self.world: str | None = None
@@ -145,6 +146,7 @@ class MeasurePlan:
         benefit = (measure.benefit.amount, measure.benefit.rate)
         self.amounts: dict[Outcome, Amount] | None = {} if all(
             type(n) in CONSTANT_NODES for node in benefit if node is not None for n in node.walk()) else None
+        self.eligible: Verdict | None = None  # the eligible verdict, once worked out, when its amount is constant
         self.not_applicable = {r: Verdict(self.id, Outcome.NOT_APPLICABLE, r, NONE, (), ())
                                for r in ("other_kind", "not_in_force", "out_of_area")}
 
@@ -178,10 +180,30 @@ class MeasurePlan:
                     self.areas[region] = inside
             if not inside:
                 return self.not_applicable["out_of_area"]
+        return self.decided(run)
+
+    def applies(self, kind: str, region: str) -> Verdict | None:
+        """The not-applicable verdict for an applicant of this kind in this region (a code), or None where the
+        measure applies: what `verdict` checks first, for a profile whose region code is known."""
+        if kind not in self.kinds:
+            return self.not_applicable["other_kind"]
+        if not self.in_force:
+            return self.not_applicable["not_in_force"]
+        if self.prefixes and not any(region.startswith(p) for p in self.prefixes):
+            return self.not_applicable["out_of_area"]
+        return None
+
+    def decided(self, run: FastRun) -> Verdict:
+        """The verdict of a measure that applies to the profile: its conditions' values, combined."""
         vals = self.values_of(run)
         root = self.value(vals)
         if root is True:
-            return Verdict(self.id, Outcome.ELIGIBLE, None, self.amount(run, Outcome.ELIGIBLE), (), ())
+            found = self.eligible
+            if found is None:
+                found = Verdict(self.id, Outcome.ELIGIBLE, None, self.amount(run, Outcome.ELIGIBLE), (), ())
+                if self.amounts is not None:  # the same for every profile: one shared verdict
+                    self.eligible = found
+            return found
         if root is False:
             ids = self.leaf_ids
             failing = tuple([ids[i] for i, v in enumerate(vals) if v is False]) if ids is not None \

@@ -91,18 +91,42 @@ def _leaf(path: str) -> Accessor:
     return value_of
 
 
+_MODELS: set[type] = set()  # the model classes met as sections (isinstance of BaseModel is a slower test)
+
+
+def _model_one(name: str, path: str) -> Accessor:
+    def one(obj: Any) -> Any:  # _leaf written in line: these are the reads a profile makes most
+        value = getattr(obj, name, None)
+        kind = type(value)
+        if kind is int or kind is bool or kind is str or value is None:
+            return value
+        return _scalar_or_list(value, path)
+    return one
+
+
+def _model_two(section: str, name: str, path: str) -> Accessor:
+    def two(obj: Any) -> Any:
+        inner = getattr(obj, section, None)
+        if type(inner) not in _MODELS:
+            if not isinstance(inner, BaseModel):
+                return None
+            _MODELS.add(type(inner))
+        value = getattr(inner, name, None)
+        kind = type(value)
+        if kind is int or kind is bool or kind is str or value is None:
+            return value
+        if kind is Decimal:
+            return exact_value(value)
+        return _scalar_or_list(value, path)
+    return two
+
+
 def _walk_model(parts: tuple[str, ...], path: str) -> Accessor:
     leaf = _leaf(path)
     if len(parts) == 1:
-        name = parts[0]
-        return lambda obj: leaf(getattr(obj, name, None))
+        return _model_one(parts[0], path)
     if len(parts) == 2:
-        section, name = parts
-
-        def two(obj: Any) -> Any:
-            inner = getattr(obj, section, None)
-            return leaf(getattr(inner, name, None)) if isinstance(inner, BaseModel) else None
-        return two
+        return _model_two(parts[0], parts[1], path)
 
     def get(obj: Any) -> Any:
         for part in parts:

@@ -92,10 +92,11 @@ def test_generated_names_are_the_generators_own(ruleset: RuleSet) -> None:
     functions += [gen.fact(f"f{i}", fact.expr, fact.parameters) for i, fact in enumerate(ruleset.facts.values())]
     assert all(f.__code__.co_filename == "<engine.fast.codegen>" for f in functions)
     allowed = {"MISS", "Fraction", "Unknown", "compare", "arithmetic", "combine", "type", "divmod", "memo", "int", "bool", "str",
-               "numerator", "denominator"}
+               "numerator", "denominator", "src", "is_dict", "fin", "finance", "get", "getattr", "exact_value",
+               "range", "max", "year"}
     for f in functions:
         assert all(n in allowed or re.fullmatch(r"k\d+", n) for n in f.__code__.co_names), f.__code__.co_names
-        assert all(re.fullmatch(r"run|memo|[vqr]\d+", n) for n in f.__code__.co_varnames)
+        assert all(re.fullmatch(r"run|memo|[vqrfi]\d+", n) for n in f.__code__.co_varnames)
 
 
 def test_functions_are_generated_on_first_use(bench_rules: RuleSet) -> None:
