@@ -277,13 +277,14 @@ def cite(param_source: str, measure_source: dict[str, Any] | None, effective_fro
 
 
 def foreign_residue(text: str, lang: str) -> str:
-    """What of a text is in the other language, ignoring names kept in the original: 《titles》, document numbers
+    """What of a text is in the other language (in English: Chinese characters and full-width punctuation), ignoring
+    names kept in the original: 《titles》, document numbers
     (粤科规范字〔2024〕8号, 公告2023年第7号), “quoted names” and an official term glossed in brackets after its
     translation ("audited (查账征收) tax collection"). Used by the tests of every surface."""
     if lang == "en":
         stripped = re.sub(r"《[^》]*》|[\u4e00-\u9fff ]*(?:〔\d{4}〕|\d{4}年第)\d+号(?:附件)?|“[^”]*”|"
                           r"\([^()]*[\u4e00-\u9fff][^()]*(?:\)|…$)|'[^']*[\u4e00-\u9fff][^']*'", "", text)
-        return "".join(re.findall(r"[\u4e00-\u9fff]+", stripped))
+        return "".join(re.findall(r"[\u4e00-\u9fff：；（）。、]+", stripped))
     stripped = re.sub(r"《[^》]*》|“[^”]*”|\b(?:R&D|HNTE|SME|GB/T|ID|PDF|CSV|JSON|HTML|XLSX|YAML|API|UTC|SHA|e-mail)\b",
                       "", text)
     return " ".join(w for w in re.findall(r"[A-Za-z]{4,}", stripped))
