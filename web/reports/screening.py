@@ -90,8 +90,11 @@ class Summary:
 
 @dataclass
 class ChunkOutput:
-    csv_text: str
-    jsonl_text: str
+    """One chunk's lines of results.csv and results.jsonl (UTF-8 bytes: they travel from a worker and are written
+    as they are, never re-encoded), its rejects and its summary."""
+
+    csv_data: bytes
+    jsonl_data: bytes
     rejects_text: str
     summary: Summary
 
@@ -125,20 +128,20 @@ class Screener:
         self.include_na = include_na
         self.ids = list(program.sorted_ids)
         self.texts = {mid: _condition_texts(program.ruleset.measures[mid]) for mid in self.ids}
-        self.fragments: dict[tuple[Any, ...], tuple[str, str]] = {}
+        self.fragments: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}
 
     def screen(self, raw: RawChunk) -> ChunkOutput:
         chunk = validate(raw, self.today)
         summary = Summary(read=chunk.read, accepted=chunk.n, rejected=len(chunk.rejects))
-        csv_text = jsonl_text = ""
+        csv_data = jsonl_data = b""
         if chunk.n:
             result = evaluate_chunk(self.columnar, chunk)
             regions = np.array([r or "" for r in chunk.text("region_code")], dtype=object)
             self._summarise(result, regions, summary)
-            csv_text, jsonl_text = self._write(result, chunk, regions)
+            csv_data, jsonl_data = self._write(result, chunk, regions)
         if len(self.fragments) > 200_000:
             self.fragments.clear()
-        return ChunkOutput(csv_text, jsonl_text, _rejects_text(chunk), summary)
+        return ChunkOutput(csv_data, jsonl_data, _rejects_text(chunk), summary)
 
     # -- the summary ----------------------------------------------------------------------------------
 
@@ -177,8 +180,9 @@ class Screener:
 
     # -- the results, column-wise ----------------------------------------------------------------------
 
-    def _write(self, result: Result, chunk: Chunk, regions: Any) -> tuple[str, str]:
-        """A CSV line per shown (enterprise, measure) and a JSON line per enterprise, in row order."""
+    def _write(self, result: Result, chunk: Chunk, regions: Any) -> tuple[bytes, bytes]:
+        """A CSV line per shown (enterprise, measure) and a JSON line per enterprise, in row order: each distinct
+        fragment encoded once, the lines joined as bytes (no string built per line)."""
         matrix = np.stack([result.measures[mid].codes for mid in self.ids])
         shown = matrix >= ELIGIBLE if not self.include_na else np.ones_like(matrix, bool)
         csv_parts = np.empty(matrix.shape, object)
@@ -190,8 +194,10 @@ class Screener:
         names = np.array([safe_cell(c) if c else "" for c in chunk.text("name")], dtype=object)
         prefix = (np.char.mod("%d,", chunk.rows).astype(object) + _csv_column(codes) + "," + _csv_column(names)
                   + "," + _csv_column(regions.astype(object)) + ",")
-        csv_text = "".join((prefix[rows_i] + csv_parts[measures_k, rows_i]).tolist())
-        return csv_text, self._jsonl(chunk, regions, rows_i, json_parts[measures_k, rows_i])
+        pieces = np.empty(2 * len(rows_i), object)
+        pieces[0::2] = _encoded(prefix)[rows_i]
+        pieces[1::2] = csv_parts[measures_k, rows_i]
+        return b"".join(pieces.tolist()), self._jsonl(chunk, regions, rows_i, json_parts[measures_k, rows_i])
 
     def _measure_parts(self, result: Result, mid: str, codes: Any, shown: Any, csv_out: Any, json_out: Any) -> None:
         columns = result.measures[mid]
@@ -207,24 +213,32 @@ class Screener:
         for i in rows[keys[rows] < 0]:  # amounts, missing fields or a scalar verdict of this row
             csv_out[i], json_out[i] = self._render(self._cells(columns, mid, int(i), int(codes[i])))
 
-    def _render(self, cells: tuple[Any, ...]) -> tuple[str, str]:
+    def _render(self, cells: tuple[Any, ...]) -> tuple[bytes, bytes]:
         found = self.fragments.get(cells)
         if found is None:
             found = self.fragments[cells] = (
-                ",".join(csv_field(str(c)) for c in cells) + "\r\n",
-                json.dumps(dict(zip(RESULT_COLUMNS[4:], cells, strict=True)), ensure_ascii=False, default=str))
+                (",".join(csv_field(str(c)) for c in cells) + "\r\n").encode(),
+                json.dumps(dict(zip(RESULT_COLUMNS[4:], cells, strict=True)), ensure_ascii=False,
+                           default=str).encode())
         return found
 
     def _keys(self, columns: Any, codes: Any) -> Any:
-        """Per row: a key naming its output when that output depends only on the outcome and the first
-        failing condition (no amount, or the same amount for every row; no scalar override); -1 otherwise."""
+        """Per row: a key naming its output when that output depends only on the outcome, the first failing
+        condition and the amount (none, the same for every row, or the same for the rows of an amount group —
+        MeasureColumns.amount_of gives each of them its group's Amount); no scalar override. -1 otherwise."""
         bits = columns.failing_bits
         lowest = bits & -bits
         first = np.where(bits > 0, np.log2(np.maximum(lowest, 1)).astype(np.int64) + 1, 0)
         key = codes.astype(np.int64) * 64 + first
         usable = ~columns.fallback
-        if columns.amount is None:  # amounts differ row by row: only results without an amount share a text
-            usable &= np.isin(OUTCOME_ARRAY[codes], ("ineligible", "not_applicable"))
+        if columns.amount is None:  # amounts differ row by row: results without an amount share a text, and
+            outcomes = OUTCOME_ARRAY[codes]  # eligible / undetermined results the rows of one amount group
+            usable &= np.isin(outcomes, ("ineligible", "not_applicable"))
+            groups = columns.amount_groups
+            if groups is not None:
+                grouped = np.isin(outcomes, ("eligible", "undetermined")) & (groups >= 0)
+                usable |= grouped & ~columns.fallback
+                key = np.where(grouped, key + (groups + 1) * 4096, key)
         if columns.overrides:
             usable[list(columns.overrides)] = False
         if self.with_missing:
@@ -246,7 +260,8 @@ class Screener:
                 safe_cell(self.texts[mid].get(first, "")) if first else "", missing)
 
     @staticmethod
-    def _jsonl(chunk: Chunk, regions: Any, rows_i: Any, parts: Any) -> str:
+    def _jsonl(chunk: Chunk, regions: Any, rows_i: Any, parts: Any) -> bytes:
+        """Per row: its head, then each result and a separator (", " or the closing "]}\n")."""
         n = chunk.n
         counts = np.bincount(rows_i, minlength=n)
         heads = ('{"row": ' + np.char.mod("%d", chunk.rows).astype(object) + ', "credit_code": '
@@ -255,17 +270,27 @@ class Screener:
         heads[counts == 0] += "]}\n"
         last = np.ones(len(rows_i), bool)
         last[:-1] = rows_i[1:] != rows_i[:-1]
-        tails = np.where(last, "]}\n", ", ").astype(object)
-        pieces = np.empty(n + len(rows_i), object)
-        starts = np.arange(n) + np.concatenate([[0], np.cumsum(counts)[:-1]])
-        pieces[starts] = heads
+        tails = np.full(len(rows_i), b", ", object)
+        tails[last] = b"]}\n"
+        pieces = np.empty(n + 2 * len(rows_i), object)
+        starts = np.arange(n) + 2 * np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        pieces[starts] = _encoded(heads)
         body = np.ones(len(pieces), bool)
         body[starts] = False
-        pieces[body] = parts + tails
-        return "".join(pieces.tolist())
+        at = np.flatnonzero(body)
+        pieces[at[0::2]] = parts
+        pieces[at[1::2]] = tails
+        return b"".join(pieces.tolist())
 
 
 OUTCOME_ARRAY = np.array([OUTCOME_OF.get(c, "") for c in range(max(OUTCOME_OF) + 1)] + [""] * 8, dtype=object)
+
+
+def _encoded(texts: Any) -> Any:
+    """An object array of str as an object array of their UTF-8 bytes."""
+    out = np.empty(len(texts), object)
+    out[:] = [text.encode() for text in texts.tolist()]
+    return out
 
 
 def _json_texts(values: list[Any]) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import os
 import sys
@@ -173,16 +174,18 @@ def count_rows(path: Path) -> int | None:
 def _open_outputs(stack: ExitStack, out: Path) -> dict[str, Any]:
     from web.reports.screening import REJECT_COLUMNS, RESULT_COLUMNS
 
-    files = {name: stack.enter_context((out / name).open("w", encoding="utf-8", newline=""))
-             for name in ("results.csv", "results.jsonl", "rejects.csv")}
-    csv.writer(files["results.csv"]).writerow(RESULT_COLUMNS)
+    files: dict[str, Any] = {name: stack.enter_context((out / name).open("wb")) for name in ("results.csv", "results.jsonl")}
+    files["rejects.csv"] = stack.enter_context((out / "rejects.csv").open("w", encoding="utf-8", newline=""))
+    header = io.StringIO(newline="")
+    csv.writer(header).writerow(RESULT_COLUMNS)
+    files["results.csv"].write(header.getvalue().encode())
     csv.writer(files["rejects.csv"]).writerow(REJECT_COLUMNS)
     return files
 
 
 def _write(files: dict[str, Any], output: Any) -> None:
-    files["results.csv"].write(output.csv_text)
-    files["results.jsonl"].write(output.jsonl_text)
+    files["results.csv"].write(output.csv_data)  # UTF-8 bytes from the worker, written as they are
+    files["results.jsonl"].write(output.jsonl_data)
     files["rejects.csv"].write(output.rejects_text)
 
 
