@@ -62,7 +62,8 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _queue_form() -> QueueForm:
+def _queue_form(calls: list[Any]) -> QueueForm:
+    """The queue's filter form as the request's arguments fill it (`calls`: every call, as list_calls gives them)."""
     ruleset, lang, session = current_ruleset(), current_lang(), db()
     form = QueueForm(formdata=request.args)
     issuer_order = list(ISSUERS)
@@ -75,10 +76,10 @@ def _queue_form() -> QueueForm:
                if any(m.issuer == key for m in ruleset.measures.values())]
     statuses = [("open", _("待处理（未结案）")), ("all", _("全部"))] + \
         [(s, tr(stored.status_label(s))) for s in STATUS_FILTERS[2:]]
-    calls = [(str(c.id), f"#{c.id} {c.title}") for c in call_queries.list_calls(session)]
     titles = _flag_titles()
     form.set_choices(measures, issuers, [(r, _("提示：%(rule)s", rule=titles.get(r, r)))
-                                         for r in web_queries.flag_rules(session)], statuses, calls)
+                                         for r in web_queries.flag_rules(session)], statuses,
+                     [(str(c.id), f"#{c.id} {c.title}") for c in calls])
     if not request.args.get("status"):
         form.status.data = "open"
     return form
@@ -106,14 +107,15 @@ def _query(form: QueueForm, page_size: int | None = None) -> Any:
 @role_required("reviewer")
 def index() -> str:
     session = db()
-    form = _queue_form()
+    listed = call_queries.list_calls(session)
+    form = _queue_form(listed)
     page = web_queries.queue_page(session, _query(form))
     args = {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
 
     def page_url(number: int) -> str:
         return f"{url_for('.index')}?{urlencode({**args, 'page': number})}"
 
-    calls = {c.id: c for c in call_queries.list_calls(session)}
+    calls = {c.id: c for c in listed}
     bulk_form = BulkForm()
     bulk_form.reviewer.choices = [choice(str(u.id), u.username) for u in web_queries.reviewers(session)]
     return render_template("review/queue.html", form=form, page=page, labels=stored.STATUS_LABELS,
@@ -138,8 +140,9 @@ def _numbers(page: int, pages: int) -> list[int | None]:
 @role_required("reviewer")
 def export(format: str) -> Response:  # noqa: A002  (the URL's word)
     session = db()
-    calls = {c.id: c for c in call_queries.list_calls(session)}
-    rows = queue.export_rows(queue.all_rows(session, _query(_queue_form())),
+    listed = call_queries.list_calls(session)
+    calls = {c.id: c for c in listed}
+    rows = queue.export_rows(queue.all_rows(session, _query(_queue_form(listed))),
                              lambda s: tr(stored.status_label(s)), local_time,
                              lambda r: tr(review_queries.stage_label(calls.get(r.call_id), r.stage)))
     if format == "csv":
