@@ -96,3 +96,15 @@ def test_parquet_partitions_are_read_by_the_workers(tmp_path: Path, register: Pa
     invoke("screen", *common, "--out", str(tmp_path / "one"), "--jobs", "1")
     invoke("screen", *common, "--out", str(tmp_path / "local"), "--workers", "2")
     assert files(tmp_path / "one", SCREEN_FILES) == files(tmp_path / "local", SCREEN_FILES)
+
+
+def test_process_pool_spools_its_lines_and_writes_the_same_files(tmp_path: Path, register: Path) -> None:
+    """--jobs 2: each worker puts a chunk's lines in a part file beside the outputs and this process appends the
+    parts in chunk order (os.copy_file_range); the files are the single-process run's, byte for byte, and no
+    part or spool directory is left behind."""
+    common = [str(register), "--rules", str(ROOT / "rules"), "--chunk", "300", "--missing", *DATES]
+    invoke("screen", *common, "--out", str(tmp_path / "one"), "--jobs", "1")
+    invoke("screen", *common, "--out", str(tmp_path / "pool"), "--jobs", "2")
+    one, pool = files(tmp_path / "one", SCREEN_FILES), files(tmp_path / "pool", SCREEN_FILES)
+    assert one == pool and one["results.csv"].count(b"\r\n") > 2500
+    assert sorted(p.name for p in (tmp_path / "pool").iterdir()) == sorted(p.name for p in (tmp_path / "one").iterdir())

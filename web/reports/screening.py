@@ -97,6 +97,11 @@ class ChunkOutput:
     jsonl_data: bytes
     rejects_text: str
     summary: Summary
+    part: tuple[str, int, int] | None = None  # spooled: (file, bytes of results.csv, bytes of results.jsonl)
+
+    def spooled(self, name: str) -> ChunkOutput:
+        """This output with its lines in the file `name` (csv then jsonl) instead of in memory."""
+        return ChunkOutput(b"", b"", self.rejects_text, self.summary, (name, len(self.csv_data), len(self.jsonl_data)))
 
 
 def _plain(value: Any) -> Any:

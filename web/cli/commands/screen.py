@@ -17,6 +17,7 @@ import io
 import json
 import os
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -69,14 +70,17 @@ def screen(register_file: Path | None, as_of: str | None, out_dir: Path | None, 
     today = parse_date(today_text) or dt.date.today()
     decision_date = parse_date(as_of) or today
     ruleset = load_rules_or_exit(rules_path)
+    _LOADED[:] = [(ruleset.snapshot, ruleset)]  # this process (and forked workers) compile it as loaded
     out = out_dir or Path(f"{register_file.stem}-screening")
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    settings = (ruleset.snapshot, decision_date, today, with_missing, include_na)
-    setup = (f"{ruleset.hash}|{settings[1:]}", settings)
     summary = Summary()
     try:
         with ExitStack() as stack:
+            spool = None if scheduler or jobs == 1 and not workers else stack.enter_context(
+                tempfile.TemporaryDirectory(prefix=".spool-", dir=out))
+            settings = (ruleset.snapshot, decision_date, today, with_missing, include_na, spool)
+            setup = (f"{ruleset.hash}|{settings[1:]}", settings)
             files = _open_outputs(stack, out)
             outputs = run_chunks(_prepare, _screen_chunk, setup, _chunks(register_file, encoding, chunk_size, workers),
                                  jobs=jobs, scheduler=scheduler, workers=workers)
@@ -127,19 +131,35 @@ def _label(column: Any) -> str:
     return f"{prefix}{label.zh} / {label.en}"
 
 
+_LOADED: list[tuple[Any, Any]] = []  # (snapshot, RuleSet) of the rules this process loaded
+
+
 def _prepare(settings: tuple[Any, ...]) -> Any:
     """A worker's Screener: the catalogue compiled once from its snapshot (numpy and the report code are
-    imported when a register is screened, not at startup)."""
+    imported when a register is screened, not at startup), and the spool directory, if any."""
     from engine.fast import compile_ruleset
     from engine.loader import load_from_snapshot
     from web.reports.screening import Screener
 
-    snapshot, as_of, today, with_missing, include_na = settings
-    return Screener(compile_ruleset(load_from_snapshot(snapshot), as_of), today, with_missing, include_na)
+    snapshot, as_of, today, with_missing, include_na, spool = settings
+    loaded = [ruleset for text, ruleset in _LOADED if text is snapshot]  # the same object: loaded here
+    ruleset = loaded[0] if loaded else load_from_snapshot(snapshot)
+    return Screener(compile_ruleset(ruleset, as_of), today, with_missing, include_na), spool
 
 
-def _screen_chunk(screener: Any, raw: Any) -> Any:
-    return screener.screen(raw)
+def _screen_chunk(state: Any, raw: Any) -> Any:
+    """One chunk screened. A worker on this machine (--jobs, --workers) puts its lines in a file of the spool
+    directory beside the outputs, and only the file's name travels back: this process then appends it to
+    results.csv / results.jsonl in the kernel (os.copy_file_range), never reading the lines itself."""
+    screener, spool = state
+    output = screener.screen(raw)
+    if spool is None:
+        return output
+    handle, name = tempfile.mkstemp(suffix=".part", dir=spool)
+    with os.fdopen(handle, "wb") as part:
+        part.write(output.csv_data)
+        part.write(output.jsonl_data)
+    return output.spooled(name)
 
 
 def _progress(outputs: Iterator[Any], path: Path) -> Iterator[Any]:
@@ -174,7 +194,8 @@ def count_rows(path: Path) -> int | None:
 def _open_outputs(stack: ExitStack, out: Path) -> dict[str, Any]:
     from web.reports.screening import REJECT_COLUMNS, RESULT_COLUMNS
 
-    files: dict[str, Any] = {name: stack.enter_context((out / name).open("wb")) for name in ("results.csv", "results.jsonl")}
+    files: dict[str, Any] = {name: stack.enter_context((out / name).open("wb", buffering=0))
+                             for name in ("results.csv", "results.jsonl")}  # unbuffered: parts are appended by fd
     files["rejects.csv"] = stack.enter_context((out / "rejects.csv").open("w", encoding="utf-8", newline=""))
     header = io.StringIO(newline="")
     csv.writer(header).writerow(RESULT_COLUMNS)
@@ -184,9 +205,35 @@ def _open_outputs(stack: ExitStack, out: Path) -> dict[str, Any]:
 
 
 def _write(files: dict[str, Any], output: Any) -> None:
-    files["results.csv"].write(output.csv_data)  # UTF-8 bytes from the worker, written as they are
-    files["results.jsonl"].write(output.jsonl_data)
+    if output.part is not None:
+        name, csv_size, jsonl_size = output.part
+        with open(name, "rb", buffering=0) as part:
+            _append(part.fileno(), files["results.csv"], 0, csv_size)
+            _append(part.fileno(), files["results.jsonl"], csv_size, jsonl_size)
+        os.unlink(name)
+    else:
+        files["results.csv"].write(output.csv_data)  # UTF-8 bytes from the worker, written as they are
+        files["results.jsonl"].write(output.jsonl_data)
     files["rejects.csv"].write(output.rejects_text)
+
+
+def _append(source: int, target: Any, offset: int, size: int) -> None:
+    """size bytes of the file `source` from offset, appended to `target` (an unbuffered file): in the kernel
+    where it can (os.copy_file_range), else through a buffer."""
+    copy = getattr(os, "copy_file_range", None)
+    while size > 0:
+        try:
+            done = copy(source, target.fileno(), size, offset) if copy else 0
+        except OSError:
+            copy, done = None, 0
+        if not done:
+            os.lseek(source, offset, os.SEEK_SET)
+            block = os.read(source, min(size, 1 << 24))
+            if not block:
+                raise OSError(f"spooled part ended {size} bytes early")
+            target.write(block)
+            done = len(block)
+        offset, size = offset + done, size - done
 
 
 def _write_summary(out: Path, summary: Any, ruleset: Any, info: dict[str, Any], elapsed: float) -> None:
