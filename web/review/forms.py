@@ -9,7 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from web.forms import choice
+from web.forms import RememberingSelect, choice
 
 REASON_MAX = 4000
 SORTS = (("priority", _l("优先级（高→低）")), ("age", _l("等待时间（长→短）")), ("newest", _l("最新提交")))
@@ -32,16 +32,19 @@ class QueueForm(FlaskForm):
     class Meta:
         csrf = False  # a GET search form: bookmarkable, changes nothing
 
-    call = SelectField(_l("申报通知"), validators=[Optional()])
+    call = SelectField(_l("申报通知"), validators=[Optional()], widget=RememberingSelect())
     q = StringField(_l("搜索（名称、统一社会信用代码或申请编号）"), validators=[Optional(), Length(max=100)])
     mine = BooleanField(_l("只看指派给我的"))
-    measure = SelectField(_l("政策措施"), validators=[Optional()])
-    issuer = SelectField(_l("发文机关"), validators=[Optional()])
-    outcome = SelectField(_l("判断结果"), choices=[choice(v, label) for v, label in OUTCOMES], validators=[Optional()])
-    flags = SelectField(_l("提示"), validators=[Optional()])
-    status = SelectField(_l("状态"), validators=[Optional()])
-    age = SelectField(_l("等待时间"), choices=[choice(v, label) for v, label in AGES], validators=[Optional()])
-    sort = SelectField(_l("排序"), choices=[choice(v, label) for v, label in SORTS], default="priority")
+    measure = SelectField(_l("政策措施"), validators=[Optional()], widget=RememberingSelect())
+    issuer = SelectField(_l("发文机关"), validators=[Optional()], widget=RememberingSelect())
+    outcome = SelectField(_l("判断结果"), choices=[choice(v, label) for v, label in OUTCOMES], validators=[Optional()],
+                          widget=RememberingSelect())
+    flags = SelectField(_l("提示"), validators=[Optional()], widget=RememberingSelect())
+    status = SelectField(_l("状态"), validators=[Optional()], widget=RememberingSelect())
+    age = SelectField(_l("等待时间"), choices=[choice(v, label) for v, label in AGES], validators=[Optional()],
+                      widget=RememberingSelect())
+    sort = SelectField(_l("排序"), choices=[choice(v, label) for v, label in SORTS], default="priority",
+                       widget=RememberingSelect())
     page = IntegerField(_l("页码"), default=1, validators=[Optional(), NumberRange(min=1)])
 
     def set_choices(self, measures: list[tuple[str, Any]], issuers: list[tuple[str, Any]],
@@ -85,7 +88,7 @@ class BulkForm(FlaskForm):
 
     act = RadioField(_l("批量操作"), choices=[choice(v, label) for v, label in BULK_ACTS],
                      validators=[InputRequired(_l("请选择批量操作。"))])
-    reviewer = SelectField(_l("指派给"), validators=[Optional()], validate_choice=False)
+    reviewer = SelectField(_l("指派给"), validators=[Optional()], validate_choice=False, widget=RememberingSelect())
     reason = TextAreaField(_l("理由"), validators=[DataRequired(_l("每项审核操作都必须填写理由。")), Length(max=REASON_MAX)],
                            render_kw={"rows": 2})
 
