@@ -266,7 +266,7 @@ class Columnar:
             fn = self.rowwise_fns[id(node)] = ExprCompiler(self.program, scope, traced=False).compile(node)
         result.current.rowwise += 1
         wanted = active if active is not None else np.ones(batch.n, bool)
-        values: list[Any] = [None] * batch.n
+        values = np.full(batch.n, None, object)
         names = self._names(node)
         deps = self.program.ruleset.measures[result.current.plan.id].depends_on if "?" in names else ()
         lists = tuple(sorted(names)) if names and names <= LIST_FIELDS else ()
@@ -274,9 +274,9 @@ class Columnar:
             alike = wanted & group
             if alike.any():
                 first = int(np.flatnonzero(alike)[0])
-                shared = fn(batch.run(first))
-                for i in np.flatnonzero(alike):
-                    values[int(i)] = shared
+                same = np.empty(int(alike.sum()), object)
+                same.fill(fn(batch.run(first)))  # fill: the value as it is, whatever its type
+                values[alike] = same
                 wanted = wanted & ~alike
         for i in np.flatnonzero(wanted):
             run = batch.run(int(i))
@@ -284,7 +284,7 @@ class Columnar:
             values[int(i)] = fn(run)  # a column value: only whether it is known counts, never its missing fields
             for dep in placed:
                 del run.outcomes[dep]
-        column = from_python(values, batch.n)
+        column = from_python(values.tolist(), batch.n)
         if active is not None:
             column = column.with_fb(~active)
         return column

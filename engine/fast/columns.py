@@ -49,8 +49,17 @@ class V:
         """(codes, distinct values) of a text column: work on the distinct values, broadcast with codes."""
         found = getattr(self, "_factor", None)
         if found is None:
+            n = len(self.val)
+            known = np.broadcast_to(self.known, (n,))
             index: dict[Any, int] = {}
-            codes = np.fromiter((index.setdefault(v, len(index)) for v in self.val), np.int64, len(self.val))
+            if known.all():
+                codes = np.fromiter((index.setdefault(v, len(index)) for v in self.val), np.int64, n)
+            else:  # only the known texts: an unknown row's code is 0, a placeholder its readers mask out
+                values = self.val[known]
+                codes = np.zeros(n, np.int64)
+                codes[known] = np.fromiter((index.setdefault(v, len(index)) for v in values), np.int64, len(values))
+                if not index and n:
+                    index[self.val[0]] = 0
             found = (codes, list(index))
             object.__setattr__(self, "_factor", found)
         return found
