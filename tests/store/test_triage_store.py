@@ -250,3 +250,49 @@ def test_a_neighbour_keeps_its_joins_with_applications_outside_the_run(
     assert got == [("code_with_two_names", str(b)), ("shared_phone", str(c))]  # the join with b stays
     full = triage_queries.retriage(session, None, TODAY, triage_rules)
     assert full.changes == ()  # the incremental runs left exactly what a full run computes
+
+
+def test_a_verdict_judged_before_the_lock_is_judged_again_when_what_it_read_changed(
+        session: Session, ruleset: RuleSet, triage_rules: TriageRuleSet, db_url: str,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 18: an incremental run reads and judges before the lock; a change committed meanwhile (here the
+    partner withdrawn) is found under the lock and the run judges again, so no stale flag is written."""
+    from sqlalchemy import update
+
+    from web.store.db import make_engine, make_session_factory
+
+    first = decide(session, ruleset).application_id
+    triage_queries.retriage(session, [first], TODAY, triage_rules)
+    second = decide(session, ruleset, {**PROFILE, "name": "清远另一家科技有限公司"}).application_id  # same credit code
+    take_lock, judged = triage_queries._lock, []
+
+    def meanwhile(s: Session) -> None:  # another writer commits between the judging and the lock
+        engine = make_engine(db_url)
+        try:
+            with make_session_factory(engine)() as other:
+                other.execute(update(Application).where(Application.id == first).values(status="withdrawn"))
+                other.commit()
+        finally:
+            engine.dispose()
+        take_lock(s)
+
+    judge = triage_queries._judge
+    monkeypatch.setattr(triage_queries, "_lock", meanwhile)
+    monkeypatch.setattr(triage_queries, "_judge", lambda *a: judged.append(1) or judge(*a))
+    report = triage_queries.retriage(session, [second], TODAY, triage_rules)
+    assert len(judged) == 2 and report.covered == (second,)  # judged again under the lock
+    assert triage_queries.flags_for_application(session, second) == []  # no stale join with the withdrawn one
+    monkeypatch.undo()
+    assert triage_queries.retriage(session, None, TODAY, triage_rules).changes == ()
+
+
+def test_an_unchanged_verdict_is_written_without_judging_again(
+        session: Session, ruleset: RuleSet, triage_rules: TriageRuleSet, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = decide(session, ruleset).application_id
+    triage_queries.retriage(session, [first], TODAY, triage_rules)
+    second = decide(session, ruleset, {**PROFILE, "name": "清远另一家科技有限公司"}).application_id
+    judge, judged = triage_queries._judge, []
+    monkeypatch.setattr(triage_queries, "_judge", lambda *a: judged.append(1) or judge(*a))
+    report = triage_queries.retriage(session, [second], TODAY, triage_rules)
+    assert len(judged) == 1 and report.covered == (first, second)
+    assert [f.rule_id for f in triage_queries.flags_for_application(session, second)] == ["code_with_two_names"]

@@ -98,15 +98,16 @@ def _deliver(session: Any, kind: str, text: Any, users: list[Any], applicant_id:
     `commit` is False); then the outbox is woken. Returns the notice ids."""
     rows = [notice_queries.add_notice(session, kind=kind, lang=_lang(user), subject=subject, body=body,
                                       applicant_id=applicant_id, user_id=user.id, application_id=application_id,
-                                      email_to=None)
+                                      email_to=None, flush=False)
             for user in users for subject, body in (text(_lang(user)),)]
     mail_lang = _lang(users[0]) if users else "zh"
     subject, body = text(mail_lang)
     due, why_not = outbox.initial()
     mails = [notice_queries.add_notice(session, kind=kind, lang=mail_lang, subject=subject, body=body,
                                        applicant_id=applicant_id, user_id=None, application_id=application_id,
-                                       email_to=address, email_due_at=due, email_error=why_not)
+                                       email_to=address, email_due_at=due, email_error=why_not, flush=False)
              for address in dict.fromkeys(emails)]
+    session.flush()  # one round for every row
     if commit:
         session.commit()
         if mails:

@@ -49,11 +49,13 @@ def checklist(session: Session, call_id: int | None, measures: Iterable[str]) ->
     return list(seen.values())
 
 
-def attach(session: Session, application_id: int, files: Iterable[StagedFile], user_id: int | None) -> list[Material]:
-    """Attach staged files to an application; a file for an item that needs correction supersedes its files."""
+def attach(session: Session, application_id: int, files: Iterable[StagedFile], user_id: int | None, *,
+           supersede: bool = True) -> list[Material]:
+    """Attach staged files to an application; a file for an item that needs correction supersedes its files
+    (`supersede` False: a new application, which has none)."""
     files = list(files)
     items = {f.item for f in files}
-    if items:
+    if items and supersede:
         for old in session.scalars(select(Material).where(Material.application_id == application_id,
                                                           Material.item.in_(items), Material.superseded.is_(False),
                                                           Material.status == "needs_correction")):

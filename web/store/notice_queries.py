@@ -15,8 +15,7 @@ from web.store.models import Applicant, Application, Decision, LedgerEntry, Noti
 
 def recipients(session: Session, application_id: int) -> tuple[Application | None, list[User]]:
     """The application (with its applicant) and the applicant's active accounts."""
-    application = session.scalars(select(Application).where(Application.id == application_id)
-                                  .options(selectinload(Application.applicant))).first()
+    application = session.get(Application, application_id, options=[selectinload(Application.applicant)])
     if application is None:
         return None, []
     users = list(session.scalars(select(User).where(User.applicant_id == application.applicant_id,
@@ -26,14 +25,15 @@ def recipients(session: Session, application_id: int) -> tuple[Application | Non
 
 def add_notice(session: Session, *, kind: str, lang: str, subject: str, body: str, applicant_id: int | None,
                user_id: int | None, application_id: int | None, email_to: str | None,
-               email_due_at: dt.datetime | None = None, email_error: str | None = None) -> Notice:
-    """A notice row (flushed); with `email_to`, its e-mail is due at `email_due_at` (None: not to be sent, and
-    `email_error` says why)."""
+               email_due_at: dt.datetime | None = None, email_error: str | None = None, flush: bool = True) -> Notice:
+    """A notice row (flushed unless `flush` is False); with `email_to`, its e-mail is due at `email_due_at` (None: not
+    to be sent, and `email_error` says why)."""
     row = Notice(kind=kind, lang=lang, subject=subject[:300], body=body, applicant_id=applicant_id, user_id=user_id,
                  application_id=application_id, email_to=email_to, created_at=utcnow(),
                  email_due_at=email_due_at if email_to else None, email_error=email_error if email_to else None)
     session.add(row)
-    session.flush()
+    if flush:
+        session.flush()
     return row
 
 

@@ -191,15 +191,21 @@ def _ensure_snapshot(session: Session, ruleset: RuleSet) -> None:
         session.flush()
 
 
-def _decision_row(application_id: int, profile_data: Any, decision: EngineDecision,
-                  checked_on: dt.date) -> Decision:
-    return Decision(
-        application_id=application_id, profile_json=stored_profile_json(profile_data),
-        profile_hash=decision.profile_hash, ruleset_hash=decision.ruleset_hash,
-        as_of=dt.date.fromisoformat(decision.as_of), checked_on=checked_on, engine_version=decision.engine_version,
-        decision_json=decision.to_json(), decision_hash=decision.hash,
+def _decision_values(profile_data: Any, decision: EngineDecision, checked_on: dt.date) -> dict[str, Any]:
+    """A decision row's content, written before the chain lock is taken (the JSON is the costly part)."""
+    return dict(
+        profile_json=stored_profile_json(profile_data), profile_hash=decision.profile_hash,
+        ruleset_hash=decision.ruleset_hash, as_of=dt.date.fromisoformat(decision.as_of), checked_on=checked_on,
+        engine_version=decision.engine_version, decision_json=decision.to_json(), decision_hash=decision.hash,
         outcomes_json=canonical_json({r.measure_id: r.outcome.value for r in decision.results}),
-        warnings_json=canonical_json([w.as_dict() for w in decision.warnings]), created_at=utcnow())
+        warnings_json=canonical_json([w.as_dict() for w in decision.warnings]))
+
+
+def _decision_row(application_id: int, profile_data: Any, decision: EngineDecision, checked_on: dt.date,
+                  values: dict[str, Any] | None = None) -> Decision:
+    """The decision row (`values`: its content, when written already by `_decision_values`)."""
+    content = values if values is not None else _decision_values(profile_data, decision, checked_on)
+    return Decision(application_id=application_id, created_at=utcnow(), **content)
 
 
 def _check_ruleset(ruleset: RuleSet, decision: EngineDecision) -> None:
@@ -224,12 +230,13 @@ def submit_and_decide(session: Session, *, profile: Any, profile_data: Any, rule
             contacts, materials and ledger entry there: web.store.submission_queries).
     """
     _check_ruleset(ruleset, decision)
+    values = _decision_values(profile_data, decision, checked_on)
     with _chain_transaction(session) as head:
         applicant = get_or_create_applicant(session, profile)
         application = create_application(session, applicant, measures, status="decided", priority=priority)
         application.decided_at = utcnow()
         _ensure_snapshot(session, ruleset)
-        row = _decision_row(application.id, profile_data, decision, checked_on)
+        row = _decision_row(application.id, profile_data, decision, checked_on, values)
         _append(session, head, "decision", row)
         if extra is not None:
             extra(session, head, application, row)
@@ -241,10 +248,11 @@ def record_decision(session: Session, application_id: int, *, profile_data: Any,
                     decision: EngineDecision, checked_on: dt.date) -> Decision:
     """Append a new decision for an existing application (e.g. after more information arrived)."""
     _check_ruleset(ruleset, decision)
+    values = _decision_values(profile_data, decision, checked_on)
     with _chain_transaction(session) as head:
         application = _application_or_fail(session, application_id)
         _ensure_snapshot(session, ruleset)
-        row = _decision_row(application.id, profile_data, decision, checked_on)
+        row = _decision_row(application.id, profile_data, decision, checked_on, values)
         _append(session, head, "decision", row)
         if application.status not in CLOSING_STATUSES:
             application.status, application.decided_at = "decided", row.created_at
