@@ -105,12 +105,13 @@ def approval_refusal(session: Session, application_id: int) -> tuple[str, str] |
     return None
 
 
-def approval_problems(session: Session, application_id: int,
-                      titles: Mapping[str, tuple[str, str]] | None = None) -> list[tuple[str, str]]:
+def approval_problems(session: Session, application_id: int, titles: Mapping[str, tuple[str, str]] | None = None,
+                      lines: list[ApprovableLine] | None = None) -> list[tuple[str, str]]:
     """Why this application cannot be approved now (zh, en each), or [] — the ONE list every approving path
     checks. Under a call: the call already allocated; a required material not checked and accepted; no score
     when the call ranks by score; an eligible line with neither an exact receivable figure nor an approved
-    amount. An application outside any call (before calls existed) is never allocated: nothing to check."""
+    amount. An application outside any call (before calls existed) is never allocated: nothing to check.
+    `lines`: its `approvable_lines`, when the caller has just read them (read here otherwise)."""
     application = session.get(Application, application_id)
     if application is None:
         return [("申请不存在", "no such application")]
@@ -123,7 +124,7 @@ def approval_problems(session: Session, application_id: int,
         out.append(("所有必需材料审核通过后才能通过申请", "every required material must be checked and accepted first"))
     if call is not None and call.rank_by == "score" and application.score is None:
         out.append(("本通知按评审得分排序：请先填写评审得分", "this call ranks by score: enter the reviewers' score first"))
-    missing = [line.measure_id for line in approvable_lines(session, application_id)
+    missing = [line.measure_id for line in (approvable_lines(session, application_id) if lines is None else lines)
                if line.outcome == "eligible" and line.receivable is None and line.approved is None]
     if call is not None and missing:  # measures named by their titles (zh, en) when the caller gives them
         zh = "、".join((titles or {}).get(m, (m, m))[0] for m in missing)
