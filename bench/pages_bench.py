@@ -55,7 +55,9 @@ def clients(app: Any) -> dict[str, Any]:
         response = anonymous.post(f"/selfcheck/enterprise/{page}", data={**data, "action": "next"})
         if response.status_code != 302:
             raise SystemExit(f"self-check page {page} refused the sample answers ({response.status_code})")
-    out = {"anonymous": anonymous}
+    fresh = app.test_client()  # a visitor who has chosen the kind and typed nothing yet
+    fresh.post("/selfcheck/", data={"kind": "enterprise"})
+    out = {"anonymous": anonymous, "fresh": fresh}
     for role in ("reviewer", "auditor", "admin"):
         client = app.test_client()
         response = client.post("/login", data={"username": role, "password": ACCOUNTS[role]})
@@ -66,11 +68,15 @@ def clients(app: Any) -> dict[str, Any]:
 
 
 def pages() -> list[tuple[str, str, str]]:
-    """(name, client, path) of every timed request; the baselines first."""
+    """(name, client, path) of every timed request; the baselines first. A self-check page is timed as first shown
+    (the load benchmark's visitors see every page so) and with answers typed."""
     return [
         ("static_css", "anonymous", "/static/css/site.css"),
         ("login", "anonymous", "/login"),
         ("selfcheck_start", "anonymous", "/selfcheck/"),
+        ("selfcheck_identity", "fresh", "/selfcheck/enterprise/identity"),  # as first shown: pickers, nothing typed
+        ("selfcheck_finance", "fresh", "/selfcheck/enterprise/finance"),
+        ("selfcheck_saved", "anonymous", "/selfcheck/enterprise/finance"),  # the answers typed shown back
         ("selfcheck_result", "anonymous", f"/selfcheck/result?as_of={AS_OF}"),
         ("review_queue", "reviewer", "/review/"),
         ("review_application", "reviewer", "/review/applications/1"),
