@@ -3,9 +3,11 @@
 The tree is built node by node from the parsed rule (engine.expr.nodes), never from text: a rule's strings
 and numbers enter only as constants (`ast.Constant`, or values bound in the function's globals), every name
 in the code is made here, and the code object is compiled from that tree (no eval/exec of source). What is
-inlined is the hot, simple part — reading a memoised fact or field, comparing exact numbers (int and
-Fraction, cross-multiplied: x/y ≥ p/q as x·q ≥ p·y, so no Fraction is built for a ratio that is only
-compared), integer + − × ÷. Every other case calls the engine's own definition (`compare`, `arithmetic`)
+inlined is the hot, simple part — reading a memoised fact or field (a small fact's body written where it is
+first read, a field through its accessor, `fy(k).x` and `sum(recent_years(n).x)` over the run's fiscal-year
+records), comparing exact numbers (int and Fraction, cross-multiplied: x/y ≥ p/q as x·q ≥ p·y, so no Fraction
+is built for a ratio that is only compared) and codes, integer + − × ÷, if() of a True/False condition. Every
+other case calls the engine's own definition (`compare`, `arithmetic`)
 or the compiled closure of that sub-tree (engine.fast.exprs), so Unknown, intervals and dates keep the
 engine's meaning; all/any/not stay engine.logic's (MeasurePlan combines the values returned here).
 
@@ -51,7 +53,21 @@ from engine.expr.nodes import (
     compare,
 )
 from engine.expr.values import Unknown
-from engine.fast.astbuild import ARITH, assign, attr, call, cmp, is_, load, locate, mul, store, type_is
+from engine.fast.astbuild import (
+    ARITH,
+    assign,
+    attr,
+    call,
+    cmp,
+    fiscal_year_read,
+    is_,
+    load,
+    locate,
+    mul,
+    recent_years_sum,
+    store,
+    type_is,
+)
 from engine.fast.calls import MISS, OPS, band_plans
 from engine.fast.exprs import ExprCompiler
 from engine.fast.protocol import Fn, Program
@@ -221,46 +237,19 @@ class Generator:
         assert isinstance(listing, Attr)
         last = self.program.as_of.year - 1
         first = last - int(listing.target.args[0].value) + 1  # type: ignore[attr-defined]
-        name, whole, run = listing.name, self.closure(node, params), load("run")
-        registered = self.name("registered_on")
-        out, fin, start, year, item, value = (self.fresh(), self.fresh("f"), self.fresh(), self.fresh(),
-                                              self.fresh("i"), self.fresh())
-        read = ast.IfExp(attr(run, "is_dict"), call(attr(load(item), "get"), ast.Constant(name)),
-                         call(load("getattr"), load(item), ast.Constant(name), ast.Constant(None)))
-        loop = ast.For(store(year), call(load("range"), load(start), ast.Constant(last + 1)), [
-            assign(item, call(attr(load(fin), "get"), load(year))),
-            ast.If(is_(load(item), ast.Constant(None)), [assign(out, load("MISS")), ast.Break()], []),
-            assign(value, read),
-            ast.If(type_is(load(value), "int", negate=True), [assign(out, load("MISS")), ast.Break()], []),
-            ast.AugAssign(store(out), ast.Add(), load(value))],
-            [ast.If(cmp(">", load(start), ast.Constant(last)), [assign(out, load("MISS"))], [])])
-        records = [assign(start, call(load("max"), ast.Constant(first), attr(registered.expr, "year"))),
-                   assign(out, ast.Constant(0)), loop]
-        self.emit(assign(out, load("MISS")))
-        self.emit(ast.If(type_is(registered.expr, "Unknown", negate=True), [
-            assign(fin, attr(run, "fin")),
-            ast.If(is_(load(fin), load("MISS")), [assign(fin, call(attr(run, "finance")))], []),
-            ast.If(is_(load(fin), ast.Constant(None), negate=True), records, [])], []))
-        self.emit(ast.If(is_(load(out), load("MISS")), [assign(out, call(whole, run))], []))
+        whole, registered = self.closure(node, params), self.name("registered_on").expr
+        out = self.fresh()
+        names = (out, self.fresh("f"), self.fresh(), self.fresh(), self.fresh("i"), self.fresh())
+        self.block.extend(recent_years_sum(names, registered, first, last, listing.name, whole))
         return Val(load(out))
 
     def _fiscal_year(self, node: Attr, params: dict[str, ParameterSeries]) -> Val:
         """fy(k).name read from the run's fiscal-year records (engine.fast.calls.fiscal_year_field, in line)."""
         year = self.program.as_of.year - int(node.target.args[0].value)  # type: ignore[attr-defined]
-        name, whole = node.name, self.closure(node, params)
-        out, fin, item = self.fresh(), self.fresh("f"), self.fresh("i")
-        run = load("run")
-        self.emit(assign(fin, attr(run, "fin")))
-        self.emit(ast.If(is_(load(fin), load("MISS")), [assign(fin, call(attr(run, "finance")))], []))
-        read = ast.IfExp(attr(run, "is_dict"), call(attr(load(item), "get"), ast.Constant(name)),
-                         call(load("getattr"), load(item), ast.Constant(name), ast.Constant(None)))
-        found = [assign(out, read), ast.If(is_(load(out), ast.Constant(None)), [
-            assign(out, self.bind(Unknown(frozenset({f"finance[{year}].{name}"}))))],
-            [ast.If(type_is(load(out), "int", negate=True), [assign(out, call(load("exact_value"), load(out)))], [])])]
-        records = [assign(item, call(attr(load(fin), "get"), ast.Constant(year))),
-                   ast.If(is_(load(item), ast.Constant(None)),
-                          [assign(out, self.bind(Unknown(frozenset({f"finance[{year}]"}))))], found)]
-        self.emit(ast.If(is_(load(fin), ast.Constant(None)), [assign(out, call(whole, run))], records))
+        out = self.fresh()
+        self.block.extend(fiscal_year_read(
+            (out, self.fresh("f"), self.fresh("i")), year, node.name, self.bind(Unknown(frozenset({f"finance[{year}]"}))),
+            self.bind(Unknown(frozenset({f"finance[{year}].{node.name}"}))), self.closure(node, params)))
         return Val(load(out))
 
     def param(self, name: str, params: dict[str, ParameterSeries]) -> Any:

@@ -281,13 +281,24 @@ class ExprCompiler:
         if special is not None:
             return special
         fn = BUILTINS[node.name].fn
-        fns = [self.compile(a) for a in node.args]
+        compiled = [self._node(a) for a in node.args]
+        # a constant argument is passed as it is (a list literal excepted: ListLit gives a fresh list each time)
+        fixed = [c.value if isinstance(c, Const) and type(c.value) is not list else MISS for c in compiled]
+        fns = [fn_of(c) for c in compiled]
         if len(fns) == 1:
-            only = fns[0]
+            only, value = fns[0], fixed[0]
+            if value is not MISS:
+                return lambda run: fn(run, value)
             return lambda run: fn(run, only(run))
         if len(fns) == 2:
             first, second = fns
+            if fixed[0] is MISS and fixed[1] is not MISS:
+                last = fixed[1]
+                return lambda run: fn(run, first(run), last)
             return lambda run: fn(run, first(run), second(run))
+        if len(fns) == 3 and fixed[0] is MISS and fixed[1] is not MISS and fixed[2] is not MISS:
+            head, key, want = fns[0], fixed[1], fixed[2]  # filter(certificates, "type", "hnte") and the like
+            return lambda run: fn(run, head(run), key, want)
         return lambda run: fn(run, *[f(run) for f in fns])
 
     def _special_call(self, node: Call) -> Fn | None:
