@@ -248,7 +248,12 @@ def _column_value(column: Any, n: int) -> V:
         return V("bool", data.astype(bool), known)
     if data.dtype.kind in "iu":
         return V("num", data.astype(np.int64), known)
-    return from_python([v if k else None for v, k in zip(data.tolist(), known, strict=True)], n)
+    values = data.tolist()
+    if known.all():
+        if set(map(type, values)) == {str}:  # codes and texts as they are: no pass per row
+            return V("str", data if data.dtype == object else data.astype(object), known)
+        return from_python(values, n)
+    return from_python([v if k else None for v, k in zip(values, known, strict=True)], n)
 
 
 __all__ = ["CONDITIONAL", "ELIGIBLE", "INELIGIBLE", "UNDETERMINED", "Batch", "ColumnBatch"]

@@ -244,13 +244,19 @@ class VectorCalls:
                     result = None
             results.append(result)
         mapped = from_python(results, len(results)) if results else None
+        factor = None
         if mapped is None or mapped.kind != "str":
             column = from_python([results[c] if k else None for c, k in zip(codes, value.known, strict=True)],
                                  self.batch.n)
-        else:
+        else:  # a text of texts: its distinct values (and each row's) follow from the argument's
             column = V("str", mapped.val[codes], mapped.known[codes] & value.known)
+            mapped_codes, mapped_distinct = mapped.factor()
+            factor = (mapped_codes[codes], mapped_distinct)
         bad = value.known & np.array([r is None for r in results], dtype=bool)[codes] if results else None
-        return column.with_fb(bad) if bad is not None and bad.any() else column.with_fb(value.fb)
+        out = column.with_fb(bad) if bad is not None and bad.any() else column.with_fb(value.fb)
+        if factor is not None:
+            object.__setattr__(out, "_factor", factor)
+        return out
 
 
 def _literal_years(node: Any) -> int | None:
