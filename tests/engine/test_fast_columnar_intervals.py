@@ -61,11 +61,16 @@ def _shaped(profile: dict[str, Any], rng: random.Random) -> dict[str, Any]:
     return p
 
 
+def shaped_profiles(n: int) -> list[dict[str, Any]]:
+    """n generated enterprises reshaped onto the innovation score's edges (those the profile model accepts)."""
+    rng = random.Random(22)
+    profiles = [_shaped(p, rng) for p in generate(n, seed=22)[0]]
+    return [p for p in profiles if not isinstance(_parsed(p), str)]
+
+
 @pytest.fixture(scope="module")
 def shaped() -> list[dict[str, Any]]:
-    rng = random.Random(22)
-    profiles = [_shaped(p, rng) for p in generate(2400, seed=22)[0]]
-    return [p for p in profiles if not isinstance(_parsed(p), str)]
+    return shaped_profiles(2400)
 
 
 def _parsed(profile: dict[str, Any]) -> Any:

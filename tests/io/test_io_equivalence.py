@@ -46,12 +46,39 @@ def _rows(header: list[str]) -> list[list[str]]:
 def test_screening_writes_what_each_row_evaluates_to(tmp_path: Path) -> None:
     header = known_names(range(AS_OF.year - 3, AS_OF.year))
     rows = _rows(header)
+    seen, accepted, checked_by_evaluate = _screen_and_check(tmp_path, header, rows, "4000", every=100)
+    assert accepted >= ROWS * 0.95
+    assert checked_by_evaluate >= 90
+    # A register cannot answer "no certificates" (no cell says none), so the high-tech awards stay undetermined
+    # here; conditional outcomes are compared column-wise on profiles in tests/engine/test_fast.py.
+    assert {"eligible", "ineligible", "undetermined"} <= set(seen), seen
+
+
+def test_screening_on_the_innovation_score_edges(tmp_path: Path) -> None:
+    """The 高企 innovation score's interval columns from a register (engine.io.batch.RegisterBatch): every band
+    letter or none, IP counts on the band bounds, growth exactly on a band bound and one yuan off, zero rules,
+    amounts whose products overflow int64 (those rows fall back), assessed totals on the range's bounds."""
+    from tests.engine.test_fast_columnar_intervals import shaped_profiles
+
+    header = known_names(range(AS_OF.year - 3, AS_OF.year))
+    rows = [row_of({k: v for k, v in p.items() if k not in ("loans", "projects")}, header)
+            for p in shaped_profiles(1500)]
+    seen, accepted, checked = _screen_and_check(tmp_path, header, rows, "500", every=25)
+    assert accepted >= 1400 and checked >= 50
+    assert {"eligible", "ineligible", "undetermined"} <= set(seen), seen
+
+
+def _screen_and_check(tmp_path: Path, header: list[str], rows: list[list[str]], chunk: str,
+                      every: int) -> tuple[Counter[str], int, int]:
+    """`subsidy screen --missing` over the rows, then each written line against the scalar path on the row's parsed
+    profile (and evaluate() itself on every `every`-th row): outcome, amount and its kind, first failing condition,
+    missing fields; not-applicable measures are not written."""
     register = tmp_path / "register.csv"
     with register.open("w", encoding="utf-8", newline="") as handle:
         csv.writer(handle).writerows([header, *rows])
     out = tmp_path / "out"
     result = CliRunner().invoke(main, ["screen", str(register), "--out", str(out), "--jobs", "1", "--missing",
-                                       "--chunk", "4000", "--as-of", AS_OF.isoformat(), "--today", TODAY.isoformat()])
+                                       "--chunk", chunk, "--as-of", AS_OF.isoformat(), "--today", TODAY.isoformat()])
     assert result.exit_code == 0, result.output
     written: dict[int, dict[str, dict[str, str]]] = {}
     with (out / "results.csv").open(encoding="utf-8", newline="") as handle:
@@ -70,7 +97,7 @@ def test_screening_writes_what_each_row_evaluates_to(tmp_path: Path) -> None:
             continue
         accepted += 1
         verdicts = program.verdicts(parsed)
-        if number % 100 == 0:  # the scalar path is evaluate() itself (tests/engine/test_fast.py); here too
+        if number % every == 0:  # the scalar path is evaluate() itself (tests/engine/test_fast.py); here too
             expected = [(r.measure_id, r.outcome, r.amount, r.failing, r.missing)
                         for r in evaluate(ruleset, parsed, AS_OF).results]
             assert [(v.measure_id, v.outcome, v.amount, v.failing, v.missing) for v in verdicts] == expected
@@ -87,8 +114,4 @@ def test_screening_writes_what_each_row_evaluates_to(tmp_path: Path) -> None:
                 verdict.outcome.value, kind, verdict.first_failing or "", ";".join(verdict.missing)), \
                 (number, verdict.measure_id)
             assert (Fraction(line["amount"]) if line["amount"] else "") == (Fraction(amount) if amount != "" else "")
-    assert accepted >= ROWS * 0.95
-    assert checked_by_evaluate >= 90
-    # A register cannot answer "no certificates" (no cell says none), so the high-tech awards stay undetermined
-    # here; conditional outcomes are compared column-wise on profiles in tests/engine/test_fast.py.
-    assert {"eligible", "ineligible", "undetermined"} <= set(seen), seen
+    return seen, accepted, checked_by_evaluate
