@@ -200,6 +200,7 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
     session, ruleset, lang = db(), current_ruleset(), current_lang()
     latest = application.decisions[-1] if application.decisions else None
     rows = stored.results(latest.decision_json, ruleset, lang) if latest else []
+    lines = allocation_queries.approvable_lines(session, application.id)
     try:
         allowed = [tr(lifecycle.LABELS[s]) for s in lifecycle.allowed_next(stored.lifecycle_state(application.status))]
     except lifecycle.LifecycleError as exc:
@@ -218,8 +219,8 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
         stages=review_queries.stages_of(call_queries.get_call(session, application.call_id) if application.call_id
                                         else None), stage_form=ReasonOnlyForm(prefix="stage"),
         appeal_form=ReasonOnlyForm(prefix="appeal"), titles=_flag_titles(),
-        amount_lines=allocation_queries.approvable_lines(session, application.id), amounts_form=AmountsForm(
-            score=application.score), problems=allocation_queries.approval_problems(session, application.id, _measure_titles()),
+        amount_lines=lines, amounts_form=AmountsForm(score=application.score),
+        problems=allocation_queries.approval_problems(session, application.id, _measure_titles(), lines),
         route_label=lambda r: tr(TRIAGE_ROUTES.get(r, Message(r, r))), money=lambda v: wan(v, lang), title_of=lambda m: tr(ruleset.measures[m].title) if m in ruleset.measures else m,
         payee=payee_for(current_user.role, application.applicant.party, application.applicant.payee_name,
                         application.applicant.bank_name, application.applicant.bank_account))
