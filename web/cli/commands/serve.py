@@ -26,7 +26,8 @@ against 1.8–3.9 s), but the full run (both databases, 100 and 10,000 open) did
 the short pages wait behind it in arrival order, where 8 threads let them through.
 
 The master also runs `subsidy cleanup` every --cleanup-every minutes (default 60; 0: never), in a child
-process, so that nothing in the master holds a database connection when it forks a worker.
+process, so that nothing in the master holds a database connection when it forks a worker. Each worker starts
+its mail sender at boot when a mail server is configured (web.notices.outbox: e-mails a restart left due go out).
 """
 
 from __future__ import annotations
