@@ -25,6 +25,7 @@ from engine.decision import Outcome
 from engine.expr.nodes import Call
 from engine.expr.values import Conditional, Unknown
 from engine.fast.batch import CONDITIONAL, ELIGIBLE, INELIGIBLE, UNDETERMINED, Batch, ColumnBatch
+from engine.fast.col_names import LIST_FIELDS, finance_fields, logic_over_eligible, names_read
 from engine.fast.columns import V, from_python, typed
 from engine.fast.exprs import ExprCompiler
 from engine.fast.plan import NONE, MeasurePlan, Verdict
@@ -41,7 +42,7 @@ class Columnar:
     def __init__(self, program: Program):
         self.program = program
         self.rowwise_fns: dict[int, Any] = {}
-        self.finance_fields = _finance_fields(program.ruleset)
+        self.finance_fields = finance_fields(program.ruleset)
         self.names_read: dict[int, frozenset[str]] = {}
 
     def evaluate(self, profiles: Sequence[Any], absent: frozenset[str] = frozenset()) -> Result:
@@ -182,7 +183,7 @@ class Columnar:
     def _worlds(self, ev: VectorEval, expr: Any) -> tuple[V, V] | None:
         """The condition column-wise with eligible() false (now) and true (once recognised) on the rows where
         it is the engine's forecast; None when eligible() is read other than through and / or / not."""
-        if not _logic_over_eligible(expr, self._names) or any(
+        if not logic_over_eligible(expr, self._names) or any(
                 type(node) is Call and node.name == "eligible" and node.args[0].value not in ev.batch.outcomes
                 for node in expr.walk()):
             return None
@@ -294,47 +295,8 @@ class Columnar:
         """The profile names a node reads ("?" when it reads another measure's outcome)."""
         found = self.names_read.get(id(node))
         if found is None:
-            found = self.names_read[id(node)] = frozenset(_names_read(node, self.program.ruleset.facts, set()))
+            found = self.names_read[id(node)] = frozenset(names_read(node, self.program.ruleset.facts, set()))
         return found
-
-
-LIST_FIELDS = frozenset({"certificates", "loans", "projects"})
-IMPLICIT = {"holds": {"certificates"}, "recognised_within": {"certificates"}, "recognised_since": {"certificates"},
-            "recent_years": {"registered_on", "finance"}, "fy": {"finance"}, "eligible": {"?"}}
-
-
-def _names_read(node: Any, facts: Any, seen: set[str]) -> set[str]:
-    """Profile names an expression reads, through facts and the builtins that look names up."""
-    from engine.expr.nodes import Call, Name
-
-    out: set[str] = set()
-    for sub in node.walk():
-        if type(sub) is Name and sub.path in facts and sub.path not in seen:
-            seen.add(sub.path)
-            out |= _names_read(facts[sub.path].expr, facts, seen)
-        elif type(sub) is Name and sub.path != "as_of":
-            out.add(sub.path)
-        elif type(sub) is Call:
-            out |= IMPLICIT.get(sub.name, set())
-    return out
-
-
-def _finance_fields(ruleset: Any) -> set[str]:
-    """Fiscal-year fields the rules read through fy(k).field or recent_years(n).field."""
-    from engine.expr.nodes import Attr, Call
-
-    roots = [fact.expr for fact in ruleset.facts.values()]
-    for measure in ruleset.measures.values():
-        roots += [node for node in (measure.benefit.amount, measure.benefit.rate) if node is not None]
-        roots += _conditions(measure.criteria)
-    return {node.name for root in roots for node in root.walk()
-            if type(node) is Attr and type(node.target) is Call and node.target.name in ("fy", "recent_years")}
-
-
-def _conditions(node: Any) -> list[Any]:
-    if hasattr(node, "expr"):
-        return [node.expr]
-    return [expr for child in node.children for expr in _conditions(child)]
 
 
 def _as_condition(value: Any, n: int) -> V:
@@ -349,20 +311,6 @@ def _as_condition(value: Any, n: int) -> V:
 
 def _fb_rows(column: V) -> Any:
     return np.zeros(len(column.known), bool) if column.fb is None else column.fb
-
-
-def _logic_over_eligible(node: Any, names: Any) -> bool:
-    """eligible() is read only through and / or / not (each world is then plain Kleene logic)."""
-    from engine.expr.nodes import BoolOp, Literal, Unary
-
-    kind = type(node)
-    if kind is Call and node.name == "eligible":
-        return len(node.args) == 1 and type(node.args[0]) is Literal
-    if kind is BoolOp:
-        return all(_logic_over_eligible(item, names) for item in node.items)
-    if kind is Unary and node.op == "not":
-        return _logic_over_eligible(node.operand, names)
-    return "?" not in names(node)
 
 
 def _truth(leaf: V) -> Truth:
