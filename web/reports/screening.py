@@ -99,9 +99,6 @@ class ChunkOutput:
     summary: Summary
     part: tuple[str, int, int] | None = None  # spooled: (file, bytes of results.csv, bytes of results.jsonl)
 
-    def spooled(self, name: str) -> ChunkOutput:
-        """This output with its lines in the file `name` (csv then jsonl) instead of in memory."""
-        return ChunkOutput(b"", b"", self.rejects_text, self.summary, (name, len(self.csv_data), len(self.jsonl_data)))
 
 
 def _plain(value: Any) -> Any:
@@ -135,18 +132,27 @@ class Screener:
         self.texts = {mid: _condition_texts(program.ruleset.measures[mid]) for mid in self.ids}
         self.fragments: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}
 
-    def screen(self, raw: RawChunk) -> ChunkOutput:
+    def screen(self, raw: RawChunk, part: Any = None) -> ChunkOutput:
+        """One chunk screened. Its lines come back as bytes, or, given `part` (a binary file), are written there
+        piece by piece (results.csv's, then results.jsonl's: no joined copy) and only the sizes come back."""
         chunk = validate(raw, self.today)
         summary = Summary(read=chunk.read, accepted=chunk.n, rejected=len(chunk.rejects))
-        csv_data = jsonl_data = b""
+        csv_pieces: list[bytes] = []
+        jsonl_pieces: list[bytes] = []
         if chunk.n:
             result = evaluate_chunk(self.columnar, chunk)
             regions = np.array([r or "" for r in chunk.text("region_code")], dtype=object)
             self._summarise(result, regions, summary)
-            csv_data, jsonl_data = self._write(result, chunk, regions)
+            csv_pieces, jsonl_pieces = self._write(result, chunk, regions)
         if len(self.fragments) > 200_000:
             self.fragments.clear()
-        return ChunkOutput(csv_data, jsonl_data, _rejects_text(chunk), summary)
+        if part is None:
+            return ChunkOutput(b"".join(csv_pieces), b"".join(jsonl_pieces), _rejects_text(chunk), summary)
+        start = part.tell()
+        part.writelines(csv_pieces)
+        middle = part.tell()
+        part.writelines(jsonl_pieces)
+        return ChunkOutput(b"", b"", _rejects_text(chunk), summary, (part.name, middle - start, part.tell() - middle))
 
     # -- the summary ----------------------------------------------------------------------------------
 
@@ -185,7 +191,7 @@ class Screener:
 
     # -- the results, column-wise ----------------------------------------------------------------------
 
-    def _write(self, result: Result, chunk: Chunk, regions: Any) -> tuple[bytes, bytes]:
+    def _write(self, result: Result, chunk: Chunk, regions: Any) -> tuple[list[bytes], list[bytes]]:
         """A CSV line per shown (enterprise, measure) and a JSON line per enterprise, in row order: each distinct
         fragment encoded once, the lines joined as bytes (no string built per line)."""
         matrix = np.stack([result.measures[mid].codes for mid in self.ids])
@@ -202,7 +208,7 @@ class Screener:
         pieces = np.empty(2 * len(rows_i), object)
         pieces[0::2] = _encoded(prefix)[rows_i]
         pieces[1::2] = csv_parts[measures_k, rows_i]
-        return b"".join(pieces.tolist()), self._jsonl(chunk, regions, rows_i, json_parts[measures_k, rows_i])
+        return pieces.tolist(), self._jsonl(chunk, regions, rows_i, json_parts[measures_k, rows_i])
 
     def _measure_parts(self, result: Result, mid: str, codes: Any, shown: Any, csv_out: Any, json_out: Any) -> None:
         columns = result.measures[mid]
@@ -265,7 +271,7 @@ class Screener:
                 safe_cell(self.texts[mid].get(first, "")) if first else "", missing)
 
     @staticmethod
-    def _jsonl(chunk: Chunk, regions: Any, rows_i: Any, parts: Any) -> bytes:
+    def _jsonl(chunk: Chunk, regions: Any, rows_i: Any, parts: Any) -> list[bytes]:
         """Per row: its head, then each result and a separator (", " or the closing "]}\n")."""
         n = chunk.n
         counts = np.bincount(rows_i, minlength=n)
@@ -285,7 +291,7 @@ class Screener:
         at = np.flatnonzero(body)
         pieces[at[0::2]] = parts
         pieces[at[1::2]] = tails
-        return b"".join(pieces.tolist())
+        return list(pieces.tolist())
 
 
 OUTCOME_ARRAY = np.array([OUTCOME_OF.get(c, "") for c in range(max(OUTCOME_OF) + 1)] + [""] * 8, dtype=object)

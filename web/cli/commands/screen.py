@@ -142,9 +142,25 @@ def _prepare(settings: tuple[Any, ...]) -> Any:
     from web.reports.screening import Screener
 
     snapshot, as_of, today, with_missing, include_na, spool = settings
+    _reuse_freed_memory()
     loaded = [ruleset for text, ruleset in _LOADED if text is snapshot]  # the same object: loaded here
     ruleset = loaded[0] if loaded else load_from_snapshot(snapshot)
     return Screener(compile_ruleset(ruleset, as_of), today, with_missing, include_na), spool
+
+
+def _reuse_freed_memory() -> None:
+    """glibc: keep memory a chunk freed for the next chunk (no trimming below 1 GB; blocks up to 32 MB from the
+    heap) instead of returning it to the kernel and faulting it in again — a third of a worker's CPU time was
+    the kernel's, ~80,000 page faults per 10,000 rows. Elsewhere (no glibc) nothing changes."""
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(-1, 1 << 30)  # M_TRIM_THRESHOLD
+        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        pass
 
 
 def _screen_chunk(state: Any, raw: Any) -> Any:
@@ -152,14 +168,12 @@ def _screen_chunk(state: Any, raw: Any) -> Any:
     directory beside the outputs, and only the file's name travels back: this process then appends it to
     results.csv / results.jsonl in the kernel (os.copy_file_range), never reading the lines itself."""
     screener, spool = state
-    output = screener.screen(raw)
     if spool is None:
-        return output
+        return screener.screen(raw)
     handle, name = tempfile.mkstemp(suffix=".part", dir=spool)
-    with os.fdopen(handle, "wb") as part:
-        part.write(output.csv_data)
-        part.write(output.jsonl_data)
-    return output.spooled(name)
+    os.close(handle)
+    with open(name, "wb", buffering=1 << 20) as part:  # part.name: the path the main process appends from
+        return screener.screen(raw, part)
 
 
 def _progress(outputs: Iterator[Any], path: Path) -> Iterator[Any]:
