@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import email
 import email.policy
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -25,6 +26,17 @@ class Inbox:
 
     def subjects(self) -> list[str]:
         return [str(m["Subject"]) for m in self.messages]
+
+    def wait_for(self, subject: str, seconds: float = 15.0) -> Any:
+        """The first message with this subject, waiting for it: the site sends e-mail from its outbox thread after
+        the response (web.notices.outbox), as a mail server receives it some moments after the page."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = next((m for m in self.messages if m["Subject"] == subject), None)
+            if found is not None or time.monotonic() > deadline:
+                assert found is not None, f"no e-mail {subject!r} within {seconds} s; got {self.subjects()}"
+                return found
+            time.sleep(0.05)
 
 
 @contextmanager
