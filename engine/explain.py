@@ -56,7 +56,11 @@ def fmt(value: Any, unit: str, lang: str = "zh") -> str:
         suffix = {"days": ("天", " days"), "points": ("分", " points"), "area": ("㎡", " ㎡"),
                   "years": ("年", " years"), "months": ("个月", " months")}.get(unit)
         number = _trim(_decimal(value, 2))
-        return number + (suffix[0] if lang == "zh" else suffix[1]) if suffix else number
+        if not suffix:
+            return number
+        if lang == "zh":
+            return number + suffix[0]
+        return number + (suffix[1][:-1] if value == 1 and suffix[1].endswith("s") else suffix[1])  # 1 year, 2 years
     return str(value)
 
 
