@@ -194,7 +194,10 @@ class LoginPolicy:
         """The password check's outcome for a reserved attempt: a success replaces the reserved failure."""
         if verdict.attempt_id is None:
             raise ValueError("settle() needs the verdict of an allowed attempt()")
-        auth_queries.begin_write(self.session)  # issue 18: read-then-write; a deferred one fails "database is locked"
+        # issue 18: read-then-write; a deferred one fails "database is locked". A success only turns this attempt's
+        # reserved failure into a success (it reads nothing and clears only this pair's and account's counters): on
+        # PostgreSQL it does not queue for the policy lock every other login's check-and-reserve holds.
+        auth_queries.begin_write(self.session, policy_lock=not ok)
         if ok:
             auth_queries.settle(self.session, verdict.attempt_id, "success", at=self.clock())
             self.session.commit()

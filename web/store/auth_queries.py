@@ -31,13 +31,14 @@ def record(session: Session, kind: str, username: str, address: str, channel: st
 LOCK_KEY = 19_019  # the PostgreSQL advisory lock every login decision takes (one login decided at a time)
 
 
-def begin_write(session: Session) -> None:
-    """Start a transaction that holds the login-policy lock until commit: BEGIN IMMEDIATE on SQLite (the write
-    lock at once, so a second worker's decision waits for this one), an advisory transaction lock on PostgreSQL."""
+def begin_write(session: Session, policy_lock: bool = True) -> None:
+    """Start a write transaction: BEGIN IMMEDIATE on SQLite (the write lock at once, so a second worker's decision
+    waits for this one); on PostgreSQL also the login-policy lock (an advisory transaction lock) unless
+    `policy_lock` is False — for a write that cannot make any limit laxer for anyone else (a success settled)."""
     if session.in_transaction():
         session.commit()
     connection = session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
-    if connection.dialect.name == "postgresql":
+    if policy_lock and connection.dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
 
 
