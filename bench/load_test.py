@@ -229,7 +229,8 @@ def serve_main() -> None:
 
     port, workers, threads = (int(v) for v in sys.argv[2:5])
     app = create_app({"API_EVALUATE_RATE_LIMIT": "off", "API_TOKEN_RATE_LIMIT": "off",
-                      "API_SUBMISSIONS_RATE_LIMIT": "off", "MATERIALS_DIR": os.environ["SUBSIDY_MATERIALS"]})
+                      "API_SUBMISSIONS_RATE_LIMIT": "off", "MATERIALS_DIR": os.environ["SUBSIDY_MATERIALS"],
+                      "PRELOAD_TEMPLATES": True})
     if os.environ.get("SUBSIDY_LOAD_TIMING"):  # --timing: per-request timing inside the workers (bench.load_timing)
         from bench.load_timing import install
 

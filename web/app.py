@@ -60,7 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None, ruleset: RuleSet | None 
     _init_extensions(app)
     _register_blueprints(app)
     _register_context(app)
-    if app.config.get("PRELOAD_TEMPLATES", not app.testing and not app.debug):
+    if app.config.get("PRELOAD_TEMPLATES"):
         warm_templates(app)
     return app
 
@@ -70,8 +70,8 @@ def warm_templates(app: Flask) -> None:
 
     `subsidy serve` builds the app once in gunicorn's master (`preload_app`) and forks its workers from it, so
     templates compiled here are every worker's (≈ 1 s of CPU once) instead of each worker compiling them on its
-    first requests, while they wait for a core with everyone else. `PRELOAD_TEMPLATES` (default: on unless
-    TESTING or DEBUG) turns it on or off."""
+    first requests, while they wait for a core with everyone else. On when `PRELOAD_TEMPLATES` is set, as
+    `subsidy serve` sets it (other commands and tests build apps that draw few pages: they skip the second)."""
     for name in app.jinja_env.list_templates(extensions=("html", "txt", "xml")):
         app.jinja_env.get_template(name)
 

@@ -235,7 +235,7 @@ def serve(host: str, port: int, workers: int | None, timeout: int, threads: int,
     from web.app import create_app
 
     try:
-        app = create_app(serving_config(host))
+        app = create_app({**serving_config(host), "PRELOAD_TEMPLATES": True})
     except (InsecureSettingsError, ValueError) as exc:
         click.echo(f"配置错误 / settings error: {exc}", err=True)
         sys.exit(EXIT_USAGE)
