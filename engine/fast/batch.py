@@ -47,6 +47,7 @@ class Batch:
         self.runs: list[FastRun | None] = [None] * self.n
         self._no_finance: Any = None
         self.masks: dict[tuple[str, ...], Any] = {}
+        self.kind_masks: dict[Any, Any] = {}
         self.finance_fields: set[str] = set()  # fiscal-year fields to read in the same pass
         self.calls = vcalls.VectorCalls(self)
         self.outcomes: dict[str, Any] = {}  # measure id → (codes, fallback rows), as measures are decided
@@ -55,6 +56,18 @@ class Batch:
         found = self.runs[i]
         if found is None:
             found = self.runs[i] = FastRun(self.program, self.sources[i], self.dicts[i])
+        return found
+
+    def of_kinds(self, kinds: frozenset[str]) -> Any:
+        """Which rows are applicants of these kinds: worked out once per set of kinds (every measure asks), by
+        comparing the few distinct kinds of the batch rather than every row's text."""
+        found = self.kind_masks.get(kinds)
+        if found is None:
+            if not self.kind_masks:
+                distinct, where = np.unique(self.kinds.astype(str), return_inverse=True)
+                self.kind_masks[None] = (distinct, where.reshape(-1))
+            distinct, where = self.kind_masks[None]
+            found = self.kind_masks[kinds] = np.isin(distinct, list(kinds))[where]
         return found
 
     def field(self, path: str) -> V:
@@ -172,6 +185,7 @@ class ColumnBatch(Batch):
         self.n = n
         self.kinds = np.full(n, kind, dtype=object)
         self.masks = {}
+        self.kind_masks = {}
         self.cache = {}
         self.runs = [None] * n
         self.calls = vcalls.VectorCalls(self)

@@ -80,7 +80,7 @@ class Columnar:
 
     def _measure(self, ev: VectorEval, batch: Batch, plan: MeasurePlan, measure: Measure,
                  out: MeasureColumns) -> None:
-        active = np.isin(batch.kinds, list(plan.kinds))
+        active = batch.of_kinds(plan.kinds)
         out.codes[:] = OTHER_KIND
         if not plan.in_force:
             out.codes[active] = NOT_IN_FORCE
