@@ -31,11 +31,11 @@ from web.api.present import application_out, call_out, measure_detail, measure_l
 from web.api.problems import FieldError, Problem
 from web.api.schemas import ReplayOut, ReplayRequest, TokenRequest
 from web.api.summary import TRACE_CHOICES, evaluation_body
-from web.bureau.triage_now import triage_now
+from web.bureau.triage_now import triage_after_commit
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.masking import mask_document
-from web.store import call_queries, intake, material_queries, queries, submission_queries
+from web.store import call_queries, intake, material_queries, queries, submission_queries, triage_due
 from web.store.call_queries import CallNotOpen
 from web.store.identity import identity_of
 
@@ -179,12 +179,13 @@ def _create_application(body: Any, user: Any) -> Response:
     decision = evaluate(ruleset, parsed, as_of, measures=wanted)
     if call is None:
         row = queries.submit_and_decide(session, profile=parsed.profile, profile_data=raw, ruleset=ruleset,
-                                        decision=decision, checked_on=checked_on, measures=wanted)
+                                        decision=decision, checked_on=checked_on, measures=wanted,
+                                        extra=lambda s, _head, application, _row: triage_due.mark(s, application.id))
     else:
         row = submission_queries.submit_to_call(
             session, call_id=call.id, profile=parsed.profile, profile_data=raw, ruleset=ruleset, decision=decision,
             checked_on=checked_on, measures=list(wanted or ()), contacts=people, files=files, user_id=user.id)
-    triage_now(row.application_id, checked_on)
+    triage_after_commit()  # the mark is stored with the application (web.store.triage_due)
     application = queries.get_application(session, row.application_id)
     out = application_out(application, user.role)
     return model_response(out, 201, {"Location": url_for("api.application", application_id=out.id)})

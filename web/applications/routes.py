@@ -4,7 +4,8 @@ answer a request (with corrected files), the applicant's own uploaded files, and
 Views go validate → act → commit → flash → redirect. An applicant only ever reaches applications of the
 applicant their account belongs to: any other id is "not found" (404), never "forbidden". Applying
 needs an open call covering every measure chosen; files are checked by content and kept across a
-refused post (web.bureau.uploads), and the submission is triaged at once (web.bureau.triage_now).
+refused post (web.bureau.uploads), and the submission is triaged right after its commit, off the request
+(web.bureau.triage_now).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from web.applications.profile import SelfcheckProfile, selfcheck_profile
 from web.bureau import stored, uploads
 from web.bureau.present import ALLOCATION_REASONS, CALL_STATUS, MATERIAL_STATUS, local_time, wan
 from web.bureau.serve import blob_store, send_material
-from web.bureau.triage_now import triage_now
+from web.bureau.triage_now import triage_after_commit
 from web.db_session import db
 from web.extensions import current_ruleset
 from web.forms import choice
@@ -182,7 +183,7 @@ def _submit(found: SelfcheckProfile, call_id: int, measures: list[str], contacts
         user_id=current_user.id, within=receipt)
     uploads.drop(scope)
     mail_after_commit()  # the receipt's e-mail leaves from the sender thread (web.notices.outbox)
-    triage_now(row.application_id, today)
+    triage_after_commit()  # and its triage from the triage thread (web.bureau.triage_now)
     flash(_("申请已提交，编号 #%(id)s。系统已完成初步判断，请等待审核。", id=row.application_id), "success")
     return redirect(url_for(".detail", application_id=row.application_id))
 
@@ -244,7 +245,7 @@ def answer(application_id: int) -> Response | tuple[str, int]:
         flash(tr(exc.message), "error")
         return redirect(url_for(".detail", application_id=application.id))
     uploads.drop(scope)
-    triage_now(application.id, _today())
+    triage_after_commit()
     flash(_("您的答复已提交，申请已转回审核。"), "success")
     return redirect(url_for(".detail", application_id=application.id))
 

@@ -633,6 +633,20 @@ class TriageKey(Base):
     value: Mapped[str] = mapped_column(String(254))
 
 
+class TriageDue(Base):
+    """0011 (issue 18): an application still to be triaged, stored in the transaction that changed it (a
+    submission, an answer), so a crash before its triage loses nothing. A process's triage thread claims it by moving
+    `due_at` forward (the lease; a dead drainer's claim is taken over when it runs out) and deletes it in the
+    triage run's own transaction (web.store.triage_due)."""
+
+    __tablename__ = "triage_due"
+
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id"), primary_key=True, autoincrement=False)
+    due_at: Mapped[dt.datetime] = mapped_column(DateTime(), index=True)  # next try (or the claim's end)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime(), default=utcnow)
+
+
 class RateEvent(Base):
     """0006 (issue 18): one counted request of a rate limit (per applicant, per address), shared by every worker."""
 

@@ -4,8 +4,9 @@
 its validated contacts), the decision, the uploaded files' rows, and a ledger entry `submission` that
 holds the call, the measures, the decision's hash and every file's sha256 — so the chain proves which
 files were submitted. `resubmit` attaches corrected files after a request for information, with a
-`resubmission` ledger entry. Callers check the call is open first (call_queries.require_open) and triage
-after (triage_queries.retriage).
+`resubmission` ledger entry. Callers check the call is open first (call_queries.require_open). A submission and
+an answer store a "to triage" mark in their own transaction (web.store.triage_due); the caller wakes the drainer
+after the commit (web.bureau.triage_now.triage_after_commit).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.decision import Decision as EngineDecision
 from engine.model import RuleSet
-from web.store import material_queries, queries
+from web.store import material_queries, queries, triage_due
 from web.store.contacts import Contacts
 from web.store.material_queries import StagedFile
 from web.store.models import Application, Decision, LedgerEntry, ReviewAction
@@ -49,6 +50,7 @@ def submit_to_call(session: Session, *, call_id: int, profile: Any, profile_data
         application.materials_complete = material_queries.complete(items, attached)
         queries.append_ledger(s, head, "submission", submission_body(application, row, files), call_id=call_id,
                               application_id=application.id, user_id=user_id)
+        triage_due.mark(s, application.id)  # triaged after the commit, off the request (web.store.triage_due)
         if within is not None:
             within(s, application)
 
@@ -88,6 +90,7 @@ def answer(session: Session, application_id: int, *, files: list[StagedFile], us
     def extra(s: Session, head: Any, application: Application) -> None:
         if files:
             _attach_resubmission(s, head, application, files, user_id)
+        triage_due.mark(s, application.id)
 
     return queries.record_review(session, application_id=application_id, user_id=user_id, action="reopen",
                                  reason=reason, decision_id=decision_id, extra=extra)

@@ -121,7 +121,8 @@ def _unchanged(session: Session, application_ids: Iterable[int], judged: _Judged
 
 def retriage(session: Session, application_ids: Iterable[int] | None, today: dt.date, triage_rules: TriageRuleSet,
              *, exclusions: Exclusions | None = None, register: Register | None = None, engine: str = "auto",
-             on_each: Callable[[int], None] | None = None) -> RunReport:
+             on_each: Callable[[int], None] | None = None,
+             within: Callable[[Session], None] | None = None) -> RunReport:
     """Triage the queue (or the applications named and their neighbours) as of `today`, in one transaction.
 
     An incremental run reads and judges before it takes the lock, then, under the lock, checks that the same
@@ -136,6 +137,10 @@ def retriage(session: Session, application_ids: Iterable[int] | None, today: dt.
         triage_rules: load_triage_rules("rules/triage"); its hash goes on the run and every flag.
         exclusions: Exclusions.from_ruleset(measure RuleSet); register: the bureau lists (default empty).
         on_each: called with 1 per application read (a progress bar).
+        within: called last inside the run's transaction (the drainer removes its "to triage" marks there:
+            web.store.triage_due). With it, the run's commit on PostgreSQL does not wait for its WAL flush
+            (`synchronous_commit = off`): a crash may lose the run and the marks' removal together — never one
+            without the other — so the marks are still there and the run is done again.
     """
     if session.in_transaction():
         session.commit()
@@ -146,6 +151,8 @@ def retriage(session: Session, application_ids: Iterable[int] | None, today: dt.
             judged = _judge(session, wanted, today, triage_rules, exclusions, register, engine, on_each)
             session.commit()  # the reading ends; the lock is taken next
         _lock(session)
+        if within is not None and is_postgresql(session):
+            session.execute(text("SET LOCAL synchronous_commit = off"))  # derived data, redone from its marks
         if judged is None or not _unchanged(session, wanted or [], judged):
             judged = _judge(session, wanted, today, triage_rules, exclusions, register, engine, on_each)
         ids, facts, result = judged.ids, judged.facts, judged.result
@@ -158,6 +165,8 @@ def retriage(session: Session, application_ids: Iterable[int] | None, today: dt.
         session.flush()
         _write_keys(session, facts, read, everything=ids is None)
         changes = _write(session, run, result, covered, None if ids is None else {str(i) for i in read})
+        if within is not None:
+            within(session)
         session.commit()
     except BaseException:
         session.rollback()

@@ -4,7 +4,8 @@
   (both only when older than --min-age hours: a submission in flight is never touched);
 - expired resume links, login events older than 90 days, Idempotency-Keys older than 7 days, rate-limit
   events older than a day;
-- and it sends the notices' e-mails still due (web.notices.outbox: those a stopped server left, retries).
+- and it sends the notices' e-mails still due (web.notices.outbox: those a stopped server left, retries) and
+  triages the applications still marked to triage (web.store.triage_due).
 
 `subsidy serve` runs it every hour (`--cleanup-every`); it is safe to run at any time, also by cron.
 """
@@ -39,6 +40,7 @@ def cleanup(db_url: str | None, materials: str | None, min_age: int, quiet: bool
         referenced = cleanup_queries.referenced_blobs(session)
         session.rollback()
         counts["e-mails sent from the outbox"] = _send_due(session)
+        counts["applications triaged from their marks"] = _triage_due(session)
     files, freed = store.remove_stale(referenced, min_age * 3600.0)
     counts["orphan or abandoned files"] = files
     if quiet and not any(counts.values()):
@@ -62,3 +64,23 @@ def _send_due(session: Any) -> int:
     from web.settings import load_settings
 
     return outbox.drain(session, attachments_for(load_ruleset(load_settings().RULES_DIR)))
+
+
+def _triage_due(session: Any) -> int:
+    """The applications marked to triage, triaged (the rules loaded only when one is due; rules that do not load
+    leave the marks for `subsidy triage`, which says why)."""
+    from web.store import triage_due
+
+    if not triage_due.due_count(session, triage_due.utcnow()):
+        return 0
+    from engine import RuleLoadError, load_ruleset
+    from engine.triage import Exclusions, load_triage_rules
+    from web.bureau.triage_now import triage_rules_dir
+    from web.settings import load_settings
+
+    root = load_settings().RULES_DIR
+    try:
+        rules, ruleset = load_triage_rules(triage_rules_dir(root)), load_ruleset(root)
+    except (RuleLoadError, OSError):
+        return 0
+    return triage_due.drain(session, rules, exclusions=Exclusions.from_ruleset(ruleset))

@@ -1,12 +1,15 @@
 """`subsidy triage`: re-triage the review queue (e.g. after a change in rules/triage) and report what changed.
 
-    subsidy triage [--all] [--application ID …] [--today YYYY-MM-DD] [--register FILE.csv] [--rules DIR]
+    subsidy triage [--all | --due] [--application ID …] [--today YYYY-MM-DD] [--register FILE.csv] [--rules DIR]
 
 Reads every application with a decision from the database, runs the triage rules over all of them at
 once, stores the flags, routes and priorities of the open ones (web.store.triage_queries.retriage), and
 prints, per application whose flags, priority or route changed, the flags added (+) and removed (−) and
 the priority before → after. Mutually exclusive measures come from the measure rules ($SUBSIDY_RULES,
 else rules/). Exit 0 when the run is stored; 2 on unusable input (rules, register, date, database).
+
+First it triages the applications still marked "to triage" (web.store.triage_due: submissions a stopped server
+had not triaged yet, runs that failed); `--due` does only that.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from engine.model import RuleSet
 from engine.triage import Exclusions, Register, TriageRuleSet, load_register, load_triage_rules
 from web.cli.app import fail, load_rules_or_exit, rules_dir
 from web.cli.commands._store import db_option, store_session
-from web.store import triage_queries
+from web.store import triage_due, triage_queries
 from web.store.triage_queries import RunReport
 
 
@@ -62,6 +65,8 @@ def load_register_or_exit(path: Path | None) -> Register:
 @click.option("--all", "all_open", is_flag=True, help="重新分诊全部待办申请（默认） / every open application (default)")
 @click.option("--application", "application_ids", type=int, multiple=True, metavar="ID",
               help="只更新这些申请（及与之关联的申请） / only these applications (and those paired with them)")
+@click.option("--due", "due_only", is_flag=True,
+              help="只分诊待分诊标记的申请 / only the applications marked to triage")
 @click.option("--today", metavar="YYYY-MM-DD", help="分诊日期（默认今天） / the clock date (default today)")
 @click.option("--register", "register_path", type=click.Path(dir_okay=False, path_type=Path),
               help="失信/事故名单CSV / bureau register CSV (credit_code,list,reason[,listed_on])")
@@ -69,16 +74,20 @@ def load_register_or_exit(path: Path | None) -> Register:
               help="分诊规则目录 / triage rule directory (default: rules/triage)")
 @click.option("--engine", type=click.Choice(["auto", "durable", "reference"]), default="auto", show_default=True)
 @db_option
-def triage_command(all_open: bool, application_ids: tuple[int, ...], today: str | None, register_path: Path | None,
-                   rules_path: Path | None, engine: str, db_url: str | None) -> None:
+def triage_command(all_open: bool, application_ids: tuple[int, ...], due_only: bool, today: str | None,
+                   register_path: Path | None, rules_path: Path | None, engine: str, db_url: str | None) -> None:
     """重新分诊审核队列并报告变化 / re-triage the review queue and report what changed."""
-    if all_open and application_ids:
-        fail("--all 与 --application 不能同时使用 / --all and --application exclude each other")
+    if sum((all_open, bool(application_ids), due_only)) > 1:
+        fail("--all、--application 与 --due 不能同时使用 / --all, --application and --due exclude each other")
     clock = _parse_today(today)
     rules = load_triage_rules_or_exit(rules_path)
     bureau = load_register_or_exit(register_path)
     exclusions = Exclusions.from_ruleset(load_rules_or_exit(None))
     with store_session(db_url) as session:
+        due = triage_due.drain(session, rules, exclusions=exclusions, today=lambda: clock)
+        click.echo(f"待分诊标记 / marked to triage: {due} application(s) triaged")
+        if due_only:
+            return
         total = triage_queries.count_candidates(session)
         with _progress(total) as tick:
             report = triage_queries.retriage(session, application_ids or None, clock, rules, exclusions=exclusions,
