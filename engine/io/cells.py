@@ -28,6 +28,13 @@ _PATTERNS = {
 }
 _BOOL_TEXTS = pa.array(sorted(TRUE | FALSE))
 _TRUE_TEXTS = pa.array(sorted(TRUE))
+# constants as Arrow scalars made once: pyarrow converts a Python value on every call, and tries (and fails) to
+# import pandas and dateutil each time it does — a search of the import path per call, ~0.7 µs a register row
+_EMPTY = pa.scalar("", pa.string())
+_ZERO_TEXT = pa.scalar("0", pa.string())
+_NO_TEXT = pa.scalar(None, pa.string())
+_NO = pa.scalar(False)
+_ZERO_DAY = pa.scalar(0, pa.int32())
 
 
 @dataclass
@@ -43,15 +50,15 @@ class Cells:
 def type_column(column: Column, texts: pa.Array) -> Cells:
     """Type the cells of one column (strings, null or "" for an empty cell)."""
     texts = pc.utf8_trim_whitespace(texts.cast(pa.string()))
-    given = pc.fill_null(pc.not_equal(texts, ""), False)
+    given = pc.fill_null(pc.not_equal(texts, _EMPTY), _NO)
     kind = column.kind
     if kind in _PATTERNS:
-        plain = pc.fill_null(pc.match_substring_regex(texts, _PATTERNS[kind]), False)
+        plain = pc.fill_null(pc.match_substring_regex(texts, _PATTERNS[kind]), _NO)
         values, ok = _numbers(texts, plain, column) if kind != "date" else _dates(texts, plain)
     elif kind == "bool":
         lower = pc.utf8_lower(texts)
-        ok = pc.fill_null(pc.is_in(lower, value_set=_BOOL_TEXTS), False)
-        values = pc.fill_null(pc.is_in(lower, value_set=_TRUE_TEXTS), False).to_numpy(zero_copy_only=False)
+        ok = pc.fill_null(pc.is_in(lower, value_set=_BOOL_TEXTS), _NO)
+        values = pc.fill_null(pc.is_in(lower, value_set=_TRUE_TEXTS), _NO).to_numpy(zero_copy_only=False)
         ok = ok.to_numpy(zero_copy_only=False)
     else:
         values, ok = _texts(texts, column)
@@ -60,7 +67,7 @@ def type_column(column: Column, texts: pa.Array) -> Cells:
 
 
 def _numbers(texts: pa.Array, plain: pa.Array, column: Column) -> tuple[Any, Any]:
-    cleaned = pc.if_else(plain, texts, "0")
+    cleaned = pc.if_else(plain, texts, _ZERO_TEXT)
     try:
         values = pc.cast(cleaned, pa.int64()).to_numpy(zero_copy_only=False)
     except pa.ArrowInvalid:  # a 19-digit figure beyond int64: every such row goes to parse_profile
@@ -74,7 +81,7 @@ def _numbers(texts: pa.Array, plain: pa.Array, column: Column) -> tuple[Any, Any
 
 
 def _dates(texts: pa.Array, plain: pa.Array) -> tuple[Any, Any]:
-    cleaned = pc.if_else(plain, texts, None)
+    cleaned = pc.if_else(plain, texts, _NO_TEXT)
     try:  # every YYYY-MM-DD of the column is a real date: one cast
         days = pc.cast(cleaned, pa.date32())
         ok = plain.to_numpy(zero_copy_only=False)
@@ -82,13 +89,13 @@ def _dates(texts: pa.Array, plain: pa.Array) -> tuple[Any, Any]:
         stamps = pc.strptime(cleaned, format="%Y-%m-%d", unit="s", error_is_null=True)
         days = pc.cast(stamps, pa.date32())
         again = pc.strftime(stamps, format="%Y-%m-%d")  # 2024-02-30 would otherwise read as 2024-03-01
-        ok = pc.fill_null(pc.equal(again, cleaned), False).to_numpy(zero_copy_only=False)
-    values = pc.fill_null(pc.cast(days, pa.int32()), 0).to_numpy(zero_copy_only=False).astype(np.int64)
+        ok = pc.fill_null(pc.equal(again, cleaned), _NO).to_numpy(zero_copy_only=False)
+    values = pc.fill_null(pc.cast(days, pa.int32()), _ZERO_DAY).to_numpy(zero_copy_only=False).astype(np.int64)
     return np.where(ok, values + EPOCH_ORDINAL, 0), ok
 
 
 def _texts(texts: pa.Array, column: Column) -> tuple[Any, Any]:
-    filled = pc.fill_null(texts, "")
+    filled = pc.fill_null(texts, _EMPTY)
     if column.kind == "choice":
         ok = pc.is_in(filled, value_set=pa.array(sorted(column.choices))).to_numpy(zero_copy_only=False)
     elif column.kind == "text":

@@ -190,7 +190,8 @@ def _without_blank_rows(table: pa.Table, rows: Any) -> tuple[pa.Table, Any]:
 
     if not table.num_rows:
         return table, rows
-    blank = np.logical_and.reduce([pc.equal(column, "").to_numpy(zero_copy_only=False) for column in table.columns])
+    empty = pa.scalar("", pa.string())  # a scalar, not "": pyarrow would try to import pandas to convert it
+    blank = np.logical_and.reduce([pc.equal(column, empty).to_numpy(zero_copy_only=False) for column in table.columns])
     return (table.filter(pa.array(~blank)), rows[~blank]) if blank.any() else (table, rows)
 
 
