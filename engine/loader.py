@@ -58,19 +58,31 @@ def load_ruleset(root: Path | str) -> RuleSet:
 
 
 def load_from_texts(texts: dict[str, str], errors: list[RuleFileError] | None = None) -> RuleSet:
-    parsed: dict[str, tuple[Any, Marks]] = {}
     errors = list(errors or [])
+    return build_ruleset(parse_texts(texts, errors), errors)
+
+
+def parse_texts(texts: dict[str, str], errors: list[RuleFileError]) -> dict[str, tuple[Any, Marks]]:
+    """Relative path → (data as YAML gives it, line marks) of every file that parses; YAML errors go to `errors`."""
+    parsed: dict[str, tuple[Any, Marks]] = {}
     for rel, text in sorted(texts.items()):
         data, marks, yaml_errors = load_yaml(text, rel)
         errors += yaml_errors
         if data is not None:
             parsed[rel] = (data, marks)
-    return _build(parsed, errors)
+    return parsed
 
 
 def load_from_snapshot(snapshot: dict[str, Any]) -> RuleSet:
     """Rebuild a RuleSet from its stored snapshot (path → canonical content); same hash as the original."""
-    return _build({rel: (data, {}) for rel, data in snapshot.items()}, [])
+    return build_ruleset({rel: (data, {}) for rel, data in snapshot.items()}, [])
+
+
+def load_from_data(data: dict[str, Any]) -> RuleSet:
+    """The RuleSet of rule files whose YAML was read before (path → data as `parse_texts` gave it, e.g. kept by a
+    cache of those bytes): equal to `load_from_texts` of the same texts, its rule tests included. An error is
+    reported without a line (there are no marks): reload the texts to locate it."""
+    return build_ruleset({rel: (value, {}) for rel, value in sorted(data.items())}, [])
 
 
 class _Builder:
@@ -135,7 +147,8 @@ def _schema_keys(model: Any, path: tuple[Any, ...]) -> list[str]:
     return [("from" if k == "from_" else k) for k in fields]
 
 
-def _build(parsed: dict[str, tuple[Any, Marks]], errors: list[RuleFileError]) -> RuleSet:
+def build_ruleset(parsed: dict[str, tuple[Any, Marks]], errors: list[RuleFileError]) -> RuleSet:
+    """Validate, compile and type-check parsed files (`parse_texts`); raise RuleLoadError with every error."""
     builder = _Builder()
     builder.errors.extend(errors)
     facts = _build_facts(builder, {r: v for r, v in parsed.items() if r.startswith("facts/")})

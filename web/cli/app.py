@@ -26,10 +26,13 @@ def rules_dir() -> Path:
 
 
 def load_rules_or_exit(path: Path | None = None) -> RuleSet:
-    from engine import RuleLoadError, load_ruleset
+    """The RuleSet of `path` (default `rules_dir()`), its YAML from the CLI's cache when these bytes were read before
+    (web.cli.rules_cache); exit 2 listing every error when the rules do not load."""
+    from engine.errors import RuleLoadError
+    from web.cli.rules_cache import load_rules
 
     try:
-        return load_ruleset(path or rules_dir())
+        return load_rules(Path(path or rules_dir()))
     except RuleLoadError as exc:
         click.echo(f"规则加载失败 / rules failed to load ({len(exc.errors)} errors):", err=True)
         for error in exc.errors:
