@@ -21,6 +21,7 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -98,6 +99,7 @@ class ChunkOutput:
     rejects_text: str
     summary: Summary
     part: tuple[str, int, int] | None = None  # spooled: (file, bytes of results.csv, bytes of results.jsonl)
+    table: Any = None  # results.parquet's rows of the chunk (engine.io.results_parquet), when asked for
 
 
 
@@ -122,7 +124,8 @@ def cash(amount: Amount) -> Any:
 class Screener:
     """One compiled catalogue, reused for every chunk of a register."""
 
-    def __init__(self, program: Any, today: dt.date, with_missing: bool = True, include_na: bool = False):
+    def __init__(self, program: Any, today: dt.date, with_missing: bool = True, include_na: bool = False,
+                 formats: Any = ("csv", "jsonl")):
         self.program = program
         self.columnar = Columnar(program)
         self.today = today
@@ -130,7 +133,10 @@ class Screener:
         self.include_na = include_na
         self.ids = list(program.sorted_ids)
         self.texts = {mid: _condition_texts(program.ruleset.measures[mid]) for mid in self.ids}
+        self.formats = frozenset(formats)
         self.fragments: dict[tuple[Any, ...], tuple[bytes, bytes]] = {}
+        self.cell_ids: dict[tuple[Any, ...], int] = {}  # distinct result cells, numbered as first met
+        self.cells: list[tuple[Any, ...]] = []
 
     def screen(self, raw: RawChunk, part: Any = None) -> ChunkOutput:
         """One chunk screened. Its lines come back as bytes, or, given `part` (a binary file), are written there
@@ -139,20 +145,24 @@ class Screener:
         summary = Summary(read=chunk.read, accepted=chunk.n, rejected=len(chunk.rejects))
         csv_pieces: list[bytes] = []
         jsonl_pieces: list[bytes] = []
+        table = None
         if chunk.n:
             result = evaluate_chunk(self.columnar, chunk)
             regions = np.array([r or "" for r in chunk.text("region_code")], dtype=object)
             self._summarise(result, regions, summary)
-            csv_pieces, jsonl_pieces = self._write(result, chunk, regions)
-        if len(self.fragments) > 200_000:
+            csv_pieces, jsonl_pieces, table = self._write(result, chunk, regions)
+        if len(self.cells) > 200_000:
             self.fragments.clear()
+            self.cell_ids.clear()
+            self.cells.clear()
         if part is None:
-            return ChunkOutput(b"".join(csv_pieces), b"".join(jsonl_pieces), _rejects_text(chunk), summary)
+            return ChunkOutput(b"".join(csv_pieces), b"".join(jsonl_pieces), _rejects_text(chunk), summary, table=table)
         start = part.tell()
         part.writelines(csv_pieces)
         middle = part.tell()
         part.writelines(jsonl_pieces)
-        return ChunkOutput(b"", b"", _rejects_text(chunk), summary, (part.name, middle - start, part.tell() - middle))
+        return ChunkOutput(b"", b"", _rejects_text(chunk), summary, (part.name, middle - start, part.tell() - middle),
+                           table)
 
     # -- the summary ----------------------------------------------------------------------------------
 
@@ -162,10 +172,10 @@ class Screener:
             columns = result.measures[mid]
             for outcome, count in result.counts(mid).items():
                 summary.counts[mid][outcome] = summary.counts[mid].get(outcome, 0) + count
-            outcomes = OUTCOME_ARRAY[columns.codes]
-            self._budget(columns, np.flatnonzero(outcomes == RECEIVABLE), names, where, summary.budget[mid],
+            codes = columns.codes
+            self._budget(columns, np.flatnonzero(_is(RECEIVABLE)[codes]), names, where, summary.budget[mid],
                          summary.districts, mid)
-            conditional = np.flatnonzero(outcomes == CONDITIONAL)
+            conditional = np.flatnonzero(_is(CONDITIONAL)[codes])
             summary.budget[mid]["conditional"] += sum(cash(columns.amount_of(int(i))) or 0 for i in conditional)
 
     @staticmethod
@@ -191,38 +201,65 @@ class Screener:
 
     # -- the results, column-wise ----------------------------------------------------------------------
 
-    def _write(self, result: Result, chunk: Chunk, regions: Any) -> tuple[list[bytes], list[bytes]]:
-        """A CSV line per shown (enterprise, measure) and a JSON line per enterprise, in row order: each distinct
+    def _write(self, result: Result, chunk: Chunk, regions: Any) -> tuple[list[bytes], list[bytes], Any]:
+        """A CSV line per shown (enterprise, measure) and a JSON line per enterprise, in row order, and/or the same
+        results as an Arrow table: each distinct result's cells found once (an id per result), each distinct
         fragment encoded once, the lines joined as bytes (no string built per line)."""
         matrix = np.stack([result.measures[mid].codes for mid in self.ids])
         shown = matrix >= ELIGIBLE if not self.include_na else np.ones_like(matrix, bool)
-        csv_parts = np.empty(matrix.shape, object)
-        json_parts = np.empty(matrix.shape, object)
+        ids = np.full(matrix.shape, -1, np.int64)
         for k, mid in enumerate(self.ids):
-            self._measure_parts(result, mid, matrix[k], shown[k], csv_parts[k], json_parts[k])
+            self._measure_ids(result, mid, matrix[k], shown[k], ids[k])
         rows_i, measures_k = np.nonzero(shown.T)  # row-major: row by row, measures in id order
-        codes = np.array([safe_cell(c) if c else "" for c in chunk.text("credit_code")], dtype=object)
-        names = np.array([safe_cell(c) if c else "" for c in chunk.text("name")], dtype=object)
-        prefix = (np.char.mod("%d,", chunk.rows).astype(object) + _csv_column(codes) + "," + _csv_column(names)
-                  + "," + _csv_column(regions.astype(object)) + ",")
-        pieces = np.empty(2 * len(rows_i), object)
-        pieces[0::2] = _encoded(prefix)[rows_i]
-        pieces[1::2] = csv_parts[measures_k, rows_i]
-        return pieces.tolist(), self._jsonl(chunk, regions, rows_i, json_parts[measures_k, rows_i])
+        used, which = np.unique(ids[measures_k, rows_i], return_inverse=True)
+        csv_pieces: list[bytes] = []
+        jsonl_pieces: list[bytes] = []
+        table = None
+        if "parquet" in self.formats:
+            from engine.io.results_parquet import results_table
 
-    def _measure_parts(self, result: Result, mid: str, codes: Any, shown: Any, csv_out: Any, json_out: Any) -> None:
+            texts = {name: chunk.text(name) for name in ("credit_code", "name")}
+            texts["region_code"] = [r or None for r in regions.tolist()]
+            table = results_table(chunk.rows, texts, rows_i, [self.cells[f] for f in used], which)
+        if "csv" in self.formats:
+            codes = np.array([safe_cell(c) if c else "" for c in chunk.text("credit_code")], dtype=object)
+            names = np.array([safe_cell(c) if c else "" for c in chunk.text("name")], dtype=object)
+            prefix = (np.char.mod("%d,", chunk.rows).astype(object) + _csv_column(codes) + "," + _csv_column(names)
+                      + "," + _csv_column(regions.astype(object)) + ",")
+            pieces = np.empty(2 * len(rows_i), object)
+            pieces[0::2] = _encoded(prefix)[rows_i]
+            pieces[1::2] = self._rendered(used, 0)[which]
+            csv_pieces = pieces.tolist()
+        if "jsonl" in self.formats:
+            jsonl_pieces = self._jsonl(chunk, regions, rows_i, self._rendered(used, 1)[which])
+        return csv_pieces, jsonl_pieces, table
+
+    def _measure_ids(self, result: Result, mid: str, codes: Any, shown: Any, out: Any) -> None:
+        """The id of each shown row's result cells (`self.cells`) for one measure."""
         columns = result.measures[mid]
         keys = self._keys(columns, codes)
         rows = np.flatnonzero(shown)
         usable = rows[keys[rows] >= 0]
         if len(usable):
             distinct, first = np.unique(keys[usable], return_index=True)
-            rendered = [self._render(self._cells(columns, mid, int(usable[j]), int(codes[usable[j]]))) for j in first]
-            index = np.searchsorted(distinct, keys[usable])
-            csv_out[usable] = np.array([r[0] for r in rendered], dtype=object)[index]
-            json_out[usable] = np.array([r[1] for r in rendered], dtype=object)[index]
+            found = np.array([self._id(self._cells(columns, mid, int(usable[j]), int(codes[usable[j]])))
+                              for j in first], np.int64)
+            out[usable] = found[np.searchsorted(distinct, keys[usable])]
         for i in rows[keys[rows] < 0]:  # amounts, missing fields or a scalar verdict of this row
-            csv_out[i], json_out[i] = self._render(self._cells(columns, mid, int(i), int(codes[i])))
+            out[i] = self._id(self._cells(columns, mid, int(i), int(codes[i])))
+
+    def _id(self, cells: tuple[Any, ...]) -> int:
+        found = self.cell_ids.get(cells)
+        if found is None:
+            found = self.cell_ids[cells] = len(self.cells)
+            self.cells.append(cells)
+        return found
+
+    def _rendered(self, used: Any, which: int) -> Any:
+        """The CSV (0) or JSON (1) fragment of each used cell id, as an object array of bytes."""
+        out = np.empty(len(used), object)
+        out[:] = [self._render(self.cells[f])[which] for f in used.tolist()]
+        return out
 
     def _render(self, cells: tuple[Any, ...]) -> tuple[bytes, bytes]:
         found = self.fragments.get(cells)
@@ -243,17 +280,17 @@ class Screener:
         key = codes.astype(np.int64) * 64 + first
         usable = ~columns.fallback
         if columns.amount is None:  # amounts differ row by row: results without an amount share a text, and
-            outcomes = OUTCOME_ARRAY[codes]  # eligible / undetermined results the rows of one amount group
-            usable &= np.isin(outcomes, ("ineligible", "not_applicable"))
+            # eligible / undetermined results the rows of one amount group
+            usable &= _is("ineligible", "not_applicable")[codes]
             groups = columns.amount_groups
             if groups is not None:
-                grouped = np.isin(outcomes, ("eligible", "undetermined")) & (groups >= 0)
+                grouped = _is("eligible", "undetermined")[codes] & (groups >= 0)
                 usable |= grouped & ~columns.fallback
                 key = np.where(grouped, key + (groups + 1) * 4096, key)
         if columns.overrides:
             usable[list(columns.overrides)] = False
         if self.with_missing:
-            usable &= OUTCOME_ARRAY[codes] != "undetermined"
+            usable &= ~_is("undetermined")[codes]
         return np.where(usable, key, -1)
 
     def _cells(self, columns: Any, mid: str, i: int, code: int) -> tuple[Any, ...]:
@@ -295,6 +332,12 @@ class Screener:
 
 
 OUTCOME_ARRAY = np.array([OUTCOME_OF.get(c, "") for c in range(max(OUTCOME_OF) + 1)] + [""] * 8, dtype=object)
+
+
+@lru_cache(maxsize=16)
+def _is(*outcomes: str) -> Any:
+    """Per outcome code: whether its outcome is one of these (index it with a codes column: no text per row)."""
+    return np.isin(OUTCOME_ARRAY, outcomes)
 
 
 def _encoded(texts: Any) -> Any:
