@@ -12,9 +12,10 @@ from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from engine import lifecycle
@@ -63,9 +64,10 @@ def _today() -> dt.date:
     return dt.date.today()
 
 
-def _queue_form(calls: list[Any]) -> QueueForm:
-    """The queue's filter form as the request's arguments fill it (`calls`: every call, as list_calls gives them)."""
-    ruleset, lang, session = current_ruleset(), current_lang(), db()
+def _queue_form(calls: list[Any], flags: list[tuple[str, str]]) -> QueueForm:
+    """The queue's filter form as the request's arguments fill it (`calls`: every call, as queue_calls gives them;
+    `flags`: the flag filter's rules and words, `_flag_choices`)."""
+    ruleset, lang = current_ruleset(), current_lang()
     form = QueueForm(formdata=request.args)
     issuer_order = list(ISSUERS)
     measures = [(m.id, f"{m.title.get(lang)}（{tr(ISSUERS[m.issuer])}）" if lang == "zh" else
@@ -77,13 +79,16 @@ def _queue_form(calls: list[Any]) -> QueueForm:
                if any(m.issuer == key for m in ruleset.measures.values())]
     statuses = [("open", _("待处理（未结案）")), ("all", _("全部"))] + \
         [(s, tr(stored.status_label(s))) for s in STATUS_FILTERS[2:]]
-    titles = _flag_titles()
-    form.set_choices(measures, issuers, [(r, _("提示：%(rule)s", rule=titles.get(r, r)))
-                                         for r in web_queries.flag_rules(session)], statuses,
-                     [(str(c.id), f"#{c.id} {c.title}") for c in calls])
+    form.set_choices(measures, issuers, flags, statuses, [(str(c.id), f"#{c.id} {c.title}") for c in calls])
     if not request.args.get("status"):
         form.status.data = "open"
     return form
+
+
+def _flag_choices() -> list[tuple[str, str]]:
+    """The flag filter's triage rules (those with a current flag) and their words."""
+    titles = _flag_titles()
+    return [(r, _("提示：%(rule)s", rule=titles.get(r, r))) for r in web_queries.flag_rules(db())]
 
 
 def _flag_titles() -> dict[str, str]:
@@ -99,31 +104,74 @@ def _values(form: QueueForm) -> dict[str, Any]:
             if not field.errors and field.data not in (None, "")}
 
 
-def _query(form: QueueForm, page_size: int | None = None) -> Any:
-    return queue.build_query(_values(form), current_ruleset(), user_id=current_user.id, today=_today(),
+def _query(values: dict[str, Any], page_size: int | None = None) -> Any:
+    return queue.build_query(values, current_ruleset(), user_id=current_user.id, today=_today(),
                              page_size=page_size or queue.PAGE_SIZE)
+
+
+FILTERS_KEPT = 512  # drawn filter forms kept per application (languages × filter values)
+_FILTERS = "review.filters"
+
+
+def _filters(calls: list[Any], export_args: dict[str, str]) -> tuple[Markup, dict[str, Any]]:
+    """The queue's filter form drawn, and the filter values that validated. Kept once drawn while nothing is typed
+    in the search box and no value was refused: it is then the same for every reviewer with the same language,
+    rules, calls, flag rules and filter arguments, so a worker draws its ≈ 90 options and ten fields once instead
+    of on every queue page (issue 18). A typed search is never kept."""
+    flags = _flag_choices()
+    key = None
+    if not request.args.get("q") and not current_app.jinja_env.auto_reload:
+        key = (current_lang(), current_ruleset().hash, tuple(flags), tuple((c.id, c.title) for c in calls),
+               tuple(sorted(request.args.items(multi=True))))
+    kept: dict[Any, tuple[Markup, dict[str, Any]]] = current_app.extensions.setdefault(_FILTERS, {})
+    if key is not None and key in kept:
+        html, values = kept[key]
+        return html, dict(values)
+    form = _queue_form(calls, flags)
+    values = _values(form)
+    html = Markup(render_template("review/_queue_filters.html", form=form, export_args=export_args))
+    if key is not None and not form.errors and len(kept) < FILTERS_KEPT:
+        kept[key] = (html, dict(values))
+    return html, values
 
 
 @bp.route("/")
 @role_required("reviewer")
 def index() -> str:
     session = db()
-    listed = call_queries.list_calls(session)
-    form = _queue_form(listed)
-    page = web_queries.queue_page(session, _query(form))
+    listed = review_queries.queue_calls(session)
     args = {k: v for k, v in request.args.items() if k not in ("page", "lang") and v}
+    filters, values = _filters(listed, args)
+    page = web_queries.queue_page(session, _query(values))
 
     def page_url(number: int) -> str:
         return f"{url_for('.index')}?{urlencode({**args, 'page': number})}"
 
     calls = {c.id: c for c in listed}
-    bulk_form = BulkForm()
-    bulk_form.reviewer.choices = [choice(str(u.id), u.username) for u in web_queries.reviewers(session)]
-    return render_template("review/queue.html", form=form, page=page, labels=stored.STATUS_LABELS,
-                           today=_today(), page_url=page_url, export_args=args, bulk_form=bulk_form,
+    bulk_form, bulk_fields = (BulkForm(), _bulk_fields()) if page.rows else (None, Markup())
+    return render_template("review/queue.html", filters=filters, page=page, labels=stored.STATUS_LABELS,
+                           today=_today(), page_url=page_url, bulk_form=bulk_form, bulk_fields=bulk_fields,
                            numbers=_numbers(page.page, page.pages), severities=SEVERITIES, titles=_flag_titles(),
                            stage_of=lambda r: tr(review_queries.stage_label(calls.get(r.call_id), r.stage)),
                            money=lambda v: _exact_amount(v, current_lang()) if v else "—")
+
+
+_BULK = "review.bulk_fields"
+
+
+def _bulk_fields() -> Markup:
+    """The queue's bulk-action fields drawn (nothing typed: a GET page), kept per language and active reviewers."""
+    reviewers = tuple((str(u.id), u.username) for u in web_queries.reviewers(db()))
+    key = (current_lang(), reviewers)
+    kept: dict[Any, Markup] = current_app.extensions.setdefault(_BULK, {})
+    if key in kept and not current_app.jinja_env.auto_reload:
+        return kept[key]
+    form = BulkForm()
+    form.reviewer.choices = [choice(value, name) for value, name in reviewers]
+    html = Markup(render_template("review/_queue_bulk.html", bulk_form=form))
+    if len(kept) < FILTERS_KEPT:
+        kept[key] = html
+    return html
 
 
 @lru_cache(maxsize=4096)
@@ -148,9 +196,9 @@ def _numbers(page: int, pages: int) -> list[int | None]:
 @role_required("reviewer")
 def export(format: str) -> Response:  # noqa: A002  (the URL's word)
     session = db()
-    listed = call_queries.list_calls(session)
+    listed = review_queries.queue_calls(session)
     calls = {c.id: c for c in listed}
-    rows = queue.export_rows(queue.all_rows(session, _query(_queue_form(listed))),
+    rows = queue.export_rows(queue.all_rows(session, _query(_values(_queue_form(listed, _flag_choices())))),
                              lambda s: tr(stored.status_label(s)), local_time,
                              lambda r: tr(review_queries.stage_label(calls.get(r.call_id), r.stage)))
     if format == "csv":

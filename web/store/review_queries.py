@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine import lifecycle
@@ -27,6 +28,12 @@ STAGE_PRESETS = {
     "three": [{"zh": "初审", "en": "first review", "users": []}, {"zh": "复审", "en": "second review", "users": []},
               {"zh": "终审", "en": "final review", "users": []}],
 }
+
+
+def queue_calls(session: Session) -> list[Call]:
+    """Every call, newest window first (list_calls' order), without its measures: the reviewer's queue shows only
+    their numbers, titles and review stages."""
+    return list(session.scalars(select(Call).order_by(Call.opens_at.desc(), Call.id.desc())))
 
 
 def stages_of(call: Call | None) -> list[dict[str, Any]]:
