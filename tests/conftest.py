@@ -20,9 +20,12 @@ AS_OF = dt.date(2025, 6, 30)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Uploaded materials written by the tests (the demo, the CLI) go to a temporary folder, never instance/."""
+    """Uploaded materials written by the tests (the demo, the CLI) go to a temporary folder, never instance/; so does
+    the command line's cache of read rule files (web/cli/rules_cache.py), never the user's ~/.cache."""
     if not os.environ.get("SUBSIDY_MATERIALS"):
         os.environ["SUBSIDY_MATERIALS"] = tempfile.mkdtemp(prefix="subsidy-test-materials-")
+    if not os.environ.get("SUBSIDY_RULES_CACHE"):
+        os.environ["SUBSIDY_RULES_CACHE"] = tempfile.mkdtemp(prefix="subsidy-test-rules-cache-")
 
 
 @pytest.fixture(scope="session")
