@@ -1,7 +1,8 @@
 """The summary of a decision: everything but the traces — the one definition of its shape.
 
     summary_of(decision)                       # from a Decision, reading none of its (deferred) traces
-    engine.fast.summarise(ruleset, parsed, as_of)   # the same dict, from the untraced compiled path
+    summarise(ruleset, parsed, as_of)          # the same dict, from the untraced compiled path (engine.fast)
+    summary_json(ruleset, parsed, as_of)       # its canonical JSON bytes (what the API answers)
 
 Shape (plain JSON data, keys as in the Decision's canonical JSON): engine_version, ruleset_hash, as_of,
 profile_hash, profile_kind, warnings, stacking, and results — per measure measure_id, outcome, reason,
@@ -10,12 +11,21 @@ amount, failing, missing, gaps and (only when not empty) prerequisites. No `trac
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import TYPE_CHECKING, Any
 
-from engine.canonical import plain
-from engine.decision import Amount, Decision
+import orjson
 
+from engine.canonical import dumps_bytes, plain, profile_hash_of
+from engine.decision import Amount, Decision, Outcome
+from engine.version import __version__
+
+if TYPE_CHECKING:
+    from engine.model import RuleSet
+
+LIMIT = 4096  # objects whose conversion is kept (shared amounts, stackings, not-applicable verdicts)
 _AMOUNTS: dict[int, tuple[Amount, dict[str, Any]]] = {}  # id → (amount, plain(amount)) of the amounts seen
+_SHARED: dict[int, tuple[Any, Any]] = {}  # id → (stacking or verdict, its plain data or canonical JSON bytes)
 
 
 def _amount(amount: Amount) -> dict[str, Any]:
@@ -25,9 +35,21 @@ def _amount(amount: Amount) -> dict[str, Any]:
     if found is not None and found[0] is amount:
         return dict(found[1])
     converted: dict[str, Any] = plain(amount)
-    if len(_AMOUNTS) < 4096:
+    if len(_AMOUNTS) < LIMIT:
         _AMOUNTS[id(amount)] = (amount, converted)
         return dict(converted)
+    return converted
+
+
+def _kept(value: Any, convert: Any) -> Any:
+    """convert(value) of an object the compiled path shares between runs (a Stacking, a not-applicable verdict),
+    worked out once: the result must be immutable (bytes) or copied by the caller."""
+    found = _SHARED.get(id(value))
+    if found is not None and found[0] is value:
+        return found[1]
+    converted = convert(value)
+    if len(_SHARED) < LIMIT:
+        _SHARED[id(value)] = (value, converted)
     return converted
 
 
@@ -54,3 +76,68 @@ def summary_of(decision: Decision) -> dict[str, Any]:
                  decision.profile_kind, decision.warnings, decision.stacking)
     out["results"] = [result_summary(r, r.gaps) for r in decision.results]
     return out
+
+
+def summarise(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None = None) -> dict[str, Any]:
+    """The summary of the Decision (outcomes, amounts, failing, missing, gaps, stacking; no trace), from the
+    untraced compiled path: equal to `summary_of(evaluate(ruleset, parsed, as_of, measures))`.
+
+    Args:
+        parsed: a ParsedProfile or a validated profile model (its hash is part of the summary).
+    """
+    top, verdicts, gaps = _parts(ruleset, parsed, as_of, measures)
+    top["stacking"] = plain(top["stacking"])
+    top["results"] = [result_summary(v, g) for v, g in zip(verdicts, gaps, strict=True)]
+    return top
+
+
+def summary_json(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None = None) -> bytes:
+    """`dumps_bytes(summarise(...))`, byte for byte, without converting again what runs share: a not-applicable
+    verdict (one object per measure and reason) is written once, as is a stacking (shared by the profiles that
+    count the same results); the rest is written by orjson around those pieces (orjson.Fragment)."""
+    top, verdicts, gaps = _parts(ruleset, parsed, as_of, measures)
+    try:
+        pieces = [_kept(v, _result_bytes) if v.outcome is Outcome.NOT_APPLICABLE and not g else dumps_bytes(result_summary(v, g)) for v, g in zip(verdicts, gaps, strict=True)]
+        top["stacking"] = orjson.Fragment(_kept(top["stacking"], _plain_bytes))
+        top["results"] = orjson.Fragment(b"[" + b",".join(pieces) + b"]")
+        return orjson.dumps(top, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # what orjson does not write (integers beyond 64 bits): the standard library's bytes
+        return dumps_bytes(summarise(ruleset, parsed, as_of, measures))
+
+
+def _result_bytes(verdict: Any) -> bytes:
+    return dumps_bytes(result_summary(verdict, ()))
+
+
+def _plain_bytes(value: Any) -> bytes:
+    return dumps_bytes(plain(value))
+
+
+def _parts(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None
+           ) -> tuple[dict[str, Any], tuple[Any, ...], list[tuple[Any, ...]]]:
+    """The untraced run's header (its stacking not yet converted), verdicts, and each verdict's gaps (only the
+    failing ones have any: engine.gaps)."""
+    from engine.fast import compile_ruleset
+    from engine.gaps import gaps_for
+    from engine.profile import ParsedProfile
+
+    profile = parsed.profile if isinstance(parsed, ParsedProfile) else parsed
+    warnings = parsed.warnings if isinstance(parsed, ParsedProfile) else ()
+    program = compile_ruleset(ruleset, as_of)
+    run, verdicts = program.run(profile, measures)
+    top = header(__version__, ruleset.hash, as_of.isoformat(), profile_hash_of(profile), profile.kind, warnings,
+                 None)
+    top["stacking"] = program.stacking(verdicts)  # converted by the caller: plain data, or bytes written once
+    gaps: list[tuple[Any, ...]] = []
+    saved = run.params
+    try:
+        for verdict in verdicts:
+            if verdict.failing:
+                measure = ruleset.measures[verdict.measure_id]
+                run.params = measure.parameters
+                gaps.append(tuple(gaps_for(run, measure, None, verdict.failing)))
+            else:
+                gaps.append(())
+    finally:
+        run.params = saved
+    return top, verdicts, gaps
