@@ -42,11 +42,11 @@ def submit_to_call(session: Session, *, call_id: int, profile: Any, profile_data
     items = [i["key"] for i in material_queries.checklist(session, call_id, sorted(measures))]  # read before the lock
 
     def extra(s: Session, head: Any, application: Application, row: Decision) -> None:
-        application.call_id = call_id
+        attached = material_queries.attach(s, application.id, files, user_id, supersede=False)  # a new application
+        application.call_id = call_id  # set after the files' flush: one UPDATE of the application with the ledger's
         if contacts is not None:
             application.contact_name, application.contact_phone = contacts.name, contacts.phone
             application.contact_email = contacts.email
-        attached = material_queries.attach(s, application.id, files, user_id, supersede=False)  # a new application
         application.materials_complete = material_queries.complete(items, attached)
         queries.append_ledger(s, head, "submission", submission_body(application, row, files), call_id=call_id,
                               application_id=application.id, user_id=user_id)
