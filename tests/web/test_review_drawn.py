@@ -1,0 +1,94 @@
+"""Issue 18, the reviewer's queue drawn cheaply: the filter form and the bulk-action fields are drawn once per
+language and filter values and then reused — the page stays the same as drawn afresh, a typed search is shown but
+never kept, a new call or reviewer appears at once — and an application whose triage has not run yet says so."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.web.conftest import Seeded, login
+
+
+@pytest.fixture
+def reviewer(client: FlaskClient, seeded: Seeded) -> FlaskClient:
+    login(client, "rita")
+    client.get("/review/")  # the login's flash shown once
+    return client
+
+
+def _kept(app: Flask) -> dict[Any, Any]:
+    return app.extensions.get("review.filters", {})
+
+
+def _csrf_free(page: str) -> str:
+    return re.sub(r'name="csrf_token" type="hidden" value="[^"]+"', "", page)
+
+
+@pytest.mark.parametrize("query", ["", "?lang=en", "?status=all&sort=age", "?status=approved&flags=none&mine=y",
+                                   "?status=nonsense&page=x"])
+def test_a_kept_filter_form_gives_the_page_drawn_afresh(app: Flask, reviewer: FlaskClient, query: str) -> None:
+    first = _csrf_free(reviewer.get(f"/review/{query}").get_data(as_text=True))
+    assert _kept(app)  # drawn once, then kept
+    again = _csrf_free(reviewer.get(f"/review/{query}").get_data(as_text=True))
+    app.extensions.pop("review.filters")
+    app.extensions.pop("review.bulk_fields", None)
+    fresh = _csrf_free(reviewer.get(f"/review/{query}").get_data(as_text=True))
+    assert first == again == fresh
+
+
+def test_the_filter_values_are_shown_as_chosen(reviewer: FlaskClient) -> None:
+    for _ in range(2):
+        page = reviewer.get("/review/?status=all&sort=age").get_data(as_text=True)
+        assert re.search(r'<option selected value="all">', page) and re.search(r'<option selected value="age">', page)
+    page = reviewer.get("/review/?status=all").get_data(as_text=True)
+    assert re.search(r'<option selected value="priority">', page)
+
+
+def test_a_typed_search_is_shown_but_never_kept(app: Flask, reviewer: FlaskClient, seeded: Seeded) -> None:
+    reviewer.get("/review/")
+    kept = len(_kept(app))
+    page = reviewer.get("/review/?q=瓷韵").get_data(as_text=True)
+    assert 'value="瓷韵"' in page and len(_kept(app)) == kept
+    assert "瓷韵" not in repr(_kept(app))
+
+
+def test_a_new_call_and_a_new_reviewer_appear_at_once(app: Flask, reviewer: FlaskClient) -> None:
+    from web.db_session import db
+    from web.store import call_queries, queries
+    from web.store.call_queries import LOCAL_BODIES, MeasureSpec
+
+    before = reviewer.get("/review/").get_data(as_text=True)
+    assert "第二批测试申报" not in before and "ruth" not in before
+    with app.test_request_context():
+        session = db()
+        now = call_queries.now()
+        call_queries.create_call(session, year=2025, title="第二批测试申报", body=sorted(LOCAL_BODIES)[0],
+                                 opens_at=now - dt.timedelta(days=1), closes_at=now + dt.timedelta(days=30),
+                                 budget=10**6, method="rank_full", measures=[MeasureSpec("qingyuan.webtest_award", None, ())],
+                                 user_id=None)
+        queries.create_user(session, "ruth", "correct-horse-battery", "reviewer")
+        session.commit()
+    after = reviewer.get("/review/").get_data(as_text=True)
+    assert "第二批测试申报" in after and ">ruth</option>" in after
+
+
+def test_an_application_waiting_for_its_triage_says_so(app: Flask, reviewer: FlaskClient, seeded: Seeded) -> None:
+    from web.db_session import db
+    from web.store import triage_due
+
+    page = reviewer.get("/review/").get_data(as_text=True)
+    assert "分诊中" not in page
+    with app.test_request_context():
+        triage_due.mark(db(), seeded.application_a)
+        db().commit()
+    page = reviewer.get("/review/").get_data(as_text=True)
+    assert page.count("分诊中") == 1
+    row = page[page.index(f'value="{seeded.application_a}"'):]
+    assert row.index("分诊中") < row.index("</tr>")
+    assert "Triage pending" in reviewer.get("/review/?lang=en").get_data(as_text=True)
