@@ -45,6 +45,12 @@ class RawChunk:
     def read(self) -> int:
         return (self.table.num_rows if self.table is not None else 0) + len(self.long) + len(self.lines)
 
+    def head(self, n: int) -> RawChunk:
+        """The chunk's first n rows (a view of the table), e.g. to warm a screener up on the register's data."""
+        table = self.table.slice(0, n) if self.table is not None else None
+        rows = self.rows[:n] if self.rows is not None else None
+        return RawChunk(self.kind, self.header, table, rows, [], self.lines[:n])
+
 
 @dataclass(frozen=True)
 class Part:

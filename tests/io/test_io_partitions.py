@@ -69,10 +69,20 @@ def test_simulate_on_a_dask_cluster_is_byte_identical(tmp_path: Path, register: 
 
 
 def test_workers_option_starts_a_local_cluster(tmp_path: Path, register: Path) -> None:
-    common = [str(register), "--rules", BENCH_RULES, "--chunk", "1000", *DATES]
+    """--workers 2: a local cluster whose workers are forked after this process has compiled the catalogue and
+    screened the register's first rows (web.reports.partitions.run_chunks' warm-up): the same files, byte for
+    byte, and no process of the cluster or of a pool left running afterwards."""
+    psutil = pytest.importorskip("psutil")
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    common = [str(register), "--rules", str(ROOT / "rules"), "--chunk", "1000", *DATES]
     invoke("screen", *common, "--out", str(tmp_path / "one"), "--jobs", "1")
     invoke("screen", *common, "--out", str(tmp_path / "local"), "--workers", "2")
+    invoke("screen", *common, "--out", str(tmp_path / "pool"), "--jobs", "2", "--format", "csv,jsonl,parquet")
     assert files(tmp_path / "one", SCREEN_FILES) == files(tmp_path / "local", SCREEN_FILES)
+    assert files(tmp_path / "one", SCREEN_FILES) == files(tmp_path / "pool", SCREEN_FILES)
+    left = [p for p in psutil.Process().children(recursive=True) if p.pid not in before and p.is_running()
+            and p.status() != psutil.STATUS_ZOMBIE]
+    assert not left, [(p.pid, p.cmdline()) for p in left]
 
 
 def test_parquet_partitions_are_read_by_the_workers(tmp_path: Path, register: Path) -> None:

@@ -46,12 +46,19 @@ def _loaded(chunk: Any) -> Any:
 
 def run_chunks(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], setup: Any, chunks: Iterable[Any],
                jobs: int = 1, scheduler: str | None = None, workers: int | None = None,
-               processes: bool = True) -> Iterator[Any]:
-    """work(prepare(setup), chunk) for every chunk, in chunk order."""
+               processes: bool = True, warm: Callable[[Any, Any], Any] | None = None) -> Iterator[Any]:
+    """work(prepare(setup), chunk) for every chunk, in chunk order. `warm(state, chunk)`, if given, is run once
+    in this process on the first chunk (loaded) before local workers are forked, so that what the state builds
+    on first use (generated code, compiled row-by-row closures) is built once here and inherited, not once in
+    each worker; its result is dropped."""
     chunks = iter(chunks)
     head = list(islice(chunks, 2))
     if len(head) < 2 and not scheduler:  # one chunk: starting workers would cost more than it saves
         jobs, workers = 1, None
+    local = not scheduler and (workers or jobs > 1) and processes and _forks()
+    if local and warm is not None and head:
+        head[0] = _loaded(head[0])  # read once, here
+        warm(state_of(prepare, setup), head[0])
     chunks = chain(head, chunks)
     if scheduler or workers:
         yield from _dask(prepare, work, setup, chunks, scheduler, workers or 0, processes)
@@ -59,10 +66,9 @@ def run_chunks(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], s
         for chunk in chunks:
             yield _call(prepare, work, setup, chunk)
     else:
-        fork = sys.platform != "win32"
+        fork = _forks()
         if fork:  # built once here, inherited by every forked worker instead of built in each
-            _STATE.clear()
-            _STATE["pool"] = prepare(setup[1])
+            _STATE["pool"] = state_of(prepare, setup)
         context = multiprocessing.get_context("fork" if fork else "spawn")
         with context.Pool(jobs, initializer=_init, initargs=(prepare, setup)) as pool:
             flight: deque[Any] = deque()  # at most two chunks per worker read ahead: memory stays bounded
@@ -72,6 +78,10 @@ def run_chunks(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], s
                     yield flight.popleft().get()
             while flight:
                 yield flight.popleft().get()
+
+
+def _forks() -> bool:
+    return sys.platform != "win32" and "fork" in multiprocessing.get_all_start_methods()
 
 
 def _init(prepare: Callable[[Any], Any], setup: tuple[str, Any]) -> None:
@@ -86,14 +96,24 @@ def _pooled(item: tuple[Callable[[Any, Any], Any], Any]) -> Any:
 
 def _dask(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], setup: Any, chunks: Iterable[Any],
           scheduler: str | None, workers: int, processes: bool) -> Iterator[Any]:
+    """On a cluster (--scheduler) every worker builds its state once from the scattered setup. A local cluster's
+    worker processes are forked from this process after it has built the state (where the platform forks): they
+    start with the catalogue imported and compiled, and only the setup's key travels to them."""
     from distributed import Client, LocalCluster
 
     cluster = None
     if scheduler:
         client = Client(scheduler)
     else:
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
-                               dashboard_address=":0", silence_logs=40)
+        import dask
+
+        fork = processes and _forks()
+        if fork:
+            state_of(prepare, setup)
+            setup = (setup[0], None)  # the forked workers hold the state: prepare() is never called there
+        with dask.config.set({"distributed.worker.multiprocessing-method": "fork"} if fork else {}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
+                                   dashboard_address=":0", silence_logs=40)
         client = Client(cluster)
     try:
         shared = client.scatter(setup, broadcast=True)

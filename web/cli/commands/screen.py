@@ -92,7 +92,7 @@ def screen(register_file: Path | None, as_of: str | None, out_dir: Path | None, 
             setup = (f"{ruleset.hash}|{settings[1:]}", settings)
             files = _open_outputs(stack, out, formats)
             outputs = run_chunks(_prepare, _screen_chunk, setup, _chunks(register_file, encoding, chunk_size, workers),
-                                 jobs=jobs, scheduler=scheduler, workers=workers)
+                                 jobs=jobs, scheduler=scheduler, workers=workers, warm=_warm)
             for output in _progress(outputs, register_file):
                 _write(files, output)
                 summary.merge(output.summary)
@@ -155,6 +155,12 @@ def _prepare(settings: tuple[Any, ...]) -> Any:
     loaded = [ruleset for text, ruleset in _LOADED if text is snapshot]  # the same object: loaded here
     ruleset = loaded[0] if loaded else load_from_snapshot(snapshot)
     return Screener(compile_ruleset(ruleset, as_of), today, with_missing, include_na, formats), spool
+
+
+def _warm(state: Any, raw: Any) -> None:
+    """The register's first rows screened here (output dropped) before local workers are forked: the code each
+    measure generates on first use, and the row-by-row closures, are built once and inherited."""
+    state[0].screen(raw.head(500))
 
 
 def _reuse_freed_memory() -> None:
