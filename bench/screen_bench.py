@@ -11,7 +11,7 @@ The machine is shared with other sessions: the load average before and after is 
 seconds (which the others' load does not inflate as much as the wall clock) are shown beside the rates.
 
     python bench/screen_bench.py [--quick] [--sizes 10000,100000,1000000] [--catalogue-sizes 10000,100000]
-                                 [--jobs 2] [--repeat 3] [--workers N]
+                                 [--jobs 2] [--repeat 3] [--workers N] [--format parquet]
 
 Writes bench/results/screen.json; the registers are generated once (fixed seed) and kept in the system's
 temporary directory (subsidy-bench-registers/, ~280 MB with 1M rows). Never part of the test suite's assertions.
@@ -65,10 +65,11 @@ def register(n: int) -> Path:
     return path
 
 
-def screen_once(path: Path, rules: Path, out: Path, jobs: int, workers: int | None) -> dict[str, Any]:
+def screen_once(path: Path, rules: Path, out: Path, jobs: int, workers: int | None,
+                formats: str = "csv,jsonl") -> dict[str, Any]:
     """One `subsidy screen` in a fresh process, measured from a parent that does nothing else."""
     command = [str(Path(sys.executable).with_name("subsidy")), "screen", str(path), "--rules", str(rules), "--out", str(out),
-               "--as-of", AS_OF.isoformat(), "--today", TODAY.isoformat(), "--jobs", str(jobs)]
+               "--as-of", AS_OF.isoformat(), "--today", TODAY.isoformat(), "--jobs", str(jobs), "--format", formats]
     if workers:
         command += ["--workers", str(workers)]
     done = subprocess.run([sys.executable, "-c", MEASURE, *command], capture_output=True, text=True, cwd=ROOT,
@@ -103,7 +104,7 @@ def bench_size(name: str, rules: Path, n: int, args: argparse.Namespace, naive: 
     runs = []
     with tempfile.TemporaryDirectory(prefix="screen_bench_") as tmp:
         for _ in range(args.repeat):
-            runs.append(screen_once(register(n), rules, Path(tmp) / "out", args.jobs, args.workers))
+            runs.append(screen_once(register(n), rules, Path(tmp) / "out", args.jobs, args.workers, args.format))
     wall = statistics.median(r["wall"] for r in runs)
     cpu = statistics.median(r["cpu"] for r in runs)
     return {"rules": name, "rows": n, "runs": len(runs), "wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
@@ -128,6 +129,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--workers", type=int, default=None, help="run on a local Dask cluster of N workers")
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--format", default="csv,jsonl", help="subsidy screen --format: the result files written "
+                                                              "(csv,jsonl as by default; parquet)")
     parser.add_argument("--output", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
     sizes = {"bench": [int(x) for x in ("10000,100000" if args.quick else args.sizes).split(",") if x],
@@ -148,8 +151,9 @@ def main(argv: list[str] | None = None) -> int:
     result = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version(),
                           "load_average_before": before, "load_average_after": load_average(),
                           "note": "shared with six other sessions: wall-clock rates move with their load"},
-              "jobs": args.jobs, "workers": args.workers, "target_rows_per_s": TARGET, "table": table}
-    print(f"Register screening — subsidy screen --jobs {args.jobs}{f' --workers {args.workers}' if args.workers else ''}, "
+              "jobs": args.jobs, "workers": args.workers, "format": args.format, "target_rows_per_s": TARGET, "table": table}
+    print(f"Register screening — subsidy screen --jobs {args.jobs}{f' --workers {args.workers}' if args.workers else ''} "
+          f"--format {args.format}, "
           f"median of {args.repeat}, {os.cpu_count()} CPUs, load average {before} → {result['machine']['load_average_after']}")
     print(f"{'rules':<10}{'rows':>10}{'rows/s':>10}{'marginal':>10}{'rows/CPU-s':>12}{'wall s':>9}{'CPU s':>8}"
           f"{'peak MB':>9}{'per row ×':>10}{'× naive':>9}{'CPU × naive':>12}")
