@@ -58,19 +58,65 @@ def number_of_text(text: str) -> int | Fraction | None:
     return number.numerator if number.denominator == 1 else number
 
 
-_CONVERTERS: dict[type, Callable[[Any], Any]] = {}
+_ATOMS = frozenset({str, int, bool, type(None)})  # already plain: taken as they are, without a call
+_SORTED = orjson.OPT_SORT_KEYS
+_DIRECT = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS  # dataclasses by plain()'s rules, not orjson's
+_LIMIT = 1 << 15  # most shared objects whose bytes the JSON writer keeps at once (then it starts again)
 
 
-def plain(value: Any) -> Any:
-    """Convert engine values into JSON-ready plain values, deterministically.
+class _Table(dict[type, Callable[[Any], Any]]):
+    """The converter of each kind of value, worked out on first use.
 
-    The conversion of each type is worked out once and cached, so a whole Decision is one quick walk.
+    One set of conversions, used two ways. PLAIN converts everything to plain Python data (`plain`). JSON
+    converts the structure — dataclasses and the fields that can hold one — and leaves every other value to
+    orjson, which calls back (`default`) for what it cannot write itself; the objects decisions share (rule
+    texts, parameters read, not-applicable results) it writes once and keeps as bytes (`keep_bytes`).
     """
-    kind = type(value)
-    convert = _CONVERTERS.get(kind)
-    if convert is None:
-        convert = _CONVERTERS[kind] = _converter(kind)
-    return convert(value)
+
+    def __init__(self, eager: bool):
+        super().__init__()
+        self.eager = eager
+        self.memo: dict[int, tuple[Any, Any]] = {}  # id → (the object, its bytes): JSON only
+
+    def __missing__(self, kind: type) -> Callable[[Any], Any]:
+        convert = _converter(kind, self)
+        if not self.eager and kind in _KEPT:
+            convert = _kept(convert, _KEPT[kind], self.memo)
+        self[kind] = convert
+        return convert
+
+    def item(self, value: Any) -> Any:
+        kind = type(value)
+        return value if kind in _ATOMS else self[kind](value)
+
+
+_KEPT: dict[type, Callable[[Any], bool]] = {}
+
+
+def keep_bytes(kind: type, when: Callable[[Any], bool] = lambda value: True) -> None:
+    """Instances of `kind` (those `when` accepts) are immutable and shared by many decisions (rule texts,
+    parameters read): the JSON writer writes each once and keeps its bytes, by identity."""
+    _KEPT[kind] = when
+    _JSON.pop(kind, None)
+
+
+def _kept(convert: Callable[[Any], Any], when: Callable[[Any], bool], memo: dict[int, tuple[Any, Any]]
+          ) -> Callable[[Any], Any]:
+    def kept(value: Any) -> Any:
+        found = memo.get(id(value))
+        if found is not None and found[0] is value:  # the object is held in the memo: its id is not reused
+            return found[1]
+        out = convert(value)
+        if when(value):
+            try:
+                out = orjson.Fragment(orjson.dumps(out, default=_json_default, option=_DIRECT))
+            except TypeError:  # orjson refuses it (a 2**70, a lone surrogate): written with the rest
+                return out
+            if len(memo) >= _LIMIT:
+                memo.clear()
+            memo[id(value)] = (value, out)
+        return out
+    return kept
 
 
 def _identity(value: Any) -> Any:
@@ -89,138 +135,117 @@ def _unknown(value: Unknown) -> Any:
     return {"unknown": sorted(value.missing), **({"reason": value.reason} if value.reason else {})}
 
 
-def _conditional(value: Conditional) -> Any:
-    return {"conditional": sorted(value.prerequisites), "now": plain(value.now), "recognised": plain(value.recognised)}
-
-
-_ATOMS = frozenset({str, int, bool, type(None)})  # already plain: taken as they are, without a call
-
-
-def _item(value: Any) -> Any:
-    """plain() of one element: atoms as they are, known types by their cached converter."""
-    kind = type(value)
-    if kind in _ATOMS:
-        return value
-    convert = _CONVERTERS.get(kind)
-    return convert(value) if convert is not None else plain(value)
-
-
-def _list(value: Any) -> list[Any]:
-    return [v if type(v) in _ATOMS else _item(v) for v in value]
-
-
-def _dict(value: dict[Any, Any]) -> dict[str, Any]:
-    return {k if type(k) is str else str(k): v if type(v) in _ATOMS else _item(v) for k, v in value.items()}
-
-
-_SIMPLE: dict[type, Callable[[Any], Any]] = {
-    Fraction: _fraction, Decimal: lambda v: plain(Fraction(v)), float: _float,
-    Interval: lambda v: {"interval": [plain(v.lo), plain(v.hi)]}, Unknown: _unknown, Conditional: _conditional,
-    dict: _dict, list: _list, tuple: _list, set: lambda v: sorted(plain(x) for x in v),
-    frozenset: lambda v: sorted(plain(x) for x in v)}
-
-
-def _converter(kind: type) -> Callable[[Any], Any]:  # noqa: C901 - one line per kind of value
+def _converter(kind: type, table: _Table) -> Callable[[Any], Any]:  # noqa: C901 - one line per kind of value
+    item, atoms, deep = table.item, _ATOMS, table.eager
     if kind is type(None) or issubclass(kind, bool | int | str):
         return _identity
-    for base, convert in _SIMPLE.items():
-        if issubclass(kind, base):
-            return convert
+    if issubclass(kind, Fraction):
+        return _fraction
+    if issubclass(kind, Decimal):
+        return lambda v: _fraction(Fraction(v))
+    if issubclass(kind, float):
+        return _float
+    if issubclass(kind, Interval):
+        return lambda v: {"interval": [item(v.lo), item(v.hi)]}
+    if issubclass(kind, Unknown):
+        return _unknown
+    if issubclass(kind, Conditional):
+        return lambda v: {"conditional": sorted(v.prerequisites), "now": item(v.now), "recognised": item(v.recognised)}
+    if issubclass(kind, dict):
+        return lambda v: {k if type(k) is str else str(k): x if type(x) in atoms else item(x) for k, x in v.items()}
+    if issubclass(kind, list | tuple):
+        return lambda v: [x if type(x) in atoms else item(x) for x in v]
+    if issubclass(kind, set | frozenset):
+        return lambda v: sorted(item(x) for x in v)
     if issubclass(kind, dt.date):
         return lambda v: v.isoformat()
     if dataclasses.is_dataclass(kind):
-        return _dataclass(kind)
+        return _dataclass(kind, table) if deep else _fields(kind)
     if hasattr(kind, "model_dump"):
-        return lambda v: plain(v.model_dump(mode="python", exclude_none=True))
+        return lambda v: item(v.model_dump(mode="python", exclude_none=True))
     raise TypeError(f"cannot serialise {kind.__name__}")
 
 
-def _dataclass(kind: type) -> Callable[[Any], Any]:
-    """Fields by name; fields marked `omit_default` are left out while at their default.
-
-    A field is read from the instance's __dict__ when it is there (a deferred field that was not built yet
-    is not: getattr builds it), and converted by the cached converter of its type.
-    """
-    layout = tuple((f.name, bool(f.metadata.get("omit_default")), f.default) for f in dataclasses.fields(kind))
-    atoms, converters, absent = _ATOMS, _CONVERTERS, object()
-    has_dict = not hasattr(kind, "__slots__")
+def _dataclass(kind: type, table: _Table) -> Callable[[Any], Any]:
+    """Every field by name, converted; fields marked `omit_default` are left out while at their default."""
+    names = tuple(f.name for f in dataclasses.fields(kind))
+    fields_of, atoms = _fields(kind), _ATOMS
 
     def convert(value: Any) -> dict[str, Any]:
-        fields = value.__dict__ if has_dict else {}
+        found = fields_of(value)
         out = {}
-        for name, omit, default in layout:
-            item = fields.get(name, absent)
-            if item is absent:
-                item = getattr(value, name)
-            if omit and item == default:
-                continue
-            kind = type(item)
-            if kind in atoms:
-                out[name] = item
-            else:
-                found = converters.get(kind)
-                out[name] = found(item) if found is not None else plain(item)
+        for name in names:  # in the order of the fields
+            if name in found:
+                item = found[name]
+                out[name] = item if type(item) in atoms else table[type(item)](item)
         return out
     return convert
 
 
-def _shallow_dataclass(kind: type) -> Callable[[Any], Any]:
-    """One level of a dataclass for `direct_json`: its fields by name (read as `_dataclass` reads them), the
-    values left for orjson; the instance's own __dict__ when that already is exactly the field dict."""
+def _fields(kind: type) -> Callable[[Any], dict[str, Any]]:
+    """The fields of a dataclass instance by name, fields marked `omit_default` left out while at their default
+    (absent from the instance's __dict__ counts as at the default, the class attribute); a deferred field not
+    built yet is built (getattr). The instance's own __dict__ when that already is exactly this, else a copy.
+    """
     names = tuple(f.name for f in dataclasses.fields(kind))
     omitted = tuple((f.name, f.default) for f in dataclasses.fields(kind) if f.metadata.get("omit_default"))
     count, has_dict = len(names), not hasattr(kind, "__slots__")
 
-    def shallow(value: Any) -> dict[str, Any]:
-        fields = value.__dict__ if has_dict else None
-        if fields is None or len(fields) != count or "_deferred" in fields:
-            fields = {name: getattr(value, name) for name in names}  # getattr builds a deferred field
-        copied = fields is not value.__dict__
+    def select(found: dict[str, Any]) -> tuple[dict[str, Any], int]:
+        out, size = found, len(found)
         for name, default in omitted:
-            if fields[name] == default:
-                if not copied:
-                    fields, copied = dict(fields), True
-                del fields[name]
-        return fields
-    return shallow
+            if name not in found:
+                size += 1
+            elif found[name] == default:
+                if out is found:
+                    out = dict(found)
+                del out[name]
+        return out, size
+
+    def fields_of(value: Any) -> dict[str, Any]:
+        found = value.__dict__ if has_dict else None
+        if found is not None and "_deferred" not in found:
+            out, size = select(found)
+            if size == count:  # no other attribute in the instance's __dict__, no field missing from it
+                return out
+        return select({name: getattr(value, name) for name in names})[0]
+    return fields_of
 
 
-def _shallow_of(kind: type) -> Callable[[Any], Any]:  # noqa: C901 - one line per kind of value, as _converter
-    if issubclass(kind, Fraction | Decimal | float | Unknown | frozenset | set) or issubclass(kind, dt.date):
-        return _converter(kind)
-    if issubclass(kind, Interval):
-        return lambda v: {"interval": [v.lo, v.hi]}
-    if issubclass(kind, Conditional):
-        return lambda v: {"conditional": sorted(v.prerequisites), "now": v.now, "recognised": v.recognised}
-    if issubclass(kind, dict):
-        return lambda v: {k if type(k) is str else str(k): x for k, x in v.items()}
-    if issubclass(kind, list | tuple):
-        return list
-    if dataclasses.is_dataclass(kind):
-        return _shallow_dataclass(kind)
-    return _converter(kind)
+_PLAIN = _Table(eager=True)
+_JSON = _Table(eager=False)
 
 
-_SHALLOW: dict[type, Callable[[Any], Any]] = {}
-_DIRECT = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS
+def plain(value: Any) -> Any:
+    """Convert engine values into JSON-ready plain values, deterministically.
 
-
-def _default(value: Any) -> Any:
+    The conversion of each type is worked out once and cached, so a whole Decision is one quick walk.
+    """
     kind = type(value)
-    shallow = _SHALLOW.get(kind)
-    if shallow is None:
-        shallow = _SHALLOW[kind] = _shallow_of(kind)
-    return shallow(value)
+    return value if kind in _ATOMS else _PLAIN[kind](value)
+
+
+def _json_default(value: Any) -> Any:
+    return _JSON[type(value)](value)
+
+
+def json_bytes(value: Any) -> bytes:
+    """`dumps(plain(value))` as UTF-8 bytes, written by orjson from the objects: orjson calls back for what it
+    cannot write itself (a dataclass: converted with the fields that can hold one, in one walk; exact numbers,
+    Unknowns, intervals, sets), with plain()'s conversions; shared objects are written once (`keep_bytes`).
+    Where orjson refuses (integers beyond 64 bits, a non-string key, a string that is not valid UTF-8) the
+    text is plain()'s and the standard library's.
+    """
+    try:
+        return orjson.dumps(value, default=_json_default, option=_DIRECT)
+    except TypeError:
+        return dumps(plain(value)).encode("utf-8")
 
 
 def direct_json(value: Any) -> str:
-    """`dumps(plain(value))`, byte for byte, written by orjson straight from the objects: only what orjson
-    does not know (dataclasses, exact numbers, Unknown, intervals, sets) passes through Python, one level
-    at a time, with plain()'s rules. Where orjson refuses (integers beyond 64 bits, a non-string key, a
-    string that is not valid UTF-8) the text is plain()'s and the standard library's.
-    """
+    """`dumps(plain(value))`, byte for byte (`json_bytes` as text)."""
     try:
-        return orjson.dumps(value, default=_default, option=_DIRECT).decode("utf-8")
+        return orjson.dumps(value, default=_json_default, option=_DIRECT).decode("utf-8")
     except TypeError:
         return dumps(plain(value))
 
@@ -232,7 +257,7 @@ def dumps(data: Any) -> str:
     beyond 64 bits and strings that are not valid UTF-8 (lone surrogates) go to the standard library.
     """
     try:
-        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+        return orjson.dumps(data, option=_SORTED).decode("utf-8")
     except TypeError:
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
@@ -240,7 +265,7 @@ def dumps(data: Any) -> str:
 def dumps_bytes(data: Any) -> bytes:
     """`dumps(data)` as UTF-8 bytes, without decoding orjson's bytes only to encode them again (an HTTP body)."""
     try:
-        return orjson.dumps(data, option=orjson.OPT_SORT_KEYS)
+        return orjson.dumps(data, option=_SORTED)
     except TypeError:
         return dumps(data).encode("utf-8")
 
@@ -254,11 +279,5 @@ def sha256_of(value: Any) -> str:
 
 
 def profile_hash_of(profile: Any) -> str:
-    """A Decision's profile_hash: sha256_of(profile.model_dump(exclude_none)), its bytes written by orjson from
-    the dump as `direct_json` writes them (plain()'s text where orjson refuses)."""
-    data = profile.model_dump(mode="python", exclude_none=True)
-    try:
-        raw = orjson.dumps(data, default=_default, option=_DIRECT)
-    except TypeError:
-        raw = dumps(plain(data)).encode("utf-8")
-    return hashlib.sha256(raw).hexdigest()
+    """A Decision's profile_hash: sha256_of(profile.model_dump(exclude_none)), its bytes written by `json_bytes`."""
+    return hashlib.sha256(json_bytes(profile.model_dump(mode="python", exclude_none=True))).hexdigest()

@@ -13,7 +13,7 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from engine.canonical import direct_json, dumps, number_of_text, plain
+from engine.canonical import direct_json, dumps, dumps_bytes, json_bytes, keep_bytes, number_of_text, plain
 from engine.errors import Message, ProfileIssue
 from engine.trace import OMIT_EMPTY, FactTrace, ParamRead, TraceNode
 
@@ -51,6 +51,8 @@ class Deferred:
         if build is None:
             raise AttributeError(name)
         value = self.__dict__[name] = build()
+        if not builders:
+            del self.__dict__["_deferred"]  # complete: read as a plain dataclass from now on
         return value
 
     def __getstate__(self) -> dict[str, Any]:
@@ -153,15 +155,18 @@ class Decision(Deferred):
         Written straight from the objects (engine.canonical.direct_json) unless the plain data is already built.
         """
         built = self.__dict__.get("_plain")
-        if built is not None:
-            return dumps(built)
+        return dumps(built) if built is not None else direct_json(self._top())
+
+    def _top(self) -> dict[str, Any]:
         top = {f.name: getattr(self, f.name) for f in fields(self)}
         top["warnings"] = [w.as_dict() for w in self.warnings]
-        return direct_json(top)
+        return top
 
     @property
     def hash(self) -> str:
-        return hashlib.sha256(self.to_json().encode("utf-8")).hexdigest()
+        """sha256 of the canonical JSON's UTF-8 bytes."""
+        built = self.__dict__.get("_plain")
+        return hashlib.sha256(dumps_bytes(built) if built is not None else json_bytes(self._top())).hexdigest()
 
     @classmethod
     def from_json(cls, data: str | bytes | dict[str, Any]) -> Decision:
@@ -184,6 +189,12 @@ class Decision(Deferred):
             stacking=Stacking(**{"chosen": (), "total": 0, "dropped": (),
                                  **{f.name: _tuples(stacking[f.name]) for f in fields(Stacking) if f.name in stacking}}),
         )
+
+
+# What decisions share, written once by the JSON writer: rule texts, the parameters read, not-applicable results.
+keep_bytes(Message)
+keep_bytes(ParamRead)
+keep_bytes(MeasureResult, when=lambda result: result.__dict__.get("trace", result) is None)
 
 
 def _message(data: Any) -> Message | None:

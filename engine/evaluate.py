@@ -64,7 +64,7 @@ class Evaluation:
         found = series.at(self.as_of) if series else None
         if found is None:
             return Unknown(reason=f"parameter {name} is not in force on {self.as_of.isoformat()}")
-        self.frames[-1].params[name] = ParamRead(name, found.value, found.effective_from.isoformat(), found.source)
+        self.frames[-1].params[name] = param_read(name, found)
         return found.value
 
     def call(self, name: str, args: list[Any]) -> Any:
@@ -168,10 +168,34 @@ class Evaluation:
                 reason = "out_of_area"
         if reason is None:
             return None
-        return MeasureResult(measure.id, Outcome.NOT_APPLICABLE, reason, NO_AMOUNT, (), (), (), None)
+        return not_applicable(measure.id, reason)
 
 
 NO_AMOUNT = Amount("none")
+_SHARED: dict[Any, Any] = {}  # what every decision that reads the same thing shares (immutable, bounded)
+
+
+def not_applicable(measure_id: str, reason: str) -> MeasureResult:
+    """The result of a measure that does not apply (reason: other_kind | not_in_force | out_of_area): one frozen
+    instance per measure and reason, shared by every decision (the JSON writer keeps its bytes)."""
+    key = (measure_id, reason)
+    found = _SHARED.get(key)
+    if found is None:
+        found = MeasureResult(measure_id, Outcome.NOT_APPLICABLE, reason, NO_AMOUNT, (), (), (), None)
+        if len(_SHARED) < 8192:
+            _SHARED[key] = found
+    return found
+
+
+def param_read(name: str, found: Any) -> ParamRead:
+    """What a trace records of a dated parameter read: one frozen instance per parameter value in force."""
+    key = (name, id(found))
+    shared = _SHARED.get(key)
+    if shared is None or shared[0] is not found:  # the value is held with it, so its id is not reused
+        shared = (found, ParamRead(name, found.value, found.effective_from.isoformat(), found.source))
+        if len(_SHARED) < 8192:
+            _SHARED[key] = shared
+    return shared[1]
 
 
 def outcome_truth(result: Any, world: str | None = None) -> Any:

@@ -84,6 +84,8 @@ def trace_node(*values: Any) -> TraceNode:
         return TraceNode(*values)
     node = object.__new__(TraceNode)
     node.__dict__.update(zip(_NODE_FIELDS, values, strict=True))
+    if not values[-1]:  # no prerequisites: read from the class (the default), so the JSON writer takes the
+        del node.__dict__["prerequisites"]  # instance's own __dict__ as it is (engine.canonical)
     return node
 
 
