@@ -31,27 +31,28 @@ def conditions_of(node: Criterion) -> dict[str, Condition]:
     return out
 
 
-_CONDITIONS: dict[int, tuple[Criterion, dict[str, Condition]]] = {}  # id → (criteria, its conditions), read only
+_GAPPABLE: dict[int, tuple[Criterion, dict[str, Condition]]] = {}  # id → (criteria, its gap conditions), read only
 
 
-def _conditions(criteria: Criterion) -> dict[str, Condition]:
-    """conditions_of(criteria), worked out once per criteria tree (the tree is kept, so its id stays its own)."""
-    found = _CONDITIONS.get(id(criteria))
+def gap_conditions(criteria: Criterion) -> dict[str, Condition]:
+    """The conditions of `criteria` a gap can be worked out for (`x >= t`, `x > t`, gap not "none"), by id;
+    worked out once per criteria tree (the tree is kept, so its id stays its own)."""
+    found = _GAPPABLE.get(id(criteria))
     if found is not None and found[0] is criteria:
         return found[1]
-    conditions = conditions_of(criteria)
-    if len(_CONDITIONS) < 4096:
-        _CONDITIONS[id(criteria)] = (criteria, conditions)
-    return conditions
+    gappable = {cid: cond for cid, cond in conditions_of(criteria).items()
+                if cond.gap != "none" and isinstance(cond.expr, Compare) and cond.expr.op in (">=", ">")}
+    if len(_GAPPABLE) < 4096:
+        _GAPPABLE[id(criteria)] = (criteria, gappable)
+    return gappable
 
 
 def gaps_for(run: Any, measure: Measure, tree: TraceNode | None, failing: tuple[str, ...]) -> list[Gap]:
-    conditions = _conditions(measure.criteria)
+    gappable = gap_conditions(measure.criteria)
     out = []
     for cid in failing:
-        cond = conditions.get(cid)
-        if cond is not None and cond.gap != "none" and isinstance(cond.expr, Compare) \
-                and cond.expr.op in (">=", ">"):
+        cond = gappable.get(cid)
+        if cond is not None:
             gap = _gap(run, cond)
             if gap is not None:
                 out.append(gap)

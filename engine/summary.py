@@ -43,7 +43,7 @@ def _amount(amount: Amount) -> dict[str, Any]:
 
 def _kept(value: Any, convert: Any) -> Any:
     """convert(value) of an object the compiled path shares between runs (a Stacking, a not-applicable verdict),
-    worked out once: the result must be immutable (bytes) or copied by the caller."""
+    worked out once: the result must be immutable (written JSON) or copied by the caller."""
     found = _SHARED.get(id(value))
     if found is not None and found[0] is value:
         return found[1]
@@ -85,40 +85,37 @@ def summarise(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str]
     Args:
         parsed: a ParsedProfile or a validated profile model (its hash is part of the summary).
     """
-    top, verdicts, gaps = _parts(ruleset, parsed, as_of, measures)
+    top, run, verdicts = _run(ruleset, parsed, as_of, measures)
     top["stacking"] = plain(top["stacking"])
-    top["results"] = [result_summary(v, g) for v, g in zip(verdicts, gaps, strict=True)]
+    top["results"] = _results(run, ruleset, verdicts, None)
     return top
 
 
 def summary_json(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None = None) -> bytes:
     """`dumps_bytes(summarise(...))`, byte for byte, without converting again what runs share: a not-applicable
     verdict (one object per measure and reason) is written once, as is a stacking (shared by the profiles that
-    count the same results); the rest is written by orjson around those pieces (orjson.Fragment)."""
-    top, verdicts, gaps = _parts(ruleset, parsed, as_of, measures)
+    count the same results); orjson writes the rest around those pieces (orjson.Fragment)."""
+    top, run, verdicts = _run(ruleset, parsed, as_of, measures)
     try:
-        pieces = [_kept(v, _result_bytes) if v.outcome is Outcome.NOT_APPLICABLE and not g else dumps_bytes(result_summary(v, g)) for v, g in zip(verdicts, gaps, strict=True)]
-        top["stacking"] = orjson.Fragment(_kept(top["stacking"], _plain_bytes))
-        top["results"] = orjson.Fragment(b"[" + b",".join(pieces) + b"]")
+        top["stacking"] = _kept(top["stacking"], _plain_fragment)
+        top["results"] = _results(run, ruleset, verdicts, _result_fragment)
         return orjson.dumps(top, option=orjson.OPT_SORT_KEYS)
     except TypeError:  # what orjson does not write (integers beyond 64 bits): the standard library's bytes
         return dumps_bytes(summarise(ruleset, parsed, as_of, measures))
 
 
-def _result_bytes(verdict: Any) -> bytes:
-    return dumps_bytes(result_summary(verdict, ()))
+def _result_fragment(verdict: Any) -> Any:
+    return orjson.Fragment(dumps_bytes(result_summary(verdict, ())))
 
 
-def _plain_bytes(value: Any) -> bytes:
-    return dumps_bytes(plain(value))
+def _plain_fragment(value: Any) -> Any:
+    return orjson.Fragment(dumps_bytes(plain(value)))
 
 
-def _parts(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None
-           ) -> tuple[dict[str, Any], tuple[Any, ...], list[tuple[Any, ...]]]:
-    """The untraced run's header (its stacking not yet converted), verdicts, and each verdict's gaps (only the
-    failing ones have any: engine.gaps)."""
+def _run(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None
+         ) -> tuple[dict[str, Any], Any, tuple[Any, ...]]:
+    """The header (its stacking not yet converted), the untraced run and its verdicts."""
     from engine.fast import compile_ruleset
-    from engine.gaps import gaps_for
     from engine.profile import ParsedProfile
 
     profile = parsed.profile if isinstance(parsed, ParsedProfile) else parsed
@@ -128,16 +125,31 @@ def _parts(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | 
     top = header(__version__, ruleset.hash, as_of.isoformat(), profile_hash_of(profile), profile.kind, warnings,
                  None)
     top["stacking"] = program.stacking(verdicts)  # converted by the caller: plain data, or bytes written once
-    gaps: list[tuple[Any, ...]] = []
+    return top, run, verdicts
+
+
+def _results(run: Any, ruleset: RuleSet, verdicts: tuple[Any, ...], shared: Any) -> list[Any]:
+    """Each verdict's result_summary with its gaps (worked out only for failing conditions that can have one:
+    engine.gaps); a not-applicable verdict as `_kept(verdict, shared)` when `shared` is given."""
+    from engine.gaps import gap_conditions, gaps_for
+
+    out: list[Any] = []
     saved = run.params
     try:
         for verdict in verdicts:
+            if shared is not None and verdict.outcome is _NOT_APPLICABLE:
+                out.append(_kept(verdict, shared))
+                continue
+            gaps: tuple[Any, ...] = ()
             if verdict.failing:
                 measure = ruleset.measures[verdict.measure_id]
-                run.params = measure.parameters
-                gaps.append(tuple(gaps_for(run, measure, None, verdict.failing)))
-            else:
-                gaps.append(())
+                if not gap_conditions(measure.criteria).keys().isdisjoint(verdict.failing):
+                    run.params = measure.parameters
+                    gaps = tuple(gaps_for(run, measure, None, verdict.failing))
+            out.append(result_summary(verdict, gaps))
     finally:
         run.params = saved
-    return top, verdicts, gaps
+    return out
+
+
+_NOT_APPLICABLE = Outcome.NOT_APPLICABLE
