@@ -267,25 +267,25 @@ class Columnar:
             fn = self.rowwise_fns[id(node)] = ExprCompiler(self.program, scope, traced=False).compile(node)
         result.current.rowwise += 1
         wanted = active if active is not None else np.ones(batch.n, bool)
-        values = np.full(batch.n, None, object)
+        values: list[Any] = [None]  # the distinct values (by place, never hashed): slot 0 for the inactive rows
+        slot = np.zeros(batch.n, np.int64)
         names = self._names(node)
         deps = self.program.ruleset.measures[result.current.plan.id].depends_on if "?" in names else ()
         lists = tuple(sorted(names)) if names and names <= LIST_FIELDS else ()
         for group in batch.list_groups(lists) if lists else ():  # rows holding nothing alike share one value
             alike = wanted & group
             if alike.any():
-                first = int(np.flatnonzero(alike)[0])
-                same = np.empty(int(alike.sum()), object)
-                same.fill(fn(batch.run(first)))  # fill: the value as it is, whatever its type
-                values[alike] = same
+                slot[alike] = len(values)
+                values.append(fn(batch.run(int(np.flatnonzero(alike)[0]))))
                 wanted = wanted & ~alike
         for i in np.flatnonzero(wanted):
             run = batch.run(int(i))
             placed = result.outcomes_only(int(i), result.current.plan.id) if deps else []
-            values[int(i)] = fn(run)  # a column value: only whether it is known counts, never its missing fields
+            slot[i] = len(values)
+            values.append(fn(run))  # a column value: only whether it is known counts, never its missing fields
             for dep in placed:
                 del run.outcomes[dep]
-        column = from_python(values.tolist(), batch.n)
+        column = _take(from_python(values, len(values)), slot)  # the same column as from the n values
         if active is not None:
             column = column.with_fb(~active)
         return column
@@ -335,6 +335,16 @@ def _combine(tree: CriteriaTree, leaves: list[Truth]) -> dict[int, Truth]:
 
     walk(tree)
     return masks
+
+
+def _take(column: V, rows: Any) -> V:
+    """The column's values at these places (a column of len(rows)): every per-row array indexed, scalars kept."""
+    def pick(part: Any) -> Any:
+        return part[rows] if isinstance(part, np.ndarray) else part
+
+    hi = None if column.hi is None else (pick(column.hi[0]), pick(column.hi[1]))
+    return V(column.kind, pick(column.val), pick(column.known), pick(column.fb), pick(column.den), hi,
+             pick(column.span))
 
 
 def _failing_bits(tree: CriteriaTree, masks: dict[int, Truth], out: MeasureColumns) -> None:
