@@ -4,7 +4,7 @@
     program.verdicts(profile)      # untraced: outcome, reason, amount, failing, missing per measure
     program.decide(parsed)         # full trace: the same Decision as evaluate(ruleset, parsed, as_of)
     program.batch(profiles)        # verdicts for an iterable of profiles
-    summarise(ruleset, parsed, as_of)   # the Decision's summary (engine.summary), without any trace
+    summarise(ruleset, parsed, as_of)   # the Decision's summary, without any trace (engine.summary's)
 
 Profiles may be ParsedProfiles, validated profile models, or trusted dicts shaped like a profile with
 typed values (ints in yuan, dates, bools) — e.g. from engine.io's column-wise register readers. Nothing
@@ -19,7 +19,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from engine.canonical import profile_hash_of
 from engine.decision import Decision
 from engine.evaluate import with_dependencies
 from engine.expr.nodes import Name
@@ -30,11 +29,9 @@ from engine.fast.plan import FastRun, MeasurePlan, Verdict
 from engine.fast.source import Accessors, unwrap
 from engine.fast.stack import StackingCache
 from engine.fast.traced import decide, evaluate_traced
-from engine.gaps import conditions_of, gaps_for
+from engine.gaps import conditions_of
 from engine.model import RuleSet
-from engine.profile import ParsedProfile
-from engine.summary import header, result_summary
-from engine.version import __version__
+from engine.summary import summarise  # the summary's one definition, beside its shape
 
 
 class CompiledRuleSet:
@@ -180,32 +177,6 @@ def compile_ruleset(ruleset: RuleSet, as_of: dt.date) -> CompiledRuleSet:
             _CACHE.pop(next(iter(_CACHE)))
         found = _CACHE[key] = CompiledRuleSet(ruleset, as_of)
     return found
-
-
-def summarise(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None = None) -> dict[str, Any]:
-    """The summary of the Decision (engine.summary: outcomes, amounts, failing, missing, gaps, stacking; no
-    trace), from the untraced path: equal to `engine.summary.summary_of(evaluate(ruleset, parsed, as_of))`.
-
-    Args:
-        parsed: a ParsedProfile or a validated profile model (its hash is part of the summary).
-    """
-    profile = parsed.profile if isinstance(parsed, ParsedProfile) else parsed
-    warnings = parsed.warnings if isinstance(parsed, ParsedProfile) else ()
-    program = compile_ruleset(ruleset, as_of)
-    run, verdicts = program.run(profile, measures)
-    out = header(__version__, ruleset.hash, as_of.isoformat(), profile_hash_of(profile), profile.kind, warnings,
-                 program.stacking(verdicts))
-    out["results"] = [result_summary(v, _gaps(run, ruleset, v) if v.failing else ()) for v in verdicts]
-    return out
-
-
-def _gaps(run: FastRun, ruleset: RuleSet, verdict: Verdict) -> tuple[Any, ...]:
-    measure = ruleset.measures[verdict.measure_id]
-    saved, run.params = run.params, measure.parameters
-    try:
-        return tuple(gaps_for(run, measure, None, verdict.failing))
-    finally:
-        run.params = saved
 
 
 def fast_evaluate(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None = None) -> Decision:

@@ -3,12 +3,13 @@ their YAML (≈ 0.16 s of a `subsidy check` or `subsidy screen` start on this ma
 
 What is kept is plain data — each file's content as YAML gave it (`engine.loader.parse_texts`), in JSON, dates,
 decimals and non-text keys tagged — in one file named by a SHA-256 of every rule file's path and bytes, the engine
-version and the code that turns those bytes into data (engine/yamlmarks.py). Any byte changed is another name, so a
-stale entry is never read. A hit still goes through `engine.loader.load_from_data`: the schema, the expressions, the
-type-check and the hash are today's code's, and the RuleSet equals a fresh load's. Nothing here is executed — the
-trust is that of Python's own bytecode cache in the same user's directory (which holds code). Anything wrong — no
-entry, an unreadable or corrupt one, a rebuild that fails — falls back silently to reading the files; failing to
-write is silent too. The engine stays pure: it reads what it is given and writes nothing.
+version, the YAML library's version and the engine modules that turn those bytes into data (engine/yamlmarks.py,
+engine/safe_yaml.py, engine/loader.py). Any byte changed is another name, so a stale entry is never read. A hit
+still goes through `engine.loader.load_from_data`: the schema, the expressions, the type-check and the hash are
+today's code's, and the RuleSet equals a fresh load's. Nothing here is executed — the trust is that of Python's own
+bytecode cache in the same user's directory (which holds code). Anything wrong — no entry, an unreadable or corrupt
+one, a rebuild that fails — falls back silently to reading the files; failing to write is silent too. The engine
+stays pure: it reads what it is given and writes nothing.
 
 Where: $SUBSIDY_RULES_CACHE (a directory; `off` turns the cache off), else $XDG_CACHE_HOME/qy-subsidy, else
 ~/.cache/qy-subsidy.
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
     from engine.model import RuleSet
 
 KEEP = 8  # entries kept (rule directories and versions in use); the least recently written go first
-_CODE = ("yamlmarks.py",)  # engine modules between a file's bytes and its data
+_CODE = ("yamlmarks.py", "safe_yaml.py", "loader.py")  # engine modules between a file's bytes and its data
 
 
 def load_rules(root: Path) -> RuleSet:
@@ -67,13 +68,15 @@ def cache_dir() -> Path | None:
 
 
 def _entry(texts: dict[str, str]) -> Path | None:
+    import yaml  # imported by the loader already
+
     import engine
     from engine.version import __version__
 
     where = cache_dir()
     if where is None:
         return None
-    digest = hashlib.sha256(f"rules-cache 1\0{__version__}\0".encode())
+    digest = hashlib.sha256(f"rules-cache 1\0{__version__}\0{yaml.__version__}\0".encode())
     try:
         for name in _CODE:
             digest.update(Path(engine.__file__).with_name(name).read_bytes())
