@@ -211,7 +211,11 @@ class Screener:
         for k, mid in enumerate(self.ids):
             self._measure_ids(result, mid, matrix[k], shown[k], ids[k])
         rows_i, measures_k = np.nonzero(shown.T)  # row-major: row by row, measures in id order
-        used, which = np.unique(ids[measures_k, rows_i], return_inverse=True)
+        flat = ids[measures_k, rows_i]
+        present = np.zeros(len(self.cells), bool)
+        present[flat] = True  # the ids are places in self.cells: their distinct values without a sort
+        used = np.flatnonzero(present)
+        which = (np.cumsum(present) - 1)[flat]
         csv_pieces: list[bytes] = []
         jsonl_pieces: list[bytes] = []
         table = None
