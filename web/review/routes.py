@@ -46,7 +46,6 @@ from web.review.forms import (
 )
 from web.store import (
     allocation_queries,
-    call_queries,
     material_queries,
     queries,
     review_queries,
@@ -245,10 +244,15 @@ def application(application_id: int) -> str:
 
 
 def _render(application: Any, form: DecideForm, refusal: str | None = None) -> str:
+    """The application page; the call read once, and each of its smaller forms built only where the page shows it
+    (moving to the next stage, an appeal, a material's check, the approved amounts)."""
     session, ruleset, lang = db(), current_ruleset(), current_lang()
     latest = application.decisions[-1] if application.decisions else None
     rows = stored.results(latest.decision_json, ruleset, lang) if latest else []
     lines = allocation_queries.approvable_lines(session, application.id)
+    call = review_queries.call_of(session, application.call_id)
+    stages = review_queries.stages_of(call)
+    materials = material_queries.materials_of(session, application.id)
     try:
         allowed = [tr(lifecycle.LABELS[s]) for s in lifecycle.allowed_next(stored.lifecycle_state(application.status))]
     except lifecycle.LifecycleError as exc:
@@ -260,14 +264,14 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
         if latest else [],
         flags=triage_queries.flags_for_application(session, application.id),
         triage=triage_queries.application_triage(session, application.id),
-        wanted=set(application.measures or ()), severities=SEVERITIES, mark_form=MaterialForm(),
-        call=call_queries.get_call(session, application.call_id) if application.call_id else None,
+        wanted=set(application.measures or ()), severities=SEVERITIES,
+        mark_form=MaterialForm() if call is not None and materials else None, call=call,
         items=material_queries.checklist(session, application.call_id, application.measures or ()),
-        materials=material_queries.materials_of(session, application.id), MATERIAL_STATUS=MATERIAL_STATUS,
-        stages=review_queries.stages_of(call_queries.get_call(session, application.call_id) if application.call_id
-                                        else None), stage_form=ReasonOnlyForm(prefix="stage"),
-        appeal_form=ReasonOnlyForm(prefix="appeal"), titles=_flag_titles(),
-        amount_lines=lines, amounts_form=AmountsForm(score=application.score),
+        materials=materials, MATERIAL_STATUS=MATERIAL_STATUS, stages=stages,
+        stage_form=ReasonOnlyForm(prefix="stage") if application.status in ("in_review", "escalated") and
+        application.stage < len(stages) - 1 else None,
+        appeal_form=ReasonOnlyForm(prefix="appeal") if application.status in ("rejected", "not_funded") else None,
+        titles=_flag_titles(), amount_lines=lines, amounts_form=AmountsForm(score=application.score) if lines else None,
         problems=allocation_queries.approval_problems(session, application.id, _measure_titles(), lines),
         route_label=lambda r: tr(TRIAGE_ROUTES.get(r, Message(r, r))), money=lambda v: wan(v, lang), title_of=lambda m: tr(ruleset.measures[m].title) if m in ruleset.measures else m,
         payee=payee_for(current_user.role, application.applicant.party, application.applicant.payee_name,

@@ -36,6 +36,14 @@ def queue_calls(session: Session) -> list[Call]:
     return list(session.scalars(select(Call).order_by(Call.opens_at.desc(), Call.id.desc())))
 
 
+def call_of(session: Session, call_id: int | None) -> Call | None:
+    """An application's call as its page shows it (title, ranking, review stages: one statement, its measures not
+    read), None outside any call."""
+    if call_id is None:
+        return None
+    return session.scalars(select(Call).where(Call.id == call_id).execution_options(populate_existing=True)).first()
+
+
 def stages_of(call: Call | None) -> list[dict[str, Any]]:
     """A call's review stages (one 初审 stage when the call names none or there is no call)."""
     return list(call.stages) if call is not None and call.stages else DEFAULT_STAGES
