@@ -18,6 +18,7 @@ import orjson
 
 from engine.canonical import dumps_bytes, plain, profile_hash_of
 from engine.decision import Amount, Decision, Outcome
+from engine.gaps import gap_conditions, gaps_for
 from engine.version import __version__
 
 if TYPE_CHECKING:
@@ -129,27 +130,24 @@ def _run(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | No
 
 
 def _results(run: Any, ruleset: RuleSet, verdicts: tuple[Any, ...], shared: Any) -> list[Any]:
-    """Each verdict's result_summary with its gaps (worked out only for failing conditions that can have one:
-    engine.gaps); a not-applicable verdict as `_kept(verdict, shared)` when `shared` is given."""
-    from engine.gaps import gap_conditions, gaps_for
+    """Each verdict's result_summary with its gaps; a not-applicable verdict as `_kept(verdict, shared)` when
+    `shared` is given (it never fails, so it has no gaps)."""
+    if shared is None:
+        return [result_summary(v, _gaps(run, ruleset, v) if v.failing else ()) for v in verdicts]
+    return [_kept(v, shared) if v.outcome is _NOT_APPLICABLE else
+            result_summary(v, _gaps(run, ruleset, v) if v.failing else ()) for v in verdicts]
 
-    out: list[Any] = []
-    saved = run.params
+
+def _gaps(run: Any, ruleset: RuleSet, verdict: Any) -> tuple[Any, ...]:
+    """engine.gaps for a failing verdict, worked out only when a failing condition can have one."""
+    measure = ruleset.measures[verdict.measure_id]
+    if gap_conditions(measure.criteria).keys().isdisjoint(verdict.failing):
+        return ()
+    saved, run.params = run.params, measure.parameters
     try:
-        for verdict in verdicts:
-            if shared is not None and verdict.outcome is _NOT_APPLICABLE:
-                out.append(_kept(verdict, shared))
-                continue
-            gaps: tuple[Any, ...] = ()
-            if verdict.failing:
-                measure = ruleset.measures[verdict.measure_id]
-                if not gap_conditions(measure.criteria).keys().isdisjoint(verdict.failing):
-                    run.params = measure.parameters
-                    gaps = tuple(gaps_for(run, measure, None, verdict.failing))
-            out.append(result_summary(verdict, gaps))
+        return tuple(gaps_for(run, measure, None, verdict.failing))
     finally:
         run.params = saved
-    return out
 
 
 _NOT_APPLICABLE = Outcome.NOT_APPLICABLE
