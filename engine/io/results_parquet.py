@@ -5,12 +5,15 @@ dictionary-encoded text, the enterprise's `credit_code`, `name` and `region_code
 (null when empty, as results.jsonl writes them), then the result cells exactly as results.csv writes them before
 quoting (`amount` is exact text: whole yuan, a terminating decimal, or n/d). A chunk's results are a few distinct
 cell tuples repeated over its rows, so each column is built from the distinct tuples and an index per result —
-no Python per result. Pure: arrays in, a table out; `ResultsFile` appends tables to one file in chunk order.
+no Python per result. Pure: arrays in, a table out; `ResultsFile` appends tables to one file in chunk order
+(a worker's table may come as a `Spooled` Arrow file beside the outputs, mapped rather than unpickled).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,6 +49,24 @@ def _dictionary(indices: Any, dictionary: pa.Array, null: Any) -> pa.Array:
     return pa.DictionaryArray.from_arrays(pa.array(np.asarray(indices, np.int32), pa.int32(), mask=null), dictionary)
 
 
+@dataclass(frozen=True)
+class Spooled:
+    """A chunk's table a worker wrote to a file (Arrow IPC) beside the outputs: only the name travels back, and
+    the writing process maps the file instead of unpickling a copy (`ResultsFile.write` removes it)."""
+
+    path: str
+
+    @staticmethod
+    def of(table: pa.Table, path: str) -> Spooled:
+        with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
+            writer.write_table(table)
+        return Spooled(path)
+
+    def load(self) -> pa.Table:
+        with pa.memory_map(self.path) as source:
+            return pa.ipc.open_file(source).read_all()
+
+
 class ResultsFile:
     """results.parquet, written a chunk's table at a time (one row group per chunk), closed by `close()`."""
 
@@ -55,7 +76,10 @@ class ResultsFile:
         self.writer = pq.ParquetWriter(path, SCHEMA, compression="zstd", use_dictionary=True,
                                          write_statistics=["row"])  # statistics of the texts cost as much as the rest
 
-    def write(self, table: pa.Table | None) -> None:
+    def write(self, given: pa.Table | Spooled | None) -> None:
+        table = given.load() if isinstance(given, Spooled) else given
+        if isinstance(given, Spooled):
+            os.unlink(given.path)
         if table is not None and table.num_rows:
             self.writer.write_table(table)
 

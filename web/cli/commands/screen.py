@@ -85,8 +85,7 @@ def screen(register_file: Path | None, as_of: str | None, out_dir: Path | None, 
     summary = Summary()
     try:
         with ExitStack() as stack:
-            lines = {"csv", "jsonl"} & set(formats)
-            spool = None if scheduler or jobs == 1 and not workers or not lines else stack.enter_context(
+            spool = None if scheduler or jobs == 1 and not workers else stack.enter_context(
                 tempfile.TemporaryDirectory(prefix=".spool-", dir=out))
             settings = (ruleset.snapshot, decision_date, today, with_missing, include_na, spool, formats)
             setup = (f"{ruleset.hash}|{settings[1:]}", settings)
@@ -181,14 +180,20 @@ def _reuse_freed_memory() -> None:
 def _screen_chunk(state: Any, raw: Any) -> Any:
     """One chunk screened. A worker on this machine (--jobs, --workers) puts its lines in a file of the spool
     directory beside the outputs, and only the file's name travels back: this process then appends it to
-    results.csv / results.jsonl in the kernel (os.copy_file_range), never reading the lines itself."""
+    results.csv / results.jsonl in the kernel (os.copy_file_range), never reading the lines itself. Its
+    results.parquet rows go the same way, as an Arrow file this process maps (engine.io.results_parquet)."""
     screener, spool = state
     if spool is None:
         return screener.screen(raw)
     handle, name = tempfile.mkstemp(suffix=".part", dir=spool)
     os.close(handle)
     with open(name, "wb", buffering=1 << 20) as part:  # part.name: the path the main process appends from
-        return screener.screen(raw, part)
+        output = screener.screen(raw, part)
+    if output.table is not None:
+        from engine.io.results_parquet import Spooled
+
+        output.table = Spooled.of(output.table, name + ".arrow")
+    return output
 
 
 def _progress(outputs: Iterator[Any], path: Path) -> Iterator[Any]:
@@ -261,7 +266,7 @@ def _write(files: dict[str, Any], output: Any) -> None:
         name, csv_size, jsonl_size = output.part
         with open(name, "rb", buffering=0) as part:
             for target, offset, size in (("results.csv", 0, csv_size), ("results.jsonl", csv_size, jsonl_size)):
-                if target in files:
+                if target in files and size:
                     _append(part.fileno(), files[target], offset, size)
         os.unlink(name)
     else:
