@@ -225,13 +225,15 @@ class ApprovableLine:
         return self.outcome not in NOT_APPROVABLE
 
 
-def approvable_lines(session: Session, application_id: int) -> list[ApprovableLine]:
+def approvable_lines(session: Session, application_id: int, decision: Decision | None = None) -> list[ApprovableLine]:
     """The measure lines of an application's latest decision that it applied for (or, with no list, those found
-    eligible or undetermined), with their ceiling and approved amount."""
+    eligible or undetermined), with their ceiling and approved amount. `decision`: that latest decision when the
+    caller has just read it (the reviewer's page: read here otherwise)."""
     application = session.get(Application, application_id)
     if application is None:
         return []
-    decision = _latest_decisions(session, [application.id]).get(application.id)
+    if decision is None:
+        decision = _latest_decisions(session, [application.id]).get(application.id)
     if decision is None:
         return []
     results = _results(decision)
