@@ -12,7 +12,7 @@ from typing import Any
 from engine import logic
 from engine.benefits import estimate_amount
 from engine.canonical import profile_hash_of
-from engine.decision import Amount, Decision, Gap, MeasureResult, Outcome
+from engine.decision import Amount, Decision, Gap, MeasureResult, Outcome, Stacking
 from engine.errors import Message
 from engine.expr.functions import BUILTINS
 from engine.expr.nodes import Compare
@@ -96,6 +96,9 @@ class Evaluation:
     def tree_of(self, measure: Measure) -> tuple[logic.CriteriaTree, list[Condition]]:
         return logic.criteria_tree(measure.criteria)
 
+    def stacking(self, results: tuple[MeasureResult, ...]) -> Stacking:
+        return best_combination(self.ruleset, results)
+
     # -- facts --------------------------------------------------------------------------------------
     def _fact(self, fact: Fact) -> Any:
         if fact.id in self.facts:
@@ -128,7 +131,7 @@ class Evaluation:
             frames.append(frame)
         node_values = logic.tree_values(tree, values)
         root = node_values[tree.pos]
-        outcome = Outcome(logic.OUTCOME[logic.word(root)])
+        outcome = _OUTCOME_OF[logic.word(root)]
         failing = logic.failing(tree, node_values) if outcome is Outcome.INELIGIBLE else ()
         amount = estimate_amount(self, measure, outcome)
 
@@ -172,6 +175,7 @@ class Evaluation:
 
 
 NO_AMOUNT = Amount("none")
+_OUTCOME_OF = {word: Outcome(outcome) for word, outcome in logic.OUTCOME.items()}  # a root's word → the outcome
 _SHARED: dict[Any, Any] = {}  # what every decision that reads the same thing shares (immutable, bounded)
 
 
@@ -217,9 +221,13 @@ def condition_node(cond: Condition, value: Any, frame: Frame) -> TraceNode:
     """The trace of one condition from its value and what it read."""
     params = frame.params
     comparison = frame.comparisons[-1] if frame.comparisons and type(cond.expr) is Compare else None
+    read = tuple([params[k] for k in sorted(params)]) if params else ()
+    if value is True or value is False:  # known: nothing missing, no reason, no prerequisites (engine.logic)
+        return trace_node(cond.id, "condition", "true" if value else "false", cond.text, cond.fails,
+                          cond.source_text, frame.reads, read, comparison, (), None, (), ())
     return trace_node(cond.id, "condition", logic.word(value), cond.text, cond.fails, cond.source_text,
-                      frame.reads, tuple(params[k] for k in sorted(params)) if params else (), comparison,
-                      logic.missing(value), logic.reason(value), (), logic.prerequisites(value))
+                      frame.reads, read, comparison, logic.missing(value), logic.reason(value), (),
+                      logic.prerequisites(value))
 
 
 def trace_of(tree: logic.CriteriaTree, values: dict[int, Any], leaf_nodes: list[TraceNode]) -> TraceNode:
@@ -228,6 +236,9 @@ def trace_of(tree: logic.CriteriaTree, values: dict[int, Any], leaf_nodes: list[
         return leaf_nodes[tree.leaf]
     value = values[tree.pos]
     children = tuple([trace_of(child, values, leaf_nodes) for child in tree.children])
+    if value is True or value is False:
+        return trace_node(tree.id, tree.kind, "true" if value else "false", tree.node.text, None, None, {}, (), None,
+                          (), None, children, ())
     return trace_node(tree.id, tree.kind, logic.word(value), tree.node.text, None, None, {}, (), None,
                       logic.missing(value), None, children, logic.prerequisites(value))
 
@@ -276,7 +287,7 @@ def decide_with(run: Evaluation, parsed: ParsedProfile | Any, measures: list[str
         {"facts": facts, "profile_hash": lambda: profile_hash or profile_hash_of(profile)},
         engine_version=__version__, ruleset_hash=ruleset.hash, as_of=run.as_of.isoformat(),
         profile_kind=profile.kind, results=results, warnings=tuple(warnings),
-        stacking=best_combination(ruleset, results))
+        stacking=run.stacking(results))
 
 
 def fact_warnings(ruleset: RuleSet, decision: Decision) -> list[tuple[str, Message]]:

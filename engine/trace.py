@@ -68,31 +68,41 @@ class FactTrace:
     params: tuple[ParamRead, ...]
 
 
-_NODE_FIELDS = tuple(f.name for f in dataclasses.fields(TraceNode))
-_FACT_FIELDS = tuple(f.name for f in dataclasses.fields(FactTrace))
+_NODE_FIELDS = ("id", "kind", "result", "text", "fails", "expr", "reads", "params", "comparison", "missing", "reason",
+                "children", "prerequisites")
 _PLAIN_INSTANCES = all(not hasattr(cls, "__slots__") and not hasattr(cls, "__post_init__")
-                       for cls in (TraceNode, FactTrace))
+                       for cls in (TraceNode, FactTrace)) and tuple(
+    f.name for f in dataclasses.fields(TraceNode)) == _NODE_FIELDS and tuple(
+    f.name for f in dataclasses.fields(FactTrace)) == ("id", "text", "expr", "value", "reads", "params")
 
 
-def trace_node(*values: Any) -> TraceNode:
-    """TraceNode(*values) without the frozen-dataclass __init__ (a third of the cost of a trace).
+def trace_node(id: str, kind: str, result: str, text: Message | None, fails: Message | None, expr: str | None,
+               reads: dict[str, Any], params: tuple[ParamRead, ...], comparison: dict[str, Any] | None,
+               missing: tuple[str, ...], reason: str | None, children: tuple[TraceNode, ...],
+               prerequisites: tuple[str, ...]) -> TraceNode:
+    """TraceNode(...) without the frozen-dataclass __init__ (a third of the cost of a trace).
 
     The instance is the one the constructor would build: same fields, same values, equal and hashing
-    equal; should the dataclass ever gain __slots__ or a __post_init__, the real constructor is used.
+    equal; no prerequisites are read from the class (the default), so the JSON writer takes the instance's
+    own __dict__ as it is (engine.canonical). Should the dataclass ever gain __slots__, a __post_init__ or
+    another field, the real constructor is used.
     """
     if not _PLAIN_INSTANCES:
-        return TraceNode(*values)
+        return TraceNode(id=id, kind=kind, result=result, text=text, fails=fails, expr=expr, reads=reads, params=params,
+                         comparison=comparison, missing=missing, reason=reason, children=children,
+                         prerequisites=prerequisites)
     node = object.__new__(TraceNode)
-    node.__dict__.update(zip(_NODE_FIELDS, values, strict=True))
-    if not values[-1]:  # no prerequisites: read from the class (the default), so the JSON writer takes the
-        del node.__dict__["prerequisites"]  # instance's own __dict__ as it is (engine.canonical)
+    node.__dict__.update(id=id, kind=kind, result=result, text=text, fails=fails, expr=expr, reads=reads,
+                         params=params, comparison=comparison, missing=missing, reason=reason, children=children)
+    if prerequisites:
+        node.__dict__["prerequisites"] = prerequisites
     return node
 
 
-def fact_trace(*values: Any) -> FactTrace:
+def fact_trace(id: str, text: Message, expr: str, value: Any, reads: dict[str, Any], params: tuple[ParamRead, ...]
+               ) -> FactTrace:
     if not _PLAIN_INSTANCES:
-        return FactTrace(*values)
+        return FactTrace(id=id, text=text, expr=expr, value=value, reads=reads, params=params)
     trace = object.__new__(FactTrace)
-    trace.__dict__.update(zip(_FACT_FIELDS, values, strict=True))
+    trace.__dict__.update(id=id, text=text, expr=expr, value=value, reads=reads, params=params)
     return trace
-

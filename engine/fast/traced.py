@@ -8,12 +8,13 @@ last comparison). Criteria logic, traces, gaps, amounts, stacking and the Decisi
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from typing import Any
 
 from engine.canonical import profile_hash_of
-from engine.decision import Decision, MeasureResult, Outcome
-from engine.evaluate import Evaluation, decide_with
+from engine.decision import Decision, MeasureResult, Outcome, Stacking
+from engine.evaluate import Evaluation, decide_with, not_applicable
 from engine.fast.exprs import MISS
 from engine.fast.plan import Verdict
 from engine.fast.protocol import Program
@@ -53,6 +54,7 @@ class TracedRun(Evaluation):
         super().__init__(program.ruleset, profile, program.as_of, ns=LazyNamespace(program.accessors, src, is_dict))
         self.program = program
         self.by_year: dict[int, Any] | None = None
+        self.applies: dict[str, MeasureResult | None] | None = None
 
     def records_by_year(self, records: list[dict[str, Any]]) -> dict[int, Any]:
         """The finance records by year (as recent_years() indexes them), built once per profile."""
@@ -62,6 +64,19 @@ class TracedRun(Evaluation):
 
     def tree_of(self, measure: Measure) -> tuple[CriteriaTree, list[Condition]]:
         return self.program.plans[measure.id].criteria
+
+    def _applicability(self, measure: Measure) -> MeasureResult | None:
+        """Evaluation's, decided once per (kind, region code) by the compiled plans (MeasurePlan.applies)."""
+        applies = self.applies
+        if applies is None:
+            region = self.ns.get("region_code")
+            if region is None:  # an area-bound measure is undetermined with its trace: the engine's own
+                return super()._applicability(measure)
+            applies = self.applies = applicability(self.program, self.profile.kind, str(region))
+        return applies[measure.id]
+
+    def stacking(self, results: tuple[MeasureResult, ...]) -> Stacking:
+        return self.program.stacking(results)
 
     def run_condition(self, cond: Condition) -> tuple[Any, Frame]:
         frame = Frame()
@@ -73,6 +88,27 @@ class TracedRun(Evaluation):
 
     def run_fact(self, fact: Fact) -> Any:
         return self.program.traced_facts[fact.id](self)
+
+
+_APPLIES: weakref.WeakKeyDictionary[Program, dict[tuple[str, str], dict[str, MeasureResult | None]]] = \
+    weakref.WeakKeyDictionary()
+
+
+def applicability(program: Program, kind: str, region: str) -> dict[str, MeasureResult | None]:
+    """Per measure, its shared not-applicable result for an applicant of this kind in this region (a code),
+    or None where it applies; worked out once per program, kind and region."""
+    by_place = _APPLIES.get(program)
+    if by_place is None:
+        by_place = _APPLIES[program] = {}
+    found = by_place.get((kind, region))
+    if found is None:
+        found = {}
+        for mid, plan in program.plans.items():
+            verdict = plan.applies(kind, region)
+            found[mid] = None if verdict is None else not_applicable(mid, verdict.reason or "other_kind")
+        if len(by_place) < 4096:
+            by_place[(kind, region)] = found
+    return found
 
 
 def evaluate_traced(program: Program, parsed: ParsedProfile | Any, measures: list[str] | None = None,
