@@ -35,3 +35,23 @@ def test_the_call_in_one_statement(session: Session) -> None:
     assert found is not None and (found.id, found.title) == (call_id, title) and len(statements) == 1, statements
     assert review_queries.stages_of(found) == review_queries.DEFAULT_STAGES
     assert review_queries.call_of(session, None) is None
+
+
+def test_an_application_with_its_applicant_decisions_and_reviewers_in_three_statements(session: Session,
+                                                                                        ruleset: RuleSet) -> None:
+    from web.store import queries
+
+    call = open_call(session)
+    application_id = submit(session, ruleset, call.id, 71)
+    reviewer = queries.create_user(session, "rosa", "correct-horse-battery", "reviewer").id
+    session.commit()
+    for reason in ("first look", "second look"):
+        queries.record_review(session, application_id=application_id, user_id=reviewer, action="comment", reason=reason)
+    session.expire_all()
+    with _counting(session) as statements:
+        application = web_queries.application_of(session, application_id)
+        assert application is not None
+        seen = (application.applicant.name, len(application.decisions), [(r.reason, r.user.username)
+                                                                          for r in application.reviews])
+    assert seen == ("清远测试71号科技有限公司", 1, [("first look", "rosa"), ("second look", "rosa")])
+    assert len(statements) == 3, statements

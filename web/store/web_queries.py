@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import String, and_, cast, exists, func, or_, select, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from web.store.db import is_postgresql
 from web.store.identity import identity_of
@@ -101,10 +101,11 @@ def profile_is_applicant(session: Session, applicant_id: int, profile: Any) -> b
 
 def application_of(session: Session, application_id: int, applicant_id: int | None = None) -> Application | None:
     """An application with its applicant, decisions and reviews; None if missing or (with `applicant_id`)
-    not that applicant's: a page shows "not found" for someone else's application, never "forbidden"."""
+    not that applicant's: a page shows "not found" for someone else's application, never "forbidden". Three
+    statements: the applicant joined to the application, the reviewers to the reviews."""
     stmt = (select(Application).where(Application.id == application_id)
-            .options(selectinload(Application.applicant), selectinload(Application.decisions),
-                     selectinload(Application.reviews).selectinload(ReviewAction.user))
+            .options(joinedload(Application.applicant), selectinload(Application.decisions),
+                     selectinload(Application.reviews).joinedload(ReviewAction.user))
             .execution_options(populate_existing=True))
     if applicant_id is not None:
         stmt = stmt.where(Application.applicant_id == applicant_id)
