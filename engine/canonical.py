@@ -4,6 +4,9 @@ Integers stay JSON integers; Fractions become exact decimal strings when they te
 and "p/q" otherwise; Decimals are normalised; dates are ISO strings; intervals are [lo, hi].
 Dataclass fields marked `omit_default` are left out while at their default, so a field added later
 keeps the bytes of every decision that does not use it.
+
+One set of conversions serves both `plain()` (plain Python data) and the JSON writer (`json_bytes`,
+`direct_json`: orjson writing straight from the objects, byte for byte `dumps(plain(value))`).
 """
 
 from __future__ import annotations
@@ -61,21 +64,22 @@ def number_of_text(text: str) -> int | Fraction | None:
 _ATOMS = frozenset({str, int, bool, type(None)})  # already plain: taken as they are, without a call
 _SORTED = orjson.OPT_SORT_KEYS
 _DIRECT = orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATACLASS  # dataclasses by plain()'s rules, not orjson's
-_LIMIT = 1 << 15  # most shared objects whose bytes the JSON writer keeps at once (then it starts again)
+_LIMIT = 1 << 14  # most shared objects whose bytes the JSON writer keeps at once (then it starts again)
 
 
 class _Table(dict[type, Callable[[Any], Any]]):
     """The converter of each kind of value, worked out on first use.
 
-    One set of conversions, used two ways. PLAIN converts everything to plain Python data (`plain`). JSON
-    converts the structure — dataclasses and the fields that can hold one — and leaves every other value to
-    orjson, which calls back (`default`) for what it cannot write itself; the objects decisions share (rule
-    texts, parameters read, not-applicable results) it writes once and keeps as bytes (`keep_bytes`).
+    One set of conversions, used two ways. PLAIN converts everything, deep, to plain Python data (`plain`).
+    JSON converts one level when orjson calls back for a value it cannot write itself (`_json_default`: a
+    dataclass, an exact number, an Unknown, an interval, a set) and leaves the level's contents to orjson; the
+    objects decisions share (rule texts, parameters read, not-applicable results) it writes once and keeps
+    as bytes (`keep_bytes`).
     """
 
     def __init__(self, eager: bool):
         super().__init__()
-        self.eager = eager
+        self.eager = eager  # PLAIN: deep; JSON: one level at a time
         self.memo: dict[int, tuple[Any, Any]] = {}  # id → (the object, its bytes): JSON only
 
     def __missing__(self, kind: type) -> Callable[[Any], Any]:
