@@ -30,17 +30,17 @@ def results_table(rows: Any, texts: Mapping[str, Sequence[Any]], rows_i: Any, ce
                   which: Any) -> pa.Table:
     """The results of one chunk: result k is row `rows_i[k]` of the chunk (whose register row number is
     `rows[rows_i[k]]` and whose enterprise texts are `texts[name][rows_i[k]]`) with the cells `cells[which[k]]`."""
-    rows_i = np.asarray(rows_i, np.int64)
+    rows_i = np.asarray(rows_i, np.int32)  # the indices of the dictionary arrays, as they are stored
     columns: list[pa.Array] = [pa.array(np.asarray(rows, np.int64)[rows_i], pa.int64())]
     for name in ENTERPRISE_COLUMNS:
         values = list(texts[name])
         unknown = np.fromiter((v is None for v in values), bool, len(values))
         dictionary = pa.array(["" if v is None else v for v in values], pa.string())
         columns.append(_dictionary(rows_i, dictionary, unknown[rows_i] if unknown.any() else None))
-    which = np.asarray(which, np.int64)
+    which = np.asarray(which, np.int32)
     for c in range(len(CELL_COLUMNS)):
         encoded = pa.array([str(cell[c]) for cell in cells], pa.string()).dictionary_encode()
-        index = encoded.indices.to_numpy(zero_copy_only=False)
+        index = np.asarray(encoded.indices.to_numpy(zero_copy_only=False), np.int32)
         columns.append(_dictionary(index[which] if len(which) else which, encoded.dictionary, None))
     return pa.Table.from_arrays(columns, schema=SCHEMA)
 

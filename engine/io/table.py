@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from engine.errors import Message, ProfileError, ProfileIssue
 from engine.io.cells import Cells, type_column
@@ -136,9 +137,11 @@ def validate(raw: RawChunk, today: dt.date) -> Chunk:
     rejects = [_too_long(layout, number, cells) for number, cells in raw.long]
     rejected = np.zeros(n, bool)
     parsed: dict[int, dict[str, Any]] = {}
-    texts = [raw.table.column(i) for i in range(len(layout.columns))]
-    for i in np.flatnonzero(suspect):
-        cells = [column[int(i)].as_py() for column in texts]
+    suspects = np.flatnonzero(suspect)
+    picked = raw.table.take(pa.array(suspects)) if len(suspects) else None  # their cells, one pass per column
+    texts = list(zip(*(column.to_pylist() for column in picked.columns), strict=True)) if picked is not None else []
+    for i, row_cells in zip(suspects, texts, strict=True):
+        cells = list(row_cells)
         try:
             profile = parse_profile(layout.raw_profile(cells), today).profile
         except ProfileError as exc:
