@@ -218,6 +218,7 @@ def _fields(kind: type) -> Callable[[Any], dict[str, Any]]:
 
 _PLAIN = _Table(eager=True)
 _JSON = _Table(eager=False)
+_KEPT_BYTES = _JSON.memo
 
 
 def plain(value: Any) -> Any:
@@ -230,6 +231,9 @@ def plain(value: Any) -> Any:
 
 
 def _json_default(value: Any) -> Any:
+    found = _KEPT_BYTES.get(id(value))  # a shared object's bytes, without the call of its converter
+    if found is not None and found[0] is value:
+        return found[1]
     return _JSON[type(value)](value)
 
 

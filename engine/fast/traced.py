@@ -65,6 +65,11 @@ class TracedRun(Evaluation):
     def tree_of(self, measure: Measure) -> tuple[CriteriaTree, list[Condition]]:
         return self.program.plans[measure.id].criteria
 
+    def measure(self, measure: Measure) -> MeasureResult:
+        applies = self.applies
+        skip = applies[measure.id] if applies is not None else None
+        return skip if skip is not None else super().measure(measure)
+
     def _applicability(self, measure: Measure) -> MeasureResult | None:
         """Evaluation's, decided once per (kind, region code) by the compiled plans (MeasurePlan.applies)."""
         applies = self.applies
