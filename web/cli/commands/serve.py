@@ -33,6 +33,7 @@ its mail sender at boot when a mail server is configured (web.notices.outbox: e-
 from __future__ import annotations
 
 import errno
+import gc
 import multiprocessing
 import selectors
 import socket
@@ -144,6 +145,20 @@ class TimeoutThreadWorker(ThreadWorker):  # type: ignore[misc]  # gunicorn is un
         return super().handle(conn)
 
 
+def _before_fork(_server: Any, _worker: Any) -> None:
+    """gunicorn's pre_fork hook (in the master): what the preloaded app holds — the RuleSet, compiled templates,
+    translations, SQLAlchemy's mappers, ≈ 137k objects — is moved out of the cyclic collector's reach (`gc.freeze`,
+    after one collection), so a worker's full collection no longer walks it with all its threads stopped (50–170 ms
+    a time on this machine), and the pages it sits in stay shared with the master."""
+    if not _frozen:
+        gc.collect()
+        _frozen.append(True)
+    gc.freeze()
+
+
+_frozen: list[bool] = []
+
+
 def _worker_ready(worker: Any) -> None:
     """gunicorn's post_worker_init hook: threads take turns every SWITCH_INTERVAL_S (module docstring), and the
     worker's mail sender starts (e-mails a restart left in the outbox go out: web.notices.outbox)."""
@@ -211,6 +226,7 @@ def server_options(host: str, port: int, workers: int, timeout: int = 30, thread
         "accesslog": "-",
         "errorlog": "-",
         "proc_name": "subsidy-web",
+        "pre_fork": _before_fork,
         "post_worker_init": _worker_ready,
         **_schedule_cleanup(cleanup_every),
     }
