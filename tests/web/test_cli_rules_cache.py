@@ -107,6 +107,17 @@ def test_off_keeps_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert list(tmp_path.iterdir()) == []
 
 
+def test_no_home_directory_no_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SUBSIDY_RULES_CACHE", raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def nowhere() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+    monkeypatch.setattr(Path, "home", staticmethod(nowhere))
+    assert rules_cache.cache_dir() is None
+    assert load_rules(ROOT / "rules").hash == load_ruleset(ROOT / "rules").hash
+
+
 def test_the_codec_keeps_yaml_data_exactly() -> None:
     data = {"a.yaml": {"values": {dt.date(2024, 1, 1): {"value": Decimal("0.60"), "at": dt.datetime(2024, 1, 1, 8)}},
                        "$map": 1, "$date": "2024-01-01", "n": [1, True, None, "x", {2: "two", None: False}]}}

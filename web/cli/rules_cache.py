@@ -63,7 +63,10 @@ def cache_dir() -> Path | None:
     setting = os.environ.get("SUBSIDY_RULES_CACHE")
     if setting is not None:
         return None if setting.strip().lower() in ("", "0", "off", "no", "false") else Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    try:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    except (RuntimeError, KeyError):  # no home directory to be found: no cache
+        return None
     return Path(base) / "qy-subsidy"
 
 
