@@ -20,7 +20,7 @@ from engine.fast.vector import (
     C,
     Unsupported,
     compare_numbers,
-    date_parts,
+    parts_of,
     ratio_of,
     whole_years_to,
 )
@@ -130,7 +130,7 @@ class VectorCalls:
         k, den, k_known, k_fb = ratio_of(years)
         if not (isinstance(den, int) and den == 1):
             raise Unsupported
-        year, month, day = date_parts(start.val)
+        year, month, day = parts_of(start)
         year = year + k
         known = start.known & k_known
         bad = known & ((year < 1) | (year > 9999))
@@ -146,7 +146,7 @@ class VectorCalls:
         registered = typed(self.batch.field("registered_on"), "date")
         if registered.kind != "date":
             raise Unsupported
-        reg_year, last = date_parts(registered.val)[0], as_of.year - 1
+        reg_year, last = parts_of(registered)[0], as_of.year - 1
         known, fb, values = registered.known.copy(), registered.fb, []
         for year in range(last - 2, last + 1):
             column = typed(self.batch.finance(year, field), "num")
@@ -176,7 +176,7 @@ class VectorCalls:
         registered = typed(self.batch.field("registered_on"), "date")
         if registered.kind != "date":
             raise Unsupported
-        reg_year = date_parts(registered.val)[0]
+        reg_year = parts_of(registered)[0]
         last = as_of.year - 1
         total = np.zeros(self.batch.n, np.int64)
         known, fb, any_year = registered.known.copy(), registered.fb, np.zeros(self.batch.n, bool)

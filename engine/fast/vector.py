@@ -126,9 +126,17 @@ def date_parts(ordinals: Any) -> tuple[Any, Any, Any]:
             (days - months).astype(np.int64) + 1)
 
 
+def parts_of(column: V) -> tuple[Any, Any, Any]:
+    """date_parts of a date column's values, worked out once per column (many measures read the same dates)."""
+    found = column.__dict__.get("_parts")
+    if found is None:
+        found = column.__dict__["_parts"] = date_parts(column.val)
+    return found
+
+
 def whole_years_to(start: V, as_of: dt.date) -> V:
     """years_between(start, as_of): engine.expr.functions.whole_years, anniversaries on 29 Feb → 28 Feb."""
-    year, month, day = date_parts(start.val)
+    year, month, day = parts_of(start)
     day = np.where((month == 2) & (day == 29), 28, day)
     before = (as_of.month < month) | ((as_of.month == month) & (as_of.day < day))
     return V("num", as_of.year - year - before.astype(np.int64), start.known, start.fb)

@@ -94,11 +94,16 @@ class Chunk:
                 data.setdefault(column.section, {})[column.field] = value
         return finish(data, years, certs)
 
-    def _row_plan(self) -> list[tuple[Column, list[Any], list[bool]]]:
-        """Every column as Python lists, made once per chunk for the rows the scalar evaluator reads."""
+    def _row_plan(self) -> list[tuple[Column, Any, Any]]:
+        """Every column, for the rows the scalar evaluator reads: the arrays as they are for the first few rows,
+        then (past 256 rows) as Python lists made once per chunk — a list is cheaper to read from row by row, but
+        making it costs as much as reading a few hundred rows from the arrays."""
         found = self.__dict__.get("_plan")
         if found is None:
             assert self.layout is not None
+            asked = self.__dict__["_asked"] = self.__dict__.get("_asked", 0) + 1
+            if asked <= 256:
+                return [(c, *self.columns[c.path]) for c in self.layout.columns]
             found = self.__dict__["_plan"] = [(c, *(part.tolist() for part in self.columns[c.path]))
                                               for c in self.layout.columns]
         return found
