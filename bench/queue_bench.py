@@ -6,9 +6,12 @@ calls, statuses and submission times, one in ten with a triage flag. The decisio
 positions (this database is for timing only: `audit verify` would rightly fail on it). Logs a reviewer in
 and requests each queue page (default page, a deep page, search by name, by credit code, filter by call,
 flagged, all statuses by waiting time, the allocation page of a call) `--n` times after a warm-up; reports
-median and p95 in ms and the ratio to GET /login timed in the same run. Never part of the test suite.
+median and p95 in ms, the median thread CPU (`time.thread_time`: what the page costs the server's interpreter,
+less disturbed by a busy machine than wall time), the SQL statements per request and the ratio to GET /login timed
+in the same run. `--db postgresql` runs the same on a fresh PostgreSQL database ($TEST_POSTGRES_URL's server,
+dropped afterwards). Never part of the test suite.
 
-    python bench/queue_bench.py [--applications 10000] [--n 30] [--warmup 3]
+    python bench/queue_bench.py [--applications 10000] [--n 30] [--warmup 3] [--db sqlite|postgresql]
 """
 
 from __future__ import annotations
@@ -20,6 +23,9 @@ import platform
 import statistics
 import sys
 import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.pages_bench import build_demo, p95, timed  # noqa: E402
+from bench.pages_bench import build_demo, p95  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "queue.json"
 STATUSES = ("decided", "in_review", "info_requested", "decided", "in_review", "approved", "rejected")
@@ -96,35 +102,81 @@ def pages(found: dict[str, Any], pages_total: int) -> list[tuple[str, str]]:
     ]
 
 
-def run(count: int, n: int, warmup: int) -> dict[str, Any]:
+def measured(get: Callable[[], Any], n: int, warmup: int, statements: list[int]) -> dict[str, Any]:
+    """n requests after `warmup`: wall and thread-CPU times (ms), SQL statements of the last one, status, size."""
+    for _ in range(warmup):
+        get().close()
+    walls, cpus = [], []
+    status = size = count = 0
+    for _ in range(n):
+        statements.clear()
+        wall, cpu = time.perf_counter(), time.thread_time()
+        response = get()
+        body = response.get_data()  # the body is part of the work
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.thread_time() - cpu) * 1000)
+        status, size, count = response.status_code, len(body), len(statements)
+        response.close()
+    return {"walls": walls, "cpus": cpus, "status": status, "size": size, "statements": count}
+
+
+@contextmanager
+def database(kind: str, tmp: str) -> Iterator[str]:
+    """A fresh database URL: a SQLite file under `tmp`, or a new PostgreSQL database dropped afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{Path(tmp) / 'queue.db'}"
+        return
+    from bench.load_test import create_pg, drop_pg
+
+    name, url = create_pg()
+    try:
+        yield url
+    finally:
+        drop_pg(name)
+
+
+def run(count: int, n: int, warmup: int, kind: str = "sqlite") -> dict[str, Any]:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
     from web.app import create_app
     from web.db_session import dispose
 
-    with tempfile.TemporaryDirectory(prefix="queue_bench_") as tmp:
-        url = f"sqlite:///{Path(tmp) / 'queue.db'}"
+    statements: list[int] = []
+
+    def count_statement(*_args: Any) -> None:
+        statements.append(1)
+
+    with tempfile.TemporaryDirectory(prefix="queue_bench_") as tmp, database(kind, tmp) as url:
         build_demo(url, None)
         found = grow(url, count)
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-0123456789abcdef",
                           "WTF_CSRF_ENABLED": False, "TESTING": True})
         rows: list[dict[str, Any]] = []
+        event.listen(Engine, "before_cursor_execute", count_statement)
         try:
             anonymous, client = app.test_client(), app.test_client()
             if client.post("/login", data={"username": "reviewer", "password": "reviewer-demo"}).status_code != 302:
                 raise SystemExit("cannot log in as the demo reviewer")
             for name, path in pages(found, count // 20):
                 who = anonymous if name == "login" else client
-                times, status, size = timed(lambda: who.get(path), n, warmup)  # noqa: B023  (called at once)
-                if status != 200:
-                    raise SystemExit(f"{name}: GET {path} answered {status}")
-                rows.append({"page": name, "path": path, "bytes": size, "n": n,
-                             "median_ms": round(statistics.median(times), 2), "p95_ms": round(p95(times), 2)})
+                got = measured(lambda: who.get(path), n, warmup, statements)  # noqa: B023  (called at once)
+                if got["status"] != 200:
+                    raise SystemExit(f"{name}: GET {path} answered {got['status']}")
+                rows.append({"page": name, "path": path, "bytes": got["size"], "n": n,
+                             "median_ms": round(statistics.median(got["walls"]), 2),
+                             "p95_ms": round(p95(got["walls"]), 2),
+                             "cpu_median_ms": round(statistics.median(got["cpus"]), 2),
+                             "statements": got["statements"]})
         finally:
+            event.remove(Engine, "before_cursor_execute", count_statement)
             dispose(app)
     base = rows[0]["median_ms"]
     for row in rows:
         row["ratio_to_login"] = round(row["median_ms"] / base, 2) if base else None
     return {"machine": {"python": platform.python_version(), "platform": platform.platform()},
-            "applications": count, "method": f"Flask test client, SQLite, demo + {count} generated applications, "
+            "applications": count, "database": kind,
+            "method": f"Flask test client, {kind}, demo + {count} generated applications, "
             f"{warmup} warm-up + {n} timed GETs per page", "pages": rows}
 
 
@@ -133,13 +185,16 @@ def main() -> None:
     parser.add_argument("--applications", type=int, default=10_000)
     parser.add_argument("--n", type=int, default=30)
     parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--db", choices=("sqlite", "postgresql"), default="sqlite")
     args = parser.parse_args()
-    result = run(args.applications, args.n, args.warmup)
-    print(f"{'page':22} {'median ms':>10} {'p95 ms':>10} {'× login':>8}")
+    result = run(args.applications, args.n, args.warmup, args.db)
+    print(f"{'page':22} {'median ms':>10} {'p95 ms':>10} {'cpu ms':>8} {'SQL':>4} {'× login':>8}")
     for row in result["pages"]:
-        print(f"{row['page']:22} {row['median_ms']:>10} {row['p95_ms']:>10} {row['ratio_to_login']:>8}")
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        print(f"{row['page']:22} {row['median_ms']:>10} {row['p95_ms']:>10} {row['cpu_median_ms']:>8} "
+              f"{row['statements']:>4} {row['ratio_to_login']:>8}")
+    out = RESULTS if args.db == "sqlite" else RESULTS.with_name("queue_postgresql.json")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,5 @@
-"""Issue 18, the reviewer's queue in three statements, on SQLite and PostgreSQL: a page's rows read the latest
-decision's stacking total from the tail of its JSON (as decoding the whole would give it), say which applications
+"""Issue 18, the reviewer's queue in three statements, on SQLite and PostgreSQL: a page's rows give the latest
+decision's stacking total (as decoding the whole JSON gives it, a hand-written dump too), say which applications
 still wait for their triage, and count the matching applications with the page (a page past the last gives the
 last)."""
 
