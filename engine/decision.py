@@ -10,11 +10,13 @@ import hashlib
 import json
 from dataclasses import dataclass, field, fields
 from enum import StrEnum
+from fractions import Fraction
 from functools import cached_property
 from typing import Any
 
 from engine.canonical import direct_json, dumps, dumps_bytes, json_bytes, keep_bytes, number_of_text, plain
 from engine.errors import Message, ProfileIssue
+from engine.expr.values import Interval, Unknown
 from engine.trace import OMIT_EMPTY, FactTrace, ParamRead, TraceNode
 
 
@@ -195,6 +197,8 @@ class Decision(Deferred):
 keep_bytes(Message)
 keep_bytes(ParamRead)
 keep_bytes(MeasureResult, when=lambda result: result.__dict__.get("trace", result) is None)
+for _value_kind in (Unknown, Interval, Fraction):  # values a decision repeats: a fact's value in every read of it
+    keep_bytes(_value_kind)
 
 
 def _message(data: Any) -> Message | None:
