@@ -239,7 +239,7 @@ def _json_default(value: Any) -> Any:
 
 def json_bytes(value: Any) -> bytes:
     """`dumps(plain(value))` as UTF-8 bytes, written by orjson from the objects: orjson calls back for what it
-    cannot write itself (a dataclass: converted with the fields that can hold one, in one walk; exact numbers,
+    cannot write itself (a dataclass: its fields, one level, often the instance's own __dict__; exact numbers,
     Unknowns, intervals, sets), with plain()'s conversions; shared objects are written once (`keep_bytes`).
     Where orjson refuses (integers beyond 64 bits, a non-string key, a string that is not valid UTF-8) the
     text is plain()'s and the standard library's.
