@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from flask import current_app
+from flask import Flask, current_app
 
 from engine import RuleLoadError
 from engine.triage import Exclusions, TriageRuleSet, load_triage_rules
@@ -92,13 +92,12 @@ def triage_after_commit() -> None:
         start_triage_thread(app)
 
 
-def start_triage_thread(app: object) -> None:
+def start_triage_thread(app: Flask) -> None:
     """Start (or wake) the app's triage thread in this process (a `subsidy serve` worker at boot: marks a restart
     left go through)."""
-    extensions = app.extensions  # type: ignore[attr-defined]
-    thread: Sender | None = extensions.get(THREAD_KEY)
+    thread: Sender | None = app.extensions.get(THREAD_KEY)
     if thread is None:
-        thread = extensions.setdefault(THREAD_KEY, Sender(app, drain_due))
+        thread = app.extensions.setdefault(THREAD_KEY, Sender(app, drain_due))
     thread.kick()
 
 
