@@ -92,3 +92,19 @@ def test_an_application_waiting_for_its_triage_says_so(app: Flask, reviewer: Fla
     row = page[page.index(f'value="{seeded.application_a}"'):]
     assert row.index("分诊中") < row.index("</tr>")
     assert "Triage pending" in reviewer.get("/review/?lang=en").get_data(as_text=True)
+
+
+def test_the_decision_fields_kept_and_after_a_refused_post(app: Flask, reviewer: FlaskClient, seeded: Seeded) -> None:
+    url = f"/review/applications/{seeded.application_a}"
+    first = _csrf_free(reviewer.get(url).get_data(as_text=True))
+    assert app.extensions.get("review.decide_fields")
+    again = _csrf_free(reviewer.get(url).get_data(as_text=True))
+    app.extensions.pop("review.decide_fields")
+    assert first == again == _csrf_free(reviewer.get(url).get_data(as_text=True))
+    refused = reviewer.post(f"{url}/decide", data={"action": "approve", "reason": ""}).get_data(as_text=True)
+    assert "每项审核操作都必须填写理由。" in refused and re.search(r'<input checked[^>]*value="approve"', refused)
+    typed = reviewer.post(f"{url}/decide", data={"action": "approve", "reason": "材料待核"}).get_data(as_text=True)
+    assert "材料待核</textarea>" in typed
+    shown = reviewer.get(url).get_data(as_text=True)
+    assert "材料待核</textarea>" not in shown and "每项审核操作都必须填写理由。" not in shown
+    assert not re.search(r'<input checked[^>]*name="action"', shown)

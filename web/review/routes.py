@@ -259,6 +259,7 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
         allowed, refusal = [], refusal or tr(exc.message)
     return render_template(
         "review/application.html", application=application, decision=latest, rows=rows, form=form,
+        decide_fields=_decide_fields(form),
         refusal=refusal, allowed=allowed, labels=stored.STATUS_LABELS, actions=stored.ACTION_LABELS,
         history=stored.history(application), profile=stored.profile_rows(mask_json_text(latest.profile_json, current_user.role))
         if latest else [],
@@ -276,6 +277,23 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
         route_label=lambda r: tr(TRIAGE_ROUTES.get(r, Message(r, r))), money=lambda v: wan(v, lang), title_of=lambda m: tr(ruleset.measures[m].title) if m in ruleset.measures else m,
         payee=payee_for(current_user.role, application.applicant.party, application.applicant.payee_name,
                         application.applicant.bank_name, application.applicant.bank_account))
+
+
+_DECIDE = "review.decide_fields"
+
+
+def _decide_fields(form: DecideForm) -> Markup:
+    """The decision form's fields drawn: on a GET nothing is typed and nothing refused, so they are the same for every
+    application in a language and a worker draws them once (WTForms' radio buttons and their attributes escaped on
+    every application page before); after a refused post they are drawn with what was typed and the errors."""
+    kept: dict[str, Markup] = current_app.extensions.setdefault(_DECIDE, {})
+    shown_first = request.method == "GET" and not form.errors and not current_app.jinja_env.auto_reload
+    if shown_first and current_lang() in kept:
+        return kept[current_lang()]
+    html = Markup(render_template("review/_decide_fields.html", form=form))
+    if shown_first:
+        kept[current_lang()] = html
+    return html
 
 
 def _measure_titles() -> dict[str, tuple[str, str]]:
