@@ -102,7 +102,6 @@ class ChunkOutput:
     table: Any = None  # results.parquet's rows of the chunk (engine.io.results_parquet), when asked for
 
 
-
 def _plain(value: Any) -> Any:
     return fraction_text(value) if isinstance(value, Fraction) else value
 
@@ -151,10 +150,8 @@ class Screener:
             regions = np.array([r or "" for r in chunk.text("region_code")], dtype=object)
             self._summarise(result, regions, summary)
             csv_pieces, jsonl_pieces, table = self._write(result, chunk, regions)
-        if len(self.cells) > 200_000:
-            self.fragments.clear()
-            self.cell_ids.clear()
-            self.cells.clear()
+        if len(self.cells) > 200_000:  # distinct results seen: kept across chunks, within bounds
+            self.fragments, self.cell_ids, self.cells = {}, {}, []
         if part is None:
             return ChunkOutput(b"".join(csv_pieces), b"".join(jsonl_pieces), _rejects_text(chunk), summary, table=table)
         start = part.tell()
@@ -284,8 +281,7 @@ class Screener:
         key = codes.astype(np.int64) * 64 + first
         usable = ~columns.fallback
         if columns.amount is None:  # amounts differ row by row: results without an amount share a text, and
-            # eligible / undetermined results the rows of one amount group
-            usable &= _is("ineligible", "not_applicable")[codes]
+            usable &= _is("ineligible", "not_applicable")[codes]  # eligible / undetermined of one amount group
             groups = columns.amount_groups
             if groups is not None:
                 grouped = _is("eligible", "undetermined")[codes] & (groups >= 0)
