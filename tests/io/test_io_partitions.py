@@ -53,6 +53,13 @@ def test_screen_on_a_dask_cluster_is_byte_identical(tmp_path: Path, register: Pa
     one, dask = files(tmp_path / "one", SCREEN_FILES), files(tmp_path / "dask", SCREEN_FILES)
     assert one == dask
     assert one["results.csv"].count(b"\r\n") > 4000  # two measures for every accepted row, and a header
+    import pyarrow.parquet as pq  # results.parquet from the cluster: its tables travel back as data
+
+    invoke("screen", *common, "--out", str(tmp_path / "one-pq"), "--jobs", "1", "--format", "parquet")
+    invoke("screen", *common, "--out", str(tmp_path / "dask-pq"), "--scheduler", scheduler, "--format", "parquet")
+    single = pq.read_table(tmp_path / "one-pq" / "results.parquet")
+    assert single.equals(pq.read_table(tmp_path / "dask-pq" / "results.parquet"))
+    assert single.num_rows == one["results.csv"].count(b"\r\n") - 1
 
 
 def test_simulate_on_a_dask_cluster_is_byte_identical(tmp_path: Path, register: Path, scheduler: str) -> None:
