@@ -164,11 +164,15 @@ class Decision(Deferred):
         top["warnings"] = [w.as_dict() for w in self.warnings]
         return top
 
+    def to_json_bytes(self) -> bytes:
+        """`to_json()` as UTF-8 bytes, without decoding the writer's bytes only to encode them again (an HTTP
+        body, a hash)."""
+        built = self.__dict__.get("_plain")
+        return dumps_bytes(built) if built is not None else json_bytes(self._top())
+
     @property
     def hash(self) -> str:
-        """sha256 of the canonical JSON's UTF-8 bytes."""
-        built = self.__dict__.get("_plain")
-        return hashlib.sha256(dumps_bytes(built) if built is not None else json_bytes(self._top())).hexdigest()
+        return hashlib.sha256(self.to_json_bytes()).hexdigest()
 
     @classmethod
     def from_json(cls, data: str | bytes | dict[str, Any]) -> Decision:

@@ -53,12 +53,14 @@ def test_every_sample_is_the_standard_librarys_text(ruleset: RuleSet, as_of: dt.
     for parsed in _samples():
         fast, slow, compiled = (fast_evaluate(ruleset, parsed, as_of), evaluate(ruleset, parsed, as_of),
                                 compile_ruleset(ruleset, as_of).decide(parsed))
-        texts = [written(fast), written(slow), written(compiled), written(fast_evaluate(ruleset, parsed, as_of))]
+        texts = [written(fast), written(slow), written(compiled), written(fast_evaluate(ruleset, parsed, as_of)),
+                 fast_evaluate(ruleset, parsed, as_of).to_json_bytes().decode("utf-8")]
         hashes = {fast.hash, slow.hash, compiled.hash}
         expected = reference(evaluate(ruleset, parsed, as_of))
-        assert texts == [expected] * 4, parsed.profile.name
+        assert texts == [expected] * 5, parsed.profile.name
         assert hashes == {hashlib.sha256(expected.encode("utf-8")).hexdigest()}
-        assert slow.to_json() == expected  # and from the plain data once built (to_dict above)
+        slow.to_dict()  # the plain data built: to_json writes that from now on
+        assert slow.to_json() == expected and slow.to_json_bytes() == expected.encode("utf-8")
         assert Decision.from_json(expected).to_json() == expected
 
 
