@@ -31,7 +31,7 @@ from engine.fast.exprs import ExprCompiler
 from engine.fast.plan import NONE, MeasurePlan, Verdict
 from engine.fast.protocol import Program
 from engine.fast.result import CODES, NOT_IN_FORCE, OTHER_KIND, OUT_OF_AREA, MeasureColumns, Result
-from engine.fast.vector import C, VectorEval
+from engine.fast.vector import C, VectorEval, take
 from engine.logic import CriteriaTree, Truth, combine_truths, failing_units
 from engine.model import Measure
 
@@ -285,7 +285,7 @@ class Columnar:
             values.append(fn(run))  # a column value: only whether it is known counts, never its missing fields
             for dep in placed:
                 del run.outcomes[dep]
-        column = _take(from_python(values, len(values)), slot)  # the same column as from the n values
+        column = take(from_python(values, len(values)), slot)  # the same column as from the n values
         if active is not None:
             column = column.with_fb(~active)
         return column
@@ -335,16 +335,6 @@ def _combine(tree: CriteriaTree, leaves: list[Truth]) -> dict[int, Truth]:
 
     walk(tree)
     return masks
-
-
-def _take(column: V, rows: Any) -> V:
-    """The column's values at these places (a column of len(rows)): every per-row array indexed, scalars kept."""
-    def pick(part: Any) -> Any:
-        return part[rows] if isinstance(part, np.ndarray) else part
-
-    hi = None if column.hi is None else (pick(column.hi[0]), pick(column.hi[1]))
-    return V(column.kind, pick(column.val), pick(column.known), pick(column.fb), pick(column.den), hi,
-             pick(column.span))
 
 
 def _failing_bits(tree: CriteriaTree, masks: dict[int, Truth], out: MeasureColumns) -> None:

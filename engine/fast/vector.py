@@ -126,6 +126,16 @@ def date_parts(ordinals: Any) -> tuple[Any, Any, Any]:
             (days - months).astype(np.int64) + 1)
 
 
+def take(column: V, rows: Any) -> V:
+    """The column's values at these places (a column of len(rows)): every per-row array indexed, scalars kept."""
+    def pick(part: Any) -> Any:
+        return part[rows] if isinstance(part, np.ndarray) else part
+
+    hi = None if column.hi is None else (pick(column.hi[0]), pick(column.hi[1]))
+    return V(column.kind, pick(column.val), pick(column.known), pick(column.fb), pick(column.den), hi,
+             pick(column.span))
+
+
 def parts_of(column: V) -> tuple[Any, Any, Any]:
     """date_parts of a date column's values, worked out once per column (many measures read the same dates)."""
     found = column.__dict__.get("_parts")
@@ -206,8 +216,10 @@ class VectorEval:
         if not (isinstance(table, C) and isinstance(table.value, dict) and isinstance(key, V) and key.kind == "str"):
             raise Unsupported
         mapping = table.value
-        values = [mapping.get(k) if known else None for k, known in zip(key.val, key.known, strict=True)]
-        column = from_python(values, self.n)
+        codes, distinct = key.factor()
+        values = [mapping.get(k) for k in distinct] + [None]  # the last for the unknown codes
+        slot = np.where(np.broadcast_to(key.known, (self.n,)), codes, len(distinct))
+        column = take(from_python(values, len(values)), slot)  # the column of the n looked-up values
         return column.with_fb(key.fb) if key.fb is not None else column
 
     def _name(self, path: str) -> Any:
