@@ -161,13 +161,16 @@ _frozen: list[bool] = []
 
 def _worker_ready(worker: Any) -> None:
     """gunicorn's post_worker_init hook: threads take turns every SWITCH_INTERVAL_S (module docstring), and the
-    worker's mail sender starts (e-mails a restart left in the outbox go out: web.notices.outbox)."""
+    worker's mail sender and triage thread start (e-mails a restart left in the outbox go out: web.notices.outbox;
+    applications whose 'to triage' mark a restart left are triaged: web.store.triage_due)."""
     sys.setswitchinterval(SWITCH_INTERVAL_S)
     app = getattr(worker, "wsgi", None)
     if isinstance(app, Flask):
+        from web.bureau.triage_now import start_triage_thread
         from web.notices.send import start_sender
 
         start_sender(app)
+        start_triage_thread(app)
 
 
 def _cleanup_loop(every_s: float, stop: threading.Event) -> None:
