@@ -29,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -50,6 +51,7 @@ ROLES = ("applicant", "reviewer", "auditor", "admin")
 APPLICATION_STATUSES = ("submitted", "decided", "in_review", "info_requested", "escalated",
                         "approved", "rejected", "withdrawn", "funded", "not_funded", "paid",
                         "appeal")  # 0008: 复议 opened on a rejected / not funded application
+CLOSED_STATUSES = ("approved", "rejected", "withdrawn", "funded", "not_funded", "paid")  # off the reviewers' queue
 REVIEW_ACTIONS = ("comment", "approve", "reject", "request_info", "escalate", "reopen",
                   "appeal", "assign", "next_stage")  # 0008: 复议, assignment, a move to the call's next review stage
 CHAIN_KINDS = ("decision", "review", "ledger")
@@ -190,6 +192,12 @@ class Application(Timestamps, Base):
     applicant: Mapped[Applicant] = relationship(back_populates="applications")
     decisions: Mapped[list[Decision]] = relationship(back_populates="application", order_by="Decision.id")
     reviews: Mapped[list[ReviewAction]] = relationship(back_populates="application", order_by="ReviewAction.id")
+
+
+_OPEN = text(f"status NOT IN ({', '.join(repr(v) for v in CLOSED_STATUSES)})")
+# 0012: the reviewers' default queue — open applications by priority, then age — read from a partial index
+Index("ix_application_open_queue", Application.priority.desc(), Application.submitted_at, Application.id,
+      sqlite_where=_OPEN, postgresql_where=_OPEN)
 
 
 class RulesetSnapshot(Base):
