@@ -108,3 +108,29 @@ def test_the_decision_fields_kept_and_after_a_refused_post(app: Flask, reviewer:
     shown = reviewer.get(url).get_data(as_text=True)
     assert "材料待核</textarea>" not in shown and "每项审核操作都必须填写理由。" not in shown
     assert not re.search(r'<input checked[^>]*name="action"', shown)
+
+
+def test_the_decision_table_kept_per_decision_and_language(app: Flask, reviewer: FlaskClient, seeded: Seeded) -> None:
+    from sqlalchemy import update
+
+    from web.db_session import db
+    from web.store.models import Decision
+
+    url = f"/review/applications/{seeded.application_a}"
+    zh = reviewer.get(f"{url}?lang=zh").get_data(as_text=True)
+    en = reviewer.get(f"{url}?lang=en").get_data(as_text=True)
+    assert len(app.extensions["review.results"]) == 2  # one per language
+    assert _csrf_free(reviewer.get(f"{url}?lang=zh").get_data(as_text=True)) == _csrf_free(zh)
+    app.extensions["review.results"].clear()
+    assert _csrf_free(reviewer.get(f"{url}?lang=en").get_data(as_text=True)) == _csrf_free(en)
+    with app.test_request_context():  # a different stored JSON is another table, never the one kept
+        session = db()
+        stored = session.scalars(db().query(Decision).filter(Decision.application_id == seeded.application_a)
+                                 .statement).all()[-1]
+        data = stored.decision_json
+        assert '"outcome":"eligible"' in data
+        session.execute(update(Decision).where(Decision.id == stored.id)
+                        .values(decision_json=data.replace('"outcome":"eligible"', '"outcome":"ineligible"')))
+        session.commit()
+    changed = reviewer.get(f"{url}?lang=zh").get_data(as_text=True)
+    assert changed != zh and len(app.extensions["review.results"]) == 2

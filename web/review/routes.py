@@ -8,6 +8,9 @@ chart's own message and nothing is recorded.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
@@ -248,7 +251,7 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
     (moving to the next stage, an appeal, a material's check, the approved amounts)."""
     session, ruleset, lang = db(), current_ruleset(), current_lang()
     latest = application.decisions[-1] if application.decisions else None
-    rows = stored.results(latest.decision_json, ruleset, lang) if latest else []
+    rows, results_html = _results(latest.decision_json, ruleset, lang) if latest else ([], Markup())
     lines = allocation_queries.approvable_lines(session, application.id, latest)
     call = review_queries.call_of(session, application.call_id)
     stages = review_queries.stages_of(call)
@@ -259,7 +262,7 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
         allowed, refusal = [], refusal or tr(exc.message)
     return render_template(
         "review/application.html", application=application, decision=latest, rows=rows, form=form,
-        decide_fields=_decide_fields(form),
+        decide_fields=_decide_fields(form), results_html=results_html,
         refusal=refusal, allowed=allowed, labels=stored.STATUS_LABELS, actions=stored.ACTION_LABELS,
         history=stored.history(application), profile=stored.profile_rows(mask_json_text(latest.profile_json, current_user.role))
         if latest else [],
@@ -277,6 +280,33 @@ def _render(application: Any, form: DecideForm, refusal: str | None = None) -> s
         route_label=lambda r: tr(TRIAGE_ROUTES.get(r, Message(r, r))), money=lambda v: wan(v, lang), title_of=lambda m: tr(ruleset.measures[m].title) if m in ruleset.measures else m,
         payee=payee_for(current_user.role, application.applicant.party, application.applicant.payee_name,
                         application.applicant.bank_name, application.applicant.bank_account))
+
+
+RESULTS_KEPT = 64  # decisions whose cards and table a worker keeps (the most recently shown)
+_RESULTS = "review.results"
+_results_lock = threading.Lock()
+
+
+def _results(decision_json: str, ruleset: Any, lang: str) -> tuple[list[Any], Markup]:
+    """A stored decision's cards and their table with every trace, kept for the RESULTS_KEPT decisions a worker
+    showed last: they depend only on the decision's JSON (never changed once stored), the rules and the language,
+    and drawing them was most of the application page's time for a whole-catalogue decision (a reviewer comes back
+    to the same application after each act)."""
+    key = (hashlib.sha256(decision_json.encode()).digest(), ruleset.hash, lang)
+    kept: OrderedDict[Any, tuple[list[Any], Markup]] = current_app.extensions.setdefault(_RESULTS, OrderedDict())
+    with _results_lock:
+        found = kept.get(key)
+        if found is not None:
+            kept.move_to_end(key)
+            return found
+    rows = stored.results(decision_json, ruleset, lang)
+    drawn = (rows, Markup(render_template("review/_results.html", rows=rows)))
+    if not current_app.jinja_env.auto_reload:
+        with _results_lock:
+            kept[key] = drawn
+            while len(kept) > RESULTS_KEPT:
+                kept.popitem(last=False)
+    return drawn
 
 
 _DECIDE = "review.decide_fields"
