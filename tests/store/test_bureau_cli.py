@@ -17,7 +17,7 @@ from engine.replay import stored_profile_json
 from web.cli import main
 from web.store import call_queries, dashboard_queries
 from web.store.call_queries import MeasureSpec
-from web.store.models import Allocation, Application, Call, Material
+from web.store.models import Allocation, Application, Call, Material, TriageDue
 
 MEASURE = "national.demo_staff"
 
@@ -40,6 +40,7 @@ def test_the_demo_builds_a_year_and_the_auditor_proves_its_allocation(db_url: st
     assert asked > closed.budget >= granted > 0 and any(a.reason == "budget" for a in lines)  # over-subscribed
     received = session.query(Application).filter_by(call_id=closed.id).all()
     assert {a.status for a in received} <= {"funded", "not_funded", "paid"}
+    assert session.query(TriageDue).count() == 0  # every submission the demo made is triaged: no 分诊中 left
     # the back-dated call's times follow each other: received within its window, before it was made final
     assert all(closed.opens_at <= a.submitted_at <= closed.closes_at < closed.finalized_at for a in received)
     times = {t.call_id: t for t in dashboard_queries.times(session)}[closed.id]

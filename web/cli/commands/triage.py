@@ -97,7 +97,8 @@ def triage_command(all_open: bool, application_ids: tuple[int, ...], due_only: b
 
 def triage_after_decisions(session: Any, today: dt.date, ruleset: RuleSet, rules_root: Path | None = None,
                            application_ids: list[int] | None = None) -> RunReport | None:
-    """The hook `subsidy demo` (and `subsidy decide`) call once decisions are stored: re-triage and say so.
+    """The hook `subsidy demo` (and `subsidy decide`) call once decisions are stored: triage what submissions marked
+    (web.store.triage_due), re-triage and say so.
 
     Triage rules come from <rules_root or $SUBSIDY_RULES or rules/>/triage. The decisions are already
     committed, so rules that are missing or do not load only produce a warning (`subsidy triage` redoes it).
@@ -108,7 +109,9 @@ def triage_after_decisions(session: Any, today: dt.date, ruleset: RuleSet, rules
     except (RuleLoadError, OSError) as exc:
         click.echo(f"  未分诊 / not triaged: {directory}: {str(exc).splitlines()[0]}", err=True)
         return None
-    report = triage_queries.retriage(session, application_ids, today, rules, exclusions=Exclusions.from_ruleset(ruleset))
+    exclusions = Exclusions.from_ruleset(ruleset)
+    triage_due.drain(session, rules, exclusions=exclusions, today=lambda: today)  # no "triage pending" left behind
+    report = triage_queries.retriage(session, application_ids, today, rules, exclusions=exclusions)
     click.echo(f"分诊 / triage run #{report.run.id}: {report.run.flags} flag(s) on {report.run.applications} "
                f"application(s) · triage rules {report.run.triage_ruleset_hash[:12]}")
     return report
