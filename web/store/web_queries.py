@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from web.store.identity import identity_of
 from web.store.models import (
+    CLOSED_STATUSES,
     Applicant,
     Application,
     Decision,
@@ -221,7 +222,6 @@ def application_ids_of_call(session: Session, call_id: int) -> set[int]:
 
 # -- the reviewer's queue, filtered, sorted and paged in the database (issue 23) -----------------------
 
-CLOSED_STATUSES = ("approved", "rejected", "withdrawn", "funded", "not_funded", "paid")
 QUEUE_SORTS = ("priority", "age", "newest")
 
 
