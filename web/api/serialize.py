@@ -18,5 +18,5 @@ def canonical_bytes(data: Any) -> bytes:
 
 
 def decision_json(decision: Decision) -> bytes:
-    """The decision's canonical JSON as bytes (written straight from the objects)."""
-    return decision.to_json().encode("utf-8")
+    """The decision's canonical JSON as bytes (written straight from the objects, never decoded to text)."""
+    return decision.to_json_bytes()
