@@ -59,7 +59,15 @@ def test_a_failed_batch_runs_its_stranded_action_later_on_another_thread() -> No
 
 @pytest.mark.parametrize("name", ["delete_without_action", "second_ruleset"])
 def test_these_crash_the_interpreter(name: str) -> None:
-    assert probe(name).returncode in (-signal.SIGSEGV, -signal.SIGABRT)
+    """Memory corruption in the C core: whether and when it kills the process depends on the heap's layout, so a
+    probe is given three fresh interpreters (one clean-clone CI run saw `second_ruleset` survive its 50 rulesets
+    once, against 14 of 14 crashes by hand); the trap is real if any of them dies."""
+    codes = []
+    for _ in range(3):
+        codes.append(probe(name).returncode)
+        if codes[-1] in (-signal.SIGSEGV, -signal.SIGABRT):
+            return
+    pytest.fail(f"{name}: no crash in three interpreters (exit codes {codes})")
 
 
 def test_more_than_1100_runs_in_one_process(rules: TriageRuleSet) -> None:
