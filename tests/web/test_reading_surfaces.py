@@ -222,3 +222,33 @@ def test_the_screening_report_reads_in_plain_words(ruleset: RuleSet, lang: str) 
     assert ("¥" if lang == "en" else "万元") in page  # budgets in the report's money
     found = check(f"{lang} screening report", page, lang, names=("名册.xlsx",))  # the register's file name: data
     assert not found, "\n".join(dict.fromkeys(found))
+
+
+def test_the_reviewers_triage_flags_read_in_each_language(site: Site) -> None:
+    """A flag's title, words and priority read in the page's language (an English page once showed "twice：")."""
+    from engine.triage import Exclusions, load_triage_rules
+    from web.store import triage_queries
+
+    name = "qy_new_hnte_benchmark_stack"  # applied for again: the same projects twice → flags on both applications
+    data = _sample(name)
+    engine = make_engine(site.url)
+    try:
+        with make_session_factory(engine)() as session:
+            parsed = parse_profile(data, AS_OF)
+            again = queries.submit_and_decide(session, profile=parsed.profile, profile_data=data, ruleset=site.ruleset,
+                                              decision=evaluate(site.ruleset, parsed, AS_OF), checked_on=AS_OF)
+            # the whole queue: this fixture's applications were stored without triage, so no join keys are kept yet
+            triage_queries.retriage(session, None, AS_OF, load_triage_rules(ROOT / "rules" / "triage"),
+                                    exclusions=Exclusions.from_ruleset(site.ruleset))
+            session.commit()
+            assert triage_queries.flags_for_application(session, again.application_id)
+    finally:
+        engine.dispose()
+    reviewer = client_for(site, "rita")
+    names = (*sorted(typed(data), key=len, reverse=True), "rita")
+    found: list[str] = []
+    for lang in LANGS:
+        page = get(reviewer, f"/review/applications/{again.application_id}?lang={lang}")
+        assert 'class="flag-list"' in page
+        found += check(f"{lang} review with flags", page, lang, names)
+    assert not found, "\n".join(dict.fromkeys(found))
