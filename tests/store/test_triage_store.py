@@ -189,7 +189,7 @@ def test_cli_register_hit_blocks(session: Session, db_url: str, full_ruleset: Ru
 def test_demo_database_has_flags(db_url: str, rules_copy: Path, session: Session) -> None:
     result = _cli("demo", "--rules", str(rules_copy), "--db", db_url)
     assert result.exit_code == 0, result.output
-    assert "分诊 / triage run #1" in result.output
+    assert re.search(r"分诊 / triage run #\d+", result.output)  # after the run that cleared the submissions' marks
     applications = session.scalar(select(func.count()).select_from(Application)
                                   .where(Application.status.not_in(queries.CLOSING_STATUSES)))
     assert session.scalar(select(func.count()).select_from(ApplicationTriage)) == applications > 0  # the open ones

@@ -98,7 +98,7 @@ def triage_command(all_open: bool, application_ids: tuple[int, ...], due_only: b
 def triage_after_decisions(session: Any, today: dt.date, ruleset: RuleSet, rules_root: Path | None = None,
                            application_ids: list[int] | None = None) -> RunReport | None:
     """The hook `subsidy demo` (and `subsidy decide`) call once decisions are stored: triage what submissions marked
-    (web.store.triage_due), re-triage and say so.
+    (web.store.triage_due, so no "triage pending" is left), then re-triage and say so (the last run is the whole one).
 
     Triage rules come from <rules_root or $SUBSIDY_RULES or rules/>/triage. The decisions are already
     committed, so rules that are missing or do not load only produce a warning (`subsidy triage` redoes it).
