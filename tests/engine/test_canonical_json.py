@@ -30,6 +30,7 @@ from engine.fast import compile_ruleset, fast_evaluate
 from engine.model import RuleSet
 from engine.trace import ParamRead, TraceNode, trace_node
 from tests.conftest import SAMPLES
+from tests.engine.profile_holes import drop as drop_field
 
 
 def reference(decision: Decision) -> str:
@@ -70,20 +71,6 @@ DROPS = [("registered_on",), ("region_code",), ("tech_field",), ("staff", "total
          ("finance", 0), ("resident_enterprise",), ("staff",)]
 
 
-def _drop(profile: dict[str, Any], path: tuple[Any, ...]) -> None:
-    target: Any = profile
-    for part in path[:-1]:
-        if isinstance(part, int) and not target:
-            return
-        target = target[part] if not isinstance(target, dict) or part in target else {}
-    last = path[-1]
-    if isinstance(last, int):
-        if target:
-            del target[last]
-    elif isinstance(target, dict):
-        target.pop(last, None)
-
-
 def _generated() -> list[dict[str, Any]]:
     profiles, _ = generate(90, seed=23)
     profiles = with_answers(profiles, seed=5) + threshold_profiles(each=2)
@@ -91,7 +78,7 @@ def _generated() -> list[dict[str, Any]]:
     for i, profile in enumerate(profiles):
         holed = copy.deepcopy(profile)
         for path in (DROPS[i % len(DROPS)], DROPS[(i * 7) % len(DROPS)]) if i % 2 else ():
-            _drop(holed, path)
+            drop_field(holed, path)
         out.append(holed)
     return out
 

@@ -24,6 +24,7 @@ from engine.fast import compile_ruleset
 from engine.fast.columnar import Columnar
 from engine.model import RuleSet
 from tests.conftest import ROOT, SAMPLES
+from tests.engine.profile_holes import drop as drop_field
 
 GENERATED = 3000
 
@@ -120,27 +121,13 @@ PATHS = [("registered_on",), ("region_code",), ("tech_field",), ("staff", "total
          ("finance", -1, "total_assets"), ("finance", -1), ("finance", 0), ("resident_enterprise",)]
 
 
-def _drop(profile: dict[str, Any], path: tuple[Any, ...]) -> None:
-    target: Any = profile
-    for part in path[:-1]:
-        if isinstance(part, int) and not target:
-            return
-        target = target[part]
-    last = path[-1]
-    if isinstance(last, int):
-        if target:
-            del target[last]
-    elif isinstance(target, dict):
-        target.pop(last, None)
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(index=st.integers(0, 199), drop=st.lists(st.sampled_from(PATHS), max_size=5))
 def test_agreement_with_fields_left_out(bench_rules: RuleSet, ruleset: RuleSet, generated: list[dict[str, Any]],
                                         index: int, drop: list[tuple[Any, ...]]) -> None:
     profile = copy.deepcopy(generated[index])
     for path in drop:
-        _drop(profile, path)
+        drop_field(profile, path)
     parsed = _parsed(profile)
     for rules in (bench_rules, ruleset):
         program = compile_ruleset(rules, AS_OF)
@@ -155,7 +142,7 @@ def test_columnar_agrees(bench_rules: RuleSet, ruleset: RuleSet, generated: list
     """Column-wise evaluation (numpy where the rules allow, per-row fallback elsewhere) changes nothing."""
     holes = [copy.deepcopy(p) for p in generated[:300]]
     for i, profile in enumerate(holes):
-        _drop(profile, PATHS[i % len(PATHS)])
+        drop_field(profile, PATHS[i % len(PATHS)])
     for rules in (bench_rules, ruleset):
         program = compile_ruleset(rules, AS_OF)
         batch = generated + holes

@@ -44,3 +44,25 @@ def post_form(client: FlaskClient, page: str, action: str, data: dict[str, Any],
     """GET `page`, then POST `data` to `action` with the page's CSRF token."""
     token = token_of(client.get(page).get_data(as_text=True))
     return client.post(action, data={**data, "csrf_token": token}, **kwargs)
+
+
+def walk_selfcheck(client: FlaskClient) -> None:
+    """The logged-in applicant walks the enterprise self-check's six pages (tests/web's PAGES), CSRF on."""
+    from tests.web.conftest import PAGES
+
+    post_form(client, "/selfcheck/", "/selfcheck/", {"kind": "enterprise"})
+    for page, data in PAGES.items():
+        url = f"/selfcheck/enterprise/{page}"
+        post_form(client, url, url, {**data, "action": "next"})
+
+
+def submit_through_site(client: FlaskClient, call: int, measures: list[str]) -> int:
+    """Walk the self-check, then submit to `call` through the apply form with a PDF and a PNG; the application's id."""
+    from tests.web.bureau_kit import PDF, PNG, apply_data, files
+
+    walk_selfcheck(client)
+    page = f"/applications/new?call={call}"
+    done = post_form(client, page, "/applications/new", {**apply_data(call, measures=measures),
+                                                         **files(form=(PDF, "申报表.pdf"), licence=(PNG, "执照.png"))})
+    assert done.status_code == 302, done.get_data(as_text=True)[:1500]
+    return int(done.location.rsplit("/", 1)[1])

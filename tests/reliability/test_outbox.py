@@ -19,12 +19,12 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 from pypdf import PdfReader
-from sitekit import login, post_form, seeded_site
+from sitekit import login, seeded_site, submit_through_site
 from sqlalchemy.orm import Session
 
 from engine.model import RuleSet
 from tests.smtp_kit import Inbox, local_smtp, smtp_fixture
-from tests.web.bureau_kit import AWARD, PDF, PNG, apply_data, files, open_call
+from tests.web.bureau_kit import AWARD, open_call
 from tests.web.conftest import PAGES, Seeded, web_ruleset  # noqa: F401
 from web.cli import main
 from web.db_session import db, dispose
@@ -50,16 +50,7 @@ def test_the_receipt_mail_leaves_from_the_sender_thread_with_the_receipt_pdf(sit
     app, _data = site
     client = app.test_client()
     login(client, "alice")
-    post_form(client, "/selfcheck/", "/selfcheck/", {"kind": "enterprise"})
-    for page, data in PAGES.items():
-        url = f"/selfcheck/enterprise/{page}"
-        post_form(client, url, url, {**data, "action": "next"})
-    call = open_call(app, measures=(AWARD,))
-    page = f"/applications/new?call={call}"
-    done = post_form(client, page, "/applications/new", {**apply_data(call, measures=[AWARD]),
-                                                         **files(form=(PDF, "申报表.pdf"), licence=(PNG, "执照.png"))})
-    assert done.status_code == 302, done.get_data(as_text=True)[:1500]
-    app_id = int(done.location.rsplit("/", 1)[1])
+    app_id = submit_through_site(client, open_call(app, measures=(AWARD,)), [AWARD])
     deadline = time.monotonic() + 20
     while not smtp.messages and time.monotonic() < deadline:
         time.sleep(0.05)

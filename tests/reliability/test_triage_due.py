@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 from flask import Flask
-from sitekit import login, post_form, seeded_site
+from sitekit import login, seeded_site, submit_through_site
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
@@ -31,7 +31,7 @@ from test_bureau_store import AS_OF, open_call, submit
 
 from engine.model import RuleSet
 from engine.triage import Exclusions, TriageRuleSet, load_triage_rules
-from tests.web.bureau_kit import AWARD, PDF, PNG, apply_data, files
+from tests.web.bureau_kit import AWARD
 from tests.web.bureau_kit import open_call as open_site_call
 from tests.web.conftest import PAGES, Seeded, web_ruleset  # noqa: F401
 from web.cli import main
@@ -189,16 +189,7 @@ def test_a_submission_answers_first_and_its_flags_follow_from_the_triage_thread(
     app, _data = site
     client = app.test_client()
     login(client, "alice")
-    post_form(client, "/selfcheck/", "/selfcheck/", {"kind": "enterprise"})
-    for page, data in PAGES.items():
-        url = f"/selfcheck/enterprise/{page}"
-        post_form(client, url, url, {**data, "action": "next"})
-    call = open_site_call(app, measures=(AWARD,))
-    page = f"/applications/new?call={call}"
-    done = post_form(client, page, "/applications/new", {**apply_data(call, measures=[AWARD]),
-                                                         **files(form=(PDF, "申报表.pdf"), licence=(PNG, "执照.png"))})
-    assert done.status_code == 302, done.get_data(as_text=True)[:1500]
-    app_id = int(done.location.rsplit("/", 1)[1])
+    app_id = submit_through_site(client, open_site_call(app, measures=(AWARD,)), [AWARD])
     with app.app_context():
         session = db()
         deadline = time.monotonic() + 20
