@@ -155,10 +155,7 @@ def queue_rows(session: Session, statuses: tuple[str, ...] | None = None) -> lis
 
 def _queue_row(app: Application, applicant: Applicant, decision: Decision | None) -> QueueRow:
     outcomes = json.loads(decision.outcomes_json) if decision is not None else {}
-    amount = 0
-    if decision is not None:
-        stacking = json.loads(decision.decision_json).get("stacking") or {}
-        amount = int(stacking.get("total") or 0)
+    amount = _stacking_total(decision.decision_json) if decision is not None else 0
     return QueueRow(app.id, applicant.name, applicant.display_code, applicant.kind, app.status, app.priority,
                     app.submitted_at, tuple(app.measures or ()), decision.id if decision else None, outcomes, amount)
 
