@@ -104,22 +104,32 @@ def keep_bytes(kind: type, when: Callable[[Any], bool] = lambda value: True) -> 
     _JSON.pop(kind, None)
 
 
+def remembered(memo: dict[int, tuple[Any, Any]], value: Any, convert: Callable[[Any], Any], limit: int) -> Any:
+    """convert(value) for an immutable object that many decisions share, worked out once and kept by identity (the
+    object is held with its conversion, so its id is not reused meanwhile); at `limit` objects the memo starts again.
+    The one such memo: the JSON writer's kept bytes and the summary's shared pieces (engine.summary) use it."""
+    found = memo.get(id(value))
+    if found is not None and found[0] is value:
+        return found[1]
+    out = convert(value)
+    if len(memo) >= limit:
+        memo.clear()
+    memo[id(value)] = (value, out)
+    return out
+
+
 def _kept(convert: Callable[[Any], Any], when: Callable[[Any], bool], memo: dict[int, tuple[Any, Any]]
           ) -> Callable[[Any], Any]:
+    def written(value: Any) -> Any:
+        return orjson.Fragment(orjson.dumps(convert(value), default=_json_default, option=_DIRECT))
+
     def kept(value: Any) -> Any:
-        found = memo.get(id(value))
-        if found is not None and found[0] is value:  # the object is held in the memo: its id is not reused
-            return found[1]
-        out = convert(value)
-        if when(value):
-            try:
-                out = orjson.Fragment(orjson.dumps(out, default=_json_default, option=_DIRECT))
-            except TypeError:  # orjson refuses it (a 2**70, a lone surrogate): written with the rest
-                return out
-            if len(memo) >= _LIMIT:
-                memo.clear()
-            memo[id(value)] = (value, out)
-        return out
+        if not when(value):
+            return convert(value)
+        try:
+            return remembered(memo, value, written, _LIMIT)
+        except TypeError:  # orjson refuses it (a 2**70, a lone surrogate): written with the rest, not kept
+            return convert(value)
     return kept
 
 

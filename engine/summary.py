@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from engine.canonical import dumps_bytes, plain, profile_hash_of
+from engine.canonical import dumps_bytes, plain, profile_hash_of, remembered
 from engine.decision import Amount, Decision, Outcome
 from engine.gaps import gap_conditions, gaps_for
 from engine.version import __version__
@@ -31,27 +31,14 @@ _SHARED: dict[int, tuple[Any, Any]] = {}  # id → (stacking or verdict, its pla
 
 def _amount(amount: Amount) -> dict[str, Any]:
     """plain(amount), a fresh dict; the compiled path shares its amount objects (none, fixed sums), so each is
-    converted once (the amount is kept with its conversion: its id is not reused meanwhile)."""
-    found = _AMOUNTS.get(id(amount))
-    if found is not None and found[0] is amount:
-        return dict(found[1])
-    converted: dict[str, Any] = plain(amount)
-    if len(_AMOUNTS) < LIMIT:
-        _AMOUNTS[id(amount)] = (amount, converted)
-        return dict(converted)
-    return converted
+    converted once."""
+    return dict(remembered(_AMOUNTS, amount, plain, LIMIT))
 
 
 def _kept(value: Any, convert: Any) -> Any:
     """convert(value) of an object the compiled path shares between runs (a Stacking, a not-applicable verdict),
     worked out once: the result must be immutable (written JSON) or copied by the caller."""
-    found = _SHARED.get(id(value))
-    if found is not None and found[0] is value:
-        return found[1]
-    converted = convert(value)
-    if len(_SHARED) < LIMIT:
-        _SHARED[id(value)] = (value, converted)
-    return converted
+    return remembered(_SHARED, value, convert, LIMIT)
 
 
 def result_summary(result: Any, gaps: Any) -> dict[str, Any]:
