@@ -17,7 +17,7 @@ def test_the_master_freezes_the_preloaded_heap_before_each_fork() -> None:
         frozen = gc.get_freeze_count()
         assert frozen >= len(held)
         assert not any(obj is held for obj in gc.get_objects())  # a full collection no longer walks them
-        options["pre_fork"](object(), object())  # the next worker's fork: still frozen, nothing thawed
-        assert gc.get_freeze_count() >= frozen
+        options["pre_fork"](object(), object())  # the next worker's fork: what was frozen stays frozen
+        assert not any(obj is held for obj in gc.get_objects())  # (the count may drop: frozen objects still die)
     finally:
         gc.unfreeze()
