@@ -21,9 +21,18 @@ from engine.io.layout import (
     sniff_encoding,
     static_columns,
 )
-from engine.io.read import Part, RawChunk, RegisterError, parquet_parts, raw_chunks, register_kind
+from engine.io.read import (
+    CsvPart,
+    Part,
+    RawChunk,
+    RegisterError,
+    csv_parts,
+    parquet_parts,
+    raw_chunks,
+    register_kind,
+)
 from engine.io.table import Chunk, Reject, layout_of, validate
 
-__all__ = ["FINANCE_FIELDS", "Chunk", "Column", "Layout", "LayoutError", "Part", "RawChunk", "RegisterBatch",
-           "RegisterError", "Reject", "column_of", "evaluate_chunk", "known_names", "layout_of", "parquet_parts", "raw_chunks",
+__all__ = ["FINANCE_FIELDS", "Chunk", "Column", "CsvPart", "Layout", "LayoutError", "Part", "RawChunk", "RegisterBatch",
+           "RegisterError", "Reject", "column_of", "csv_parts", "evaluate_chunk", "known_names", "layout_of", "parquet_parts", "raw_chunks",
            "register_kind", "row_of", "safe_cell", "sniff_encoding", "static_columns", "validate"]

@@ -9,8 +9,11 @@ JSONL lines are whole profiles, kept as text for `parse_profile`. Nothing is typ
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import mmap
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +26,8 @@ import pyarrow.csv as pcsv
 from engine.io.layout import sniff_encoding
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+# encodings in which bytes 0x0A, 0x0D and 0x22 are always the characters \n, \r and " (never part of another)
+SPLITTABLE_ENCODINGS = frozenset({"utf-8", "utf-8-sig", "ascii", "gbk", "gb2312", "gb18030"})
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
@@ -94,6 +99,59 @@ def parquet_parts(path: Path, size: int = 50_000) -> list[Part]:
     return parts
 
 
+@dataclass(frozen=True)
+class CsvPart:
+    """Lines of a CSV register that a worker reads itself: bytes [start, end) of the file, whose first line is line
+    `first_line` of the file (the header is line 1). Only the description travels; `csv_parts` makes them only
+    where every line break ends a row, so the part's rows, numbers and rejects are the whole-file reader's."""
+
+    path: str
+    encoding: str  # as chosen for the whole file (given or sniffed)
+    header: tuple[str, ...]
+    start: int
+    end: int
+    first_line: int
+
+    def load(self) -> RawChunk:
+        with open(self.path, "rb") as handle:
+            handle.seek(self.start)
+            data = handle.read(self.end - self.start)
+        header = list(self.header)
+        chunks = list(_csv_rows(pa.BufferReader(data), Path(self.path), self.encoding, header, 1 << 62, skip_rows=0,
+                                first_line=self.first_line))
+        return chunks[0] if chunks else RawChunk("table", header, _empty(len(header)), np.zeros(0, np.int64))
+
+
+def csv_parts(path: Path, encoding: str | None = None, size: int = 50_000) -> list[CsvPart] | None:
+    """A CSV register as byte ranges of about `size` lines, cut after a line feed, for workers to read — or None
+    when a line break might not end a row and the file must be read in order by one reader: a quote anywhere in
+    the file (a quoted cell may hold a line break), a carriage return not followed by a line feed (pyarrow ends a
+    row there too), or an encoding other than UTF-8/GBK/GB18030/ASCII (where 0x0A might belong to a character)."""
+    chosen = _encoding(path, encoding)
+    try:
+        if codecs.lookup(chosen).name not in SPLITTABLE_ENCODINGS:
+            return None
+    except LookupError:
+        return None
+    header = tuple(_header(path, chosen))
+    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+        if data.find(b'"') >= 0 or data.find(b"\r") >= 0 and re.search(rb"\r(?!\n)", data):  # type: ignore[call-overload]
+            return None
+        start = data.find(b"\n") + 1  # the header's line: no quotes, so it ends at the first line feed
+        if not start:
+            return None
+        sample = data[start:start + (1 << 20)]
+        target = max(1, len(sample) * size // max(1, sample.count(b"\n")))  # bytes of about `size` lines
+        parts, line, total, where = [], 2, len(data), str(path.resolve())
+        while start < total:
+            cut = data.find(b"\n", min(start + target, total) - 1)
+            end = total if cut < 0 else cut + 1
+            parts.append(CsvPart(where, chosen, header, start, end, line))
+            line += data[start:end].count(b"\n")
+            start = end
+    return parts
+
+
 def register_kind(path: Path) -> str:
     suffix = path.suffix.lower()
     return "jsonl" if suffix in JSONL_SUFFIXES else "parquet" if suffix in PARQUET_SUFFIXES else "csv"
@@ -152,22 +210,29 @@ def _header(path: Path, chosen: str) -> list[str]:
 
 def _csv_chunks(path: Path, encoding: str | None, size: int) -> Iterator[RawChunk]:
     chosen = _encoding(path, encoding)
-    header = _header(path, chosen)
+    yield from _csv_rows(path, path, chosen, _header(path, chosen), size, skip_rows=1, first_line=1)
+
+
+def _csv_rows(source: Any, path: Path, chosen: str, header: list[str], size: int, skip_rows: int,
+              first_line: int) -> Iterator[RawChunk]:
+    """The CSV rows of `source` (the file, or a part's bytes whose first line is line `first_line` of the file) in
+    chunks of about `size` rows, numbered as lines of the file (the header is row 1)."""
     names = [f"c{i}" for i in range(len(header))]
     odd: list[tuple[int, str]] = []
+    shift = first_line - 1  # pyarrow numbers the source's lines from 1
 
     def keep_aside(row: Any) -> str:
-        odd.append((row.number, row.text))
+        odd.append((row.number + shift, row.text))
         return "skip"
 
     reader = pcsv.open_csv(
-        path, read_options=pcsv.ReadOptions(use_threads=False, block_size=1 << 22, skip_rows=1,
-                                            column_names=names, encoding=_arrow_encoding(chosen)),
+        source, read_options=pcsv.ReadOptions(use_threads=False, block_size=1 << 22, skip_rows=skip_rows,
+                                              column_names=names, encoding=_arrow_encoding(chosen)),
         parse_options=pcsv.ParseOptions(newlines_in_values=True, ignore_empty_lines=False,
                                         invalid_row_handler=keep_aside),
         convert_options=pcsv.ConvertOptions(column_types=dict.fromkeys(names, pa.string()),
                                             strings_can_be_null=False, quoted_strings_can_be_null=False))
-    numbering = _Numbering()
+    numbering = _Numbering(first_line + skip_rows)
     pending: list[RawChunk] = []
     try:
         for batch in reader:
@@ -208,8 +273,8 @@ def _arrow_encoding(chosen: str) -> str:
 class _Numbering:
     """Row numbers of the rows pyarrow keeps, given the line numbers of those it set aside."""
 
-    def __init__(self) -> None:
-        self.next = 2
+    def __init__(self, first: int = 2) -> None:
+        self.next = first  # the number of the source's first row
 
     def place(self, count: int, odd: list[tuple[int, str]]) -> Any:
         rows = np.arange(self.next, self.next + count, dtype=np.int64)

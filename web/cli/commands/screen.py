@@ -90,8 +90,9 @@ def screen(register_file: Path | None, as_of: str | None, out_dir: Path | None, 
             settings = (ruleset.snapshot, decision_date, today, with_missing, include_na, spool, formats)
             setup = (f"{ruleset.hash}|{settings[1:]}", settings)
             files = _open_outputs(stack, out, formats)
-            outputs = run_chunks(_prepare, _screen_chunk, setup, _chunks(register_file, encoding, chunk_size, workers),
-                                 jobs=jobs, scheduler=scheduler, workers=workers, warm=_warm)
+            chunks = _chunks(register_file, encoding, chunk_size, workers, jobs, scheduler)
+            outputs = run_chunks(_prepare, _screen_chunk, setup, chunks, jobs=jobs, scheduler=scheduler,
+                                 workers=workers, warm=_warm)
             for output in _progress(outputs, register_file):
                 _write(files, output)
                 summary.merge(output.summary)
@@ -106,14 +107,22 @@ def screen(register_file: Path | None, as_of: str | None, out_dir: Path | None, 
                f"(rejects.csv) · {elapsed:.1f}s, {rate:,.0f} rows/s · {out}/report.html")
 
 
-def _chunks(path: Path, encoding: str | None, size: int, workers: int | None) -> Any:
-    """The register's chunks; on a local cluster (--workers) a Parquet register goes as row-group partitions the
-    workers read from the file themselves (on --scheduler the file may not be on the workers' disks: this
-    process reads it and the chunks travel as data)."""
-    from engine.io import parquet_parts, raw_chunks, register_kind
+def _chunks(path: Path, encoding: str | None, size: int, workers: int | None, jobs: int,
+            scheduler: str | None) -> Any:
+    """The register's chunks. Where the chunks run in local processes (--jobs N, --workers N) a register travels
+    as partitions the workers read from the file themselves: a Parquet register (--workers) as row groups, a CSV
+    register as byte ranges cut at line feeds where every line feed ends a row (engine.io.csv_parts; otherwise
+    this process reads it in order). On --scheduler the file may not be on the workers' disks: this process reads
+    it and the chunks travel as data."""
+    from engine.io import csv_parts, parquet_parts, raw_chunks, register_kind
 
-    if workers and register_kind(path) == "parquet":
+    kind = register_kind(path)
+    if workers and kind == "parquet":
         return parquet_parts(path, size)
+    if not scheduler and (workers or jobs > 1) and kind == "csv":
+        parts = csv_parts(path, encoding, size)
+        if parts is not None:
+            return parts
     return raw_chunks(path, encoding, size)
 
 
