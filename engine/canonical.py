@@ -174,7 +174,7 @@ def _converter(kind: type, table: _Table) -> Callable[[Any], Any]:  # noqa: C901
     if issubclass(kind, dt.date):
         return lambda v: v.isoformat()
     if dataclasses.is_dataclass(kind):
-        return _dataclass(kind, table) if deep else _fields(kind)
+        return _dataclass(kind, table) if deep else _fields(kind, written=True)
     if hasattr(kind, "model_dump"):
         return lambda v: item(v.model_dump(mode="python", exclude_none=True))
     raise TypeError(f"cannot serialise {kind.__name__}")
@@ -196,10 +196,12 @@ def _dataclass(kind: type, table: _Table) -> Callable[[Any], Any]:
     return convert
 
 
-def _fields(kind: type) -> Callable[[Any], dict[str, Any]]:
+def _fields(kind: type, written: bool = False) -> Callable[[Any], dict[str, Any]]:
     """The fields of a dataclass instance by name, fields marked `omit_default` left out while at their default
     (absent from the instance's __dict__ counts as at the default, the class attribute); a deferred field not
-    built yet is built (getattr). The instance's own __dict__ when that already is exactly this, else a copy.
+    built yet is built (getattr) — or, for the JSON writer (`written`), taken in the written form the instance
+    offers for it (engine.decision.Deferred: a trace from the run's records, without its TraceNodes). The
+    instance's own __dict__ when that already is exactly this, else a copy.
     """
     names = tuple(f.name for f in dataclasses.fields(kind))
     omitted = tuple((f.name, f.default) for f in dataclasses.fields(kind) if f.metadata.get("omit_default"))
@@ -218,10 +220,17 @@ def _fields(kind: type) -> Callable[[Any], dict[str, Any]]:
 
     def fields_of(value: Any) -> dict[str, Any]:
         found = value.__dict__ if has_dict else None
-        if found is not None and "_deferred" not in found:
-            out, size = select(found)
-            if size == count:  # no other attribute in the instance's __dict__, no field missing from it
-                return out
+        if found is not None:
+            pending = found.get("_deferred")
+            if pending is None:
+                out, size = select(found)
+                if size == count:  # no other attribute in the instance's __dict__, no field missing from it
+                    return out
+            elif written:
+                ways = found.get("_written")
+                if ways:
+                    return select({name: ways[name]() if name in ways and name in pending else getattr(value, name)
+                                   for name in names})[0]
         return select({name: getattr(value, name) for name in names})[0]
     return fields_of
 
@@ -247,25 +256,31 @@ def _json_default(value: Any) -> Any:
     return _JSON[type(value)](value)
 
 
-def json_bytes(value: Any) -> bytes:
+written = _json_default
+"""What the JSON writer makes of one value it calls back for, one level (a shared object: its kept bytes as an
+orjson Fragment); for a writer's form built ahead of the writing (engine.trace.node_json)."""
+
+
+def json_bytes(value: Any, objects: Callable[[], Any] | None = None) -> bytes:
     """`dumps(plain(value))` as UTF-8 bytes, written by orjson from the objects: orjson calls back for what it
     cannot write itself (a dataclass: its fields, one level, often the instance's own __dict__; exact numbers,
     Unknowns, intervals, sets), with plain()'s conversions; shared objects are written once (`keep_bytes`).
     Where orjson refuses (integers beyond 64 bits, a non-string key, a string that is not valid UTF-8) the
-    text is plain()'s and the standard library's.
+    text is plain()'s and the standard library's — of `objects()` when `value` holds written forms
+    (`written`, engine.trace.node_json): the same value as objects.
     """
     try:
         return orjson.dumps(value, default=_json_default, option=_DIRECT)
     except TypeError:
-        return dumps(plain(value)).encode("utf-8")
+        return dumps(plain(value if objects is None else objects())).encode("utf-8")
 
 
-def direct_json(value: Any) -> str:
+def direct_json(value: Any, objects: Callable[[], Any] | None = None) -> str:
     """`dumps(plain(value))`, byte for byte (`json_bytes` as text)."""
     try:
         return orjson.dumps(value, default=_json_default, option=_DIRECT).decode("utf-8")
     except TypeError:
-        return dumps(plain(value))
+        return dumps(plain(value if objects is None else objects()))
 
 
 def dumps(data: Any) -> str:

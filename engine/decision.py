@@ -17,7 +17,7 @@ from typing import Any
 from engine.canonical import direct_json, dumps, dumps_bytes, json_bytes, keep_bytes, number_of_text, plain
 from engine.errors import Message, ProfileIssue
 from engine.expr.values import Interval, Unknown
-from engine.trace import OMIT_EMPTY, FactTrace, ParamRead, TraceNode
+from engine.trace import OMIT_EMPTY, FactTrace, ParamRead, TraceNode, fact_json
 
 
 class Outcome(StrEnum):
@@ -37,14 +37,18 @@ class Deferred:
 
     `Cls.deferred({"field": build, …}, **cheap_fields)` makes an instance holding the cheap fields; the first
     read of a deferred field calls its `build()` once. Equality, hashing, `plain()`, `dataclasses.replace`
-    and pickling read fields normally, so they see the complete value.
+    and pickling read fields normally, so they see the complete value. `written={"field": write, …}` gives the
+    JSON writer a deferred field's written form (engine.canonical, one level: what it would make of `build()`)
+    without building the field: a trace written from the run's records, its TraceNodes never built.
     """
 
     @classmethod
-    def deferred(cls, builders: dict[str, Any], **fields: Any) -> Any:
+    def deferred(cls, builders: dict[str, Any], written: dict[str, Any] | None = None, **fields: Any) -> Any:
         obj = object.__new__(cls)
         obj.__dict__.update(fields)
         obj.__dict__["_deferred"] = builders
+        if written:
+            obj.__dict__["_written"] = written
         return obj
 
     def __getattr__(self, name: str) -> Any:
@@ -53,14 +57,16 @@ class Deferred:
         if build is None:
             raise AttributeError(name)
         value = self.__dict__[name] = build()
-        if not builders:
-            del self.__dict__["_deferred"]  # complete: read as a plain dataclass from now on
+        if not builders:  # complete: read as a plain dataclass from now on
+            del self.__dict__["_deferred"]
+            self.__dict__.pop("_written", None)
         return value
 
     def __getstate__(self) -> dict[str, Any]:
         for name in list(self.__dict__.get("_deferred") or ()):
             getattr(self, name)
         self.__dict__.pop("_deferred", None)
+        self.__dict__.pop("_written", None)
         return self.__dict__
 
 
@@ -157,18 +163,22 @@ class Decision(Deferred):
         Written straight from the objects (engine.canonical.direct_json) unless the plain data is already built.
         """
         built = self.__dict__.get("_plain")
-        return dumps(built) if built is not None else direct_json(self._top())
+        return dumps(built) if built is not None else direct_json(self._top(True), self._top)
 
-    def _top(self) -> dict[str, Any]:
-        top = {f.name: getattr(self, f.name) for f in fields(self)}
+    def _top(self, written: bool = False) -> dict[str, Any]:
+        """The decision one level down, as the JSON writer takes it (`written`: the fact traces in their written
+        form, engine.trace.fact_json)."""
+        top = {name: getattr(self, name) for name in _DECISION_FIELDS}
         top["warnings"] = [w.as_dict() for w in self.warnings]
+        if written:
+            top["facts"] = [fact_json(trace) for trace in top["facts"]]
         return top
 
     def to_json_bytes(self) -> bytes:
         """`to_json()` as UTF-8 bytes, without decoding the writer's bytes only to encode them again (an HTTP
         body, a hash)."""
         built = self.__dict__.get("_plain")
-        return dumps_bytes(built) if built is not None else json_bytes(self._top())
+        return dumps_bytes(built) if built is not None else json_bytes(self._top(True), self._top)
 
     @property
     def hash(self) -> str:
@@ -196,6 +206,8 @@ class Decision(Deferred):
                                  **{f.name: _tuples(stacking[f.name]) for f in fields(Stacking) if f.name in stacking}}),
         )
 
+
+_DECISION_FIELDS = tuple(f.name for f in fields(Decision))
 
 # What decisions share, written once by the JSON writer: rule texts, the parameters read, not-applicable results.
 keep_bytes(Message)

@@ -23,7 +23,7 @@ from engine.namespace import build_namespace
 from engine.parameters import ParameterSeries
 from engine.profile import ParsedProfile
 from engine.stacking import best_combination
-from engine.trace import FactTrace, Frame, ParamRead, TraceNode, fact_trace, trace_node
+from engine.trace import FactTrace, Frame, ParamRead, TraceNode, fact_trace, node_json, trace_node
 from engine.version import __version__
 
 
@@ -90,8 +90,20 @@ class Evaluation:
         finally:
             self.frames.pop()
 
+    def run_conditions(self, conditions: list[Condition]) -> tuple[list[Any], list[Frame]]:
+        """Every condition's value and what it read, in order (`run_condition` of each)."""
+        values, frames = [], []
+        for cond in conditions:
+            value, frame = self.run_condition(cond)
+            values.append(value)
+            frames.append(frame)
+        return values, frames
+
     def run_fact(self, fact: Fact) -> Any:
         return fact.expr.evaluate(self)
+
+    def amount(self, measure: Measure, outcome: Outcome) -> Amount:
+        return estimate_amount(self, measure, outcome)
 
     def tree_of(self, measure: Measure) -> tuple[logic.CriteriaTree, list[Condition]]:
         return logic.criteria_tree(measure.criteria)
@@ -124,20 +136,16 @@ class Evaluation:
         if skip is not None:
             return skip
         tree, conditions = self.tree_of(measure)
-        values, frames = [], []
-        for cond in conditions:
-            value, frame = self.run_condition(cond)
-            values.append(value)
-            frames.append(frame)
+        values, frames = self.run_conditions(conditions)
         node_values = logic.tree_values(tree, values)
         root = node_values[tree.pos]
         outcome = _OUTCOME_OF[logic.word(root)]
         failing = logic.failing(tree, node_values) if outcome is Outcome.INELIGIBLE else ()
-        amount = estimate_amount(self, measure, outcome)
+        amount = self.amount(measure, outcome)
 
-        def trace() -> TraceNode:  # built from what the run recorded, only when someone reads it
-            leaf_nodes = [condition_node(c, v, f) for c, v, f in zip(conditions, values, frames, strict=True)]
-            return trace_of(tree, node_values, leaf_nodes)
+        def trace(make: Any = trace_node) -> Any:  # built from what the run recorded, only when someone reads it
+            leaf_nodes = [condition_node(c, v, f, make) for c, v, f in zip(conditions, values, frames, strict=True)]
+            return trace_of(tree, node_values, leaf_nodes, make)
 
         def gaps() -> tuple[Gap, ...]:
             saved, self.params = self.params, measure.parameters  # the gap analysis reads the measure's own
@@ -147,12 +155,14 @@ class Evaluation:
                 self.params = saved
 
         later = {"trace": trace, "gaps": gaps if failing else tuple}
+        written = {"trace": lambda: trace(node_json)}  # the JSON writer's: the same trace, no TraceNode built
         if outcome is Outcome.UNDETERMINED:
-            return MeasureResult.deferred(later, measure_id=measure.id, outcome=outcome,
+            return MeasureResult.deferred(later, written, measure_id=measure.id, outcome=outcome,
                                           reason=logic.reasons(tree, node_values), amount=amount, failing=(),
                                           missing=logic.missing(root), prerequisites=())
-        return MeasureResult.deferred(later, measure_id=measure.id, outcome=outcome, reason=None, amount=amount,
-                                      failing=failing, missing=(), prerequisites=logic.prerequisites(root))
+        return MeasureResult.deferred(later, written, measure_id=measure.id, outcome=outcome, reason=None,
+                                      amount=amount, failing=failing, missing=(),
+                                      prerequisites=logic.prerequisites(root))
 
     def _applicability(self, measure: Measure) -> MeasureResult | None:
         reason = None
@@ -217,30 +227,33 @@ def outcome_truth(result: Any, world: str | None = None) -> Any:
     return False
 
 
-def condition_node(cond: Condition, value: Any, frame: Frame) -> TraceNode:
-    """The trace of one condition from its value and what it read."""
+def condition_node(cond: Condition, value: Any, frame: Frame, make: Any = trace_node) -> Any:
+    """The trace of one condition from its value and what it read (`make`: trace_node, or node_json for the
+    JSON writer's form of the same node)."""
     params = frame.params
     comparison = frame.comparisons[-1] if frame.comparisons and type(cond.expr) is Compare else None
     read = tuple([params[k] for k in sorted(params)]) if params else ()
     if value is True or value is False:  # known: nothing missing, no reason, no prerequisites (engine.logic)
-        return trace_node(cond.id, "condition", "true" if value else "false", cond.text, cond.fails,
-                          cond.source_text, frame.reads, read, comparison, (), None, (), ())
-    return trace_node(cond.id, "condition", logic.word(value), cond.text, cond.fails, cond.source_text,
-                      frame.reads, read, comparison, logic.missing(value), logic.reason(value), (),
-                      logic.prerequisites(value))
+        return make(cond.id, "condition", "true" if value else "false", cond.text, cond.fails,
+                    cond.source_text, frame.reads, read, comparison, (), None, (), ())
+    return make(cond.id, "condition", logic.word(value), cond.text, cond.fails, cond.source_text,
+                frame.reads, read, comparison, logic.missing(value), logic.reason(value), (),
+                logic.prerequisites(value))
 
 
-def trace_of(tree: logic.CriteriaTree, values: dict[int, Any], leaf_nodes: list[TraceNode]) -> TraceNode:
-    """The trace tree of a measure's criteria from every node's value and the conditions' own traces."""
+def trace_of(tree: logic.CriteriaTree, values: dict[int, Any], leaf_nodes: list[Any], make: Any = trace_node
+             ) -> Any:
+    """The trace tree of a measure's criteria from every node's value and the conditions' own traces (`make` as in
+    condition_node)."""
     if tree.kind == "condition":
         return leaf_nodes[tree.leaf]
     value = values[tree.pos]
-    children = tuple([trace_of(child, values, leaf_nodes) for child in tree.children])
+    children = tuple([trace_of(child, values, leaf_nodes, make) for child in tree.children])
     if value is True or value is False:
-        return trace_node(tree.id, tree.kind, "true" if value else "false", tree.node.text, None, None, {}, (), None,
-                          (), None, children, ())
-    return trace_node(tree.id, tree.kind, logic.word(value), tree.node.text, None, None, {}, (), None,
-                      logic.missing(value), None, children, logic.prerequisites(value))
+        return make(tree.id, tree.kind, "true" if value else "false", tree.node.text, None, None, {}, (), None,
+                    (), None, children, ())
+    return make(tree.id, tree.kind, logic.word(value), tree.node.text, None, None, {}, (), None,
+                logic.missing(value), None, children, logic.prerequisites(value))
 
 
 def evaluate(ruleset: RuleSet, parsed: ParsedProfile | Any, as_of: dt.date,

@@ -12,6 +12,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.canonical import written
 from engine.errors import Message
 
 OMIT_EMPTY = {"omit_default": True}  # field metadata: left out of the canonical JSON while at its default
@@ -70,10 +71,11 @@ class FactTrace:
 
 _NODE_FIELDS = ("id", "kind", "result", "text", "fails", "expr", "reads", "params", "comparison", "missing", "reason",
                 "children", "prerequisites")
+_FACT_FIELDS = ("id", "text", "expr", "value", "reads", "params")
 _PLAIN_INSTANCES = all(not hasattr(cls, "__slots__") and not hasattr(cls, "__post_init__")
                        for cls in (TraceNode, FactTrace)) and tuple(
     f.name for f in dataclasses.fields(TraceNode)) == _NODE_FIELDS and tuple(
-    f.name for f in dataclasses.fields(FactTrace)) == ("id", "text", "expr", "value", "reads", "params")
+    f.name for f in dataclasses.fields(FactTrace)) == _FACT_FIELDS
 
 
 def trace_node(id: str, kind: str, result: str, text: Message | None, fails: Message | None, expr: str | None,
@@ -97,6 +99,28 @@ def trace_node(id: str, kind: str, result: str, text: Message | None, fails: Mes
     if prerequisites:
         node.__dict__["prerequisites"] = prerequisites
     return node
+
+
+def node_json(id: str, kind: str, result: str, text: Message | None, fails: Message | None, expr: str | None,
+              reads: dict[str, Any], params: tuple[ParamRead, ...], comparison: dict[str, Any] | None,
+              missing: tuple[str, ...], reason: str | None, children: tuple[Any, ...], prerequisites: tuple[str, ...]
+              ) -> dict[str, Any]:
+    """What the JSON writer makes of `trace_node(...)` with the same arguments, one level: the node's fields by
+    name (prerequisites left out while empty, as OMIT_EMPTY says), its texts as their kept bytes
+    (engine.canonical.written), `children` already in this form. A trace is written from what the run recorded
+    without building its TraceNodes (engine.decision.Deferred's `written`)."""
+    node = {"id": id, "kind": kind, "result": result, "text": None if text is None else written(text),
+            "fails": None if fails is None else written(fails), "expr": expr, "reads": reads, "params": params,
+            "comparison": comparison, "missing": missing, "reason": reason, "children": children}
+    if prerequisites:
+        node["prerequisites"] = prerequisites
+    return node
+
+
+def fact_json(trace: FactTrace) -> dict[str, Any]:
+    """What the JSON writer makes of a FactTrace, one level (its text as its kept bytes), as node_json does."""
+    fields = trace.__dict__ if _PLAIN_INSTANCES else {name: getattr(trace, name) for name in _FACT_FIELDS}
+    return {**fields, "text": written(trace.text)}
 
 
 def fact_trace(id: str, text: Message, expr: str, value: Any, reads: dict[str, Any], params: tuple[ParamRead, ...]

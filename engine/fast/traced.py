@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from engine.canonical import profile_hash_of
-from engine.decision import Decision, MeasureResult, Outcome, Stacking
+from engine.decision import Amount, Decision, MeasureResult, Outcome, Stacking
 from engine.evaluate import Evaluation, decide_with, not_applicable
 from engine.fast.exprs import MISS
 from engine.fast.plan import Verdict
@@ -91,8 +91,27 @@ class TracedRun(Evaluation):
         finally:
             self.frames.pop()
 
+    def run_conditions(self, conditions: list[Condition]) -> tuple[list[Any], list[Frame]]:
+        """Evaluation's (run_condition of each, in order), the loop written out."""
+        leaves, stack = self.program.traced_leaves, self.frames
+        values, frames = [], []
+        for cond in conditions:
+            frame = Frame()
+            stack.append(frame)
+            try:
+                values.append(leaves[id(cond)](self))
+            finally:
+                stack.pop()
+            frames.append(frame)
+        return values, frames
+
     def run_fact(self, fact: Fact) -> Any:
         return self.program.traced_facts[fact.id](self)
+
+    def amount(self, measure: Measure, outcome: Outcome) -> Amount:
+        """The compiled plan's (engine.benefits.estimate_amount; one that reads nothing of the profile worked out
+        once per outcome: what it reads is recorded on its own frame, which no trace shows)."""
+        return self.program.plans[measure.id].amount(self, outcome)
 
 
 _APPLIES: weakref.WeakKeyDictionary[Program, dict[tuple[str, str], dict[str, MeasureResult | None]]] = \
