@@ -190,7 +190,8 @@ def _screen_chunk(state: Any, raw: Any) -> Any:
     """One chunk screened. A worker on this machine (--jobs, --workers) puts its lines in a file of the spool
     directory beside the outputs, and only the file's name travels back: this process then appends it to
     results.csv / results.jsonl in the kernel (os.copy_file_range), never reading the lines itself. Its
-    results.parquet rows go the same way, as an Arrow file this process maps (engine.io.results_parquet)."""
+    results.parquet rows go the same way, encoded here as a Parquet file whose pages this process copies into
+    results.parquet (engine.io.results_parquet.Encoded)."""
     screener, spool = state
     if spool is None:
         return screener.screen(raw)
@@ -199,9 +200,9 @@ def _screen_chunk(state: Any, raw: Any) -> Any:
     with open(name, "wb", buffering=1 << 20) as part:  # part.name: the path the main process appends from
         output = screener.screen(raw, part)
     if output.table is not None:
-        from engine.io.results_parquet import Spooled
+        from engine.io.results_parquet import Encoded
 
-        output.table = Spooled.of(output.table, name + ".arrow")
+        output.table = Encoded.of(output.table, name + ".parquet")
     return output
 
 
