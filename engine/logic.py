@@ -122,14 +122,17 @@ def combine(op: str, values: Sequence[Any]) -> Any:
     decisive = op in ("any", "or")
     other = not decisive
     plain = True
+    conditional = False
     for v in values:  # the common case, all plain bools, without building truths
         if v is decisive:
             return decisive
         if v is not other:
             plain = False
+            if type(v) is Conditional:
+                conditional = True
     if plain:
         return other
-    if not any(type(v) is Conditional for v in values):  # no decisive value, some unknown: unknown (Kleene)
+    if not conditional:  # no decisive value, some unknown: unknown (Kleene)
         return _merged_unknown(values)
     prerequisites = frozenset().union(*(v.prerequisites for v in values if type(v) is Conditional))
     now = _plain_combine(op, [v.now if type(v) is Conditional else v for v in values])
@@ -247,6 +250,29 @@ def tree_values(tree: CriteriaTree, leaves: Sequence[Any]) -> dict[int, Any]:
     return out
 
 
+def tree_evaluator(tree: CriteriaTree) -> Callable[[Sequence[Any]], list[Any]]:
+    """A function giving what `tree_values` gives — every node's value from the leaves' — as a list by pos, in one
+    flat pass (the groups combined children first, by `combine`); its first item is the root's value."""
+    nodes: list[CriteriaTree] = []
+    stack = [tree]
+    while stack:  # pre-order: a node before its children, so reversed, every group comes after its children
+        node = stack.pop()
+        nodes.append(node)
+        stack.extend(reversed(node.children))
+    size = len(nodes)
+    leaves = tuple((n.pos, n.leaf) for n in nodes if n.kind == "condition")
+    groups = tuple((n.kind, n.pos, tuple(c.pos for c in n.children)) for n in reversed(nodes) if n.kind != "condition")
+
+    def values(leaf_values: Sequence[Any]) -> list[Any]:
+        out: list[Any] = [None] * size
+        for pos, i in leaves:
+            out[pos] = leaf_values[i]
+        for op, pos, children in groups:
+            out[pos] = combine(op, [out[k] for k in children])
+        return out
+    return values
+
+
 def tree_function(tree: CriteriaTree) -> Callable[[Sequence[Any]], Any]:
     """A closure giving the root value from the leaf values (what tree_values computes, for the root only)."""
     if tree.kind == "condition":
@@ -293,7 +319,7 @@ def reasons(tree: CriteriaTree, values: Mapping[int, Any] | Sequence[Any]) -> st
     while stack:
         node = stack.pop()
         value = values[node.pos]
-        if word(value) != "unknown":
+        if value is True or value is False or word(value) != "unknown":
             continue
         if node.kind == "condition":
             text = reason(value)

@@ -117,12 +117,31 @@ def _run(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | No
 
 
 def _results(run: Any, ruleset: RuleSet, verdicts: tuple[Any, ...], shared: Any) -> list[Any]:
-    """Each verdict's result_summary with its gaps; a not-applicable verdict as `_kept(verdict, shared)` when
-    `shared` is given (it never fails, so it has no gaps)."""
+    """Each verdict's result_summary with its gaps. A not-applicable verdict is one object per measure and reason,
+    shared by every run, and never fails (no gaps): it is `_kept(verdict, shared)` when `shared` is given, else a
+    copy of its summary worked out once."""
     if shared is None:
-        return [result_summary(v, _gaps(run, ruleset, v) if v.failing else ()) for v in verdicts]
+        return [_copy(remembered(_FRESH, v, _summary_alone, LIMIT)) if v.outcome is _NOT_APPLICABLE else
+                result_summary(v, _gaps(run, ruleset, v) if v.failing else ()) for v in verdicts]
     return [_kept(v, shared) if v.outcome is _NOT_APPLICABLE else
             result_summary(v, _gaps(run, ruleset, v) if v.failing else ()) for v in verdicts]
+
+
+_FRESH: dict[int, tuple[Any, Any]] = {}  # id → (not-applicable verdict, its summary: never given out, only copied)
+
+
+def _summary_alone(verdict: Any) -> dict[str, Any]:
+    return result_summary(verdict, ())
+
+
+def _copy(summary: dict[str, Any]) -> dict[str, Any]:
+    """A kept result summary as a new one (the caller owns what it gets): its dict, amount and lists copied."""
+    out = summary.copy()
+    out["amount"] = out["amount"].copy()
+    out["failing"] = out["failing"][:]
+    out["missing"] = out["missing"][:]
+    out["gaps"] = out["gaps"][:]
+    return out
 
 
 def _gaps(run: Any, ruleset: RuleSet, verdict: Any) -> tuple[Any, ...]:

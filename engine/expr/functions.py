@@ -332,8 +332,18 @@ def _size_band(ctx: FunctionContext, industry: Any, staff: Any, revenue: Any, as
 
 
 def _unknown(ctx: FunctionContext, reason: Any) -> Any:
-    """Always Unknown, with the reason: a condition the sources leave to the bureau's judgement."""
-    return Unknown(reason=str(reason))
+    """Always Unknown, with the reason: a condition the sources leave to the bureau's judgement (one immutable
+    value per reason text)."""
+    text = str(reason)
+    found = _UNKNOWNS.get(text)
+    if found is None:
+        found = Unknown(reason=text)
+        if len(_UNKNOWNS) < 4096:
+            _UNKNOWNS[text] = found
+    return found
+
+
+_UNKNOWNS: dict[str, Unknown] = {}
 
 
 def _eligible(ctx: FunctionContext, measure_id: Any) -> Any:

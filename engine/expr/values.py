@@ -26,7 +26,16 @@ class Unknown:
         raise TypeError("Unknown has no truth value; use the three-valued helpers")
 
     def merge(self, other: Unknown) -> Unknown:
-        return Unknown(self.missing | other.missing, self.reason or other.reason)
+        """The fields of both and the first reason; an operand that already says everything is returned as it is
+        (values are immutable: equal is as good as new, and merging the same Unknown again is the common case)."""
+        if self is other:
+            return self
+        mine, theirs = self.missing, other.missing
+        if (self.reason or not other.reason) and (theirs is mine or theirs <= mine):
+            return self
+        if not self.reason and mine <= theirs:
+            return other
+        return Unknown(mine | theirs, self.reason or other.reason)
 
 
 @dataclass(frozen=True)

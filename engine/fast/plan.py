@@ -135,6 +135,8 @@ class MeasurePlan:
         # a flat group combines the leaf values as they come (what tree_function does, without re-indexing)
         self.value = functools.partial(logic.combine, "all") if flat and self.tree.children \
             else logic.tree_function(self.tree)
+        # any other tree: every node's value in one pass (the root's first), kept for failing and reasons
+        self.node_values = None if flat else logic.tree_evaluator(self.tree)
         self.areas: dict[str, bool] = {}  # region code → inside the jurisdiction
         self.leaf_ids = tuple(c.id for c in leaves) if flat else None
         compiler = ExprCompiler(program, measure.parameters, traced=False)
@@ -196,7 +198,13 @@ class MeasurePlan:
     def decided(self, run: FastRun) -> Verdict:
         """The verdict of a measure that applies to the profile: its conditions' values, combined."""
         vals = self.values_of(run)
-        root = self.value(vals)
+        node_values = self.node_values
+        if node_values is None:
+            values = None
+            root = self.value(vals)
+        else:
+            values = node_values(vals)
+            root = values[0]
         if root is True:
             found = self.eligible
             if found is None:
@@ -206,16 +214,18 @@ class MeasurePlan:
             return found
         if root is False:
             ids = self.leaf_ids
-            failing = tuple([ids[i] for i, v in enumerate(vals) if v is False]) if ids is not None \
-                else logic.failing(self.tree, logic.tree_values(self.tree, vals))
+            if values is not None:
+                failing = logic.failing(self.tree, values)
+            else:  # a flat group: its false leaves, in order
+                assert ids is not None
+                failing = tuple([ids[i] for i, v in enumerate(vals) if v is False])
             return Verdict(self.id, Outcome.INELIGIBLE, None, NONE, failing, ())
-        return self._other(run, root, vals)
-
-    def _other(self, run: FastRun, root: Any, vals: list[Any]) -> Verdict:
-        """An unknown or conditional root: the rarer outcomes, worked out from every node's value."""
-        outcome = OUTCOMES[logic.word(root)]
         # a flat `all` numbers its nodes root first, then the leaves in order: every node's value is at hand
-        values = [root, *vals] if self.leaf_ids is not None else logic.tree_values(self.tree, vals)
+        return self._other(run, root, [root, *vals] if values is None else values)
+
+    def _other(self, run: FastRun, root: Any, values: list[Any]) -> Verdict:
+        """An unknown or conditional root: the rarer outcomes, worked out from every node's value (by pos)."""
+        outcome = OUTCOMES[logic.word(root)]
         if outcome is Outcome.UNDETERMINED:
             return Verdict(self.id, outcome, logic.reasons(self.tree, values), self.amount(run, outcome), (),
                            logic.missing(root))
