@@ -213,6 +213,8 @@ _DECISION_FIELDS = tuple(f.name for f in fields(Decision))
 keep_bytes(Message)
 keep_bytes(ParamRead)
 keep_bytes(MeasureResult, when=lambda result: result.__dict__.get("trace", result) is None)
+keep_bytes(Amount)  # the compiled plans' amounts that read nothing of the profile: one per measure and outcome
+keep_bytes(Stacking)  # remembered by what it depends on (engine.fast.stack)
 for _value_kind in (Unknown, Interval, Fraction):  # values a decision repeats: a fact's value in every read of it
     keep_bytes(_value_kind)
 

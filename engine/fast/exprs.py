@@ -146,9 +146,12 @@ class ExprCompiler:
                 return fast
         right_fn, op, negate = fn_of(right), node.op, node.negate
         check = OPS.get(op)
+        # a recorded comparison with a constant takes the value as it is (a list literal excepted: a fresh list each time)
+        const = const_of(right) if isinstance(right, Const) and type(right.value) is not list else MISS
 
         def run_compare(run: Any) -> Any:
-            a, b = left(run), right_fn(run)
+            a = left(run)
+            b = const if const is not MISS else right_fn(run)
             ta, tb = type(a), type(b)
             if check is not None and (ta is int or ta is Fraction) and (tb is int or tb is Fraction):
                 result: Any = check(a, b) if ta is tb is int else \
