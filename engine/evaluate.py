@@ -102,6 +102,10 @@ class Evaluation:
     def run_fact(self, fact: Fact) -> Any:
         return fact.expr.evaluate(self)
 
+    def node_values(self, measure: Measure, tree: logic.CriteriaTree, values: list[Any]) -> Any:
+        """Every criteria node's value by pos (engine.logic.tree_values) from the conditions' values."""
+        return logic.tree_values(tree, values)
+
     def amount(self, measure: Measure, outcome: Outcome) -> Amount:
         return estimate_amount(self, measure, outcome)
 
@@ -137,7 +141,7 @@ class Evaluation:
             return skip
         tree, conditions = self.tree_of(measure)
         values, frames = self.run_conditions(conditions)
-        node_values = logic.tree_values(tree, values)
+        node_values = self.node_values(measure, tree, values)
         root = node_values[tree.pos]
         outcome = _OUTCOME_OF[logic.word(root)]
         failing = logic.failing(tree, node_values) if outcome is Outcome.INELIGIBLE else ()

@@ -108,6 +108,13 @@ class TracedRun(Evaluation):
     def run_fact(self, fact: Fact) -> Any:
         return self.program.traced_facts[fact.id](self)
 
+    def node_values(self, measure: Measure, tree: CriteriaTree, values: list[Any]) -> Any:
+        """The compiled plan's one-pass evaluator (engine.logic.tree_evaluator: a list by pos); a plan whose tree is
+        one flat group has none: its root, then its leaves in order."""
+        plan = self.program.plans[measure.id]
+        evaluator = plan.node_values
+        return [plan.value(values), *values] if evaluator is None else evaluator(values)
+
     def amount(self, measure: Measure, outcome: Outcome) -> Amount:
         """The compiled plan's (engine.benefits.estimate_amount; one that reads nothing of the profile worked out
         once per outcome: what it reads is recorded on its own frame, which no trace shows)."""
