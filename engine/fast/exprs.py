@@ -147,7 +147,7 @@ class ExprCompiler:
         right_fn, op, negate = fn_of(right), node.op, node.negate
         check = OPS.get(op)
         # a recorded comparison with a constant takes the value as it is (a list literal excepted: a fresh list each time)
-        const = const_of(right) if isinstance(right, Const) and type(right.value) is not list else MISS
+        const: Any = const_of(right) if isinstance(right, Const) and type(right.value) is not list else MISS
 
         def run_compare(run: Any) -> Any:
             a = left(run)
