@@ -109,9 +109,10 @@ def node_json(id: str, kind: str, result: str, text: Message | None, fails: Mess
     name (prerequisites left out while empty, as OMIT_EMPTY says), its texts as their kept bytes
     (engine.canonical.written), `children` already in this form. A trace is written from what the run recorded
     without building its TraceNodes (engine.decision.Deferred's `written`)."""
-    node = {"id": id, "kind": kind, "result": result, "text": None if text is None else written(text),
-            "fails": None if fails is None else written(fails), "expr": expr, "reads": reads, "params": params,
-            "comparison": comparison, "missing": missing, "reason": reason, "children": children}
+    node = {"children": children, "comparison": comparison, "expr": expr,  # in the writer's (sorted) order
+            "fails": None if fails is None else written(fails), "id": id, "kind": kind, "missing": missing,
+            "params": params, "reads": reads, "reason": reason, "result": result,
+            "text": None if text is None else written(text)}
     if prerequisites:
         node["prerequisites"] = prerequisites
     return node

@@ -156,6 +156,10 @@ class ExprCompiler:
             if check is not None and (ta is int or ta is Fraction) and (tb is int or tb is Fraction):
                 result: Any = check(a, b) if ta is tb is int else \
                     check(a.numerator * b.denominator, b.numerator * a.denominator)
+            elif check is not None and ta is tb and (ta is str or ta is bool):  # what compare() does with these
+                result = check(a, b)
+            elif ta is Unknown and tb is not Unknown and tb is not Conditional:  # compare(): unknown_of(a, b) is a
+                result = a
             else:
                 result = compare(op, a, b)
             if negate and type(result) is not Unknown:
