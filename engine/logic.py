@@ -311,6 +311,31 @@ def failing(tree: CriteriaTree, values: Mapping[int, Any] | Sequence[Any]) -> tu
     return tuple(uid for uid, hit in failing_units(tree, lambda n: word(values[n.pos]) == "false") if hit)
 
 
+class _Chain(tuple[int, ...]):
+    """The positions of a unit and its ancestors: `&` of two chains is both (failing_units' `&`, recorded)."""
+
+    def __and__(self, other: Any) -> _Chain:
+        return _Chain((*self, *other))
+
+
+def failing_function(tree: CriteriaTree) -> Callable[[Sequence[Any]], tuple[str, ...]]:
+    """`failing(tree, values)` for one tree: the nodes each unit's failing depends on (itself and its ancestors, by
+    failing_units) worked out once; a unit fails where every one of them is false."""
+    chains = tuple((uid, tuple(chain)) for uid, chain in failing_units(tree, lambda n: _Chain((n.pos,)), _Chain()))
+
+    def failing_of(values: Sequence[Any]) -> tuple[str, ...]:
+        out = []
+        for uid, chain in chains:
+            for pos in chain:
+                value = values[pos]
+                if value is not False and word(value) != "false":
+                    break
+            else:
+                out.append(uid)
+        return tuple(out)
+    return failing_of
+
+
 def reasons(tree: CriteriaTree, values: Mapping[int, Any] | Sequence[Any]) -> str | None:
     """Why an unknown result is unknown beyond missing fields: the reasons of its unknown leaves reached
     through unknown nodes only (e.g. an interval straddling 70)."""

@@ -244,7 +244,7 @@ def _filter(ctx: FunctionContext, items: Any, key: Any, value: Any) -> Any:
 def _certificates(ctx: FunctionContext) -> Any:
     """The certificates list, or Unknown naming `certificates` when the applicant has not answered it."""
     certs = ctx.lookup("certificates")
-    return certs if isinstance(certs, Unknown | list) else Unknown(frozenset({"certificates"}))
+    return certs if type(certs) is list or isinstance(certs, Unknown | list) else Unknown(frozenset({"certificates"}))
 
 
 def _holds(ctx: FunctionContext, cert_type: Any, *levels: Any) -> Any:
@@ -254,7 +254,7 @@ def _holds(ctx: FunctionContext, cert_type: Any, *levels: Any) -> Any:
     answered and none qualifies — an unanswered list is not "none".
     """
     certs = _certificates(ctx)
-    if isinstance(certs, Unknown):
+    if type(certs) is not list and isinstance(certs, Unknown):
         return certs
     for cert in certs:
         if cert["type"] != cert_type or (levels and cert.get("level") not in levels):

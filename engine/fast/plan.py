@@ -137,6 +137,7 @@ class MeasurePlan:
             else logic.tree_function(self.tree)
         # any other tree: every node's value in one pass (the root's first), kept for failing and reasons
         self.node_values = None if flat else logic.tree_evaluator(self.tree)
+        self.failing = logic.failing_function(self.tree)
         self.areas: dict[str, bool] = {}  # region code → inside the jurisdiction
         self.leaf_ids = tuple(c.id for c in leaves) if flat else None
         compiler = ExprCompiler(program, measure.parameters, traced=False)
@@ -215,7 +216,7 @@ class MeasurePlan:
         if root is False:
             ids = self.leaf_ids
             if values is not None:
-                failing = logic.failing(self.tree, values)
+                failing = self.failing(values)
             else:  # a flat group: its false leaves, in order
                 assert ids is not None
                 failing = tuple([ids[i] for i, v in enumerate(vals) if v is False])
@@ -230,5 +231,5 @@ class MeasurePlan:
             return Verdict(self.id, outcome, logic.reasons(self.tree, values), self.amount(run, outcome), (),
                            logic.missing(root))
         if outcome is Outcome.INELIGIBLE:
-            return Verdict(self.id, outcome, None, NONE, logic.failing(self.tree, values), ())
+            return Verdict(self.id, outcome, None, NONE, self.failing(values), ())
         return Verdict(self.id, outcome, None, self.amount(run, outcome), (), (), logic.prerequisites(root))

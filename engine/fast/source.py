@@ -222,10 +222,14 @@ def finance_items(src: Any, is_dict: bool) -> dict[int, Any] | None:
 
 def unwrap(profile: Any) -> tuple[Any, bool, str]:
     """(source object, is it a dict, applicant kind) of a ParsedProfile, a profile model or a dict."""
+    if type(profile) in _MODELS:  # a model class met before (isinstance of BaseModel is a slower test)
+        return profile, False, profile.kind
     if not isinstance(profile, dict | BaseModel):  # a ParsedProfile (a model has no `profile`: not asked,
         inner = getattr(profile, "profile", None)  # as pydantic answers a missing attribute slowly)
         if inner is not None:
             profile = inner
     if isinstance(profile, dict):
         return profile, True, profile.get("kind") or "enterprise"
+    if isinstance(profile, BaseModel):
+        _MODELS.add(type(profile))
     return profile, False, profile.kind

@@ -117,3 +117,31 @@ def test_no_module_but_the_core_defines_a_kleene_combinator() -> None:
 def test_the_check_catches_the_old_copies() -> None:
     assert all(_is_combinator(n) for n in ("_kleene", "kleene", "_combine", "tree_value", "_flat_fn", "failing_of"))
     assert not any(_is_combinator(n) for n in ("_trim", "_is_flat", "fy_value"))
+
+
+def test_one_pass_node_values_and_failing_agree_with_the_tree_walks() -> None:
+    """tree_evaluator gives tree_values' node values and failing_function gives failing(), on every measure's
+    criteria of the catalogue and random leaf values (the untraced path uses the one-pass forms)."""
+    import random
+
+    from engine import load_ruleset
+
+    rules = load_ruleset(ENGINE.parent / "rules")
+    rng = random.Random(7)
+    for measure in rules.measures.values():
+        tree, leaves = logic.criteria_tree(measure.criteria)
+        values_of, failing_of = logic.tree_evaluator(tree), logic.failing_function(tree)
+        for _ in range(50):
+            leaf_values = [rng.choice(VALUES) for _ in leaves]
+            walked = logic.tree_values(tree, leaf_values)
+            one_pass = values_of(leaf_values)
+            assert one_pass == [walked[pos] for pos in range(len(walked))], measure.id
+            assert failing_of(one_pass) == logic.failing(tree, walked), measure.id
+            assert logic.reasons(tree, one_pass) == logic.reasons(tree, walked), measure.id
+
+
+def test_merge_returns_an_operand_that_already_says_everything() -> None:
+    """Unknown.merge: the union of the fields and the first reason, whichever object carries it."""
+    for a, b in itertools.product([A, B, Unknown(), Unknown(frozenset({"a", "b"})), Unknown(reason="r")], repeat=2):
+        merged = a.merge(b)
+        assert merged == Unknown(a.missing | b.missing, a.reason or b.reason), (a, b)
