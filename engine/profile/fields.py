@@ -14,12 +14,14 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, NonNegativeInt
 from pydantic_core import PydanticCustomError
 
-from engine.standards.money import MoneyFormatError, parse_money
+from engine.standards.money import MAX_YUAN, MoneyFormatError, parse_money
 
 
 def _money(value: Any, allow_negative: bool = False) -> Any:
     if value is None:
         return None
+    if type(value) is int and (0 if not allow_negative else -MAX_YUAN) <= value <= MAX_YUAN:
+        return value  # what parse_money answers for a whole number of yuan within its bounds (most fields, most forms)
     try:
         return parse_money(value, allow_negative=allow_negative)
     except MoneyFormatError as exc:
