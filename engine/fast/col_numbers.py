@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from engine.expr.nodes import COMPARISONS as CMP
-from engine.fast.columns import V, merge_fb, safe_product, typed
+from engine.fast.columns import V, magnitude, merge_fb, safe_product, typed, unsafe
 
 
 class C:
@@ -53,7 +53,7 @@ def compare_numbers(op: str, a: Any, b: Any) -> V:
         return V("bool", CMP[op](an, bn), ak & bk, fb)
     left, ok1 = safe_product(an, bd)
     right, ok2 = safe_product(bn, ad)
-    return V("bool", CMP[op](left, right), ak & bk, merge_fb(fb, ~(ok1 & ok2)))
+    return V("bool", CMP[op](left, right), ak & bk, merge_fb(fb, unsafe(ok1, ok2)))
 
 
 def arithmetic(op: str, a: Any, b: Any, n: int) -> V:
@@ -61,20 +61,33 @@ def arithmetic(op: str, a: Any, b: Any, n: int) -> V:
     bn, bd, bk, bfb = ratio_of(b)
     known, fb = ak & bk, merge_fb(afb, bfb)
     if op in "+-" and is_whole(ad) and is_whole(bd):
-        ok = np.abs(np.asarray(an, np.float64)) + np.abs(np.asarray(bn, np.float64)) < 2.0**62
         value = an + bn if op == "+" else an - bn
-        return V("num", np.broadcast_to(value, (n,)).copy(), known, merge_fb(fb, ~ok))
+        if magnitude(an) + magnitude(bn) < 2**62:  # every row's sum is exact
+            bad = None
+        else:
+            bad = np.abs(np.asarray(an, np.float64)) + np.abs(np.asarray(bn, np.float64)) >= 2.0**62
+        if not (isinstance(value, np.ndarray) and value.shape == (n,)):
+            value = np.broadcast_to(value, (n,)).copy()
+        return V("num", value, known, merge_fb(fb, bad))
     if op in "+-":
         x, ok1 = safe_product(an, bd)
         y, ok2 = safe_product(bn, ad)
         d, ok3 = safe_product(ad, bd)
-        return V("num", x + y if op == "+" else x - y, known, merge_fb(fb, ~(ok1 & ok2 & ok3)), d)
+        return V("num", x + y if op == "+" else x - y, known, merge_fb(fb, unsafe(ok1, ok2, ok3)), d)
     if op == "*":
         x, ok1 = safe_product(an, bn)
         d, ok2 = safe_product(ad, bd)
-        return V("num", x, known, merge_fb(fb, ~(ok1 & ok2)), d)
+        return V("num", x, known, merge_fb(fb, unsafe(ok1, ok2)), d)
     x, ok1 = safe_product(an, bd)
     d, ok2 = safe_product(ad, bn)
-    zero = np.broadcast_to(np.asarray(bn) == 0, (n,))
-    sign = np.where(np.asarray(d) < 0, -1, 1)
-    return V("num", x * sign, known & ~zero, merge_fb(fb, ~(ok1 & ok2)), np.where(zero, 1, d * sign))
+    fb = merge_fb(fb, unsafe(ok1, ok2))
+    negative = np.asarray(d) < 0
+    if negative.any():  # the sign goes to the numerator (d > 0)
+        sign = np.where(negative, -1, 1)
+        x, d = x * sign, d * sign
+    zero = np.asarray(bn) == 0
+    if zero.any():  # a division by zero is unknown
+        known = known & ~zero
+        d = np.where(zero, 1, d)
+    den = d if isinstance(d, np.ndarray) else 1 if d == 1 else np.broadcast_to(d, (n,))
+    return V("num", np.broadcast_to(x, (n,)), np.broadcast_to(known, (n,)), fb, den)

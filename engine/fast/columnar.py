@@ -110,14 +110,18 @@ class Columnar:
                                               for leaf, w in zip(leaves, worlds, strict=True)])
         else:
             recognised = now
-        masks = {pos: Truth(now[pos].true, now[pos].false & recognised[pos].false) for pos in now}
+        masks = now if recognised is now else {  # false: false in both worlds
+            pos: Truth(now[pos].true, now[pos].false & recognised[pos].false) for pos in now}
         true, false = now[plan.tree.pos].true, masks[plan.tree.pos].false
-        trusted = np.ones(batch.n, bool)
+        untrusted = None
         for leaf in leaves:
             if leaf.fb is not None:
-                trusted &= ~leaf.fb
-        out.fallback |= active & ~trusted
-        decided = active & trusted
+                if untrusted is None:
+                    untrusted = np.zeros(batch.n, bool)
+                np.logical_or(untrusted, leaf.fb, out=untrusted)
+        if untrusted is not None:
+            out.fallback |= active & untrusted
+        decided = active if untrusted is None else active & ~untrusted
         out.codes[decided] = UNDETERMINED  # missing fields and reasons come from the scalar path on demand
         out.codes[decided & ~true & recognised[plan.tree.pos].true] = CONDITIONAL
         out.codes[decided & true] = ELIGIBLE
@@ -340,11 +344,16 @@ def _combine(tree: CriteriaTree, leaves: list[Truth]) -> dict[int, Truth]:
 def _failing_bits(tree: CriteriaTree, masks: dict[int, Truth], out: MeasureColumns) -> None:
     """Set bit k of a row when failing unit k is on its failing list (engine.logic.failing_units)."""
     n = len(out.codes)
-    for k, (_, rows) in enumerate(failing_units(tree, lambda node: masks[node.pos].false, np.ones(n, bool))):
+    units = failing_units(tree, lambda node: masks[node.pos].false, np.ones(n, bool))
+    width: Any = next(t for t in (np.uint8, np.uint16, np.uint32, np.int64)
+                      if len(units) <= 8 * np.dtype(t).itemsize or t is np.int64)  # the narrowest that holds them
+    bits = np.zeros(n, width)
+    for k, (_, rows) in enumerate(units):
         if k < 63:
-            out.failing_bits |= rows.astype(np.int64) << k
+            bits |= rows.astype(width) << width(k)
         else:
             out.fallback |= rows
+    out.failing_bits |= bits
 
 
 def _in_area(region: V, prefixes: tuple[str, ...]) -> Any:

@@ -13,7 +13,17 @@ from engine.expr.functions import BUILTINS
 from engine.expr.nodes import Attr, Call, Literal, Name
 from engine.expr.values import Interval, ratio
 from engine.fast import col_interval
-from engine.fast.columns import V, from_python, merge_fb, safe_product, typed
+from engine.fast.columns import (
+    LIMIT,
+    V,
+    first_of,
+    from_python,
+    magnitude,
+    merge_fb,
+    safe_product,
+    typed,
+    unsafe,
+)
 from engine.fast.vector import (
     CMP,
     EPOCH,
@@ -23,6 +33,7 @@ from engine.fast.vector import (
     parts_of,
     ratio_of,
     whole_years_to,
+    years_of,
 )
 
 if TYPE_CHECKING:
@@ -94,31 +105,43 @@ class VectorCalls:
             raise Unsupported
         x = typed(x, "num")
         n_, d_, known, fb = ratio_of(x)
+        sizes = magnitude(n_), magnitude(d_)
         conds: list[Any] = []
         values: list[Any] = []
+        rest: Any = None  # a row without bounds: the value of every row no earlier band took
         for row in table.value:
             value = row.get("value") if isinstance(row, dict) else None
             if ratio(value) is None and type(value) is not Interval:
                 raise Unsupported
-            mask = np.ones(self.batch.n, bool)
+            mask = None
             for key in ("min", "over", "max", "under"):
                 if key in row:
                     bound = ratio(row[key])
                     if bound is None:
                         raise Unsupported
-                    left, ok1 = safe_product(n_, bound[1])
-                    right, ok2 = safe_product(bound[0], d_)
-                    mask &= CMP[{"min": ">=", "over": ">", "max": "<=", "under": "<"}[key]](left, right)
-                    fb = merge_fb(fb, ~(ok1 & ok2))
+                    if rest is not None:
+                        continue  # never reached: only checked, as the scalar band would accept it
+                    test, bad = _against(key, n_, d_, sizes, bound)
+                    mask = test if mask is None else mask & test
+                    fb = merge_fb(fb, bad)
+            if rest is not None:
+                continue
+            if mask is None:
+                rest = (value,)
+                continue
             conds.append(mask)
             values.append(value)
-        known = known & (np.logical_or.reduce(conds) if conds else np.zeros(self.batch.n, bool))
-        if all(type(v) is not Interval for v in values):
-            return _chosen(conds, values, known, fb)
+        if rest is None:
+            known = known & (np.logical_or.reduce(conds) if conds else np.zeros(self.batch.n, bool))
+        if all(type(v) is not Interval for v in (*values, *(rest or ()))):
+            return _chosen(conds, values, known, fb, rest[0] if rest else 0)
         spans = [type(v) is Interval for v in values]
-        lo = _chosen(conds, [v.lo if span else v for v, span in zip(values, spans, strict=True)], known, fb)
-        hi = _chosen(conds, [v.hi if span else v for v, span in zip(values, spans, strict=True)], known, None)
-        return col_interval.make(lo, hi, np.select(conds, spans, False), self.batch.n)
+        other = rest[0] if rest else 0
+        lo = _chosen(conds, [v.lo if span else v for v, span in zip(values, spans, strict=True)], known, fb,
+                     other.lo if type(other) is Interval else other)
+        hi = _chosen(conds, [v.hi if span else v for v, span in zip(values, spans, strict=True)], known, None,
+                     other.hi if type(other) is Interval else other)
+        return col_interval.make(lo, hi, first_of(conds, spans, type(other) is Interval), self.batch.n)
 
     @staticmethod
     def add_years(start: Any, years: Any) -> V:
@@ -146,7 +169,7 @@ class VectorCalls:
         registered = typed(self.batch.field("registered_on"), "date")
         if registered.kind != "date":
             raise Unsupported
-        reg_year, last = parts_of(registered)[0], as_of.year - 1
+        reg_year, last = years_of(registered), as_of.year - 1
         known, fb, values = registered.known.copy(), registered.fb, []
         for year in range(last - 2, last + 1):
             column = typed(self.batch.finance(year, field), "num")
@@ -164,9 +187,10 @@ class VectorCalls:
         cross, ok2 = safe_product(v1, v3)
         both, ok3 = safe_product(v1, v2)
         ok = np.abs(v3.astype(np.float64)) + np.abs(v2.astype(np.float64)) < 2.0**62
-        num = np.select([triple, pair], [square + cross - 2 * both, v3 - v2], 0)
-        den = np.select([triple, pair], [2 * both, v2], 1)
-        fb = merge_fb(fb, (triple & ~(ok1 & ok2 & ok3)) | (pair & ~ok))
+        num = first_of([triple, pair], [square + cross - 2 * both, v3 - v2], 0)
+        den = first_of([triple, pair], [2 * both, v2], 1)
+        bad = unsafe(ok1, ok2, ok3)
+        fb = merge_fb(fb, (pair & ~ok) if bad is None else (triple & bad) | (pair & ~ok))
         sign = np.where(den < 0, -1, 1)
         common = np.gcd(num, den)
         common[common == 0] = 1
@@ -176,26 +200,30 @@ class VectorCalls:
         registered = typed(self.batch.field("registered_on"), "date")
         if registered.kind != "date":
             raise Unsupported
-        reg_year = parts_of(registered)[0]
+        reg_year = years_of(registered)
         last = as_of.year - 1
         total = np.zeros(self.batch.n, np.int64)
-        known, fb, any_year = registered.known.copy(), registered.fb, np.zeros(self.batch.n, bool)
+        known, fb, sizes = registered.known.copy(), registered.fb, 0
         for year in range(last - n + 1, last + 1):
             included = reg_year <= year
-            any_year |= included
             if field is None:
                 total += included
                 continue
             column = typed(self.batch.finance(year, field), "num")
             if column.kind != "num" or not isinstance(column.den, int):
                 raise Unsupported
-            total = total + np.where(included, column.val, 0)
+            total += np.where(included, column.val, 0)
+            sizes += magnitude(column.val)
             known &= ~included | column.known
             if column.fb is not None:
                 fb = merge_fb(fb, column.fb & included)
         if field is None:
             return V("num", total, registered.known, registered.fb)
-        fb = merge_fb(fb, np.abs(total.astype(np.float64)) >= 2.0**61)
+        if sizes >= 2**61:  # rows whose sum may be beyond 2**61 (or have wrapped) fall back
+            bound = sum(np.abs(np.where(reg_year <= year, self.batch.finance(year, field).val, 0).astype(np.float64))
+                        for year in range(last - n + 1, last + 1))
+            fb = merge_fb(fb, bound >= 2.0**61)
+        any_year = reg_year <= last  # the firm has had one of these fiscal years (the last is the latest)
         return V("num", total, known & any_year, fb)
 
     def extreme(self, name: str, values: list[Any]) -> V:
@@ -266,8 +294,28 @@ def _literal_years(node: Any) -> int | None:
     return None
 
 
-def _chosen(conds: list[Any], values: list[Any], known: Any, fb: Any) -> V:
-    """The number of the first matching band (a column: exact n / d)."""
+def _chosen(conds: list[Any], values: list[Any], known: Any, fb: Any, other: Any = 0) -> V:
+    """The number of the first matching band (a column: exact n / d); `other` where none matches."""
     nums, dens = zip(*(ratio(v) for v in values), strict=True) if values else ((), ())
-    den: Any = 1 if all(d == 1 for d in dens) else np.select(conds, dens, 1)
-    return V("num", np.select(conds, nums, 0), known, fb, den)
+    num_other, den_other = ratio(other) or (0, 1)  # a number: checked by band()
+    if any(abs(v) >= LIMIT for v in (*nums, *dens, num_other, den_other)):
+        raise Unsupported  # a band value beyond the columns' int64: row by row
+    den: Any = 1 if all(d == 1 for d in (*dens, den_other)) else first_of(conds, dens, den_other)
+    return V("num", first_of(conds, nums, num_other), known, fb, den)
+
+
+_BOUNDS = {"min": ">=", "over": ">", "max": "<=", "under": "<"}
+
+
+def _against(key: str, n_: Any, d_: Any, sizes: tuple[int, int], bound: tuple[int, int]) -> tuple[Any, Any]:
+    """(x against one bound of a band, rows where that is not exact): n / d against p / q as n·q against p·d,
+    the products taken at once when the magnitudes of the whole column prove them exact."""
+    p, q = bound
+    if sizes[0] < LIMIT and sizes[1] < LIMIT and abs(p) < LIMIT and q < LIMIT \
+            and sizes[0] * q < LIMIT and sizes[1] * abs(p) < LIMIT:
+        left = n_ if q == 1 else n_ * q
+        right = p if isinstance(d_, int) and d_ == 1 else p * d_
+        return CMP[_BOUNDS[key]](left, right), None
+    left, ok1 = safe_product(n_, q)
+    right, ok2 = safe_product(p, d_)
+    return CMP[_BOUNDS[key]](left, right), unsafe(ok1, ok2)

@@ -37,7 +37,7 @@ from engine.expr.nodes import (
 )
 from engine.expr.nodes import arithmetic as scalar_arithmetic
 from engine.expr.values import Interval, Unknown
-from engine.fast import col_interval
+from engine.fast import col_dates, col_interval
 from engine.fast.col_numbers import CMP, C, Unsupported, compare_numbers, is_whole, ratio_of
 from engine.fast.col_numbers import arithmetic as number_arithmetic
 from engine.fast.columns import V, from_python, merge_fb, typed
@@ -118,14 +118,6 @@ def _narrow(active: Any, mask: Any) -> Any:
     return mask if active is None else active & mask
 
 
-def date_parts(ordinals: Any) -> tuple[Any, Any, Any]:
-    days = (np.asarray(ordinals, np.int64) - EPOCH).astype("datetime64[D]")
-    years = days.astype("datetime64[Y]")
-    months = days.astype("datetime64[M]")
-    return (years.astype(np.int64) + 1970, (months - years).astype(np.int64) + 1,
-            (days - months).astype(np.int64) + 1)
-
-
 def take(column: V, rows: Any) -> V:
     """The column's values at these places (a column of len(rows)): every per-row array indexed, scalars kept."""
     def pick(part: Any) -> Any:
@@ -136,20 +128,32 @@ def take(column: V, rows: Any) -> V:
              pick(column.span))
 
 
+def year_parts_of(column: V) -> tuple[Any, Any, Any]:
+    """col_dates.year_parts of a date column's values, worked out once per column (many measures read the
+    same dates)."""
+    found = column.__dict__.get("_year_parts")
+    if found is None:
+        found = column.__dict__["_year_parts"] = col_dates.year_parts(column.val)
+    return found
+
+
+def years_of(column: V) -> Any:
+    """The year of every date of a date column."""
+    return year_parts_of(column)[0]
+
+
 def parts_of(column: V) -> tuple[Any, Any, Any]:
-    """date_parts of a date column's values, worked out once per column (many measures read the same dates)."""
+    """(year, month, day) of a date column's values, worked out once per column."""
     found = column.__dict__.get("_parts")
     if found is None:
-        found = column.__dict__["_parts"] = date_parts(column.val)
+        year, day, leap = year_parts_of(column)
+        found = column.__dict__["_parts"] = (year, *col_dates.month_day(day, leap))
     return found
 
 
 def whole_years_to(start: V, as_of: dt.date) -> V:
     """years_between(start, as_of): engine.expr.functions.whole_years, anniversaries on 29 Feb → 28 Feb."""
-    year, month, day = parts_of(start)
-    day = np.where((month == 2) & (day == 29), 28, day)
-    before = (as_of.month < month) | ((as_of.month == month) & (as_of.day < day))
-    return V("num", as_of.year - year - before.astype(np.int64), start.known, start.fb)
+    return V("num", col_dates.whole_years(*year_parts_of(start), as_of), start.known, start.fb)
 
 
 class VectorEval:
