@@ -130,7 +130,7 @@ class Evaluation:
         self.facts[fact.id] = value
         params = frame.params
         self.fact_traces[fact.id] = fact_trace(fact.id, fact.text, fact.source_text, value, frame.reads,
-                                               tuple(params[k] for k in sorted(params)) if params else ())
+                                               _in_order(params) if params else ())
         return value
 
     # -- measures -----------------------------------------------------------------------------------
@@ -231,12 +231,17 @@ def outcome_truth(result: Any, world: str | None = None) -> Any:
     return False
 
 
+def _in_order(params: dict[str, ParamRead]) -> tuple[ParamRead, ...]:
+    """The parameters a frame read, by name."""
+    return tuple(params.values()) if len(params) == 1 else tuple([params[k] for k in sorted(params)])
+
+
 def condition_node(cond: Condition, value: Any, frame: Frame, make: Any = trace_node) -> Any:
     """The trace of one condition from its value and what it read (`make`: trace_node, or node_json for the
     JSON writer's form of the same node)."""
     params = frame.params
     comparison = frame.comparisons[-1] if frame.comparisons and type(cond.expr) is Compare else None
-    read = tuple([params[k] for k in sorted(params)]) if params else ()
+    read = _in_order(params) if params else ()
     if value is True or value is False:  # known: nothing missing, no reason, no prerequisites (engine.logic)
         return make(cond.id, "condition", "true" if value else "false", cond.text, cond.fails,
                     cond.source_text, frame.reads, read, comparison, (), None, (), ())
@@ -252,7 +257,8 @@ def trace_of(tree: logic.CriteriaTree, values: dict[int, Any], leaf_nodes: list[
     if tree.kind == "condition":
         return leaf_nodes[tree.leaf]
     value = values[tree.pos]
-    children = tuple([trace_of(child, values, leaf_nodes, make) for child in tree.children])
+    children = tuple([leaf_nodes[child.leaf] if child.kind == "condition" else trace_of(child, values, leaf_nodes, make)
+                      for child in tree.children])
     if value is True or value is False:
         return make(tree.id, tree.kind, "true" if value else "false", tree.node.text, None, None, {}, (), None,
                     (), None, children, ())
@@ -290,7 +296,8 @@ def decide_with(run: Evaluation, parsed: ParsedProfile | Any, measures: list[str
     for measure_id in ruleset.order:
         if wanted is None or measure_id in wanted:
             run.outcomes[measure_id] = run.measure(ruleset.measures[measure_id])
-    results = tuple(run.outcomes[m] for m in sorted(run.outcomes))
+    outcomes = run.outcomes
+    results = tuple([outcomes[m] for m in sorted(outcomes)])
 
     def facts() -> tuple[FactTrace, ...]:  # gaps may compute facts of their own: run them first
         for result in results:
