@@ -114,6 +114,9 @@ def walk_enterprise(s: Session, fix_an_error: bool) -> None:
             s.shot("02-identity-error")
         if name == "certificates":
             s.page.get_by_role("region", name="已获资质与证书").get_by_role("button", name="再添加一行").click()
+            # without JavaScript the button posts the page and it comes back with the row: wait for it (under load
+            # the reload can land after the click returns)
+            s.page.locator('[name="certificates-2-type"]').wait_for(state="attached")
             assert s.page.locator('[name="certificates-2-type"]').count() == 1
         s.fill(values)
         if s.prefix == "js" or name == "finance":
