@@ -42,12 +42,14 @@ class DocumentError(ProfileError):
         super().__init__([ProfileIssue("(profile)", code, Message(f"{where}：{zh}", f"{where}: {en}"))])
 
 
-def load_document(text: str | bytes, source: str) -> Any:
+def load_document(text: str | bytes, source: str, *, json_only: bool = False) -> Any:
     """Parse one YAML or JSON profile document with aliases, anchors and non-plain tags refused.
 
     Args:
-        text: the document (bytes must be UTF-8; a BOM is accepted).
+        text: the document (bytes must be UTF-8; a BOM is accepted, except with `json_only`).
         source: a name for messages (a file name, "upload", "request body").
+        json_only: the document must be JSON (an API request body): text that is not JSON is the DocumentError
+            NOT_JSON naming the parser's complaint and its line, never read as YAML. The bounds are the same.
 
     Returns:
         The data: mappings, lists, strings, numbers, booleans, None and dates, as `yaml.safe_load` gives them.
@@ -71,11 +73,16 @@ def load_document(text: str | bytes, source: str) -> Any:
     if isinstance(text, bytes):
         raw = text
         try:
-            text = raw.decode("utf-8-sig")
+            text = raw.decode("utf-8" if json_only else "utf-8-sig")
         except UnicodeDecodeError as exc:
             line = raw.count(b"\n", 0, exc.start) + 1
             raise DocumentError(source, "NOT_UTF8", "文件不是UTF-8编码（请另存为UTF-8）",
                                 "the file is not UTF-8 encoded (save it as UTF-8)", line, 1) from None
+    if json_only:
+        data = _try_json(text, source)
+        if data is _NOT_JSON:
+            _not_json(text, source)
+        return data
     text = text.removeprefix("\ufeff")
     if text.lstrip().startswith(("{", "[")):
         data = _try_json(text, source)
@@ -92,29 +99,51 @@ _NOT_JSON = object()
 
 
 def _try_json(text: str, source: str) -> Any:
-    """JSON first for JSON-looking text (YAML 1.1 reads `1e5` as a string); YAML gets its turn on a syntax error."""
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in items:
-            if key in out:
-                raise _DuplicateKey(key)
-            out[key] = value
-        return out
+    """JSON first for JSON-looking text (YAML 1.1 reads `1e5` as a string); YAML gets its turn on a syntax error.
 
-    _scan_json_depth(text, source)
+    The text is parsed first and its bracket depth scanned (to name the line) only when something is wrong: every
+    refusal is the one the scan-first order gave (a document too deep is named as such before anything else)."""
     try:
-        data = json.loads(text, object_pairs_hook=pairs, parse_constant=_refuse_constant, parse_int=_bounded_int,
+        data = json.loads(text, object_pairs_hook=_pairs, parse_constant=_refuse_constant, parse_int=_bounded_int,
                           parse_float=_bounded_float)
     except _DuplicateKey as exc:
+        _scan_json_depth(text, source)
         _check_events(text, source)  # the YAML pass names the line of the second key
         raise DocumentError(source, "DUPLICATE_KEY", f"键“{exc.key}”在同一对象中出现两次",
                             f"the key {exc.key!r} appears twice in the same object") from None
     except RecursionError:
+        _scan_json_depth(text, source)
         raise _too_deep(source, 0) from None
     except ValueError:
+        _scan_json_depth(text, source)
         return _NOT_JSON
-    _check_tree(data, source)
+    _check_tree(data, text, source)
     return data
+
+
+def _pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(items)
+    if len(out) != len(items):
+        seen: set[str] = set()
+        for key, _value in items:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
+def _not_json(text: str, source: str) -> None:
+    """Raise NOT_JSON with the standard parser's complaint; JSON that only the bounds refuse gets the YAML pass's
+    refusal naming the field (a number with too many digits)."""
+    try:
+        json.loads(text, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        line, column = getattr(exc, "lineno", 0), getattr(exc, "colno", 0)
+        reason = getattr(exc, "msg", None) or str(exc)
+        raise DocumentError(source, "NOT_JSON", f"不是有效的JSON（{reason}）", f"not valid JSON ({reason})",
+                            line, column) from None
+    _check_events(text, source)
+    raise DocumentError(source, "NOT_JSON", "不是有效的JSON", "not valid JSON")  # pragma: no cover - refused above
 
 
 class _DuplicateKey(Exception):
@@ -154,17 +183,31 @@ def _scan_json_depth(text: str, source: str) -> None:
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
 
 
-def _check_tree(data: Any, source: str) -> None:
-    """The node bound on parsed JSON, iteratively (no recursion on hostile input)."""
-    stack: list[Any] = [data]
-    nodes = 0
-    while stack:
-        value = stack.pop()
-        nodes += 1
+def _check_tree(data: Any, text: str, source: str) -> None:
+    """The node and depth bounds on parsed JSON, a level at a time (no recursion on hostile input); a document
+    past either is named by the bracket scan of its text first (the line that goes too deep)."""
+    level: list[Any] = [data]
+    nodes = depth = 0
+    while level:
+        nodes += len(level)
         if nodes > MAX_NODES:
+            _scan_json_depth(text, source)
             raise _too_many(source, 0)
-        if isinstance(value, dict | list):
-            stack.extend(value.values() if isinstance(value, dict) else value)
+        below: list[Any] = []
+        containers = False
+        for value in level:
+            if isinstance(value, dict):
+                below.extend(value.values())
+                containers = True
+            elif isinstance(value, list):
+                below.extend(value)
+                containers = True
+        if containers:
+            depth += 1
+            if depth > MAX_DEPTH:
+                _scan_json_depth(text, source)
+                raise _too_deep(source, 0)
+        level = below
 
 
 @dataclass

@@ -63,20 +63,23 @@ def _split_unit(s: str, default_unit: str) -> tuple[str, int]:
 
 
 def _decimal_of(value: object, default_unit: str) -> Decimal:
-    """Return the amount in 元 as an exact Decimal (maybe fractional, maybe negative)."""
-    factor = WAN_YUAN if default_unit == WAN else 1
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+    """Return the amount in 元 of a Decimal as an exact Decimal (maybe fractional, maybe negative)."""
+    if not isinstance(value, Decimal) or not value.is_finite():
         raise _fail("MONEY_FORMAT")
+    return value * (WAN_YUAN if default_unit == WAN else 1)
+
+
+def _ratio_of(value: object, default_unit: str) -> tuple[int, int]:
+    """The amount in 元 of an int, an integral float or a typed text, exactly: (numerator, decimals), the amount
+    being numerator / 10**decimals (a text has at most _MAX_TEXT characters of number: integers, no context)."""
+    factor = WAN_YUAN if default_unit == WAN else 1
     if isinstance(value, int):
-        return Decimal(value) * factor
+        return value * factor, 0
     if isinstance(value, float):
         if not (math.isfinite(value) and value.is_integer()):
             raise _fail("MONEY_FORMAT")
-        return Decimal(int(value)) * factor
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise _fail("MONEY_FORMAT")
-        return value * factor
+        return int(value) * factor, 0
+    assert isinstance(value, str)
     if len(value) > 4 * _MAX_TEXT:
         raise MoneyFormatError("MONEY_TOO_LARGE", _TOO_LARGE)
     s = "".join(unicodedata.normalize("NFKC", value).split()).replace("−", "-")
@@ -87,7 +90,8 @@ def _decimal_of(value: object, default_unit: str) -> Decimal:
         raise MoneyFormatError("MONEY_TOO_LARGE", _TOO_LARGE)
     if not _NUMBER.fullmatch(number):
         raise _fail("MONEY_FORMAT")
-    return Decimal(number.replace(",", "")) * factor
+    whole, _, decimals = number.replace(",", "").partition(".")
+    return int(whole + decimals) * factor, len(decimals)
 
 
 def parse_money(
@@ -107,24 +111,39 @@ def parse_money(
         MoneyFormatError: MONEY_FORMAT (not a number, a non-integral float, or not whole 元, e.g. more
             than 4 decimals of 万元), MONEY_UNIT_YUAN, MONEY_NEGATIVE, or MONEY_TOO_LARGE (over `MAX_YUAN`).
 
+    Ints, floats and texts are read in integers (exact, no decimal context: a profile has ~30 amounts); a Decimal
+    in a 200-digit decimal context.
+
     >>> parse_money("4500.1234万元"), parse_money("4,500,000元"), parse_money(4500000)
     (45001234, 4500000, 4500000)
     """
     if default_unit not in (YUAN, WAN):
         raise ValueError(f"default_unit must be 'yuan' or 'wan', not {default_unit!r}")
-    with localcontext() as ctx:
-        ctx.prec = 200
-        try:
-            amount = _decimal_of(value, default_unit)
-        except InvalidOperation:
-            raise _fail("MONEY_FORMAT") from None
-        if abs(amount) > MAX_YUAN:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise _fail("MONEY_FORMAT")
+    if isinstance(value, Decimal):
+        with localcontext() as ctx:
+            ctx.prec = 200
+            try:
+                amount = _decimal_of(value, default_unit)
+            except InvalidOperation:
+                raise _fail("MONEY_FORMAT") from None
+            if abs(amount) > MAX_YUAN:
+                raise MoneyFormatError("MONEY_TOO_LARGE", _TOO_LARGE)
+            if amount != amount.to_integral_value():
+                raise _fail("MONEY_FORMAT")
+        yuan = int(amount)
+    else:
+        numerator, decimals = _ratio_of(value, default_unit)
+        unit = 10**decimals
+        if abs(numerator) > MAX_YUAN * unit:
             raise MoneyFormatError("MONEY_TOO_LARGE", _TOO_LARGE)
-        if amount != amount.to_integral_value():
+        if numerator % unit:
             raise _fail("MONEY_FORMAT")
-    if amount < 0 and not allow_negative:
+        yuan = numerator // unit
+    if yuan < 0 and not allow_negative:
         raise _fail("MONEY_NEGATIVE", field=field)
-    return int(amount)
+    return yuan
 
 
 def to_wan(yuan: int) -> Decimal:
