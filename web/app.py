@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, redirect, url_for
+from flask import Flask, Request, redirect, url_for
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
@@ -56,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None, ruleset: RuleSet | None 
     app.config.from_mapping(overrides)
     check_settings(app.config)
     app.permanent_session_lifetime = int(app.config["PERMANENT_SESSION_LIFETIME"])
+    app.session_interface = CookieSessions()
     app.extensions[RULESET_KEY] = ruleset if ruleset is not None else load_ruleset(app.config["RULES_DIR"])
     _init_extensions(app)
     _register_blueprints(app)
@@ -63,6 +65,18 @@ def create_app(config: Mapping[str, Any] | None = None, ruleset: RuleSet | None 
     if app.config.get("PRELOAD_TEMPLATES"):
         warm_templates(app)
     return app
+
+
+class CookieSessions(SecureCookieSessionInterface):
+    """Flask's signed cookie session, opened without building its signing serializer when the request has no
+    session cookie (an API client, a first visit): the serializer (itsdangerous, the key derivation set up) was
+    built for every request only to find nothing to read. A request with a cookie is read exactly as before;
+    an empty session is never written (Flask's save_session), so no serializer is needed there either."""
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
 
 
 def warm_templates(app: Flask) -> None:
