@@ -344,8 +344,8 @@ def reasons(tree: CriteriaTree, values: Mapping[int, Any] | Sequence[Any]) -> st
     while stack:
         node = stack.pop()
         value = values[node.pos]
-        if value is True or value is False or word(value) != "unknown":
-            continue
+        if value is True or value is False or (type(value) is Conditional and word(value) != "unknown"):
+            continue  # (anything else is unknown: word's last answer)
         if node.kind == "condition":
             text = reason(value)
             if text:

@@ -65,9 +65,10 @@ def unknown_of(*values: Any) -> Unknown | None:
     """Merge every Unknown among `values`; None when all are known."""
     found: Unknown | None = None
     for value in values:
-        if isinstance(value, Unknown):
+        kind = type(value)  # Unknown has no subclasses
+        if kind is Unknown:
             found = value if found is None else found.merge(value)
-        elif type(value) is Conditional:
+        elif kind is Conditional:
             found = value.as_unknown() if found is None else found.merge(value.as_unknown())
     return found
 

@@ -37,11 +37,13 @@ from contextlib import contextmanager
 from fractions import Fraction
 from typing import Any, NamedTuple
 
+from engine.expr.functions import BUILTINS
 from engine.expr.nodes import (
     Attr,
     Binary,
     BoolOp,
     Call,
+    Coalesce,
     Compare,
     IfCall,
     ListLit,
@@ -52,7 +54,7 @@ from engine.expr.nodes import (
     arithmetic,
     compare,
 )
-from engine.expr.values import Unknown
+from engine.expr.values import Conditional, Unknown
 from engine.fast.astbuild import (
     ARITH,
     assign,
@@ -76,6 +78,7 @@ from engine.logic import combine
 from engine.parameters import ParameterSeries
 
 _PLAIN = (int, str, bool, type(None))
+CLOSURE_CALLS = frozenset({"band", "sum", "years_between", "days_between"})  # calls the closures treat apart
 _FOLDED = (Literal, Param)  # constants once the date is known
 INLINE_NODES, INLINE_DEPTH = 16, 4  # a fact's body is written where it is read up to this size and nesting
 
@@ -186,8 +189,8 @@ class Generator:
                 return found
         if isinstance(node, ListLit) and all(isinstance(i, Literal) for i in node.items):
             return self.constant([i.value for i in node.items])  # type: ignore[attr-defined]
-        if isinstance(node, IfCall):
-            return self._if(node, params)
+        if isinstance(node, IfCall) or (isinstance(node, Coalesce) and node.items):
+            return self._if(node, params) if isinstance(node, IfCall) else self._coalesce(node, params)
         if isinstance(node, Attr) and _years(node.target) == "fy":
             return self._fiscal_year(node, params)
         return self.fallback(node, params)
@@ -198,7 +201,35 @@ class Generator:
         if node.name == "sum" and len(node.args) == 1 and type(node.args[0]) is Attr \
                 and _years(node.args[0].target) == "recent_years":
             return self._sum_recent_years(node, params)
-        return None
+        if node.name in CLOSURE_CALLS or BUILTINS[node.name].pure or any(type(a) is ListLit for a in node.args):
+            return None  # what the closures treat apart (engine.fast.exprs._special_call), or a fresh list literal
+        # any other builtin: its arguments in line, each evaluated, then the builtin itself (as the closure does)
+        args = [self.value(a, params).expr for a in node.args]
+        out = self.fresh()
+        self.emit(assign(out, call(self.bind(BUILTINS[node.name].fn), load("run"), *args)))
+        return Val(load(out))
+
+    def _coalesce(self, node: Coalesce, params: dict[str, ParameterSeries]) -> Val:
+        """coalesce(a, b, …): each item worked out only while those before it are Unknown (Coalesce's meaning:
+        the first known value, else the Unknowns merged in order), each in line."""
+        out, merged = self.fresh(), self.fresh()
+
+        def item(k: int) -> None:
+            value = self.value(node.items[k], params)
+            self.emit(assign(out, value.expr))
+            if value.const is not MISS and type(value.const) is not Unknown:
+                return  # a known constant: the answer
+            unknown: list[ast.stmt] = []
+            with self.into(unknown):
+                self.emit(assign(merged, load(out) if k == 0 else call(attr(load(merged), "merge"), load(out))))
+                if k + 1 < len(node.items):
+                    item(k + 1)
+                else:
+                    self.emit(assign(out, load(merged)))
+            self.emit(ast.If(type_is(load(out), "Unknown"), unknown, []))
+
+        item(0)
+        return Val(load(out))
 
     def closure(self, node: Node, params: dict[str, ParameterSeries]) -> ast.Name:
         """The compiled closure of the sub-tree (engine.fast.exprs), bound in the code's globals."""
@@ -341,7 +372,10 @@ class Generator:
 
     def _compare_into(self, out: str, op: str, a: Val, b: Val) -> None:
         """out = compare(op, a, b), with the typed fast paths of engine.fast.calls.compare_const."""
-        generic = [assign(out, call(load("compare"), ast.Constant(op), a.expr, b.expr))]
+        generic: list[ast.stmt] = [assign(out, call(load("compare"), ast.Constant(op), a.expr, b.expr))]
+        if b.const is not MISS and type(b.const) not in (Unknown, Conditional):
+            # against a known constant, compare() of an Unknown is that Unknown (its unknown_of), as it is
+            generic = [ast.If(type_is(a.expr, "Unknown"), [assign(out, a.expr)], generic)]
         if op in OPS and _const_number(b.const):
             num, den = b.const.numerator, b.const.denominator
             scaled = mul(a.expr, ast.Constant(den)) if den != 1 else a.expr

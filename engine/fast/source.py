@@ -222,12 +222,12 @@ def finance_items(src: Any, is_dict: bool) -> dict[int, Any] | None:
 
 def unwrap(profile: Any) -> tuple[Any, bool, str]:
     """(source object, is it a dict, applicant kind) of a ParsedProfile, a profile model or a dict."""
+    if type(profile) not in _MODELS and not isinstance(profile, dict | BaseModel):  # a ParsedProfile (a model
+        inner = getattr(profile, "profile", None)  # has no `profile`: not asked, as pydantic answers a missing
+        if inner is not None:  # attribute slowly)
+            profile = inner
     if type(profile) in _MODELS:  # a model class met before (isinstance of BaseModel is a slower test)
         return profile, False, profile.kind
-    if not isinstance(profile, dict | BaseModel):  # a ParsedProfile (a model has no `profile`: not asked,
-        inner = getattr(profile, "profile", None)  # as pydantic answers a missing attribute slowly)
-        if inner is not None:
-            profile = inner
     if isinstance(profile, dict):
         return profile, True, profile.get("kind") or "enterprise"
     if isinstance(profile, BaseModel):
