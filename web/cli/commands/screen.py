@@ -45,8 +45,8 @@ def register(main: click.Group) -> None:
 @click.option("--rules", "rules_path", type=click.Path(file_okay=False, path_type=Path), help="rule directory")
 @click.option("--jobs", type=click.IntRange(1, 64), default=os.cpu_count() or 1, show_default=True,
               help="并行进程数 / worker processes")
-@click.option("--chunk", "chunk_size", type=click.IntRange(100, 1_000_000), default=10_000, show_default=True,
-              help="每块行数 / rows per chunk (partition)")
+@click.option("--chunk", "chunk_size", type=click.IntRange(100, 1_000_000), default=16_000, show_default=True,
+              help="每块行数 / rows per chunk (partition; a chunk costs ~30 ms beyond its rows on the whole catalogue)")
 @click.option("--scheduler", metavar="ADDRESS", help="Dask调度器地址 / run the chunks on this Dask scheduler")
 @click.option("--workers", type=click.IntRange(1, 256),
               help="本机Dask工作进程数（LocalCluster） / run the chunks on a local Dask cluster of N workers")
