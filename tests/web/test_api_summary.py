@@ -120,3 +120,23 @@ def test_duplicate_keys_and_deep_bodies_are_refused(api: FlaskClient) -> None:  
     yaml_text = "profile: {name: x}"
     assert_problem(api.post("/api/v1/evaluate", data=yaml_text, content_type="application/json"), 400,
                    "unreadable-json")
+
+
+def test_a_body_is_json_only_and_refusals_name_the_place(api: FlaskClient) -> None:  # noqa: F811
+    """The body is parsed once, as JSON only (engine.safe_yaml.load_document(json_only=True)): YAML is refused
+    naming the line, in both languages; JSON that only the shared bounds refuse still names its field."""
+    problem = assert_problem(api.post("/api/v1/evaluate", data="{}\nprofile:\n  name: x\n",
+                                      content_type="application/json"), 400, "unreadable-json")
+    error = problem["errors"][0]
+    assert error["code"] == "NOT_JSON" and "request body:2:1" in error["message_en"]
+    assert "不是有效的JSON" in error["message_zh"] and "not valid JSON" in problem["detail"]
+    long_number = '{"profile": {"name": "x", "staff": {"total": ' + "9" * 40 + '}}, "as_of": "2025-06-30"}'
+    problem = assert_problem(api.post("/api/v1/evaluate", data=long_number, content_type="application/json"), 400,
+                             "unreadable-json")
+    assert problem["errors"][0]["code"] == "NUMBER_TOO_LONG" and "profile.staff.total" in problem["detail"]
+    bom = b"\xef\xbb\xbf" + json.dumps({"profile": PROFILE, "as_of": "2025-06-30"}).encode()
+    assert_problem(api.post("/api/v1/evaluate", data=bom, content_type="application/json"), 400, "unreadable-json")
+    deep = '{"profile": {"name": "x"},\n "as_of": ' + "[" * 40 + "]" * 40 + "}"
+    problem = assert_problem(api.post("/api/v1/evaluate", data=deep, content_type="application/json"), 400,
+                             "unreadable-json")
+    assert problem["errors"][0]["code"] == "DOCUMENT_TOO_DEEP" and "request body:2:1" in problem["detail"]
