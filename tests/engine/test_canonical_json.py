@@ -28,7 +28,7 @@ from engine.decision import Amount, Decision, MeasureResult, Outcome
 from engine.errors import Message
 from engine.fast import compile_ruleset, fast_evaluate
 from engine.model import RuleSet
-from engine.trace import ParamRead, TraceNode, trace_node
+from engine.trace import FactTrace, ParamRead, TraceNode, fact_json, node_json, trace_node
 from tests.conftest import SAMPLES
 from tests.engine.profile_holes import drop as drop_field
 
@@ -158,6 +158,32 @@ def test_deferred_fields_are_written_built_or_not() -> None:
     assert read.trace.missing == ("x",) and read.gaps == ()
     assert "_deferred" not in read.__dict__  # complete: a plain dataclass again
     assert direct_json(fresh) == direct_json(read) == dumps(plain(result()))
+
+
+def test_written_forms_are_the_writers_text_of_the_objects() -> None:
+    """node_json / fact_json (a fresh decision's traces written from the run's records) give the text of the
+    TraceNode / FactTrace built from the same arguments; a deferred field written that way is still built when read
+    (and pickled without its written form); a 2**70 read falls back to the objects."""
+    message, param = Message("条件 \u2028", "condition"), ParamRead("p", Fraction(1, 10), "2024-01-01", "doc")
+    for value in (True, 2**70):
+        for prerequisites in ((), ("m1", "m2")):
+            leaf = ("c", "condition", "unknown", message, Message("差", "short"), "x > 1", {"x": Fraction(3, 2), "y": value},
+                    (param,), {"op": ">", "left": Fraction(3, 2), "right": 1, "unit": "ratio"}, ("x",), "why", ())
+            group = ("g", "all", "false", None, None, None, {}, (), None, (), None)
+            built = trace_node(*group, (trace_node(*leaf, prerequisites),), ())
+            fast = node_json(*group, (node_json(*leaf, prerequisites),), ())
+
+            def result() -> MeasureResult:
+                return MeasureResult.deferred({"trace": lambda: built, "gaps": tuple}, {"trace": lambda: fast},  # noqa: B023
+                                              measure_id="m", outcome=Outcome.INELIGIBLE, reason=None,
+                                              amount=Amount("none"), failing=("c",), missing=(), prerequisites=())
+            fresh, read = result(), result()
+            assert read.trace is built and "_deferred" in read.__dict__  # the gaps still deferred
+            assert direct_json(fresh, lambda r=read: r) == direct_json(read) == dumps(plain(read))
+            assert read.gaps == () and "_deferred" not in read.__dict__ and "_written" not in read.__dict__
+            assert fresh.trace is built and pickle.loads(pickle.dumps(fresh)) == read
+            trace = FactTrace("f", message, "a + b", Fraction(1, 3), {"a": value}, (param,))
+            assert direct_json(fact_json(trace), lambda t=trace: t) == dumps(plain(trace))
 
 
 def test_profile_hash_is_the_canonical_hash_of_the_profile() -> None:
