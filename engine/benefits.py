@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import replace
 from fractions import Fraction
 from typing import Any
 
@@ -107,7 +106,7 @@ def _tagged(amount: Amount, measure: Measure) -> Amount:
     if amount.kind == "none" and amount.note is None:
         return amount
     b = measure.benefit
-    return replace(amount, benefit=b.kind, payee=b.payee, basis=b.basis)
+    return Amount(amount.kind, amount.value, amount.note, b.kind, b.payee, b.basis)  # replace() walks fields by name
 
 
 def _estimate(run: Any, measure: Measure, outcome: Outcome) -> Amount:
