@@ -347,8 +347,9 @@ def reasons(tree: CriteriaTree, values: Mapping[int, Any] | Sequence[Any]) -> st
         if value is True or value is False or (type(value) is Conditional and word(value) != "unknown"):
             continue  # (anything else is unknown: word's last answer)
         if node.kind == "condition":
-            text = reason(value)
+            text = value.reason if type(value) is Unknown else reason(value)  # reason(), an Unknown's at once
             if text:
                 found.add(text)
-        stack.extend(node.children)
+        else:
+            stack.extend(node.children)
     return "; ".join(sorted(found)) or None
