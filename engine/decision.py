@@ -37,18 +37,25 @@ class Deferred:
 
     `Cls.deferred({"field": build, …}, **cheap_fields)` makes an instance holding the cheap fields; the first
     read of a deferred field calls its `build()` once. Equality, hashing, `plain()`, `dataclasses.replace`
-    and pickling read fields normally, so they see the complete value. `written={"field": write, …}` gives the
-    JSON writer a deferred field's written form (engine.canonical, one level: what it would make of `build()`)
-    without building the field: a trace written from the run's records, its TraceNodes never built.
+    and pickling read fields normally, so they see the complete value. `Cls.deferred_written(builders,
+    {"field": write, …}, **cheap_fields)` also gives the JSON writer a deferred field's written form
+    (engine.canonical, one level: what it would make of `build()`) without building the field: a trace written
+    from the run's records, its TraceNodes never built.
     """
 
     @classmethod
-    def deferred(cls, builders: dict[str, Any], written: dict[str, Any] | None = None, **fields: Any) -> Any:
+    def deferred(cls, builders: dict[str, Any], **fields: Any) -> Any:
         obj = object.__new__(cls)
         obj.__dict__.update(fields)
         obj.__dict__["_deferred"] = builders
-        if written:
-            obj.__dict__["_written"] = written
+        return obj
+
+    @classmethod
+    def deferred_written(cls, builders: dict[str, Any], written: dict[str, Any], **fields: Any) -> Any:
+        obj = object.__new__(cls)
+        obj.__dict__.update(fields)
+        obj.__dict__["_deferred"] = builders
+        obj.__dict__["_written"] = written
         return obj
 
     def __getattr__(self, name: str) -> Any:

@@ -161,10 +161,10 @@ class Evaluation:
         later = {"trace": trace, "gaps": gaps if failing else tuple}
         written = {"trace": lambda: trace(node_json)}  # the JSON writer's: the same trace, no TraceNode built
         if outcome is Outcome.UNDETERMINED:
-            return MeasureResult.deferred(later, written, measure_id=measure.id, outcome=outcome,
+            return MeasureResult.deferred_written(later, written, measure_id=measure.id, outcome=outcome,
                                           reason=logic.reasons(tree, node_values), amount=amount, failing=(),
                                           missing=logic.missing(root), prerequisites=())
-        return MeasureResult.deferred(later, written, measure_id=measure.id, outcome=outcome, reason=None,
+        return MeasureResult.deferred_written(later, written, measure_id=measure.id, outcome=outcome, reason=None,
                                       amount=amount, failing=failing, missing=(),
                                       prerequisites=logic.prerequisites(root))
 

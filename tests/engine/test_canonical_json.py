@@ -174,9 +174,10 @@ def test_written_forms_are_the_writers_text_of_the_objects() -> None:
             fast = node_json(*group, (node_json(*leaf, prerequisites),), ())
 
             def result() -> MeasureResult:
-                return MeasureResult.deferred({"trace": lambda: built, "gaps": tuple}, {"trace": lambda: fast},  # noqa: B023
-                                              measure_id="m", outcome=Outcome.INELIGIBLE, reason=None,
-                                              amount=Amount("none"), failing=("c",), missing=(), prerequisites=())
+                return MeasureResult.deferred_written(
+                    {"trace": lambda: built, "gaps": tuple}, {"trace": lambda: fast},  # noqa: B023
+                    measure_id="m", outcome=Outcome.INELIGIBLE, reason=None, amount=Amount("none"), failing=("c",),
+                    missing=(), prerequisites=())
             fresh, read = result(), result()
             assert read.trace is built and "_deferred" in read.__dict__  # the gaps still deferred
             assert direct_json(fresh, lambda r=read: r) == direct_json(read) == dumps(plain(read))
