@@ -54,7 +54,7 @@ SubsidyServer(app, options).run()
 """
 
 
-PORTS = range(8330, 8340)  # this benchmark's ports on the shared machine (H3's range); any free port when all are taken
+PORTS = range(8340, 8350)  # this benchmark's ports on the shared machine (H4's range); any free port when all are taken
 
 
 def free_port() -> int:
@@ -208,6 +208,8 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the driver reads
     parser.add_argument("--repeat", type=int, default=3, help="runs of each kind (medians are shown)")
     parser.add_argument("--max-requests", type=int, default=50_000)
     parser.add_argument("--output", type=Path, default=RESULTS)
+    parser.add_argument("--root", type=Path, default=ROOT,
+                        help="the source tree the server runs (e.g. an exported earlier commit, for before/after)")
     args = parser.parse_args(argv)
     if args.client:
         client_main(args)
@@ -226,8 +228,9 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the driver reads
         body_path = Path(tmp) / "evaluate.json"
         body_path.write_bytes(evaluate_body())
         port = free_port()
-        env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(workers), db_url], cwd=ROOT, env=env)
+        root = args.root.resolve()
+        env = {**os.environ, "PYTHONPATH": str(root)}
+        server = subprocess.Popen([sys.executable, "-c", SERVER, str(port), str(workers), db_url], cwd=root, env=env)
         try:
             wait_ready(port, server)
             run_load(port, "POST", "/api/v1/evaluate", body_path, args.concurrency, 1.0, 200)  # warm up every worker
@@ -254,7 +257,7 @@ def main(argv: list[str] | None = None) -> int:  # noqa: C901 - the driver reads
                     "processor": platform.processor() or platform.machine(), "load_average_before": load_before,
                     "load_average_after": load_average(),
                     "note": "shared with other sessions: absolute figures move with their load; ratios less"},
-        "server": {"gunicorn_workers": workers, "worker_class": "sync", "database": "sqlite (temp)",
+        "server": {"tree": str(args.root.resolve()), "gunicorn_workers": workers, "worker_class": "sync", "database": "sqlite (temp)",
                    "rules": "rules/ (whole catalogue)"},
         "load": {"concurrency": args.concurrency, "seconds_per_run": duration, "repeat": args.repeat,
                  "paced_rate": args.rate, "client": "second process, thread pool over http.client on loopback"},

@@ -15,6 +15,7 @@ Submissions are limited per applicant, counted in the database so that all worke
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 import time
@@ -66,7 +67,13 @@ def limiter() -> Limiter:
 
 
 def rate_for(name: str) -> Rate | None:
-    return Rate.parse(current_app.config.get(f"API_{name.upper()}_RATE_LIMIT", DEFAULTS[name]))
+    return _parsed(current_app.config.get(f"API_{name.upper()}_RATE_LIMIT", DEFAULTS[name]))
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(setting: str) -> Rate | None:
+    """Rate.parse of a setting, read once per distinct setting (every evaluate request asked again)."""
+    return Rate.parse(setting)
 
 
 def enforce(name: str) -> None:
