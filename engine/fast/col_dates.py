@@ -39,13 +39,12 @@ def year_parts(ordinals: Any) -> tuple[Any, Any, Any]:
     """(year, day of the year from 0, 1 in a leap year) of every ordinal (a value outside 1..9999-12-31, such
     as an unknown row's placeholder, gives some year within it: its readers mask it out).
 
-    The Gregorian year is 365.2425 days on average, so ordinal / 365.2425 is the year or one off: checked
-    against the first days of that year and the next (no per-row search)."""
+    The Gregorian year is 365.2425 days on average, so (ordinal - 1) / 365.2425 is the year - 1 or one less
+    (for every date: tests/engine/test_fast_columnar_numbers.py): checked against the first day of the next
+    year (no per-row search)."""
     starts, leap, _, _ = calendar()
     ordinals = np.asarray(ordinals, np.int64)
-    index = ((ordinals - 1) * (1 / 365.2425)).astype(np.int64)  # year - 1, or one off
-    np.clip(index, 0, LAST_YEAR - 1, out=index)
-    index -= starts[index] > ordinals
+    index = ((ordinals - 1) * (1 / 365.2425)).astype(np.int64)  # year - 1, or one less
     np.clip(index, 0, LAST_YEAR - 1, out=index)
     index += starts[index + 1] <= ordinals
     np.clip(index, 0, LAST_YEAR - 1, out=index)

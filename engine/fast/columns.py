@@ -100,6 +100,10 @@ def safe_product(a: Any, b: Any) -> tuple[Any, Any]:
 
     Whole columns first: when the largest magnitudes multiply to less than 2**60, so does every row's
     product (two reductions per operand instead of a float64 pass); otherwise float64 decides per row."""
+    if type(b) is int and b == 1 and isinstance(a, np.ndarray):
+        return a, None  # the column itself (nothing writes into a column's arrays)
+    if type(a) is int and a == 1 and isinstance(b, np.ndarray):
+        return b, None
     ma, mb = magnitude(a), magnitude(b)
     if ma < LIMIT and mb < LIMIT and ma * mb < LIMIT:
         return a * b, None

@@ -4,6 +4,7 @@ functions of a code); any other call raises Unsupported and is evaluated row by 
 from __future__ import annotations
 
 import datetime as dt
+import math
 import weakref
 from typing import TYPE_CHECKING, Any
 
@@ -106,6 +107,9 @@ class VectorCalls:
         x = typed(x, "num")
         n_, d_, known, fb = ratio_of(x)
         sizes = magnitude(n_), magnitude(d_)
+        denominators = [bound[1] for row in table.value if isinstance(row, dict)
+                        for bound in map(ratio, (row.get(k) for k in ("min", "over", "max", "under"))) if bound]
+        common: list[Any] = [math.lcm(*denominators) if denominators else 1, None]  # n·Q, computed once
         conds: list[Any] = []
         values: list[Any] = []
         rest: Any = None  # a row without bounds: the value of every row no earlier band took
@@ -121,7 +125,7 @@ class VectorCalls:
                         raise Unsupported
                     if rest is not None:
                         continue  # never reached: only checked, as the scalar band would accept it
-                    test, bad = _against(key, n_, d_, sizes, bound)
+                    test, bad = _against(key, n_, d_, sizes, bound, common)
                     mask = test if mask is None else mask & test
                     fb = merge_fb(fb, bad)
             if rest is not None:
@@ -277,11 +281,13 @@ class VectorCalls:
             column = from_python([results[c] if k else None for c, k in zip(codes, value.known, strict=True)],
                                  self.batch.n)
         else:  # a text of texts: its distinct values (and each row's) follow from the argument's
-            column = V("str", mapped.val[codes], mapped.known[codes] & value.known)
+            known = value.known if mapped.known.all() else mapped.known[codes] & value.known
+            column = V("str", mapped.val[codes], known)
             mapped_codes, mapped_distinct = mapped.factor()
             factor = (mapped_codes[codes], mapped_distinct)
-        bad = value.known & np.array([r is None for r in results], dtype=bool)[codes] if results else None
-        out = column.with_fb(bad) if bad is not None and bad.any() else column.with_fb(value.fb)
+        failed = [r is None for r in results]  # the function refused the text: those rows go to the scalar path
+        bad = value.known & np.array(failed, dtype=bool)[codes] if any(failed) else None
+        out = column.with_fb(merge_fb(bad, value.fb))
         if factor is not None:
             object.__setattr__(out, "_factor", factor)
         return out
@@ -307,15 +313,20 @@ def _chosen(conds: list[Any], values: list[Any], known: Any, fb: Any, other: Any
 _BOUNDS = {"min": ">=", "over": ">", "max": "<=", "under": "<"}
 
 
-def _against(key: str, n_: Any, d_: Any, sizes: tuple[int, int], bound: tuple[int, int]) -> tuple[Any, Any]:
-    """(x against one bound of a band, rows where that is not exact): n / d against p / q as n·q against p·d,
-    the products taken at once when the magnitudes of the whole column prove them exact."""
+def _against(key: str, n_: Any, d_: Any, sizes: tuple[int, int], bound: tuple[int, int], common: list[Any]
+             ) -> tuple[Any, Any]:
+    """(x against one bound of a band, rows where that is not exact): n / d against p / q as n·Q against
+    (p·Q/q)·d, Q the table's common denominator (n·Q is then one product for every bound), the products taken
+    at once when the magnitudes of the whole column prove them exact."""
     p, q = bound
-    if sizes[0] < LIMIT and sizes[1] < LIMIT and abs(p) < LIMIT and q < LIMIT \
-            and sizes[0] * q < LIMIT and sizes[1] * abs(p) < LIMIT:
-        left = n_ if q == 1 else n_ * q
-        right = p if isinstance(d_, int) and d_ == 1 else p * d_
-        return CMP[_BOUNDS[key]](left, right), None
+    scale = common[0]
+    k = p * (scale // q)
+    if sizes[0] < LIMIT and sizes[1] < LIMIT and scale < LIMIT and abs(k) < LIMIT \
+            and sizes[0] * scale < LIMIT and sizes[1] * abs(k) < LIMIT:
+        if common[1] is None:
+            common[1] = n_ if scale == 1 else n_ * scale
+        right = k if isinstance(d_, int) and d_ == 1 else k * d_
+        return CMP[_BOUNDS[key]](common[1], right), None
     left, ok1 = safe_product(n_, q)
     right, ok2 = safe_product(p, d_)
     return CMP[_BOUNDS[key]](left, right), unsafe(ok1, ok2)
