@@ -22,6 +22,17 @@ from itertools import chain, islice
 from typing import Any
 
 _STATE: dict[Any, Any] = {}
+# A local cluster's housekeeping cut to what a batch of chunks needs: no statistical profiler (a thread in every
+# worker taking the GIL 100 times a second to sample the stack), the workers' memory and the system polled every
+# 1-2 s instead of 10 and 2 times a second, the event loops' tick every 200 ms instead of 20, and no work stealing
+# (at most two chunks per worker are in flight). 1M rows, --workers 2: 29.6-31.4 CPU-s, was 36.5-40.7 (load 8-11).
+LOCAL_CLUSTER_CONFIG: dict[str, Any] = {
+    "distributed.worker.profile.enabled": False,
+    "distributed.worker.memory.monitor-interval": "1s",
+    "distributed.admin.system-monitor.interval": "2s",
+    "distributed.admin.tick.interval": "200ms",
+    "distributed.scheduler.work-stealing": False,
+}
 
 
 def state_of(prepare: Callable[[Any], Any], setup: tuple[str, Any]) -> Any:
@@ -111,7 +122,8 @@ def _dask(prepare: Callable[[Any], Any], work: Callable[[Any, Any], Any], setup:
         if fork:
             state_of(prepare, setup)
             setup = (setup[0], None)  # the forked workers hold the state: prepare() is never called there
-        with dask.config.set({"distributed.worker.multiprocessing-method": "fork"} if fork else {}):
+        forked = {"distributed.worker.multiprocessing-method": "fork"} if fork else {}
+        with dask.config.set({**LOCAL_CLUSTER_CONFIG, **forked}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=processes,
                                    dashboard_address=":0", silence_logs=40)
         client = Client(cluster)
