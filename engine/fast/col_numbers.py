@@ -41,6 +41,15 @@ def ratio_of(x: Any) -> tuple[Any, Any, Any, Any]:
     return x.val, x.den, x.known, x.fb
 
 
+def both(a: Any, b: Any) -> Any:
+    """a & b of two known masks, where a constant's is True (the column's own mask, not a copy of it)."""
+    if a is True:
+        return b
+    if b is True:
+        return a
+    return a & b
+
+
 def is_whole(d: Any) -> bool:
     return isinstance(d, int) and d == 1
 
@@ -50,16 +59,16 @@ def compare_numbers(op: str, a: Any, b: Any) -> V:
     bn, bd, bk, bfb = ratio_of(b)
     fb = merge_fb(afb, bfb)
     if is_whole(ad) and is_whole(bd):
-        return V("bool", CMP[op](an, bn), ak & bk, fb)
+        return V("bool", CMP[op](an, bn), both(ak, bk), fb)
     left, ok1 = safe_product(an, bd)
     right, ok2 = safe_product(bn, ad)
-    return V("bool", CMP[op](left, right), ak & bk, merge_fb(fb, unsafe(ok1, ok2)))
+    return V("bool", CMP[op](left, right), both(ak, bk), merge_fb(fb, unsafe(ok1, ok2)))
 
 
 def arithmetic(op: str, a: Any, b: Any, n: int) -> V:
     an, ad, ak, afb = ratio_of(a)
     bn, bd, bk, bfb = ratio_of(b)
-    known, fb = ak & bk, merge_fb(afb, bfb)
+    known, fb = both(ak, bk), merge_fb(afb, bfb)
     if op in "+-" and is_whole(ad) and is_whole(bd):
         value = an + bn if op == "+" else an - bn
         if magnitude(an) + magnitude(bn) < 2**62:  # every row's sum is exact
