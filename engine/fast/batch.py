@@ -64,10 +64,13 @@ class Batch:
         found = self.kind_masks.get(kinds)
         if found is None:
             if not self.kind_masks:
-                distinct, where = np.unique(self.kinds.astype(str), return_inverse=True)
-                self.kind_masks[None] = (distinct, where.reshape(-1))
+                distinct = list(dict.fromkeys(self.kinds.tolist()))  # no text conversion or sort of every row
+                where = np.zeros(self.n, np.intp)
+                for j, kind in enumerate(distinct[1:], 1):
+                    where[self.kinds == kind] = j
+                self.kind_masks[None] = (distinct, where)
             distinct, where = self.kind_masks[None]
-            found = self.kind_masks[kinds] = np.isin(distinct, list(kinds))[where]
+            found = self.kind_masks[kinds] = np.array([k in kinds for k in distinct], bool)[where]
         return found
 
     def field(self, path: str) -> V:
@@ -183,7 +186,8 @@ class ColumnBatch(Batch):
         self.program = program
         self.columns = columns
         self.n = n
-        self.kinds = np.full(n, kind, dtype=object)
+        self.kinds = np.empty(n, dtype=object)
+        self.kinds.fill(kind)  # one text in every row (np.full converts the fill value once per row)
         self.masks = {}
         self.kind_masks = {}
         self.cache = {}
@@ -254,14 +258,18 @@ def _python(column: Any, i: int) -> Any:
 
 
 def _column_value(column: Any, n: int) -> V:
-    known = ~np.ma.getmaskarray(column) if np.ma.isMaskedArray(column) else np.ones(n, bool)
+    # the caller's arrays are used as they are where their type already fits: nothing in engine.fast writes into a
+    # column in place, and copies of every column were faulted in again by each batch
+    mask: Any = np.ma.getmask(column) if np.ma.isMaskedArray(column) else np.ma.nomask
+    known: Any = np.ones(n, bool) if mask is np.ma.nomask or not mask.any() else ~mask
     data = np.ma.getdata(column)
     if data.dtype.kind == "M":
-        return V("date", data.astype("datetime64[D]").astype(np.int64) + dt.date(1970, 1, 1).toordinal(), known)
+        days = data.astype("datetime64[D]", copy=False).view(np.int64)
+        return V("date", days + dt.date(1970, 1, 1).toordinal(), known)
     if data.dtype.kind == "b":
-        return V("bool", data.astype(bool), known)
+        return V("bool", data.astype(bool, copy=False), known)
     if data.dtype.kind in "iu":
-        return V("num", data.astype(np.int64), known)
+        return V("num", data.astype(np.int64, copy=False), known)
     values = data.tolist()
     if known.all():
         if set(map(type, values)) == {str}:  # codes and texts as they are: no pass per row
