@@ -39,7 +39,7 @@ def _legend_rows(series: Sequence[tuple[str, str]], left: int, right: int) -> li
 
 def _text(value: str, limit: float = LABEL_WIDTH - 12) -> str:
     """The label, cut to fit `limit` pixels at 12 px (a CJK character about 12 px, others about 7)."""
-    width, out = 0.0, []
+    width, out = 0.0, list[str]()
     for char in value:
         width += 12 if ord(char) > 0x2E80 else 7
         if width > limit:
