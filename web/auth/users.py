@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
@@ -86,7 +86,12 @@ def _bind_anonymous_session() -> None:
     self-check answers or a CSRF token has none, and would be "cleared" on every request (with a
     remember-cookie deletion sent each time). Loading the user at the start of the request, before a view
     puts anything in an empty session, keeps the check to what it is for.
+
+    Not for the JSON API (blueprint "api"): its views never read the site's user or write the session, and
+    loading it cost ≈ 150k instructions a request (an API page that draws a template still loads it on first use).
     """
+    if request.blueprint == "api":  # bearer tokens, no cookies: the JSON API never reads the site's user
+        return
     if session and "_id" not in session and "_user_id" not in session:
         session["_id"] = login_manager._session_identifier_generator()
     _ = current_user.is_authenticated
