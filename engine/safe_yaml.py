@@ -132,6 +132,22 @@ def _pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+# the standard JSON decoder's complaints (json.decoder, CPython 3.10+) in Chinese; any other is "语法错误"
+_JSON_COMPLAINTS_ZH = (
+    ("Expecting value", "此处应为一个值"),
+    ("Expecting property name enclosed in double quotes", "键名应写在双引号中"),
+    ("Expecting ',' delimiter", "此处缺少逗号"),
+    ("Expecting ':' delimiter", "此处缺少冒号"),
+    ("Extra data", "JSON结束后还有多余内容"),
+    ("Unterminated string", "字符串缺少结尾的双引号"),
+    ("Invalid control character", "字符串中有未转义的控制字符"),
+    ("Invalid \\escape", "无效的转义序列"),
+    ("Invalid \\uXXXX escape", "无效的\\uXXXX转义"),
+    ("Illegal trailing comma", "末尾多了一个逗号"),
+    ("maximum recursion depth", "嵌套层数过多"),
+)
+
+
 def _not_json(text: str, source: str) -> None:
     """Raise NOT_JSON with the standard parser's complaint; JSON that only the bounds refuse gets the YAML pass's
     refusal naming the field (a number with too many digits)."""
@@ -140,7 +156,8 @@ def _not_json(text: str, source: str) -> None:
     except (ValueError, RecursionError) as exc:
         line, column = getattr(exc, "lineno", 0), getattr(exc, "colno", 0)
         reason = getattr(exc, "msg", None) or str(exc)
-        raise DocumentError(source, "NOT_JSON", f"不是有效的JSON（{reason}）", f"not valid JSON ({reason})",
+        zh = next((words for start, words in _JSON_COMPLAINTS_ZH if reason.startswith(start)), "语法错误")
+        raise DocumentError(source, "NOT_JSON", f"不是有效的JSON（{zh}）", f"not valid JSON ({reason})",
                             line, column) from None
     _check_events(text, source)
     raise DocumentError(source, "NOT_JSON", "不是有效的JSON", "not valid JSON")  # pragma: no cover - refused above

@@ -129,7 +129,11 @@ def test_a_body_is_json_only_and_refusals_name_the_place(api: FlaskClient) -> No
                                       content_type="application/json"), 400, "unreadable-json")
     error = problem["errors"][0]
     assert error["code"] == "NOT_JSON" and "request body:2:1" in error["message_en"]
-    assert "不是有效的JSON" in error["message_zh"] and "not valid JSON" in problem["detail"]
+    assert "不是有效的JSON（JSON结束后还有多余内容）" in error["message_zh"] and "not valid JSON" in problem["detail"]
+    assert "Extra data" in error["message_en"] and "Extra" not in error["message_zh"]  # the parser's words, translated
+    error = assert_problem(api.post("/api/v1/evaluate", data='{"profile": {name: "x"}}', content_type="application/json"),
+                           400, "unreadable-json")["errors"][0]
+    assert "request body:1:14" in error["message_en"] and "键名应写在双引号中" in error["message_zh"]
     long_number = '{"profile": {"name": "x", "staff": {"total": ' + "9" * 40 + '}}, "as_of": "2025-06-30"}'
     problem = assert_problem(api.post("/api/v1/evaluate", data=long_number, content_type="application/json"), 400,
                              "unreadable-json")
