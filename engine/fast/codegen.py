@@ -156,15 +156,20 @@ class Generator:
 
     def function(self, name: str, build: Any) -> Fn:
         """def name(run): memo = run.memo; <build() statements>; return <build()'s value>, compiled."""
-        body: list[ast.stmt] = [assign("memo", attr(load("run"), "memo"))]
+        body: list[ast.stmt] = []
         with self.into(body):
             result = build()
         body.append(ast.Return(result))
+        body[:0] = self.prologue()
         args = ast.arguments(posonlyargs=[], args=[ast.arg("run")], kwonlyargs=[], kw_defaults=[], defaults=[])
         tree = ast.Module([ast.FunctionDef(name, args, body, [], None, None)], [])
         code = compile(locate(tree), "<engine.fast.codegen>", "exec")
         inner = next(c for c in code.co_consts if isinstance(c, types.CodeType))
         return types.FunctionType(inner, self.namespace, name)  # type: ignore[return-value]
+
+    def prologue(self) -> list[ast.stmt]:
+        """The statements every function starts with: memo = run.memo."""
+        return [assign("memo", attr(load("run"), "memo"))]
 
     # -- nodes --------------------------------------------------------------------------------------
     def value(self, node: Node, params: dict[str, ParameterSeries]) -> Val:
@@ -203,7 +208,10 @@ class Generator:
             return self._sum_recent_years(node, params)
         if node.name in CLOSURE_CALLS or BUILTINS[node.name].pure or any(type(a) is ListLit for a in node.args):
             return None  # what the closures treat apart (engine.fast.exprs._special_call), or a fresh list literal
-        # any other builtin: its arguments in line, each evaluated, then the builtin itself (as the closure does)
+        return self._builtin(node, params)
+
+    def _builtin(self, node: Call, params: dict[str, ParameterSeries]) -> Val:
+        """A builtin called in line: its arguments, each evaluated, then the builtin itself (as the closure does)."""
         args = [self.value(a, params).expr for a in node.args]
         out = self.fresh()
         self.emit(assign(out, call(self.bind(BUILTINS[node.name].fn), load("run"), *args)))
@@ -513,6 +521,9 @@ def generate(program: Any) -> None:
     for i, plan in enumerate(program.plans.values()):
         plan.values_of = gen.lazily(f"measure_{i}", _leaves_builder(gen, f"measure_{i}", plan),
                                     functools.partial(setattr, plan, "values_of"))
+    from engine.fast.tracedgen import pending  # the traced functions: engine.fast.tracedgen's generator
+
+    pending(program)
 
 
 def _fact_builder(gen: Generator, name: str, fact: Any) -> Callable[[], Fn]:

@@ -1,0 +1,216 @@
+"""Straight-line Python for the traced path: each condition and each fact as one generated function that records
+what engine.fast.exprs's traced closures record (engine.fast.codegen's generator, with the traced reads).
+
+The code is engine.fast.codegen's — built as an `ast` tree from the parsed rule, rule text only as constants, the
+same typed fast paths — with what a traced leaf records on the run's current frame (TracedRun, an
+engine.evaluate.Evaluation): every name read into the frame's `reads` (a fact through the run's `_fact`, which
+keeps its own frame and trace; a field through the run's lazy namespace), every dated parameter read into its
+`params` where it is evaluated, and a condition's own comparison through the run's `record_comparison`. What the
+untraced generator fuses without working out the value a trace shows (ratios compared by cross-multiplication,
+fiscal-year reads from the untraced run's records) is left to the traced closures here, as is every node the
+untraced generator leaves to its closures.
+
+    def condition_7(run):          # what a generated condition does, written out
+        frame = run.frames[-1]
+        reads = frame.reads
+        v1 = run.facts.get('revenue', MISS)
+        if v1 is MISS:
+            v1 = run._fact(k2)     # the fact's own frame and trace (Evaluation._fact)
+        reads['revenue'] = v1
+        frame.params['min_revenue'] = k3
+        if type(v1) is int:
+            v4 = v1 >= 5000000
+        ...
+        run.record_comparison(k5, v1, 5000000, v4)
+        return v4
+"""
+
+from __future__ import annotations
+
+import ast
+import threading
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+from engine.evaluate import param_read
+from engine.expr.nodes import Attr, Call, Compare, ListLit, Node, Param, compare
+from engine.expr.values import Unknown
+from engine.fast.astbuild import assign, attr, call, is_, load
+from engine.fast.calls import MISS
+from engine.fast.codegen import Generator, Val
+from engine.fast.exprs import ExprCompiler
+from engine.fast.protocol import Fn, Program
+from engine.gaps import conditions_of
+from engine.parameters import ParameterSeries
+
+
+def _store_item(target: ast.expr, key: str, value: ast.expr) -> ast.stmt:
+    """target[key] = value, with the key a constant."""
+    return ast.Assign([ast.Subscript(target, ast.Constant(key), ast.Store())], value)
+
+
+class TracedGenerator(Generator):
+    """engine.fast.codegen.Generator whose functions run on a TracedRun and record their reads on its frame."""
+
+    def __init__(self, program: Program):
+        super().__init__(program)
+        self.traced_closures: dict[int, ExprCompiler] = {}
+        self.needs: set[str] = set()  # the prologue's locals the function being written uses
+
+    def prologue(self) -> list[ast.stmt]:
+        """frame = run.frames[-1]; reads = frame.reads — only what the function uses."""
+        needs, self.needs = self.needs, set()
+        out: list[ast.stmt] = []
+        if needs:
+            out.append(assign("frame", ast.Subscript(attr(load("run"), "frames"), ast.Constant(-1), ast.Load())))
+        if "reads" in needs:
+            out.append(assign("reads", attr(load("frame"), "reads")))
+        return out
+
+    def _read(self, path: str, value: ast.expr) -> None:
+        self.needs.update(("frame", "reads"))
+        self.emit(_store_item(load("reads"), path, value))
+
+    # -- what differs from the untraced code ---------------------------------------------------------
+    def value(self, node: Node, params: dict[str, ParameterSeries]) -> Val:
+        if isinstance(node, Param):
+            return self.traced_param(node.name, params)
+        return super().value(node, params)
+
+    def traced_param(self, name: str, params: dict[str, ParameterSeries]) -> Val:
+        """A dated parameter: its value is a constant, its read recorded where it is evaluated (as
+        Evaluation.param does); one not in force is an Unknown, recorded nowhere."""
+        series, as_of = params.get(name), self.program.as_of
+        found = series.at(as_of) if series else None
+        if found is None:
+            return self.constant(self.param(name, params))
+        self.needs.add("frame")
+        self.emit(_store_item(attr(load("frame"), "params"), name, self.bind(param_read(name, found))))
+        return self.constant(found.value)
+
+    def name(self, path: str) -> Val:
+        """Evaluation.lookup of one name: a fact from the run's facts (worked out by the run's _fact on first
+        read), a field from the run's lazy namespace (None → the field's Unknown); recorded in the frame."""
+        program = self.program
+        if path == "as_of":
+            value = self.constant(program.as_of)
+            self._read(path, value.expr)
+            return value
+        out = self.fresh()
+        fact = program.ruleset.facts.get(path)
+        if fact is not None:
+            self.emit(assign(out, call(attr(attr(load("run"), "facts"), "get"), ast.Constant(path), load("MISS"))))
+            self.emit(ast.If(is_(load(out), load("MISS")),
+                             [assign(out, call(attr(load("run"), "_fact"), self.bind(fact)))], []))
+        else:
+            namespace = attr(load("run"), "ns")
+            self.emit(assign(out, call(attr(attr(namespace, "values"), "get"), ast.Constant(path), load("MISS"))))
+            self.emit(ast.If(is_(load(out), load("MISS")),
+                             [assign(out, call(attr(namespace, "get"), ast.Constant(path)))], []))
+            self.emit(ast.If(is_(load(out), ast.Constant(None)),
+                             [assign(out, self.bind(Unknown(frozenset({path}))))], []))
+        self._read(path, load(out))
+        return Val(load(out))
+
+    def closure(self, node: Node, params: dict[str, ParameterSeries]) -> ast.Name:
+        """The traced closure of the sub-tree (engine.fast.exprs), which records what it reads itself."""
+        compiler = self.traced_closures.get(id(params))
+        if compiler is None:
+            compiler = self.traced_closures[id(params)] = ExprCompiler(self.program, params, traced=True)
+        return self.bind(compiler.compile(node))
+
+    def _ratio(self, left: Node) -> None:
+        return None  # the quotient is a value the trace shows (a fact's read, a comparison's left side)
+
+    def _fiscal_year(self, node: Attr, params: dict[str, ParameterSeries]) -> Val:
+        return self.fallback(node, params)  # engine.fast.calls.traced_years_field: reads finance, registered_on
+
+    def _call(self, node: Call, params: dict[str, ParameterSeries]) -> Val | None:
+        """band by its integer plan; any other builtin (the traced closures specialise none) called in line with
+        its arguments, each evaluated, unless an argument is a list literal (a fresh list each time)."""
+        if node.name == "band":
+            return self._band(node, params)
+        if any(type(a) is ListLit for a in node.args):
+            return None
+        return self._builtin(node, params)
+
+    # -- entry points -------------------------------------------------------------------------------
+    def condition(self, name: str, expr: Node, params: dict[str, ParameterSeries]) -> Fn:
+        """A function run → the condition's value; its own comparison (a Compare at its top) recorded last."""
+        if type(expr) is not Compare:
+            return self.function(name, lambda: self.value(expr, params).expr)
+        return self.function(name, lambda: self._recorded(expr, params))
+
+    def _recorded(self, node: Compare, params: dict[str, ParameterSeries]) -> ast.expr:
+        a, b = self.value(node.left, params), self.value(node.right, params)
+        out = self.fresh()
+        if a.const is not MISS and b.const is not MISS:
+            result = compare(node.op, a.const, b.const)
+            if node.negate and type(result) is not Unknown:
+                result = not result
+            self.emit(assign(out, self.constant(result).expr))
+        else:
+            self._compare_into(out, node.op, a, b)
+            self._negate(out, node.negate)
+        self.emit(ast.Expr(call(attr(load("run"), "record_comparison"), self.bind(node), a.expr, b.expr, load(out))))
+        return load(out)
+
+
+_PENDING: dict[int, weakref.ref[Any]] = {}  # id(program) → the program whose traced functions are not installed
+_LOCK = threading.Lock()
+
+
+def pending(program: Any) -> None:
+    """Mark `program` (its untraced code just generated by engine.fast.codegen.generate) for traced code: installed
+    by the first traced run (`install`), once the program's traced closures exist."""
+    key = id(program)
+    _PENDING[key] = weakref.ref(program, lambda _: _PENDING.pop(key, None))
+
+
+def install(program: Any) -> None:
+    """generate_traced(program) once, if the program is marked (TracedRun calls it for every run)."""
+    if _PENDING.get(id(program)) is None:
+        return
+    with _LOCK:
+        ref = _PENDING.get(id(program))
+        if ref is not None and ref() is program:
+            del _PENDING[id(program)]
+            generate_traced(program)
+
+
+def generate_traced(program: Any) -> None:
+    """Give every condition of `program` (program.traced_leaves, by id) and every fact (program.traced_facts) its
+    generated traced function, each built on its first use."""
+    gen = TracedGenerator(program)
+    facts, leaves = program.traced_facts, program.traced_leaves
+    for i, (fid, fact) in enumerate(program.ruleset.facts.items()):
+        facts[fid] = gen.lazily(f"traced_fact_{i}", _fact_builder(gen, f"traced_fact_{i}", fact),
+                                _installer(facts, fid))
+    count = 0
+    for measure in program.ruleset.measures.values():
+        for cond in _conditions(measure):
+            count += 1
+            leaves[id(cond)] = gen.lazily(f"condition_{count}", _condition_builder(gen, f"condition_{count}", cond,
+                                                                                   measure.parameters),
+                                          _installer(leaves, id(cond)))
+
+
+def _conditions(measure: Any) -> list[Any]:
+    return list(conditions_of(measure.criteria).values())
+
+
+def _installer(table: dict[Any, Fn], key: Any) -> Callable[[Fn], None]:
+    return lambda fn: table.__setitem__(key, fn)
+
+
+def _fact_builder(gen: TracedGenerator, name: str, fact: Any) -> Callable[[], Fn]:
+    return lambda: gen.function(name, lambda: gen.value(fact.expr, fact.parameters).expr)
+
+
+def _condition_builder(gen: TracedGenerator, name: str, cond: Any, params: dict[str, ParameterSeries]
+                       ) -> Callable[[], Fn]:
+    return lambda: gen.condition(name, cond.expr, params)
+
+
+__all__ = ["TracedGenerator", "generate_traced", "install", "pending"]
