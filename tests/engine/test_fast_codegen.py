@@ -15,6 +15,7 @@ from engine import evaluate, parse_profile
 from engine.expr.nodes import Compare, Literal, Name
 from engine.fast import CompiledRuleSet
 from engine.fast.codegen import Generator
+from engine.fast.traced import evaluate_traced
 from engine.model import RuleSet
 from tests.conftest import ROOT
 
@@ -105,3 +106,44 @@ def test_functions_are_generated_on_first_use(bench_rules: RuleSet) -> None:
     assert all(f.__code__.co_filename != "<engine.fast.codegen>" for f in stand_ins)
     program.verdicts(generate(1, seed=5)[0][0])
     assert all(plan.values_of.__code__.co_filename == "<engine.fast.codegen>" for plan in program.plans.values())
+
+
+@pytest.mark.parametrize("rules", ["bench", "catalogue"])
+def test_traced_leaves_are_generated_code_with_the_same_trace(rules: str, bench_rules: RuleSet, ruleset: RuleSet
+                                                              ) -> None:
+    """The traced run's conditions and facts are generated (engine.fast.tracedgen) once a profile is decided, and
+    what they record is what evaluate() records: the same JSON, byte for byte; the code only uses the generator's
+    names."""
+    rs = bench_rules if rules == "bench" else ruleset
+    program = CompiledRuleSet(rs, AS_OF)
+    profiles = generate(40, seed=23)[0] + threshold_profiles(each=1)
+    for profile in profiles:
+        parsed = parse_profile(profile, TODAY)
+        assert evaluate_traced(program, parsed).to_json() == evaluate(rs, parsed, AS_OF).to_json(), profile["name"]
+    functions = [*program.traced_leaves.values(), *program.traced_facts.values()]
+    built = [f for f in functions if f.__code__.co_filename == "<engine.fast.codegen>"]
+    assert len(built) > len(functions) // 2
+    allowed = {"MISS", "Fraction", "Unknown", "compare", "arithmetic", "combine", "type", "divmod", "int", "bool",
+               "str", "numerator", "denominator", "get", "merge", "frames", "reads", "params", "facts", "_fact", "ns",
+               "values", "record_comparison"}
+    for f in built:
+        assert all(n in allowed or re.fullmatch(r"k\d+", n) for n in f.__code__.co_names), f.__code__.co_names
+        assert all(re.fullmatch(r"run|frame|reads|[vqrfi]\d+", n) for n in f.__code__.co_varnames)
+
+
+def test_traced_rule_text_stays_data(bench_rules: RuleSet) -> None:
+    """A string in a rule that looks like Python is a constant in the traced code too, and the read is recorded."""
+    from engine.fast.traced import TracedRun
+    from engine.fast.tracedgen import TracedGenerator
+    from engine.trace import Frame
+
+    program = CompiledRuleSet(bench_rules, AS_OF)
+    hostile = '"); __import__("os").system("echo pwned"); ("'
+    node = Compare("==", Name("tech_field"), Literal(hostile))
+    fn = TracedGenerator(program).condition("probe", node, {})
+    run = TracedRun(program, parse_profile(generate(1, seed=5)[0][0], TODAY).profile)
+    frame = Frame()
+    run.frames.append(frame)
+    assert fn(run) is False and "tech_field" in frame.reads
+    assert frame.comparisons[-1]["right"] == hostile
+    assert "__import__" not in fn.__code__.co_names and hostile in fn.__code__.co_consts
