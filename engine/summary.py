@@ -32,6 +32,9 @@ _SHARED: dict[int, tuple[Any, Any]] = {}  # id → (stacking or verdict, its pla
 def _amount(amount: Amount) -> dict[str, Any]:
     """plain(amount), a fresh dict; the compiled path shares its amount objects (none, fixed sums), so each is
     converted once."""
+    found = _AMOUNTS.get(id(amount))  # remembered(), its lookup in line (every result reads one)
+    if found is not None and found[0] is amount:
+        return found[1].copy()
     return dict(remembered(_AMOUNTS, amount, plain, LIMIT))
 
 
@@ -43,11 +46,18 @@ def _kept(value: Any, convert: Any) -> Any:
 
 def result_summary(result: Any, gaps: Any) -> dict[str, Any]:
     """One measure's summary from a MeasureResult or a Verdict and its gaps."""
-    out: dict[str, Any] = {"measure_id": result.measure_id, "outcome": result.outcome._value_,
-                           "reason": result.reason, "amount": _amount(result.amount), "failing": list(result.failing),
-                           "missing": list(result.missing), "gaps": plain(gaps) if gaps else []}
-    if result.prerequisites:
-        out["prerequisites"] = list(result.prerequisites)
+    return _summary(gaps, result.measure_id, result.outcome, result.reason, result.amount, result.failing,
+                    result.missing, result.prerequisites)
+
+
+def _summary(gaps: Any, measure_id: str, outcome: Outcome, reason: str | None, amount: Amount,
+             failing: Any, missing: Any, prerequisites: Any) -> dict[str, Any]:
+    """result_summary from the result's fields (a Verdict's, in its order: `_summary(gaps, *verdict)`)."""
+    out: dict[str, Any] = {"measure_id": measure_id, "outcome": outcome._value_, "reason": reason,
+                           "amount": _amount(amount), "failing": list(failing), "missing": list(missing),
+                           "gaps": plain(gaps) if gaps else []}
+    if prerequisites:
+        out["prerequisites"] = list(prerequisites)
     return out
 
 
@@ -119,15 +129,44 @@ def _run(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | No
 def _results(run: Any, ruleset: RuleSet, verdicts: tuple[Any, ...], shared: Any) -> list[Any]:
     """Each verdict's result_summary with its gaps. A not-applicable verdict is one object per measure and reason,
     shared by every run, and never fails (no gaps): it is `_kept(verdict, shared)` when `shared` is given, else a
-    copy of its summary worked out once."""
-    if shared is None:
-        return [_copy(remembered(_FRESH, v, _summary_alone, LIMIT)) if v.outcome is _NOT_APPLICABLE else
+    fresh copy of its summary, whose parts are worked out once (`_fresh`)."""
+    if shared is not None:
+        return [_kept(v, shared) if v.outcome is _NOT_APPLICABLE else
                 result_summary(v, _gaps(run, ruleset, v) if v.failing else ()) for v in verdicts]
-    return [_kept(v, shared) if v.outcome is _NOT_APPLICABLE else
-            result_summary(v, _gaps(run, ruleset, v) if v.failing else ()) for v in verdicts]
+    out: list[Any] = []
+    append = out.append
+    fresh = _FRESH
+    for v in verdicts:
+        if v[1] is _NOT_APPLICABLE:  # Verdict's outcome (a NamedTuple: read by index, not by property)
+            found = fresh.get(id(v))
+            if found is None or found[0] is not v:
+                found = _fresh(v)
+            _, mid, reason, amount, bare = found
+            if bare:  # no failing, missing or prerequisites: the summary of _summary_alone, built at once
+                append({"measure_id": mid, "outcome": "not_applicable", "reason": reason, "amount": amount.copy(),
+                        "failing": [], "missing": [], "gaps": []})
+            else:
+                append(_copy(remembered(_TEMPLATES, v, _summary_alone, LIMIT)))
+        else:
+            append(_summary(_gaps(run, ruleset, v) if v[4] else (), *v))
+    return out
 
 
-_FRESH: dict[int, tuple[Any, Any]] = {}  # id → (not-applicable verdict, its summary: never given out, only copied)
+_FRESH: dict[int, tuple[Any, ...]] = {}  # id → (not-applicable verdict, measure id, reason, plain amount, bare)
+_TEMPLATES: dict[int, tuple[Any, Any]] = {}  # id → (verdict, its summary: never given out, only copied)
+
+
+def _fresh(verdict: Any) -> tuple[Any, ...]:
+    """A not-applicable verdict's parts, kept by identity like `remembered`'s (its summary is
+    `_summary_alone(verdict)`: only the amount is not a constant or an empty list)."""
+    summary = _summary_alone(verdict)
+    bare = not (summary["failing"] or summary["missing"] or "prerequisites" in summary)
+    assert summary["outcome"] == "not_applicable" and not summary["gaps"]
+    found = (verdict, summary["measure_id"], summary["reason"], summary["amount"], bare)
+    if len(_FRESH) >= LIMIT:
+        _FRESH.clear()
+    _FRESH[id(verdict)] = found
+    return found
 
 
 def _summary_alone(verdict: Any) -> dict[str, Any]:
@@ -141,6 +180,8 @@ def _copy(summary: dict[str, Any]) -> dict[str, Any]:
     out["failing"] = out["failing"][:]
     out["missing"] = out["missing"][:]
     out["gaps"] = out["gaps"][:]
+    if "prerequisites" in out:
+        out["prerequisites"] = out["prerequisites"][:]
     return out
 
 
