@@ -19,6 +19,7 @@ and / or / not (a comparison, if(), arithmetic) a Conditional reads as unknown (
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -261,16 +262,27 @@ def tree_evaluator(tree: CriteriaTree) -> Callable[[Sequence[Any]], list[Any]]:
         stack.extend(reversed(node.children))
     size = len(nodes)
     leaves = tuple((n.pos, n.leaf) for n in nodes if n.kind == "condition")
-    groups = tuple((n.kind, n.pos, tuple(c.pos for c in n.children)) for n in reversed(nodes) if n.kind != "condition")
+    groups = tuple((n.kind, n.pos, _children_of(tuple(c.pos for c in n.children)))
+                   for n in reversed(nodes) if n.kind != "condition")
 
     def values(leaf_values: Sequence[Any]) -> list[Any]:
         out: list[Any] = [None] * size
         for pos, i in leaves:
             out[pos] = leaf_values[i]
         for op, pos, children in groups:
-            out[pos] = combine(op, [out[k] for k in children])
+            out[pos] = combine(op, children(out))
         return out
     return values
+
+
+def _children_of(positions: tuple[int, ...]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """A function giving the values at `positions` of a list, in order (a tuple; no comprehension to call)."""
+    if len(positions) > 1:
+        return operator.itemgetter(*positions)
+    if positions:
+        pos = positions[0]
+        return lambda out: (out[pos],)
+    return lambda out: ()
 
 
 def tree_function(tree: CriteriaTree) -> Callable[[Sequence[Any]], Any]:
