@@ -145,6 +145,8 @@ class MeasurePlan:
         closures = self.leaves
         # run → every condition's value, in order; engine.fast.codegen replaces it with generated code
         self.values_of: Callable[[Any], list[Any]] = lambda run: [leaf(run) for leaf in closures]
+        # a traced run → (every condition's value, its frame), in order; engine.fast.tracedgen's generated code
+        self.traced_values: Callable[[Any], tuple[list[Any], list[Any]]] | None = None
         self.measure = measure
         benefit = (measure.benefit.amount, measure.benefit.rate)
         self.amounts: dict[Outcome, Amount] | None = {} if all(

@@ -16,7 +16,7 @@ from engine.canonical import profile_hash_of
 from engine.decision import Amount, Decision, MeasureResult, Outcome, Stacking
 from engine.evaluate import Evaluation, decide_with, not_applicable
 from engine.fast.exprs import MISS
-from engine.fast.plan import Verdict
+from engine.fast.plan import MeasurePlan, Verdict
 from engine.fast.protocol import Program
 from engine.fast.source import unwrap
 from engine.fast.tracedgen import install
@@ -57,6 +57,7 @@ class TracedRun(Evaluation):
         self.program = program
         self.by_year: dict[int, Any] | None = None
         self.applies: dict[str, MeasureResult | None] | None = None
+        self.plan: MeasurePlan | None = None
 
     def records_by_year(self, records: list[dict[str, Any]]) -> dict[int, Any]:
         """The finance records by year (as recent_years() indexes them), built once per profile."""
@@ -65,7 +66,8 @@ class TracedRun(Evaluation):
         return self.by_year
 
     def tree_of(self, measure: Measure) -> tuple[CriteriaTree, list[Condition]]:
-        return self.program.plans[measure.id].criteria
+        plan = self.plan = self.program.plans[measure.id]  # the measure whose conditions run next
+        return plan.criteria
 
     def measure(self, measure: Measure) -> MeasureResult:
         applies = self.applies
@@ -94,7 +96,11 @@ class TracedRun(Evaluation):
             self.frames.pop()
 
     def run_conditions(self, conditions: list[Condition]) -> tuple[list[Any], list[Frame]]:
-        """Evaluation's (run_condition of each, in order), the loop written out."""
+        """Evaluation's (run_condition of each, in order): the measure's generated function
+        (engine.fast.tracedgen) when these are its conditions, else the loop written out."""
+        plan = self.plan
+        if plan is not None and plan.criteria[1] is conditions and plan.traced_values is not None:
+            return plan.traced_values(self)
         leaves, stack = self.program.traced_leaves, self.frames
         values, frames = [], []
         for cond in conditions:

@@ -28,6 +28,7 @@ untraced generator leaves to its closures.
 from __future__ import annotations
 
 import ast
+import functools
 import threading
 import weakref
 from collections.abc import Callable
@@ -36,13 +37,14 @@ from typing import Any
 from engine.evaluate import param_read
 from engine.expr.nodes import Attr, Call, Compare, ListLit, Node, Param, compare
 from engine.expr.values import Unknown
-from engine.fast.astbuild import assign, attr, call, is_, load
+from engine.fast.astbuild import assign, attr, call, is_, load, store
 from engine.fast.calls import MISS
 from engine.fast.codegen import Generator, Val
 from engine.fast.exprs import ExprCompiler
 from engine.fast.protocol import Fn, Program
 from engine.gaps import conditions_of
 from engine.parameters import ParameterSeries
+from engine.trace import Frame
 
 
 def _store_item(target: ast.expr, key: str, value: ast.expr) -> ast.stmt:
@@ -57,10 +59,14 @@ class TracedGenerator(Generator):
         super().__init__(program)
         self.traced_closures: dict[int, ExprCompiler] = {}
         self.needs: set[str] = set()  # the prologue's locals the function being written uses
+        self.namespace["Frame"] = Frame
 
     def prologue(self) -> list[ast.stmt]:
-        """frame = run.frames[-1]; reads = frame.reads — only what the function uses."""
+        """frame = run.frames[-1]; reads = frame.reads — only what the function uses (a measure's function:
+        stack = run.frames, each condition's frame its own)."""
         needs, self.needs = self.needs, set()
+        if "stack" in needs:
+            return [assign("stack", attr(load("run"), "frames"))]
         out: list[ast.stmt] = []
         if needs:
             out.append(assign("frame", ast.Subscript(attr(load("run"), "frames"), ast.Constant(-1), ast.Load())))
@@ -138,9 +144,34 @@ class TracedGenerator(Generator):
     # -- entry points -------------------------------------------------------------------------------
     def condition(self, name: str, expr: Node, params: dict[str, ParameterSeries]) -> Fn:
         """A function run → the condition's value; its own comparison (a Compare at its top) recorded last."""
-        if type(expr) is not Compare:
-            return self.function(name, lambda: self.value(expr, params).expr)
-        return self.function(name, lambda: self._recorded(expr, params))
+        return self.function(name, lambda: self._condition(expr, params))
+
+    def _condition(self, expr: Node, params: dict[str, ParameterSeries]) -> ast.expr:
+        return self._recorded(expr, params) if type(expr) is Compare else self.value(expr, params).expr
+
+    def measure(self, name: str, conditions: list[Any], params: dict[str, ParameterSeries]) -> Fn:
+        """A function run → ([each condition's value], [each condition's frame]), in order: what TracedRun's
+        run_conditions gives (each condition run on a fresh frame pushed on the run's stack, popped after)."""
+        def build() -> ast.expr:
+            values: list[ast.expr] = []
+            frames: list[ast.expr] = []
+            for cond in conditions:
+                out, frame = self.fresh(), self.fresh("f")
+                body: list[ast.stmt] = []
+                self.needs = set()
+                with self.into(body):
+                    self.emit(assign(out, self._condition(cond.expr, params)))
+                setup = [ast.Assign([store(frame), store("frame")], call(load("Frame"))),
+                         ast.Expr(call(attr(load("stack"), "append"), load(frame)))]
+                if "reads" in self.needs:
+                    body.insert(0, assign("reads", attr(load("frame"), "reads")))
+                self.block.extend(setup)
+                self.emit(ast.Try(body, [], [], [ast.Expr(call(attr(load("stack"), "pop")))]))
+                values.append(load(out))
+                frames.append(load(frame))
+            self.needs = {"stack"}
+            return ast.Tuple([ast.List(values, ast.Load()), ast.List(frames, ast.Load())], ast.Load())
+        return self.function(name, build)
 
     def _recorded(self, node: Compare, params: dict[str, ParameterSeries]) -> ast.expr:
         a, b = self.value(node.left, params), self.value(node.right, params)
@@ -187,6 +218,9 @@ def generate_traced(program: Any) -> None:
     for i, (fid, fact) in enumerate(program.ruleset.facts.items()):
         facts[fid] = gen.lazily(f"traced_fact_{i}", _fact_builder(gen, f"traced_fact_{i}", fact),
                                 _installer(facts, fid))
+    for i, plan in enumerate(program.plans.values()):
+        plan.traced_values = gen.lazily(f"traced_measure_{i}", _measure_builder(gen, f"traced_measure_{i}", plan),
+                                        functools.partial(setattr, plan, "traced_values"))
     count = 0
     for measure in program.ruleset.measures.values():
         for cond in _conditions(measure):
@@ -206,6 +240,10 @@ def _installer(table: dict[Any, Fn], key: Any) -> Callable[[Fn], None]:
 
 def _fact_builder(gen: TracedGenerator, name: str, fact: Any) -> Callable[[], Fn]:
     return lambda: gen.function(name, lambda: gen.value(fact.expr, fact.parameters).expr)
+
+
+def _measure_builder(gen: TracedGenerator, name: str, plan: Any) -> Callable[[], Fn]:
+    return lambda: gen.measure(name, plan.criteria[1], plan.measure.parameters)
 
 
 def _condition_builder(gen: TracedGenerator, name: str, cond: Any, params: dict[str, ParameterSeries]

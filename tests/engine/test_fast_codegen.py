@@ -120,15 +120,15 @@ def test_traced_leaves_are_generated_code_with_the_same_trace(rules: str, bench_
     for profile in profiles:
         parsed = parse_profile(profile, TODAY)
         assert evaluate_traced(program, parsed).to_json() == evaluate(rs, parsed, AS_OF).to_json(), profile["name"]
-    functions = [*program.traced_leaves.values(), *program.traced_facts.values()]
-    built = [f for f in functions if f.__code__.co_filename == "<engine.fast.codegen>"]
+    functions = [*program.traced_facts.values(), *(plan.traced_values for plan in program.plans.values())]
+    built = [f for f in functions if f is not None and f.__code__.co_filename == "<engine.fast.codegen>"]
     assert len(built) > len(functions) // 2
     allowed = {"MISS", "Fraction", "Unknown", "compare", "arithmetic", "combine", "type", "divmod", "int", "bool",
                "str", "numerator", "denominator", "get", "merge", "frames", "reads", "params", "facts", "_fact", "ns",
-               "values", "record_comparison"}
+               "values", "record_comparison", "Frame", "append", "pop"}
     for f in built:
         assert all(n in allowed or re.fullmatch(r"k\d+", n) for n in f.__code__.co_names), f.__code__.co_names
-        assert all(re.fullmatch(r"run|frame|reads|[vqrfi]\d+", n) for n in f.__code__.co_varnames)
+        assert all(re.fullmatch(r"run|frame|reads|stack|[vqrfi]\d+", n) for n in f.__code__.co_varnames)
 
 
 def test_traced_rule_text_stays_data(bench_rules: RuleSet) -> None:
