@@ -37,9 +37,9 @@ from typing import Any
 from engine.evaluate import param_read
 from engine.expr.nodes import Attr, Call, Compare, ListLit, Node, Param, compare
 from engine.expr.values import Unknown
-from engine.fast.astbuild import assign, attr, call, is_, load, store
+from engine.fast.astbuild import assign, attr, call, is_, load, store, type_is
 from engine.fast.calls import MISS
-from engine.fast.codegen import Generator, Val
+from engine.fast.codegen import Generator, Val, _years
 from engine.fast.exprs import ExprCompiler
 from engine.fast.protocol import Fn, Program
 from engine.gaps import conditions_of
@@ -79,11 +79,6 @@ class TracedGenerator(Generator):
         self.emit(_store_item(load("reads"), path, value))
 
     # -- what differs from the untraced code ---------------------------------------------------------
-    def value(self, node: Node, params: dict[str, ParameterSeries]) -> Val:
-        if isinstance(node, Param):
-            return self.traced_param(node.name, params)
-        return super().value(node, params)
-
     def traced_param(self, name: str, params: dict[str, ParameterSeries]) -> Val:
         """A dated parameter: its value is a constant, its read recorded where it is evaluated (as
         Evaluation.param does); one not in force is an Unknown, recorded nowhere."""
@@ -129,8 +124,67 @@ class TracedGenerator(Generator):
     def _ratio(self, left: Node) -> None:
         return None  # the quotient is a value the trace shows (a fact's read, a comparison's left side)
 
+    def value(self, node: Node, params: dict[str, ParameterSeries]) -> Val:
+        if isinstance(node, Param):
+            return self.traced_param(node.name, params)
+        if isinstance(node, Attr) and _years(node.target) == "recent_years" and self._plain_records():
+            return self._recent_years(node)
+        return super().value(node, params)
+
+    def _plain_records(self) -> bool:
+        """finance and registered_on are profile fields (what engine.fast.calls.traced_years_field looks up)."""
+        facts = self.program.ruleset.facts
+        return "finance" not in facts and "registered_on" not in facts
+
+    def _by_year(self) -> ast.Name:
+        """The run's finance records by year (run.records_by_year of the finance read, recorded), once a profile."""
+        records, by_year = self.name("finance"), self.fresh()
+        self.emit(assign(by_year, attr(load("run"), "by_year")))
+        self.emit(ast.If(is_(load(by_year), ast.Constant(None)),
+                         [assign(by_year, call(attr(load("run"), "records_by_year"), records.expr))], []))
+        return load(by_year)
+
+    def _year_value(self, out: str, by_year: ast.expr, year: ast.expr, name: str, no_year: ast.expr,
+                    no_value: ast.expr) -> list[ast.stmt]:
+        """out = the year's record's value (traced_years_field's value_of): no record → no_year, None → no_value."""
+        item = self.fresh("i")
+        return [assign(item, call(attr(by_year, "get"), year)),
+                ast.If(is_(load(item), ast.Constant(None)), [assign(out, no_year)], [
+                    assign(out, call(attr(load(item), "get"), ast.Constant(name))),
+                    ast.If(is_(load(out), ast.Constant(None)), [assign(out, no_value)], [])])]
+
     def _fiscal_year(self, node: Attr, params: dict[str, ParameterSeries]) -> Val:
-        return self.fallback(node, params)  # engine.fast.calls.traced_years_field: reads finance, registered_on
+        """fy(k).name as engine.fast.calls.traced_years_field reads it (finance recorded), in line."""
+        if not self._plain_records():
+            return self.fallback(node, params)
+        year = self.program.as_of.year - int(node.target.args[0].value)  # type: ignore[attr-defined]
+        by_year, out = self._by_year(), self.fresh()
+        self.block.extend(self._year_value(
+            out, by_year, ast.Constant(year), node.name, self.bind(Unknown(frozenset({f"finance[{year}]"}))),
+            self.bind(Unknown(frozenset({f"finance[{year}].{node.name}"})))))
+        return Val(load(out))
+
+    def _recent_years(self, node: Attr) -> Val:
+        """recent_years(n).name as traced_years_field reads it: registered_on recorded (an Unknown is the
+        answer), then finance, then each year's value from max(first, registered year) to last, in a list."""
+        last = self.program.as_of.year - 1
+        first = last - int(node.target.args[0].value) + 1  # type: ignore[attr-defined]
+        registered, out = self.name("registered_on"), self.fresh()
+        self.emit(assign(out, registered.expr))
+        known: list[ast.stmt] = []
+        with self.into(known):
+            by_year, year, value = self._by_year(), self.fresh("i"), self.fresh()
+            no_year = {y: Unknown(frozenset({f"finance[{y}]"})) for y in range(first, last + 1)}
+            no_value = {y: Unknown(frozenset({f"finance[{y}].{node.name}"})) for y in range(first, last + 1)}
+            self.emit(assign(out, ast.List([], ast.Load())))
+            start = call(load("max"), ast.Constant(first), attr(registered.expr, "year"))
+            body = self._year_value(value, by_year, load(year), node.name,
+                                    ast.Subscript(self.bind(no_year), load(year), ast.Load()),
+                                    ast.Subscript(self.bind(no_value), load(year), ast.Load()))
+            body.append(ast.Expr(call(attr(load(out), "append"), load(value))))
+            self.emit(ast.For(store(year), call(load("range"), start, ast.Constant(last + 1)), body, []))
+        self.emit(ast.If(type_is(load(out), "Unknown", negate=True), known, []))
+        return Val(load(out))
 
     def _call(self, node: Call, params: dict[str, ParameterSeries]) -> Val | None:
         """band by its integer plan; any other builtin (the traced closures specialise none) called in line with
