@@ -84,9 +84,22 @@ def summarise(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str]
         parsed: a ParsedProfile or a validated profile model (its hash is part of the summary).
     """
     top, run, verdicts = _run(ruleset, parsed, as_of, measures)
-    top["stacking"] = plain(top["stacking"])
+    top["stacking"] = _stacking_copy(remembered(_STACKINGS, top["stacking"], plain, LIMIT))
     top["results"] = _results(run, ruleset, verdicts, None)
     return top
+
+
+_STACKINGS: dict[int, tuple[Any, Any]] = {}  # id → (stacking, plain(stacking): never given out, only copied)
+
+
+def _stacking_copy(data: dict[str, Any]) -> dict[str, Any]:
+    """A new copy of a Stacking's plain form (the caller owns what it gets): its dict, and its lists of texts or of
+    pairs (`dropped`) copied; the texts and numbers are shared."""
+    out = data.copy()
+    for key, value in data.items():
+        if type(value) is list:
+            out[key] = [item[:] for item in value] if value and type(value[0]) is list else value[:]
+    return out
 
 
 def summary_json(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None = None) -> bytes:

@@ -15,6 +15,7 @@ from engine.model import RuleSet
 from engine.stacking import best_combination
 
 COUNTED = (Outcome.ELIGIBLE, Outcome.CONDITIONAL)
+_ELIGIBLE, _CONDITIONAL = COUNTED
 LIMIT = 4096
 
 
@@ -26,8 +27,9 @@ class StackingCache:
         self.found: dict[tuple[Any, ...], Stacking] = {}
 
     def __call__(self, results: Iterable[Any]) -> Stacking:
-        results = tuple(results)
-        key = tuple([(r.measure_id, r.outcome, r.amount) for r in results if r.outcome in COUNTED])
+        if type(results) is not tuple:
+            results = tuple(results)
+        key = tuple([(r.measure_id, o, r.amount) for r in results if (o := r.outcome) is _ELIGIBLE or o is _CONDITIONAL])
         try:
             found = self.found.get(key)
         except TypeError:  # an amount that does not hash (none in today's rules)
