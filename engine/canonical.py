@@ -31,7 +31,12 @@ def fraction_text(value: Fraction) -> str:
     >>> fraction_text(Fraction(1, 20)), fraction_text(Fraction(1, 3))
     ('0.05', '1/3')
     """
-    den = value.denominator
+    return _ratio_text(value.numerator, value.denominator)
+
+
+def _ratio_text(numerator: int, denominator: int) -> str:
+    """fraction_text of numerator / denominator in lowest terms (denominator > 0)."""
+    den = denominator
     twos = fives = 0
     while den % 2 == 0:
         den //= 2
@@ -40,10 +45,10 @@ def fraction_text(value: Fraction) -> str:
         den //= 5
         fives += 1
     if den != 1:
-        return f"{value.numerator}/{value.denominator}"
+        return f"{numerator}/{denominator}"
     places = max(twos, fives)
-    text = f"{abs(value.numerator) * (10**places // value.denominator):0{places + 1}d}"  # exact: den | 10**places
-    sign = "-" if value.numerator < 0 else ""
+    text = f"{abs(numerator) * (10**places // denominator):0{places + 1}d}"  # exact: den | 10**places
+    sign = "-" if numerator < 0 else ""
     return f"{sign}{text[:-places]}.{text[-places:]}".rstrip("0").rstrip(".") if places else f"{sign}{text}"
 
 
@@ -141,6 +146,12 @@ def _fraction(value: Fraction) -> Any:
     return value.numerator if value.denominator == 1 else fraction_text(value)
 
 
+def _decimal(value: Decimal) -> Any:
+    """_fraction(Fraction(value)), without building the Fraction (its ratio is in lowest terms already)."""
+    num, den = value.as_integer_ratio()
+    return num if den == 1 else _ratio_text(num, den)
+
+
 def _float(value: float) -> Any:
     raise TypeError("floats are not canonical; use int, Decimal or Fraction")
 
@@ -156,7 +167,7 @@ def _converter(kind: type, table: _Table) -> Callable[[Any], Any]:  # noqa: C901
     if issubclass(kind, Fraction):
         return _fraction
     if issubclass(kind, Decimal):
-        return lambda v: _fraction(Fraction(v))
+        return _decimal
     if issubclass(kind, float):
         return _float
     if issubclass(kind, Interval):
