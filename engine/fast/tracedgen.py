@@ -105,10 +105,17 @@ class TracedGenerator(Generator):
             self.emit(ast.If(is_(load(out), load("MISS")),
                              [assign(out, call(attr(load("run"), "_fact"), self.bind(fact)))], []))
         else:
-            namespace = attr(load("run"), "ns")
-            self.emit(assign(out, call(attr(attr(namespace, "values"), "get"), ast.Constant(path), load("MISS"))))
-            self.emit(ast.If(is_(load(out), load("MISS")),
-                             [assign(out, call(attr(namespace, "get"), ast.Constant(path)))], []))
+            # LazyNamespace.get in line: the value read before, else the source's accessor for the name, kept
+            namespace, accessors = self.fresh(), program.accessors
+            getter = ast.IfExp(attr(load(namespace), "is_dict"), self.bind(accessors.get(path, True)),
+                               self.bind(accessors.get(path, False)))
+            self.emit(assign(namespace, attr(load("run"), "ns")))
+            self.emit(assign(out, call(attr(attr(load(namespace), "values"), "get"), ast.Constant(path),
+                                       load("MISS"))))
+            self.emit(ast.If(is_(load(out), load("MISS")), [
+                assign(out, call(getter, attr(load(namespace), "src"))),
+                ast.Assign([ast.Subscript(attr(load(namespace), "values"), ast.Constant(path), ast.Store())],
+                           load(out))], []))
             self.emit(ast.If(is_(load(out), ast.Constant(None)),
                              [assign(out, self.bind(Unknown(frozenset({path}))))], []))
         self._read(path, load(out))
