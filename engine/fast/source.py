@@ -14,6 +14,7 @@ import typing
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
+from operator import attrgetter
 from typing import Any
 
 from pydantic import BaseModel
@@ -121,11 +122,48 @@ def _model_two(section: str, name: str, path: str) -> Accessor:
     return two
 
 
+def _model_section(section: str, name: str, path: str) -> Accessor:
+    """_model_two for a section that every profile model declaring it types as a model (never a list): both reads
+    by one operator.attrgetter; a model without the section, or a section left empty (None), gives None."""
+    read = attrgetter(f"{section}.{name}")
+
+    def two(obj: Any) -> Any:
+        try:
+            value = read(obj)
+        except AttributeError:
+            return None
+        kind = type(value)
+        if kind is int or kind is bool or kind is str or value is None:
+            return value
+        if kind is Decimal:
+            return exact_value(value)
+        return _scalar_or_list(value, path)
+    return two
+
+
+def _is_section(section: str, name: str) -> bool:
+    """True when every profile model with a field `section` types it as a model (or None) that has a field `name`."""
+    found = False
+    for model in KIND_MODELS.values():
+        info = model.model_fields.get(section)
+        if info is None:
+            continue
+        types = [a for a in (info.annotation, *typing.get_args(info.annotation)) if a is not type(None)]
+        inner = [a for a in types if isinstance(a, type) and issubclass(a, BaseModel)]
+        if len(inner) != 1 or any(a is not inner[0] and a is not info.annotation for a in types) \
+                or name not in inner[0].model_fields:
+            return False
+        found = True
+    return found
+
+
 def _walk_model(parts: tuple[str, ...], path: str) -> Accessor:
     leaf = _leaf(path)
     if len(parts) == 1:
         return _model_one(parts[0], path)
     if len(parts) == 2:
+        if _is_section(*parts):
+            return _model_section(parts[0], parts[1], path)
         return _model_two(parts[0], parts[1], path)
 
     def get(obj: Any) -> Any:
