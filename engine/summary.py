@@ -65,7 +65,7 @@ def header(engine_version: str, ruleset_hash: str, as_of: str, profile_hash: str
            warnings: Any, stacking: Any) -> dict[str, Any]:
     return {"engine_version": engine_version, "ruleset_hash": ruleset_hash, "as_of": as_of,
             "profile_hash": profile_hash, "profile_kind": profile_kind,
-            "warnings": [w.as_dict() for w in warnings], "stacking": plain(stacking)}
+            "warnings": [w.as_dict() for w in warnings] if warnings else [], "stacking": plain(stacking)}
 
 
 def summary_of(decision: Decision) -> dict[str, Any]:
@@ -126,17 +126,31 @@ def _plain_fragment(value: Any) -> Any:
 def _run(ruleset: RuleSet, parsed: Any, as_of: dt.date, measures: list[str] | None
          ) -> tuple[dict[str, Any], Any, tuple[Any, ...]]:
     """The header (its stacking not yet converted), the untraced run and its verdicts."""
-    from engine.fast import compile_ruleset
-    from engine.profile import ParsedProfile
-
-    profile = parsed.profile if isinstance(parsed, ParsedProfile) else parsed
-    warnings = parsed.warnings if isinstance(parsed, ParsedProfile) else ()
+    compile_ruleset, parsed_profile = _LATE or _late()
+    if isinstance(parsed, parsed_profile):
+        profile, warnings = parsed.profile, parsed.warnings
+    else:
+        profile, warnings = parsed, ()
     program = compile_ruleset(ruleset, as_of)
     run, verdicts = program.run(profile, measures)
     top = header(__version__, ruleset.hash, as_of.isoformat(), profile_hash_of(profile), profile.kind, warnings,
                  None)
     top["stacking"] = program.stacking(verdicts)  # converted by the caller: plain data, or bytes written once
     return top, run, verdicts
+
+
+_LATE: tuple[Any, ...] = ()  # (compile_ruleset, ParsedProfile), once imported
+
+
+def _late() -> tuple[Any, ...]:
+    """engine.fast's compile_ruleset and ParsedProfile, imported on first use (engine.fast imports this module):
+    kept, as a `from … import` of a package runs importlib's Python-level fromlist handling every time."""
+    global _LATE
+    from engine.fast import compile_ruleset
+    from engine.profile import ParsedProfile
+
+    _LATE = (compile_ruleset, ParsedProfile)
+    return _LATE
 
 
 def _results(run: Any, ruleset: RuleSet, verdicts: tuple[Any, ...], shared: Any) -> list[Any]:
