@@ -351,7 +351,7 @@ def failing_function(tree: CriteriaTree) -> Callable[[Sequence[Any]], tuple[str,
 def reasons(tree: CriteriaTree, values: Mapping[int, Any] | Sequence[Any]) -> str | None:
     """Why an unknown result is unknown beyond missing fields: the reasons of its unknown leaves reached
     through unknown nodes only (e.g. an interval straddling 70)."""
-    found: set[str] = set()
+    found: set[str] | None = None  # made for the first reason (most unknown results have none)
     stack = [tree]
     while stack:
         node = stack.pop()
@@ -361,7 +361,10 @@ def reasons(tree: CriteriaTree, values: Mapping[int, Any] | Sequence[Any]) -> st
         if node.kind == "condition":
             text = value.reason if type(value) is Unknown else reason(value)  # reason(), an Unknown's at once
             if text:
-                found.add(text)
+                if found is None:
+                    found = {text}
+                else:
+                    found.add(text)
         else:
             stack.extend(node.children)
-    return "; ".join(sorted(found)) or None
+    return None if found is None else "; ".join(sorted(found))
