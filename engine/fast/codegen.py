@@ -90,7 +90,7 @@ class Val(NamedTuple):
     const: Any = MISS
 
 
-def _years(node: Any) -> str | None:
+def years_call(node: Any) -> str | None:
     """'fy' or 'recent_years' for such a call with a literal count, else None."""
     if type(node) is Call and node.name in ("fy", "recent_years") and len(node.args) == 1 \
             and type(node.args[0]) is Literal:
@@ -196,7 +196,7 @@ class Generator:
             return self.constant([i.value for i in node.items])  # type: ignore[attr-defined]
         if isinstance(node, IfCall) or (isinstance(node, Coalesce) and node.items):
             return self._if(node, params) if isinstance(node, IfCall) else self._coalesce(node, params)
-        if isinstance(node, Attr) and _years(node.target) == "fy":
+        if isinstance(node, Attr) and years_call(node.target) == "fy":
             return self._fiscal_year(node, params)
         return self.fallback(node, params)
 
@@ -204,7 +204,7 @@ class Generator:
         if node.name == "band":
             return self._band(node, params)
         if node.name == "sum" and len(node.args) == 1 and type(node.args[0]) is Attr \
-                and _years(node.args[0].target) == "recent_years":
+                and years_call(node.args[0].target) == "recent_years":
             return self._sum_recent_years(node, params)
         if node.name in CLOSURE_CALLS or BUILTINS[node.name].pure or any(type(a) is ListLit for a in node.args):
             return None  # what the closures treat apart (engine.fast.exprs._special_call), or a fresh list literal

@@ -39,7 +39,7 @@ from engine.expr.nodes import Attr, Call, Compare, ListLit, Node, Param, compare
 from engine.expr.values import Unknown
 from engine.fast.astbuild import assign, attr, call, is_, load, store, type_is
 from engine.fast.calls import MISS
-from engine.fast.codegen import Generator, Val, _years
+from engine.fast.codegen import Generator, Val, years_call
 from engine.fast.exprs import ExprCompiler
 from engine.fast.protocol import Fn, Program
 from engine.gaps import conditions_of
@@ -134,7 +134,7 @@ class TracedGenerator(Generator):
     def value(self, node: Node, params: dict[str, ParameterSeries]) -> Val:
         if isinstance(node, Param):
             return self.traced_param(node.name, params)
-        if isinstance(node, Attr) and _years(node.target) == "recent_years" and self._plain_records():
+        if isinstance(node, Attr) and years_call(node.target) == "recent_years" and self._plain_records():
             return self._recent_years(node)
         return super().value(node, params)
 
