@@ -1,28 +1,37 @@
-"""Straight-line Python for the traced path: each condition and each fact as one generated function that records
-what engine.fast.exprs's traced closures record (engine.fast.codegen's generator, with the traced reads).
+"""Straight-line Python for the traced path: each measure's conditions and each fact as one generated function that
+records what engine.fast.exprs's traced closures record (engine.fast.codegen's generator, with the traced reads).
 
 The code is engine.fast.codegen's — built as an `ast` tree from the parsed rule, rule text only as constants, the
 same typed fast paths — with what a traced leaf records on the run's current frame (TracedRun, an
 engine.evaluate.Evaluation): every name read into the frame's `reads` (a fact through the run's `_fact`, which
-keeps its own frame and trace; a field through the run's lazy namespace), every dated parameter read into its
-`params` where it is evaluated, and a condition's own comparison through the run's `record_comparison`. What the
-untraced generator fuses without working out the value a trace shows (ratios compared by cross-multiplication,
-fiscal-year reads from the untraced run's records) is left to the traced closures here, as is every node the
-untraced generator leaves to its closures.
+keeps its own frame and trace; a field from the run's lazy namespace, read by the source's accessor the first
+time), every dated parameter read into its `params` where it is evaluated, and a condition's own comparison
+through the run's `record_comparison`. A measure's function runs each condition on a fresh frame pushed on the
+run's stack (what TracedRun.run_conditions does) and returns the values and the frames. `fy(k).x` and
+`recent_years(n).x` are read in line as engine.fast.calls.traced_years_field reads them. What the untraced
+generator fuses without working out the value a trace shows (ratios compared by cross-multiplication) is not
+fused here, and every node the untraced generator leaves to closures goes to the traced closures.
 
-    def condition_7(run):          # what a generated condition does, written out
-        frame = run.frames[-1]
-        reads = frame.reads
-        v1 = run.facts.get('revenue', MISS)
-        if v1 is MISS:
-            v1 = run._fact(k2)     # the fact's own frame and trace (Evaluation._fact)
-        reads['revenue'] = v1
-        frame.params['min_revenue'] = k3
-        if type(v1) is int:
-            v4 = v1 >= 5000000
+    def traced_measure_7(run):     # what a generated measure does, written out
+        stack = run.frames
+        f2 = frame = Frame()
+        stack.append(f2)
+        try:
+            reads = frame.reads
+            v3 = run.facts.get('revenue', MISS)
+            if v3 is MISS:
+                v3 = run._fact(k4)     # the fact's own frame and trace (Evaluation._fact)
+            reads['revenue'] = v3
+            frame.params['min_revenue'] = k5
+            if type(v3) is int:
+                v6 = v3 >= 5000000
+            ...
+            run.record_comparison(k7, v3, 5000000, v6)
+            v1 = v6
+        finally:
+            stack.pop()
         ...
-        run.record_comparison(k5, v1, 5000000, v4)
-        return v4
+        return ([v1, ...], [f2, ...])
 """
 
 from __future__ import annotations
@@ -94,12 +103,12 @@ class TracedGenerator(Generator):
         """Evaluation.lookup of one name: a fact from the run's facts (worked out by the run's _fact on first
         read), a field from the run's lazy namespace (None → the field's Unknown); recorded in the frame."""
         program = self.program
-        if path == "as_of":
+        fact = program.ruleset.facts.get(path)
+        if fact is None and path == "as_of":  # Evaluation.lookup's order: a fact, then as_of, then a field
             value = self.constant(program.as_of)
             self._read(path, value.expr)
             return value
         out = self.fresh()
-        fact = program.ruleset.facts.get(path)
         if fact is not None:
             self.emit(assign(out, call(attr(attr(load("run"), "facts"), "get"), ast.Constant(path), load("MISS"))))
             self.emit(ast.If(is_(load(out), load("MISS")),
