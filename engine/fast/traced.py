@@ -2,8 +2,10 @@
 
 `TracedRun` is the engine's own `Evaluation` with two things swapped: profile names are read lazily
 through accessors instead of a flattened namespace, and conditions and facts (how a leaf runs) are
-compiled closures that record exactly what the AST evaluator records (reads, dated parameters, the
-last comparison). Criteria logic, traces, gaps, amounts, stacking and the Decision are the engine's.
+generated code (engine.fast.tracedgen: one function per measure's conditions and per fact, built on first
+use; compiled closures, engine.fast.exprs, for what it does not write out) that records exactly what the AST
+evaluator records (reads, dated parameters, the last comparison). Criteria logic, traces, gaps, amounts,
+stacking and the Decision are the engine's.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ class LazyNamespace:
 
 
 class TracedRun(Evaluation):
-    """engine.evaluate.Evaluation whose leaves (conditions and facts) run as compiled closures."""
+    """engine.evaluate.Evaluation whose leaves (conditions and facts) run as generated code or compiled closures."""
 
     def __init__(self, program: Program, profile: Any):
         install(program)  # the program's traced leaves as generated code (engine.fast.tracedgen), once
