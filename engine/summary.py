@@ -168,28 +168,30 @@ def _results(run: Any, ruleset: RuleSet, verdicts: tuple[Any, ...], shared: Any)
             found = fresh.get(id(v))
             if found is None or found[0] is not v:
                 found = _fresh(v)
-            _, mid, reason, amount, bare = found
-            if bare:  # no failing, missing or prerequisites: the summary of _summary_alone, built at once
-                append({"measure_id": mid, "outcome": "not_applicable", "reason": reason, "amount": amount.copy(),
-                        "failing": [], "missing": [], "gaps": []})
+            _, summary, bare = found
+            if bare:  # no failing, missing or prerequisites: a copy of its summary (a dict's copy clones its key
+                item = summary.copy()  # table: cheaper than a literal's 7 insertions) with new lists and amount
+                item["amount"] = item["amount"].copy()
+                item["failing"] = []
+                item["missing"] = []
+                item["gaps"] = []
+                append(item)
             else:
-                append(_copy(remembered(_TEMPLATES, v, _summary_alone, LIMIT)))
+                append(_copy(summary))
         else:
             append(_summary(_gaps(run, ruleset, v) if v[4] else (), *v))
     return out
 
 
-_FRESH: dict[int, tuple[Any, ...]] = {}  # id → (not-applicable verdict, measure id, reason, plain amount, bare)
-_TEMPLATES: dict[int, tuple[Any, Any]] = {}  # id → (verdict, its summary: never given out, only copied)
+_FRESH: dict[int, tuple[Any, ...]] = {}  # id → (not-applicable verdict, its summary: never given out, only copied,
+#                                          and whether it has no failing, missing or prerequisites)
 
 
 def _fresh(verdict: Any) -> tuple[Any, ...]:
-    """A not-applicable verdict's parts, kept by identity like `remembered`'s (its summary is
-    `_summary_alone(verdict)`: only the amount is not a constant or an empty list)."""
+    """A not-applicable verdict's summary (`_summary_alone`), kept by identity like `remembered`'s."""
     summary = _summary_alone(verdict)
     bare = not (summary["failing"] or summary["missing"] or "prerequisites" in summary)
-    assert summary["outcome"] == "not_applicable" and not summary["gaps"]
-    found = (verdict, summary["measure_id"], summary["reason"], summary["amount"], bare)
+    found = (verdict, summary, bare)
     if len(_FRESH) >= LIMIT:
         _FRESH.clear()
     _FRESH[id(verdict)] = found
