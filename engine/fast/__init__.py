@@ -65,6 +65,10 @@ class CompiledRuleSet:
             compiler = ExprCompiler(self, measure.parameters, traced=True)
             for cond in conditions_of(measure.criteria).values():
                 self.traced_leaves[id(cond)] = compiler.compile(cond.expr, top=True)
+        if generated:  # the traced leaves and facts as generated code too (engine.fast.tracedgen), each on first use
+            from engine.fast.tracedgen import generate_traced
+
+            generate_traced(self)
         for name in self.names:
             self.accessors.get(name, True)
             self.accessors.get(name, False)

@@ -521,9 +521,6 @@ def generate(program: Any) -> None:
     for i, plan in enumerate(program.plans.values()):
         plan.values_of = gen.lazily(f"measure_{i}", _leaves_builder(gen, f"measure_{i}", plan),
                                     functools.partial(setattr, plan, "values_of"))
-    from engine.fast.tracedgen import pending  # the traced functions: engine.fast.tracedgen's generator
-
-    pending(program)
 
 
 def _fact_builder(gen: Generator, name: str, fact: Any) -> Callable[[], Fn]:

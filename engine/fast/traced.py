@@ -21,7 +21,6 @@ from engine.fast.exprs import MISS
 from engine.fast.plan import MeasurePlan, Verdict
 from engine.fast.protocol import Program
 from engine.fast.source import unwrap
-from engine.fast.tracedgen import install
 from engine.logic import CriteriaTree
 from engine.model import Condition, Fact, Measure
 from engine.profile import ParsedProfile
@@ -53,7 +52,6 @@ class TracedRun(Evaluation):
     """engine.evaluate.Evaluation whose leaves (conditions and facts) run as generated code or compiled closures."""
 
     def __init__(self, program: Program, profile: Any):
-        install(program)  # the program's traced leaves as generated code (engine.fast.tracedgen), once
         src, is_dict, _ = unwrap(profile)
         super().__init__(program.ruleset, profile, program.as_of, ns=LazyNamespace(program.accessors, src, is_dict))
         self.program = program
