@@ -136,7 +136,8 @@ def interview(s: Session, answers: dict[str, Any], kind: str = "enterprise") -> 
         asked += answer_page(s, answers)
         if page == 0:
             s.shot("02-first-questions")
-        s.page.get_by_role("button", name="保存并继续").click()
+        with s.page.expect_navigation():  # the next page loaded before it is read (a loaded run read it mid-way)
+            s.page.get_by_role("button", name="保存并继续").click()
     raise AssertionError("the interview did not end")
 
 
