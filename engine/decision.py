@@ -189,7 +189,13 @@ class Decision(Deferred):
 
     @property
     def hash(self) -> str:
-        return hashlib.sha256(self.to_json_bytes()).hexdigest()
+        return json_digest(self.to_json_bytes())
+
+    def json_and_hash(self) -> tuple[str, str]:
+        """`to_json()` and `hash` from one writing of the JSON (a store keeps both: written twice, it cost a second
+        walk of every trace)."""
+        raw = self.to_json_bytes()
+        return raw.decode("utf-8"), json_digest(raw)
 
     @classmethod
     def from_json(cls, data: str | bytes | dict[str, Any]) -> Decision:
@@ -267,3 +273,8 @@ def _result(data: dict[str, Any]) -> MeasureResult:
                           "message": _message(g.get("message"))}) for g in data.get("gaps") or ()),
         trace=_node(data["trace"]) if data.get("trace") else None,
         prerequisites=tuple(data.get("prerequisites") or ()))
+
+
+def json_digest(canonical: bytes) -> str:
+    """A decision's hash: SHA-256 of its canonical JSON's bytes (the one definition)."""
+    return hashlib.sha256(canonical).hexdigest()

@@ -11,13 +11,12 @@ why is that different?" (the policy question), measure by measure.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from engine.decision import Decision
+from engine.decision import Decision, json_digest
 from engine.errors import EngineError, ProfileError
 from engine.evaluate import evaluate
 from engine.loader import load_from_snapshot
@@ -64,7 +63,7 @@ class ReplayResult:
 
     @property
     def recomputed_hash(self) -> str:
-        return hashlib.sha256(self.recomputed_json.encode("utf-8")).hexdigest()
+        return json_digest(self.recomputed_json.encode("utf-8"))
 
 
 @dataclass(frozen=True)

@@ -193,10 +193,11 @@ def _ensure_snapshot(session: Session, ruleset: RuleSet) -> None:
 
 def _decision_values(profile_data: Any, decision: EngineDecision, checked_on: dt.date) -> dict[str, Any]:
     """A decision row's content, written before the chain lock is taken (the JSON is the costly part)."""
+    decision_json, decision_hash = decision.json_and_hash()
     return dict(
         profile_json=stored_profile_json(profile_data), profile_hash=decision.profile_hash,
         ruleset_hash=decision.ruleset_hash, as_of=dt.date.fromisoformat(decision.as_of), checked_on=checked_on,
-        engine_version=decision.engine_version, decision_json=decision.to_json(), decision_hash=decision.hash,
+        engine_version=decision.engine_version, decision_json=decision_json, decision_hash=decision_hash,
         outcomes_json=canonical_json({r.measure_id: r.outcome.value for r in decision.results}),
         warnings_json=canonical_json([w.as_dict() for w in decision.warnings]))
 
