@@ -105,6 +105,8 @@ def _const_number(value: Any) -> bool:
 class Generator:
     """Generates the functions of one compiled RuleSet; `namespace` is their globals."""
 
+    traced: bool = False  # the closures it falls back to: untraced (engine.fast.tracedgen's generator: traced)
+
     def __init__(self, program: Program):
         self.program = program
         self.namespace: dict[str, Any] = {"MISS": MISS, "Fraction": Fraction, "Unknown": Unknown,
@@ -240,10 +242,11 @@ class Generator:
         return Val(load(out))
 
     def closure(self, node: Node, params: dict[str, ParameterSeries]) -> ast.Name:
-        """The compiled closure of the sub-tree (engine.fast.exprs), bound in the code's globals."""
+        """The compiled closure of the sub-tree (engine.fast.exprs; traced for a traced generator), bound in the
+        code's globals."""
         compiler = self.closures.get(id(params))
         if compiler is None:
-            compiler = self.closures[id(params)] = ExprCompiler(self.program, params, traced=False)
+            compiler = self.closures[id(params)] = ExprCompiler(self.program, params, traced=self.traced)
         return self.bind(compiler.compile(node))
 
     def fallback(self, node: Node, params: dict[str, ParameterSeries]) -> Val:

@@ -47,7 +47,6 @@ from engine.expr.values import Unknown
 from engine.fast.astbuild import assign, attr, call, is_, load, store, type_is
 from engine.fast.calls import MISS
 from engine.fast.codegen import Generator, Val, years_call
-from engine.fast.exprs import ExprCompiler
 from engine.fast.protocol import Fn, Program
 from engine.gaps import conditions_of
 from engine.parameters import ParameterSeries
@@ -62,9 +61,10 @@ def _store_item(target: ast.expr, key: str, value: ast.expr) -> ast.stmt:
 class TracedGenerator(Generator):
     """engine.fast.codegen.Generator whose functions run on a TracedRun and record their reads on its frame."""
 
+    traced = True  # the closures it falls back to are the traced ones, which record what they read themselves
+
     def __init__(self, program: Program):
         super().__init__(program)
-        self.traced_closures: dict[int, ExprCompiler] = {}
         self.needs: set[str] = set()  # the prologue's locals the function being written uses
         self.namespace["Frame"] = Frame
 
@@ -127,13 +127,6 @@ class TracedGenerator(Generator):
                              [assign(out, self.bind(Unknown(frozenset({path}))))], []))
         self._read(path, load(out))
         return Val(load(out))
-
-    def closure(self, node: Node, params: dict[str, ParameterSeries]) -> ast.Name:
-        """The traced closure of the sub-tree (engine.fast.exprs), which records what it reads itself."""
-        compiler = self.traced_closures.get(id(params))
-        if compiler is None:
-            compiler = self.traced_closures[id(params)] = ExprCompiler(self.program, params, traced=True)
-        return self.bind(compiler.compile(node))
 
     def _ratio(self, left: Node) -> None:
         return None  # the quotient is a value the trace shows (a fact's read, a comparison's left side)
