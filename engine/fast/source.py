@@ -112,32 +112,36 @@ def _model_two(section: str, name: str, path: str) -> Accessor:
             if not isinstance(inner, BaseModel):
                 return None
             _MODELS.add(type(inner))
-        value = getattr(inner, name, None)
+        return value_of(getattr(inner, name, None))
+    value_of = _model_value(path)
+    return two
+
+
+def _model_value(path: str) -> Accessor:
+    """A section field's value as the engine reads it (fast types in line, Decimal exact, the rest via
+    _scalar_or_list): the one typing of _model_two and _model_section."""
+    def value_of(value: Any) -> Any:
         kind = type(value)
         if kind is int or kind is bool or kind is str or value is None:
             return value
         if kind is Decimal:
             return exact_value(value)
         return _scalar_or_list(value, path)
-    return two
+    return value_of
 
 
 def _model_section(section: str, name: str, path: str) -> Accessor:
     """_model_two for a section that every profile model declaring it types as a model (never a list): both reads
     by one operator.attrgetter; a model without the section, or a section left empty (None), gives None."""
     read = attrgetter(f"{section}.{name}")
+    value_of = _model_value(path)
 
     def two(obj: Any) -> Any:
         try:
             value = read(obj)
         except AttributeError:
             return None
-        kind = type(value)
-        if kind is int or kind is bool or kind is str or value is None:
-            return value
-        if kind is Decimal:
-            return exact_value(value)
-        return _scalar_or_list(value, path)
+        return value_of(value)
     return two
 
 
